@@ -1,0 +1,77 @@
+"""Routes of the local stage only: outbox, demo tokens, jobs on demand, demo sign-in.
+
+`app.py` registers this blueprint only when the stage is `local`, so none of it is ever packaged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from chalice import Blueprint
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib import clock
+from chalicelib.web.http import PUBLIC, Call, api_route, json_response
+from chalicelib.web.pages import form_fields, page_route, redirect, render, session_cookie
+
+routes = Blueprint(__name__)
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    role: str | None = None
+    email: str | None = None
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    today: date | None = None
+
+
+@routes.route("/dev/outbox", methods=["GET"])
+def outbox():
+    from chalicelib.local.runtime import current_outbox
+
+    box = current_outbox()
+    return json_response({"folder": str(box.folder), "messages": box.messages()})
+
+
+@api_route(routes, "/dev/token", "POST", roles=PUBLIC, body=TokenRequest, summary="A token for a demo user")
+def token(call: Call):
+    from chalicelib.local.tokens import resolve_user, token_for
+
+    user = resolve_user(call.body.role, call.body.email)
+    return {"token": token_for(user), "email": user.email, "roles": list(user.roles)}
+
+
+@api_route(routes, "/dev/jobs/{name}", "POST", roles=PUBLIC, body=JobRequest, summary="Run a scheduled job now")
+def run_job(call: Call):
+    from chalicelib import jobs
+
+    today = call.body.today or clock.today()
+    return {"job": call.params["name"], "today": today.isoformat(), "result": jobs.run(call.params["name"], today)}
+
+
+@page_route(routes, "/signin", ["GET", "POST"])
+def signin(request, principal):
+    from chalicelib.local.directory import DEMO_USERS
+    from chalicelib.local.tokens import find, token_for
+
+    if request.method == "GET":
+        target = (request.query_params or {}).get("next", "/")
+        return render("signin.html", principal=principal, accounts=DEMO_USERS, next=target)
+    fields = form_fields(request)
+    user = find((fields.get("email") or [""])[0])
+    target = (fields.get("next") or ["/"])[0]
+    if user is None:
+        return render(
+            "signin.html", 422, principal, accounts=DEMO_USERS, next=target, error="Choose one of the demo accounts."
+        )
+    safe = target if target.startswith("/") and not target.startswith("//") else "/"
+    return redirect(quote(safe, safe="/?=&"), headers={"Set-Cookie": session_cookie(token_for(user))})
+
+
+@page_route(routes, "/signout", ["GET"])
+def signout(request, principal):
+    return redirect("/", headers={"Set-Cookie": session_cookie("", max_age=0)})

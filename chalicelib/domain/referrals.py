@@ -1,0 +1,576 @@
+"""Referral rules: the intake model shared by the JSON API and the HTML form, the
+supervisor's decision, the referrer's answer, and the referral status machine.
+
+Pure Python (no AWS, no I/O). Rules that depend on the date read it from the validation
+context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from chalicelib import clock
+from chalicelib.domain.validation import cross_field_error, today_from_context
+
+# ---------------------------------------------------------------------------------------------
+# Limits
+
+MAX_CHILDREN = 10
+MAX_FAMILY_MEMBERS = 10
+NAME_MAX = 100
+SHORT_TEXT_MAX = 200
+REFERENCE_MAX = 100
+LANGUAGE_MAX = 60
+ADDRESS_MAX = 1000
+NOTES_MAX = 4000
+COMMENT_MAX = 2000
+ANSWER_MAX = 4000
+PHONE_MAX = 30
+PHONE_DIGITS = (7, 15)
+MAX_SESSIONS = 14
+SESSION_MINUTES = (30, 480)
+ADULT_AGE = 18
+# A start date further ahead than this is taken to be a typing mistake. Start dates in the
+# past are allowed: a referral may formalise contact that is already happening.
+MAX_START_AHEAD = timedelta(days=2 * 365)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field types
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Optional fields: an empty form input means "not given"."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+_PHONE = re.compile(r"\+?[0-9 ()\-.]+")
+
+
+def _check_phone(value: str) -> str:
+    digits = sum(ch.isdigit() for ch in value)
+    low, high = PHONE_DIGITS
+    if not _PHONE.fullmatch(value) or not low <= digits <= high:
+        raise ValueError(
+            f"Enter a phone number of {low} to {high} digits, "
+            "for example 01632 960123 or +44 1632 960123"
+        )
+    return value
+
+
+def _text(max_length: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=max_length)
+
+
+_Blank = BeforeValidator(_blank_to_none)
+
+Name = Annotated[str, _text(NAME_MAX)]
+ShortText = Annotated[str, _text(SHORT_TEXT_MAX)]
+Phone = Annotated[
+    str, StringConstraints(max_length=PHONE_MAX), AfterValidator(_check_phone)
+]
+CommentText = Annotated[str, _text(COMMENT_MAX)]
+AnswerText = Annotated[str, _text(ANSWER_MAX)]
+OptionalShortText = Annotated[ShortText | None, _Blank]
+OptionalReference = Annotated[Annotated[str, _text(REFERENCE_MAX)] | None, _Blank]
+OptionalLanguage = Annotated[Annotated[str, _text(LANGUAGE_MAX)] | None, _Blank]
+OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX)] | None, _Blank]
+OptionalAddress = Annotated[Annotated[str, _text(ADDRESS_MAX)] | None, _Blank]
+OptionalComment = Annotated[CommentText | None, _Blank]
+OptionalPhone = Annotated[Phone | None, _Blank]
+OptionalEmail = Annotated[EmailStr | None, _Blank]
+OptionalDate = Annotated[date | None, _Blank]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The referral form
+
+
+class LegalStatus(StrEnum):
+    VOLUNTARY_ACCOMMODATION = "voluntary_accommodation"
+    INTERIM_CARE_ORDER = "interim_care_order"
+    CARE_ORDER = "care_order"
+    CHILD_ARRANGEMENTS_ORDER = "child_arrangements_order"
+    OTHER = "other"
+
+
+class PlacementType(StrEnum):
+    FOSTER = "foster"
+    KINSHIP = "kinship"
+    RESIDENTIAL = "residential"
+    LOCAL_AUTHORITY = "local_authority"
+    OTHER = "other"
+
+
+class ContactType(StrEnum):
+    SUPERVISED = "supervised"
+    SUPPORTED = "supported"
+    VIRTUAL = "virtual"
+    HANDOVER = "handover"
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years of age on `on` (someone born on 29 February has a birthday on 1 March)."""
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - before_birthday
+
+
+class Referrer(_Input):
+    name: Name
+    email: EmailStr
+    phone: Phone
+    organisation: ShortText
+    team: OptionalShortText = None
+
+
+class Child(_Input):
+    first_name: Name
+    last_name: Name
+    date_of_birth: date
+    legal_status: LegalStatus
+    placement_type: PlacementType
+    needs_notes: OptionalNotes = None
+    interpreter_language: OptionalLanguage = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _not_born_in_future(cls, value: date, info: ValidationInfo) -> date:
+        if value > today_from_context(info):
+            raise ValueError("Date of birth cannot be in the future")
+        return value
+
+
+class FamilyMember(_Input):
+    name: Name
+    relationship: Name
+    phone: OptionalPhone = None
+    email: OptionalEmail = None
+    interpreter_language: OptionalLanguage = None
+    safety_notes: OptionalNotes = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> FamilyMember:
+        if self.phone is None and self.email is None:
+            raise cross_field_error(
+                "FamilyMember",
+                [(("phone",), "Give a phone number or an email address", None)],
+            )
+        return self
+
+
+class Frequency(_Input):
+    sessions: int = Field(ge=1, le=MAX_SESSIONS)
+    per: Literal["week", "month"]
+
+
+def _weekday_names(value: Any) -> Any:
+    if isinstance(value, list):
+        return [day.strip().lower() if isinstance(day, str) else day for day in value]
+    return value
+
+
+def _distinct(days: list[Weekday]) -> list[Weekday]:
+    return list(dict.fromkeys(days))
+
+
+class ContactArrangement(_Input):
+    type: ContactType
+    frequency: Frequency
+    session_length_minutes: int = Field(ge=SESSION_MINUTES[0], le=SESSION_MINUTES[1])
+    preferred_days: Annotated[
+        list[Weekday], BeforeValidator(_weekday_names), AfterValidator(_distinct)
+    ] = Field(default_factory=list, max_length=7)
+    preferred_times: OptionalShortText = None
+    start_date: date
+    end_date: OptionalDate = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _start_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
+        latest = today_from_context(info) + MAX_START_AHEAD
+        if value > latest:
+            raise ValueError(f"Start date cannot be later than {latest.isoformat()}")
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ContactArrangement:
+        if self.end_date is not None and self.end_date <= self.start_date:
+            raise cross_field_error(
+                "ContactArrangement",
+                [
+                    (
+                        ("end_date",),
+                        "End date must be after the start date",
+                        self.end_date.isoformat(),
+                    )
+                ],
+            )
+        return self
+
+
+class LegalBasis(_Input):
+    court_order: bool
+    reference: OptionalReference = None
+    court: OptionalShortText = None
+    date_made: OptionalDate = None
+
+    @field_validator("date_made")
+    @classmethod
+    def _made_not_in_future(
+        cls, value: date | None, info: ValidationInfo
+    ) -> date | None:
+        if value is not None and value > today_from_context(info):
+            raise ValueError("The date the order was made cannot be in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _order_details_given(self) -> LegalBasis:
+        if not self.court_order:
+            return self
+        missing = [
+            ((name,), message, None)
+            for name, message in (
+                ("reference", "Give the court order's reference"),
+                ("court", "Give the court that made the order"),
+                ("date_made", "Give the date the order was made"),
+            )
+            if getattr(self, name) is None
+        ]
+        if missing:
+            raise cross_field_error("LegalBasis", missing)
+        return self
+
+
+RISK_FLAGS = (
+    "domestic_abuse",
+    "substance_misuse",
+    "mental_health",
+    "abduction_risk",
+    "aggression",
+    "other",
+)
+
+
+class Risks(_Input):
+    """Risk flags (unticked boxes mean no), details, and the confidential-address rule.
+
+    `carer_address` is never sent to the other party and never appears in summaries.
+    """
+
+    domestic_abuse: bool = False
+    substance_misuse: bool = False
+    mental_health: bool = False
+    abduction_risk: bool = False
+    aggression: bool = False
+    other: bool = False
+    details: OptionalNotes = None
+    confidential_address: bool = False
+    carer_address: OptionalAddress = None
+
+    @property
+    def flagged(self) -> list[str]:
+        return [flag for flag in RISK_FLAGS if getattr(self, flag)]
+
+    @model_validator(mode="after")
+    def _other_is_described(self) -> Risks:
+        if self.other and self.details is None:
+            raise cross_field_error(
+                "Risks", [(("details",), "Describe the other risk", None)]
+            )
+        return self
+
+
+class ReferralSubmission(_Input):
+    referrer: Referrer
+    children: list[Child] = Field(min_length=1, max_length=MAX_CHILDREN)
+    family_members: list[FamilyMember] = Field(
+        min_length=1, max_length=MAX_FAMILY_MEMBERS
+    )
+    contact: ContactArrangement
+    legal_basis: LegalBasis
+    risks: Risks
+    consent_confirmed: bool
+    funding_reference: OptionalReference = None
+
+    @field_validator("consent_confirmed")
+    @classmethod
+    def _consent_given(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError(
+                "Consent and the legal basis for this referral must be confirmed"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _children_under_18_at_start(self) -> ReferralSubmission:
+        start = self.contact.start_date
+        too_old = [
+            (
+                ("children", index, "date_of_birth"),
+                f"The child would be {ADULT_AGE} or older on the start date ({start.isoformat()})",
+                child.date_of_birth.isoformat(),
+            )
+            for index, child in enumerate(self.children)
+            if age_on(child.date_of_birth, start) >= ADULT_AGE
+        ]
+        if too_old:
+            raise cross_field_error("ReferralSubmission", too_old)
+        return self
+
+
+def example_referral() -> dict[str, Any]:
+    """A complete, valid referral as JSON (for the OpenAPI example, demo data and tests).
+
+    Valid on any day from 2026-09-15 on: the order date is in the past, the start date is
+    fixed and the children stay under 18 on it.
+    """
+    return {
+        "referrer": {
+            "name": "Amara Okafor",
+            "email": "amara.okafor@northshire.example.gov.uk",
+            "phone": "01632 960123",
+            "organisation": "Northshire County Council",
+            "team": "Children in Care Team 2",
+        },
+        "children": [
+            {
+                "first_name": "Maya",
+                "last_name": "Robinson",
+                "date_of_birth": "2019-05-14",
+                "legal_status": "interim_care_order",
+                "placement_type": "foster",
+                "needs_notes": "Asthma; carries an inhaler. Settles best with a familiar toy.",
+                "interpreter_language": None,
+            },
+            {
+                "first_name": "Leo",
+                "last_name": "Robinson",
+                "date_of_birth": "2016-09-02",
+                "legal_status": "interim_care_order",
+                "placement_type": "foster",
+                "needs_notes": None,
+                "interpreter_language": None,
+            },
+        ],
+        "family_members": [
+            {
+                "name": "Danielle Robinson",
+                "relationship": "Mother",
+                "phone": "07700 900456",
+                "email": "danielle.robinson@example.com",
+                "interpreter_language": None,
+                "safety_notes": "Must not be told the foster carers' address or the children's school.",
+            }
+        ],
+        "contact": {
+            "type": "supervised",
+            "frequency": {"sessions": 1, "per": "week"},
+            "session_length_minutes": 90,
+            "preferred_days": ["tuesday", "thursday"],
+            "preferred_times": "After school, 16:00-18:00",
+            "start_date": "2027-01-11",
+            "end_date": "2027-07-09",
+        },
+        "legal_basis": {
+            "court_order": True,
+            "reference": "NS26C00412",
+            "court": "Northshire Family Court",
+            "date_made": "2026-09-15",
+        },
+        "risks": {
+            "domestic_abuse": True,
+            "substance_misuse": False,
+            "mental_health": False,
+            "abduction_risk": False,
+            "aggression": False,
+            "other": False,
+            "details": "Historic domestic abuse by the father, who is not part of this referral.",
+            "confidential_address": True,
+            "carer_address": "12 Elm Row, Northtown NT1 2AB",
+        },
+        "consent_confirmed": True,
+        "funding_reference": "PO-2026-0457",
+    }
+
+
+def public_summary(
+    submission: ReferralSubmission, today: date | None = None
+) -> dict[str, Any]:
+    """What a supervisor's email may show: no surnames, contact details, addresses or notes.
+
+    In particular the carer's address and the free-text risk details never appear.
+    """
+    today = today or clock.today()
+    contact = submission.contact
+    return {
+        "referrer": {
+            "name": submission.referrer.name,
+            "organisation": submission.referrer.organisation,
+        },
+        "children": [
+            {"first_name": child.first_name, "age": age_on(child.date_of_birth, today)}
+            for child in submission.children
+        ],
+        "family_relationships": [
+            member.relationship for member in submission.family_members
+        ],
+        "contact": {
+            "type": contact.type.value,
+            "sessions": contact.frequency.sessions,
+            "per": contact.frequency.per,
+            "session_length_minutes": contact.session_length_minutes,
+            "start_date": contact.start_date.isoformat(),
+            "end_date": contact.end_date.isoformat() if contact.end_date else None,
+        },
+        "court_order": submission.legal_basis.court_order,
+        "risks": {flag: getattr(submission.risks, flag) for flag in RISK_FLAGS},
+        "confidential_address": submission.risks.confidential_address,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Status machine
+
+
+class ReferralStatus(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    MORE_INFO_REQUESTED = "MORE_INFO_REQUESTED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    LAPSED = "LAPSED"
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+    @property
+    def label(self) -> str:
+        """Lower-case words for messages: "more info requested"."""
+        return self.value.replace("_", " ").lower()
+
+
+_S = ReferralStatus
+
+ALLOWED_TRANSITIONS: Mapping[ReferralStatus, frozenset[ReferralStatus]] = {
+    _S.SUBMITTED: frozenset({_S.UNDER_REVIEW, _S.WITHDRAWN}),
+    _S.UNDER_REVIEW: frozenset(
+        {_S.MORE_INFO_REQUESTED, _S.ACCEPTED, _S.DECLINED, _S.WITHDRAWN}
+    ),
+    _S.MORE_INFO_REQUESTED: frozenset({_S.UNDER_REVIEW, _S.LAPSED, _S.WITHDRAWN}),
+    _S.ACCEPTED: frozenset({_S.ACTIVE, _S.CLOSED}),
+    _S.ACTIVE: frozenset({_S.CLOSED}),
+    _S.DECLINED: frozenset(),
+    _S.WITHDRAWN: frozenset(),
+    _S.LAPSED: frozenset(),
+    _S.CLOSED: frozenset(),
+}
+
+AWAITING_DECISION = frozenset({_S.SUBMITTED, _S.UNDER_REVIEW, _S.MORE_INFO_REQUESTED})
+DECIDED = frozenset({_S.ACCEPTED, _S.DECLINED, _S.ACTIVE, _S.CLOSED})
+
+
+class InvalidTransition(Exception):
+    """A status change the referral rules do not allow (the API answers 409)."""
+
+    def __init__(
+        self, current: ReferralStatus | str, new: ReferralStatus | str
+    ) -> None:
+        self.current = ReferralStatus(current)
+        self.new = ReferralStatus(new)
+        super().__init__(
+            f"A referral that is {self.current.label} cannot become {self.new.label}"
+        )
+
+
+def check_transition(current: ReferralStatus | str, new: ReferralStatus | str) -> None:
+    """Raise InvalidTransition unless `current -> new` is allowed (ValueError if unknown)."""
+    if ReferralStatus(new) not in ALLOWED_TRANSITIONS[ReferralStatus(current)]:
+        raise InvalidTransition(current, new)
+
+
+def is_decided(status: ReferralStatus | str) -> bool:
+    """True once a supervisor has accepted or declined (including ACTIVE and CLOSED)."""
+    return ReferralStatus(status) in DECIDED
+
+
+def awaits_decision(status: ReferralStatus | str) -> bool:
+    """True while a supervisor may still decide and the referrer may still withdraw."""
+    return ReferralStatus(status) in AWAITING_DECISION
+
+
+# ---------------------------------------------------------------------------------------------
+# The supervisor's decision and the referrer's answer
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    MORE_INFO = "more_info"
+
+
+_DECISION_STATUS = {
+    Decision.ACCEPT: ReferralStatus.ACCEPTED,
+    Decision.DECLINE: ReferralStatus.DECLINED,
+    Decision.MORE_INFO: ReferralStatus.MORE_INFO_REQUESTED,
+}
+
+
+class ReviewDecision(_Input):
+    """Accept, decline (with a reason) or ask for more information (with a question)."""
+
+    decision: Decision
+    comment: OptionalComment = None
+
+    @property
+    def new_status(self) -> ReferralStatus:
+        return _DECISION_STATUS[self.decision]
+
+    @model_validator(mode="after")
+    def _comment_when_needed(self) -> ReviewDecision:
+        if self.comment is None and self.decision is not Decision.ACCEPT:
+            message = (
+                "Give the reason for declining this referral"
+                if self.decision is Decision.DECLINE
+                else "Write the question for the referrer"
+            )
+            raise cross_field_error("ReviewDecision", [(("comment",), message, None)])
+        return self
+
+
+class Amendment(_Input):
+    """The referrer's answer to a request for more information."""
+
+    answer: AnswerText

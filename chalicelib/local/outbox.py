@@ -1,0 +1,55 @@
+"""The local outbox: every email the embedded SES accepted, kept as an `.eml` file a person can open."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+class Outbox:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._sequence = itertools.count()
+
+    def record(self, raw_message: str) -> Path:
+        with self._lock:
+            name = f"{time.time_ns()}-{next(self._sequence):04d}.eml"
+            path = self.folder / name
+            path.write_bytes(raw_message.encode("utf-8"))
+            return path
+
+    def messages(self) -> list[dict]:
+        """Newest first: to, subject, text, html and the links found in the text body."""
+        files = sorted(self.folder.glob("*.eml"), reverse=True)
+        return [self._describe(path) for path in files]
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.eml"):
+            path.unlink()
+
+    @staticmethod
+    def _describe(path: Path) -> dict:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        text_part = message.get_body(preferencelist=("plain",))
+        html_part = message.get_body(preferencelist=("html",))
+        text = text_part.get_content() if text_part else ""
+        html = html_part.get_content() if html_part else ""
+        return {
+            "id": path.stem,
+            "file": path.name,
+            "to": [a.strip() for a in str(message["To"] or "").split(",") if a.strip()],
+            "subject": str(message["Subject"] or ""),
+            "date": path.stat().st_mtime,
+            "text": text,
+            "html": html,
+            "links": list(dict.fromkeys(LINK.findall(text))),
+        }

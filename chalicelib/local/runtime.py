@@ -1,0 +1,219 @@
+"""The embedded AWS runtime: moto in-process, the real ASL files, Lambda calls routed to Chalice handlers.
+
+One adapter replaces what moto cannot do without Docker (run Lambda code): every invocation,
+from a state machine Task or a direct `invoke`, is dispatched to the Chalice handler of that
+name in this process. Nothing else is reimplemented.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from chalicelib import config
+from chalicelib.local.outbox import Outbox
+from chalicelib.workflows.asl import WORKFLOWS, Timings, render
+
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+ACCOUNT_ID = "123456789012"
+WORKFLOW_ROLE = "family-contact-workflows"
+
+# The outbox of the running runtime; moto's SES backend hands every accepted message to it.
+_outbox: Outbox | None = None
+_handlers: dict[str, Callable[[dict, Any], Any]] = {}
+
+
+def _function_name(name_or_arn: str) -> str:
+    # arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]
+    return name_or_arn.split(":")[6] if name_or_arn.startswith("arn:") else name_or_arn
+
+
+def _invoke_in_process(original: Callable) -> Callable:
+    def invoke(self, function_name, qualifier, body, headers, response_headers):  # noqa: ANN001
+        name = _function_name(function_name)
+        handler = _handlers.get(name)
+        if handler is None:
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        from chalice.local import LambdaContext
+
+        event = json.loads(body) if body else {}
+        try:
+            result = handler(event, LambdaContext(name, 512, max_runtime_ms=60_000))
+        except Exception as exc:  # reported the way Lambda reports an unhandled error
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+        return json.dumps(result).encode()
+
+    invoke.embedded = True  # type: ignore[attr-defined]
+    return invoke
+
+
+def _record_sent_email(original: Callable) -> Callable:
+    def send_raw_email(self, source, destinations, raw_data):  # noqa: ANN001
+        message = original(self, source, destinations, raw_data)
+        if _outbox is not None:
+            _outbox.record(raw_data)
+        return message
+
+    send_raw_email.embedded = True  # type: ignore[attr-defined]
+    return send_raw_email
+
+
+def _patch_moto() -> None:
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.ses.models import SESBackend
+
+    if not getattr(LambdaSimpleBackend.invoke, "embedded", False):
+        LambdaSimpleBackend.invoke = _invoke_in_process(LambdaSimpleBackend.invoke)
+    if not getattr(SESBackend.send_raw_email, "embedded", False):
+        SESBackend.send_raw_email = _record_sent_email(SESBackend.send_raw_email)
+
+
+def chalice_handlers(app) -> dict[str, Callable]:
+    """Deployed function name -> handler, for every `@app.lambda_function` of the app."""
+    return {config.function_name(fn.name): fn for fn in app.pure_lambda_functions}
+
+
+class EmbeddedAws:
+    """Start moto, create the service's tables, email identity and state machines; stop it all."""
+
+    def __init__(self, app, data_dir: Path, timings: Timings | None = None) -> None:
+        self.app = app
+        self.data_dir = Path(data_dir)
+        self.timings = timings or Timings()
+        self.outbox = Outbox(self.data_dir / "outbox")
+        self.state_machine_arns: dict[str, str] = {}
+        self._mock = None
+
+    def start(self) -> EmbeddedAws:
+        global _outbox
+        from moto import mock_aws
+
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "embedded",
+            "AWS_SECRET_ACCESS_KEY": "embedded",
+            "AWS_SESSION_TOKEN": "embedded",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-2"),
+            "MOTO_ACCOUNT_ID": ACCOUNT_ID,
+        }.items():
+            os.environ[key] = value
+        os.environ.pop("AWS_PROFILE", None)
+        self._mock = mock_aws(config=MOTO_CONFIG)
+        self._mock.start()
+        _patch_moto()
+        _handlers.clear()
+        _handlers.update(chalice_handlers(self.app))
+        _outbox = self.outbox
+        self._create_tables()
+        self._create_email_identity()
+        self._create_state_machines()
+        self._create_local_signing_key()
+        config.settings.cache_clear()
+        return self
+
+    def stop(self) -> None:
+        global _outbox
+        _outbox = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        _reset_cached_clients()
+
+    # -- resources -------------------------------------------------------------------------
+
+    def _create_tables(self) -> None:
+        from chalicelib.storage.tables import all_models
+
+        for model in all_models():
+            if not model.exists():
+                model.create_table(billing_mode="PAY_PER_REQUEST", wait=False)
+
+    def _create_email_identity(self) -> None:
+        from email.utils import parseaddr
+
+        import boto3
+
+        sender = parseaddr(os.environ.get("MAIL_FROM", config.settings().mail_from))[1]
+        boto3.client("sesv2").create_email_identity(EmailIdentity=sender.split("@", 1)[1])
+
+    def _create_state_machines(self) -> None:
+        import boto3
+
+        region = os.environ["AWS_DEFAULT_REGION"]
+        iam = boto3.client("iam")
+        role_arn = iam.create_role(
+            RoleName=WORKFLOW_ROLE,
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "states.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        sfn = boto3.client("stepfunctions")
+        for workflow, functions in WORKFLOWS.items():
+            substitutions = self.timings.as_substitutions()
+            for placeholder, handler in functions.items():
+                substitutions[placeholder] = (
+                    f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{config.function_name(handler)}"
+                )
+            arn = sfn.create_state_machine(
+                name=f"{config.APP_NAME}-{config.stage()}-{workflow}",
+                definition=render(workflow, substitutions),
+                roleArn=role_arn,
+                type="STANDARD",
+            )["stateMachineArn"]
+            self.state_machine_arns[workflow] = arn
+            os.environ[f"{workflow.upper()}_STATE_MACHINE_ARN"] = arn
+
+    def _create_local_signing_key(self) -> None:
+        """Tokens of the local stage are signed by a key kept in the data folder (survives restarts)."""
+        private_path = self.data_dir / "local-signing-key.pem"
+        public_path = self.data_dir / "local-signing-key.pub.pem"
+        if not private_path.exists():
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            private_path.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
+            public_path.write_bytes(
+                key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+            private_path.chmod(0o600)
+        os.environ["LOCAL_JWT_PRIVATE_KEY_PATH"] = str(private_path)
+        os.environ["LOCAL_JWT_PUBLIC_KEY_PATH"] = str(public_path)
+
+
+def _reset_cached_clients() -> None:
+    """Clients made under one mock must not outlive it."""
+    from chalicelib.services import email
+    from chalicelib.storage import base
+    from chalicelib.storage.tables import all_models
+    from chalicelib.workflows import executions
+
+    for cached in (base.connection, email.ses_client, executions.sfn_client):
+        cached.cache_clear()
+    for model in all_models():
+        model._connection = None
+    config.settings.cache_clear()
+
+
+def current_outbox() -> Outbox:
+    if _outbox is None:
+        raise RuntimeError("The embedded runtime is not running")
+    return _outbox

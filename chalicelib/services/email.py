@@ -1,0 +1,68 @@
+"""Outgoing email: Jinja2 templates rendered to text + HTML, sent through SES v2 as one MIME message.
+
+An email template is a pair `emails/<name>.txt` and `emails/<name>.html`; the first line of the
+text template is `Subject: ...`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.observability import logger
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def ses_client():
+    import boto3
+
+    return boto3.client("sesv2", region_name=settings().region)
+
+
+def render_email(template: str, **context: Any) -> RenderedEmail:
+    from chalicelib.web.pages import render_template
+
+    context.setdefault("base_url", settings().public_base_url)
+    text = render_template(f"emails/{template}.txt", **context)
+    first, _, rest = text.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
+    html = render_template(f"emails/{template}.html", **context)
+    return RenderedEmail(subject=first.removeprefix("Subject:").strip(), text=rest.lstrip("\n"), html=html)
+
+
+def build_message(to: list[str], email: RenderedEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(domain="familycontact.example")
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message
+
+
+def send(to: str | list[str], template: str, **context: Any) -> str:
+    """Render and send one email; returns the SES message id. One SES call."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    email = render_email(template, **context)
+    message = build_message(recipients, email, settings().mail_from)
+    response = ses_client().send_email(
+        FromEmailAddress=settings().mail_from,
+        Destination={"ToAddresses": recipients},
+        Content={"Raw": {"Data": message.as_bytes()}},
+    )
+    # The template name says what was sent; recipients and content stay out of the log.
+    logger().info("email sent", extra={"template": template, "recipients": len(recipients)})
+    return response["MessageId"]

@@ -1,0 +1,177 @@
+"""The one place HTTP meets the service: authenticate, authorise, parse, call, shape the reply.
+
+`api_route` declares a `/v1` JSON route: its roles, its body model and its OpenAPI entry.
+Every error type maps to its status here, with the body of DESIGN.md section 6.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role, bearer_token, require, verify_token
+from chalicelib.config import settings
+from chalicelib.errors import (
+    AppError,
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from chalicelib.observability import logger
+
+PUBLIC: frozenset[Role] = frozenset()
+STAFF = frozenset({Role.WORKER, Role.SUPERVISOR, Role.HR})
+
+# Chalice answers unlisted content types itself with its own body; listing the common ones
+# lets our handler answer 415 in the standard error shape instead.
+ACCEPTED_CONTENT_TYPES = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "text/html",
+    "text/csv",
+    "application/xml",
+    "text/xml",
+    "application/octet-stream",
+]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What OpenAPI says about a route; filled by `api_route`."""
+
+    path: str
+    method: str
+    roles: frozenset[Role]
+    summary: str
+    body_model: Any = None
+    example: dict | None = None
+    status: int = 200
+    query: tuple[tuple[str, str], ...] = ()
+    produces: str = "application/json"
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class Call:
+    """One authorised request as a route function sees it."""
+
+    principal: Principal | None
+    body: Any
+    params: dict[str, str]
+    query: dict[str, str]
+    headers: Any
+    raw: Any = field(repr=False, default=None)
+
+
+def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(
+        body=json.dumps(payload, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def error_response(error: AppError) -> Response:
+    return json_response(error.body(), error.status)
+
+
+def parse_json_body(request, model) -> Any:
+    """Content type, size, JSON syntax, then the model: each failure with its own status."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.validation import field_errors
+
+    raw = request.raw_body or b""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType(f"Send the body as 'application/json' (got '{content_type or 'no content type'}').")
+    if len(raw) > settings().max_body_bytes:
+        raise PayloadTooLarge(f"The body is {len(raw)} bytes; the limit is {settings().max_body_bytes}.")
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "The body must be a JSON object.", fields=[{"path": "", "message": "Expected a JSON object"}]
+        )
+    try:
+        return model.model_validate(data, context={"today": clock.today()})
+    except ValidationError as exc:
+        fields = field_errors(exc)
+        raise ValidationFailed(f"{len(fields)} field(s) need attention.", fields=fields) from exc
+
+
+def request_principal(request) -> Principal | None:
+    token = bearer_token(request.headers)
+    return verify_token(token) if token else None
+
+
+def _bind_correlation_id(request) -> None:
+    context = request.context or {}
+    correlation = request.headers.get("x-correlation-id") or context.get("requestId") or ""
+    logger().set_correlation_id(correlation)
+
+
+def api_route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    roles: frozenset[Role],
+    summary: str,
+    body: Any = None,
+    example: dict | None = None,
+    status: int = 200,
+    query: tuple[tuple[str, str], ...] = (),
+    produces: str = "application/json",
+) -> Callable:
+    """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry."""
+    spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
+    ROUTES.append(spec)
+
+    def decorate(fn: Callable[[Call], Any]) -> Callable:
+        @functools.wraps(fn)
+        def view(**params: str) -> Response:
+            request = bp.current_request
+            started = time.perf_counter()
+            _bind_correlation_id(request)
+            try:
+                principal = request_principal(request) if roles else None
+                if roles:
+                    require(principal, roles)
+                payload = parse_json_body(request, body) if body is not None else None
+                call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
+                result = fn(call)
+                response = result if isinstance(result, Response) else json_response(result, status)
+            except AppError as error:
+                response = error_response(error)
+            except Exception:  # a fault of ours, not of the input: log it, answer in the same shape
+                logger().exception("unhandled error", extra={"route": f"{method} {path}"})
+                response = error_response(AppError("Something went wrong on our side. Please try again."))
+            logger().info(
+                "request",
+                extra={
+                    "route": f"{method} {path}",
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return response
+
+        bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(view)
+        return view
+
+    return decorate

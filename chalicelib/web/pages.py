@@ -1,0 +1,125 @@
+"""Server-rendered pages: the Jinja2 environment, page routes and the signed-in user from a cookie."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from functools import lru_cache
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth import Principal, Role, verify_token
+from chalicelib.config import settings
+from chalicelib.errors import AppError, Forbidden, Unauthorized
+from chalicelib.observability import logger
+from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, request_principal
+
+SESSION_COOKIE = "fcs_session"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("chalicelib.web", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["stage"] = settings().stage
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def html_response(body: str, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(
+        body=body,
+        status_code=status,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            # Pages show children's data: never cache them anywhere, never leak the URL onward.
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            **(headers or {}),
+        },
+    )
+
+
+def render(name: str, status: int = 200, principal: Principal | None = None, **context: Any) -> Response:
+    return html_response(render_template(name, user=principal, **context), status)
+
+
+def redirect(location: str, headers: dict | None = None) -> Response:
+    return Response(body="", status_code=303, headers={"Location": location, **(headers or {})})
+
+
+def session_principal(request) -> Principal | None:
+    """The signed-in user: the session cookie (pages) or a bearer token (scripts)."""
+    cookie = SimpleCookie(request.headers.get("cookie") or "")
+    if SESSION_COOKIE in cookie:
+        try:
+            return verify_token(cookie[SESSION_COOKIE].value)
+        except Unauthorized:
+            return None
+    try:
+        return request_principal(request)
+    except Unauthorized:
+        return None
+
+
+def session_cookie(token: str, max_age: int = 12 * 3600) -> str:
+    secure = "" if settings().is_local else "; Secure"
+    return f"{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+
+
+def form_fields(request) -> dict[str, list[str]]:
+    raw = (request.raw_body or b"").decode("utf-8", errors="replace")
+    return parse_qs(raw, keep_blank_values=True)
+
+
+def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset[Role] | None = None) -> Callable:
+    """Register `fn(request, principal, **params) -> Response` as an HTML page.
+
+    With `roles`, a visitor who is not signed in is sent to the sign-in page and comes back;
+    a signed-in user without the role sees a 403 page.
+    """
+
+    def decorate(fn: Callable[..., Response]) -> Callable:
+        @functools.wraps(fn)
+        def view(**params: str) -> Response:
+            request = bp.current_request
+            principal = session_principal(request)
+            try:
+                if roles:
+                    if principal is None:
+                        target = request.context.get("path", path) if request.context else path
+                        return redirect(f"/signin?next={quote(_safe_next(target))}")
+                    if not principal.has_any(roles):
+                        raise Forbidden("Your account does not have access to this page.")
+                return fn(request, principal, **params)
+            except AppError as error:
+                return render("error.html", error.status, principal, error=error)
+            except Exception:
+                logger().exception("unhandled page error", extra={"route": path})
+                return render(
+                    "error.html", 500, principal, error=AppError("Something went wrong on our side. Please try again.")
+                )
+
+        bp.route(path, methods=methods, content_types=ACCEPTED_CONTENT_TYPES)(view)
+        return view
+
+    return decorate
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site relative paths: never an open redirect.
+    return target if target.startswith("/") and not target.startswith("//") else "/"

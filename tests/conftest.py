@@ -1,0 +1,79 @@
+"""Shared fixtures: the embedded AWS runtime, the Chalice test client and demo tokens."""
+
+from __future__ import annotations
+
+import os
+
+# The stage and fake credentials must be set before any project module reads them.
+os.environ["FCS_STAGE"] = "local"
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
+os.environ["AWS_ACCESS_KEY_ID"] = "embedded"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "embedded"
+os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "FamilyContact"
+
+import pytest  # noqa: E402
+
+from chalicelib.workflows.asl import Timings  # noqa: E402
+
+# Days compressed into seconds so every timeout path runs inside a test.
+FAST_TIMINGS = Timings(
+    ReviewReminderSeconds=1,
+    ReviewTimeoutSeconds=30,
+    ReviewMaxReminders=1,
+    EscalationTimeoutSeconds=1,
+    AmendmentTimeoutSeconds=1,
+)
+# Long enough that no timeout fires while a test acts on a waiting execution.
+PATIENT_TIMINGS = Timings(
+    ReviewReminderSeconds=600,
+    ReviewTimeoutSeconds=1200,
+    ReviewMaxReminders=1,
+    EscalationTimeoutSeconds=600,
+    AmendmentTimeoutSeconds=600,
+)
+
+
+@pytest.fixture
+def timings() -> Timings:
+    return PATIENT_TIMINGS
+
+
+@pytest.fixture
+def runtime(tmp_path, timings):
+    from app import app
+    from chalicelib.local.runtime import EmbeddedAws
+
+    embedded = EmbeddedAws(app, tmp_path / "local-data", timings=timings).start()
+    yield embedded
+    embedded.stop()
+
+
+@pytest.fixture
+def client(runtime):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token(runtime):
+    """`token("hr")` or `token(email="...")`: a bearer token for a demo user."""
+    from chalicelib.local.tokens import resolve_user, token_for
+
+    def make(role: str | None = None, email: str | None = None) -> str:
+        return token_for(resolve_user(role, email))
+
+    return make
+
+
+@pytest.fixture
+def auth(token):
+    """`auth("hr")`: headers for a JSON call as that demo user."""
+
+    def make(role: str | None = None, email: str | None = None) -> dict:
+        return {"Authorization": f"Bearer {token(role, email)}", "Content-Type": "application/json"}
+
+    return make

@@ -1,0 +1,84 @@
+"""The HTTP ground rules every route shares: health, OpenAPI, authentication, roles, error shape."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_health_answers_ok(client):
+    response = client.http.get("/health")
+    assert response.status_code == 200
+    assert response.json_body == {"status": "ok"}
+
+
+def test_v1_call_without_token_is_401_with_standard_error_body(client):
+    response = client.http.get("/v1/audit")
+    assert response.status_code == 401
+    assert response.json_body["error"]["code"] == "unauthorized"
+    assert "Bearer" in response.json_body["error"]["message"]
+
+
+def test_v1_call_with_forged_token_is_401(client):
+    response = client.http.get("/v1/audit", headers={"Authorization": "Bearer not.a.token"})
+    assert response.status_code == 401
+    assert response.json_body["error"]["message"] == "The bearer token is not valid."
+
+
+def test_v1_call_with_wrong_role_is_403_with_standard_error_body(client, auth):
+    response = client.http.get("/v1/audit", headers=auth("hr"))
+    assert response.status_code == 403
+    assert response.json_body["error"]["code"] == "forbidden"
+    assert "admin" in response.json_body["error"]["message"]
+
+
+def test_admin_reads_the_audit_log(client, auth):
+    response = client.http.get("/v1/audit", headers=auth("admin"))
+    assert response.status_code == 200
+    assert response.json_body == {"events": [], "next_cursor": None}
+
+
+def test_audit_filter_with_entity_but_no_id_is_400(client, auth):
+    response = client.http.get("/v1/audit?entity=referral", headers=auth("admin"))
+    assert response.status_code == 400
+    assert "id" in response.json_body["error"]["message"]
+
+
+def test_dev_token_for_unknown_email_is_422_naming_the_field(client):
+    response = client.http.post(
+        "/dev/token", headers={"Content-Type": "application/json"}, body=json.dumps({"email": "nobody@example.org"})
+    )
+    assert response.status_code == 422
+    assert response.json_body["error"]["fields"][0]["path"] == "email"
+
+
+def test_dev_token_body_that_is_not_json_is_400(client):
+    response = client.http.post("/dev/token", headers={"Content-Type": "application/json"}, body="{role: hr")
+    assert response.status_code == 400
+    assert response.json_body["error"]["code"] == "bad_request"
+
+
+def test_dev_token_with_wrong_content_type_is_415(client):
+    response = client.http.post("/dev/token", headers={"Content-Type": "text/plain"}, body="role=hr")
+    assert response.status_code == 415
+    assert "application/json" in response.json_body["error"]["message"]
+
+
+def test_openapi_document_is_valid_and_lists_every_v1_route(client):
+    from openapi_spec_validator import validate
+
+    from app import app
+
+    document = client.http.get("/openapi.json").json_body
+    validate(document)
+    documented = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    routed = {(path, method) for path, entries in app.routes.items() if path.startswith("/v1") for method in entries}
+    assert documented == routed
+
+
+def test_every_openapi_request_body_has_a_valid_example(client):
+    from chalicelib.web.http import ROUTES
+
+    for spec in ROUTES:
+        if spec.path.startswith("/v1") and spec.body_model is not None:
+            assert spec.example is not None, f"{spec.method} {spec.path} has no example"
+            spec.body_model.model_validate(spec.example)
