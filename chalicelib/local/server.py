@@ -1,0 +1,108 @@
+"""`make run`: the whole service on this machine, on the embedded AWS runtime.
+
+Starts moto with the real state machines, restores the last snapshot (or seeds demo data),
+restarts workflows a restart left stranded, and serves the Chalice app on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import sys
+import threading
+from pathlib import Path
+
+os.environ.setdefault("FCS_STAGE", "local")
+
+SNAPSHOT_EVERY_SECONDS = 5
+# Approval and amendment links carry secrets in their path: never print those.
+SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
+
+
+def _request_handler():
+    from chalice.local import ChaliceRequestHandler
+
+    # Chalice keeps the current request on the app object, so requests are handled one at a
+    # time (the server still accepts connections on many threads, as browsers need).
+    dispatch_lock = threading.Lock()
+
+    class SerialRequestHandler(ChaliceRequestHandler):
+        def _generic_handle(self) -> None:
+            with dispatch_lock:
+                super()._generic_handle()
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002
+            sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")
+
+    return SerialRequestHandler
+
+
+def build_server(app, host: str, port: int):
+    from chalice.config import Config
+    from chalice.local import LocalDevServer, ThreadedHTTPServer
+
+    config = Config.create(chalice_stage="local", app_name=app.app_name, project_dir=str(Path.cwd()))
+    return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=ThreadedHTTPServer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the Family Contact Service locally.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--data-dir", default=os.environ.get("FCS_DATA_DIR", ".local-data"))
+    args = parser.parse_args(argv)
+
+    base_url = f"http://{args.host}:{args.port}"
+    os.environ.setdefault("PUBLIC_BASE_URL", base_url)
+    data_dir = Path(args.data_dir).resolve()
+
+    from app import app
+    from chalicelib.local import seed, snapshot
+    from chalicelib.local.runtime import EmbeddedAws
+
+    runtime = EmbeddedAws(app, data_dir).start()
+    restored = snapshot.restore(data_dir / "snapshot.json")
+    if not restored:
+        seed.seed_demo_data()
+    snapshot.save(data_dir / "snapshot.json")
+    recovered = seed.recover_workflows()
+
+    server = build_server(app, args.host, args.port)
+    stop = threading.Event()
+
+    def keep_snapshot() -> None:
+        while not stop.wait(SNAPSHOT_EVERY_SECONDS):
+            snapshot.save(data_dir / "snapshot.json")
+
+    threading.Thread(target=keep_snapshot, daemon=True, name="snapshot").start()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    print(
+        f"\nFamily Contact Service is running at {base_url}\n"
+        f"  data:    {data_dir} ({'restored from snapshot' if restored else 'fresh demo data'})\n"
+        f"  outbox:  {runtime.outbox.folder}  (also listed at {base_url}/dev/outbox)\n"
+        f"  sign in: {base_url}/signin  or get an API token:\n"
+        f"           curl -s -X POST {base_url}/dev/token -H 'Content-Type: application/json' -d '{{\"role\": \"hr\"}}'\n"
+        f"  workflows restarted after the last stop: {recovered}\n"
+        "Press Ctrl-C to stop (data is kept for the next start).\n",
+        flush=True,
+    )
+    try:
+        server.server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    finally:
+        stop.set()
+        snapshot.save(data_dir / "snapshot.json")
+        server.server.server_close()
+        runtime.stop()
+        print("Stopped. Data saved.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
