@@ -4,6 +4,9 @@ from __future__ import annotations
 
 
 def all_models() -> list:
+    from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
+    from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.referrals import Referral
 
-    return [AuditEvent]
+    return [AuditEvent, Referral, ApprovalLink, IdempotencyRecord]

@@ -1,0 +1,81 @@
+"""Referral JSON API: intake, the referrer's list and view, answers to questions, withdrawal."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.auth import Role
+from chalicelib.domain.referrals import Amendment, ReferralSubmission, example_referral
+from chalicelib.web.http import Call, api_route
+
+routes = Blueprint(__name__)
+
+READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
+
+
+@api_route(
+    routes,
+    "/v1/referrals",
+    "POST",
+    roles=frozenset({Role.REFERRER}),
+    body=ReferralSubmission,
+    example=example_referral(),
+    status=201,
+    summary="Submit a referral (honours the Idempotency-Key header)",
+)
+def create_referral(call: Call):
+    from chalicelib.services import referrals
+
+    return referrals.submit(call.principal, call.body, call.headers.get("idempotency-key"))
+
+
+@api_route(
+    routes,
+    "/v1/referrals",
+    "GET",
+    roles=READERS,
+    summary="List referrals: a referrer's own; supervisors and admins see all",
+    query=(("status", "only referrals in this status"), ("limit", "1-200, default 50")),
+)
+def list_referrals(call: Call):
+    from chalicelib.api.audit import page_size
+    from chalicelib.services import referrals
+
+    return {"referrals": referrals.list_for(call.principal, call.query.get("status"), page_size(call))}
+
+
+@api_route(routes, "/v1/referrals/{referral_id}", "GET", roles=READERS, summary="One referral with its status history")
+def get_referral(call: Call):
+    from chalicelib.services import referrals
+
+    return referrals.view(referrals.get_for(call.principal, call.params["referral_id"]))
+
+
+@api_route(
+    routes,
+    "/v1/referrals/{referral_id}/amendments",
+    "POST",
+    roles=frozenset({Role.REFERRER}),
+    body=Amendment,
+    example={
+        "answer": "The father's supervised contact order was made on 3 March; a copy is attached to the case file."
+    },
+    summary="Answer the supervisor's request for more information",
+)
+def amend_referral(call: Call):
+    from chalicelib.services import referrals
+
+    return referrals.amend(call.principal, call.params["referral_id"], call.body)
+
+
+@api_route(
+    routes,
+    "/v1/referrals/{referral_id}/withdraw",
+    "POST",
+    roles=frozenset({Role.REFERRER}),
+    summary="Withdraw a referral before it is decided",
+)
+def withdraw_referral(call: Call):
+    from chalicelib.services import referrals
+
+    return referrals.withdraw(call.principal, call.params["referral_id"])

@@ -1,0 +1,341 @@
+"""The referral_review workflow's side: starting it, its Lambda steps, and the approval-link subject.
+
+Each step is safe to run again: it reads the referral's status first and acts on what is true
+now, so a retried Task, a restarted execution or a decision that raced a reminder all converge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.domain.referrals import (
+    Decision,
+    ReferralStatus,
+    ReferralSubmission,
+    ReviewDecision,
+    public_summary,
+)
+from chalicelib.errors import ValidationFailed
+from chalicelib.observability import count, logger
+from chalicelib.services import approvals, email
+from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.services.referrals import load, status_change
+from chalicelib.storage.referrals import Exchange, Referral, append_to
+from chalicelib.workflows import executions
+
+CLOSED = "closed"  # what a wait receives when the referral no longer needs a decision
+
+
+# -- starting and stopping --------------------------------------------------------------------------
+
+
+def execution_name(referral: Referral) -> str:
+    return f"{referral.referral_id}-{referral.workflow_runs}"
+
+
+def start_workflow(referral: Referral) -> bool:
+    """Start the review. If Step Functions is unavailable the referral stays SUBMITTED and the
+    recovery sweep starts it later; the submitter is not failed for it."""
+    try:
+        executions.start(
+            settings().referral_review_state_machine_arn,
+            execution_name(referral),
+            {"referral_id": referral.referral_id},
+        )
+        return True
+    except executions.WorkflowUnavailable:
+        count("ReferralWorkflowStartDeferred")
+        return False
+
+
+def stop_workflow(referral: Referral, cause: str) -> None:
+    executions.stop(settings().referral_review_state_machine_arn, execution_name(referral), cause)
+
+
+# -- the approval-link subject ----------------------------------------------------------------------
+
+
+class ReferralSubject:
+    kind = "referral"
+    decision_labels = {
+        Decision.ACCEPT.value: "Accept the referral",
+        Decision.DECLINE.value: "Decline the referral",
+        Decision.MORE_INFO.value: "Ask the referrer for more information",
+    }
+
+    def validate(self, decision: str | None, comment: str | None) -> ReviewDecision:
+        from pydantic import ValidationError
+
+        from chalicelib.domain.validation import field_errors
+
+        try:
+            return ReviewDecision.model_validate({"decision": decision, "comment": comment or None})
+        except ValidationError as exc:
+            raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+
+    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str) -> None:
+        now = clock.iso_now()
+        new_status = decision.new_status.value
+        actions = [
+            Referral.status.set(new_status),
+            Referral.updated_at.set(now),
+            append_to(
+                Referral.history,
+                [status_change(actor, ReferralStatus.UNDER_REVIEW.value, new_status, decision.comment)],
+            ),
+        ]
+        if decision.decision is Decision.MORE_INFO:
+            actions.append(
+                append_to(Referral.exchanges, [Exchange(asked_at=now, asked_by=actor, question=decision.comment)])
+            )
+        else:
+            actions += [
+                Referral.decision.set(decision.decision.value),
+                Referral.decided_by.set(actor),
+                Referral.decided_at.set(now),
+                Referral.decision_comment.set(decision.comment),
+            ]
+        tx.update(Referral(subject_id), actions=actions, condition=Referral.status == ReferralStatus.UNDER_REVIEW.value)
+        tx.record(
+            "referral",
+            subject_id,
+            "referral.decided",
+            {"from": ReferralStatus.UNDER_REVIEW.value, "to": new_status, "decision": decision.decision.value},
+        )
+
+    def outcome(self, subject_id: str) -> dict | None:
+        referral = Referral.get(subject_id)
+        last = (referral.history or [None])[-1]
+        return {
+            "status": referral.status,
+            "status_label": ReferralStatus(referral.status).label,
+            "decision": referral.decision,
+            "decided_by": referral.decided_by or (last.actor if last else None),
+            "decided_at": referral.decided_at or (last.at if last else None),
+        }
+
+    def workflow_result(self, decision: ReviewDecision) -> dict:
+        return {"decision": decision.decision.value}
+
+
+SUBJECT = ReferralSubject()
+
+
+# -- workflow steps -----------------------------------------------------------------------------------
+
+
+def link_summary(referral: Referral) -> dict:
+    """What the supervisor sees in the email and on the link page: never the carer's address."""
+    submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
+    return {
+        "referral_id": referral.referral_id,
+        "submitted_at": referral.created_at,
+        **public_summary(submission, clock.today()),
+        "questions": [{"question": e.question, "answer": e.answer} for e in referral.exchanges or []],
+    }
+
+
+def _wake_with_current_state(referral: Referral, task_token: str) -> bool:
+    """If the referral needs no decision now (decided, withdrawn, answered before this wait
+    began), finish the wait at once with what is true. True when it did."""
+    status = ReferralStatus(referral.status)
+    if status in (ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW):
+        return False
+    if status is ReferralStatus.MORE_INFO_REQUESTED:
+        result = {"decision": Decision.MORE_INFO.value}
+    elif referral.decision:
+        result = {"decision": referral.decision}
+    else:
+        result = {"decision": CLOSED}
+    executions.resume(task_token, result)
+    return True
+
+
+def ask_supervisor(event: dict) -> dict:
+    referral = load(event["referral_id"])
+    token = event["task_token"]
+    if _wake_with_current_state(referral, token):
+        return {"asked": False, "status": referral.status}
+    if referral.status == ReferralStatus.SUBMITTED:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(
+                referral,
+                actions=[
+                    Referral.status.set(ReferralStatus.UNDER_REVIEW.value),
+                    Referral.updated_at.set(clock.iso_now()),
+                    append_to(
+                        Referral.history,
+                        [status_change(SYSTEM, ReferralStatus.SUBMITTED.value, ReferralStatus.UNDER_REVIEW.value)],
+                    ),
+                ],
+                condition=Referral.status == ReferralStatus.SUBMITTED.value,
+            )
+            tx.record(
+                "referral",
+                referral.referral_id,
+                "referral.review_started",
+                {"from": ReferralStatus.SUBMITTED.value, "to": ReferralStatus.UNDER_REVIEW.value},
+            )
+    reminders = int(event.get("reminders", 0))
+    purpose = "reminder" if reminders else "review"
+    _send_link(referral, token, settings().duty_supervisor_email, purpose, reminders, retire_others=True)
+    return {"asked": True, "purpose": purpose}
+
+
+def escalate(event: dict) -> dict:
+    """The supervisor's link stays valid; the admin gets one of their own."""
+    referral = load(event["referral_id"])
+    token = event["task_token"]
+    if _wake_with_current_state(referral, token):
+        return {"asked": False, "status": referral.status}
+    _send_link(
+        referral, token, settings().admin_email, "escalation", int(event.get("reminders", 0)), retire_others=False
+    )
+    return {"asked": True, "purpose": "escalation"}
+
+
+def _send_link(
+    referral: Referral, token: str, approver: str, purpose: str, reminders: int, retire_others: bool
+) -> None:
+    summary = link_summary(referral)
+    link_id = approvals.issue(
+        kind="referral",
+        subject_id=referral.referral_id,
+        approver_email=approver,
+        task_token=token,
+        summary=summary,
+        purpose=purpose,
+        retire_others=retire_others,
+    )
+    email.send(
+        approver,
+        "referral_review_request",
+        summary=summary,
+        link=approvals.link_url(link_id),
+        purpose=purpose,
+        reminders=reminders,
+        expires_hours=settings().approval_link_ttl_seconds // 3600,
+    )
+
+
+def notify_decision(event: dict) -> dict:
+    """Tell the referrer the outcome, once per status, and retire any links still open."""
+    referral = load(event["referral_id"])
+    approvals.retire_active(referral.referral_id, reason="decided")
+    if referral.notified_status == referral.status:
+        return {"sent": False}
+    email.send(
+        referral.referrer_email,
+        "referral_decision",
+        referral=referral,
+        accepted=referral.status == ReferralStatus.ACCEPTED,
+        children=_first_names(referral),
+    )
+    referral.update(actions=[Referral.notified_status.set(referral.status)])
+    return {"sent": True}
+
+
+def await_amendment(event: dict) -> dict:
+    """Keep the wait's token server side and email the referrer the question."""
+    referral = load(event["referral_id"])
+    token = event["task_token"]
+    approvals.retire_active(referral.referral_id, reason="more information requested")
+    if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
+        # Answered (or withdrawn) before this wait began: carry on at once.
+        executions.resume(token, {"answered": referral.status == ReferralStatus.UNDER_REVIEW})
+        return {"asked": False, "status": referral.status}
+    referral.update(
+        actions=[Referral.amendment_task_token.set(token)],
+        condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
+    )
+    question = referral.exchanges[-1].question if referral.exchanges else ""
+    email.send(
+        referral.referrer_email,
+        "referral_more_info",
+        referral=referral,
+        question=question,
+        children=_first_names(referral),
+        link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
+    )
+    return {"asked": True}
+
+
+def mark_lapsed(event: dict) -> dict:
+    from chalicelib.errors import Conflict
+
+    referral = load(event["referral_id"])
+    try:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(
+                referral,
+                actions=[
+                    Referral.status.set(ReferralStatus.LAPSED.value),
+                    Referral.updated_at.set(clock.iso_now()),
+                    append_to(
+                        Referral.history,
+                        [
+                            status_change(
+                                SYSTEM,
+                                ReferralStatus.MORE_INFO_REQUESTED.value,
+                                ReferralStatus.LAPSED.value,
+                                "the requested information did not arrive in time",
+                            )
+                        ],
+                    ),
+                ],
+                condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
+            )
+            tx.record(
+                "referral",
+                referral.referral_id,
+                "referral.lapsed",
+                {"from": ReferralStatus.MORE_INFO_REQUESTED.value, "to": ReferralStatus.LAPSED.value},
+            )
+    except Conflict:
+        return {"status": load(referral.referral_id).status}
+    email.send(referral.referrer_email, "referral_lapsed", referral=referral, children=_first_names(referral))
+    return {"status": ReferralStatus.LAPSED.value}
+
+
+def report_overdue(event: dict) -> dict:
+    referral = load(event["referral_id"])
+    with audited_transaction(SYSTEM) as tx:
+        tx.record("referral", referral.referral_id, "referral.review_overdue", {"status": referral.status})
+    email.send(settings().admin_email, "referral_review_overdue", referral=referral)
+    return {"alerted": True}
+
+
+def record_failure(event: dict) -> dict:
+    failure = event.get("failure") or {}
+    error = str(failure.get("Error", "unknown"))[:200]
+    referral_id = event["referral_id"]
+    with audited_transaction(SYSTEM) as tx:
+        tx.record("referral", referral_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
+    email.send(
+        settings().admin_email,
+        "workflow_failure",
+        workflow="referral review",
+        subject_id=referral_id,
+        error=error,
+        execution=event.get("execution"),
+    )
+    logger().error("workflow failed", extra={"workflow": "referral_review", "referral_id": referral_id, "error": error})
+    return {"recorded": True}
+
+
+def _first_names(referral: Referral) -> str:
+    names = [c.get("first_name", "") for c in (referral.submission or {}).get("children", [])]
+    return ", ".join(n for n in names if n)
+
+
+STEPS = {
+    "ask_supervisor": ask_supervisor,
+    "escalate": escalate,
+    "notify_decision": notify_decision,
+    "await_amendment": await_amendment,
+    "mark_lapsed": mark_lapsed,
+    "report_overdue": report_overdue,
+    "record_failure": record_failure,
+}

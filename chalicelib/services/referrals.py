@@ -1,0 +1,284 @@
+"""Referral use cases for the referrer and the supervisors: submit, list, read, answer, withdraw."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.referrals import (
+    Amendment,
+    ReferralStatus,
+    ReferralSubmission,
+    awaits_decision,
+)
+from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
+from chalicelib.observability import count, logger
+from chalicelib.services.audit import audited_transaction
+from chalicelib.storage.referrals import Referral, StatusChange, append_to
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+IN_PROGRESS_WAIT_SECONDS = 10  # a twin request waits this long for the first to finish
+REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+# -- views ---------------------------------------------------------------------------------------
+
+
+def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": referral.referral_id,
+        "status": referral.status,
+        "created_at": referral.created_at,
+        "updated_at": referral.updated_at,
+        "referrer_email": referral.referrer_email,
+        "decision": None
+        if referral.decision is None
+        else {
+            "decision": referral.decision,
+            "comment": referral.decision_comment,
+            "decided_by": referral.decided_by,
+            "decided_at": referral.decided_at,
+        },
+    }
+    submission = referral.submission or {}
+    data["children"] = [
+        f"{c.get('first_name', '')} {c.get('last_name', '')}".strip() for c in submission.get("children", [])
+    ]
+    if full:
+        data["submission"] = submission
+        data["history"] = [
+            {"at": h.at, "actor": h.actor, "from": h.from_status, "to": h.to_status, "reason": h.reason}
+            for h in referral.history or []
+        ]
+        data["questions"] = [
+            {
+                "asked_at": e.asked_at,
+                "asked_by": e.asked_by,
+                "question": e.question,
+                "answered_at": e.answered_at,
+                "answer": e.answer,
+            }
+            for e in referral.exchanges or []
+        ]
+    return data
+
+
+def status_change(actor: str, from_status: str | None, to_status: str, reason: str | None = None) -> StatusChange:
+    return StatusChange(at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+
+
+# -- submit ---------------------------------------------------------------------------------------
+
+
+def submit(principal: Principal, submission: ReferralSubmission, idempotency_key: str | None) -> dict:
+    """Create a referral (status SUBMITTED + audit event, one transaction) and start its review.
+
+    With an idempotency key, the same key and body return the first result and create nothing;
+    the same key with another body is a conflict.
+    """
+    body = submission.model_dump(mode="json")
+    if not idempotency_key:
+        return _create(principal, body)
+    if len(idempotency_key) > 200:
+        raise BadRequest("The Idempotency-Key header is longer than 200 characters.")
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    request = {"key": idempotency_key, "owner": principal.user_id, "email": principal.email, "body": body}
+    deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
+    while True:
+        try:
+            return _idempotent_create()(request=request)
+        except IdempotencyValidationError as exc:
+            raise Conflict(
+                "This Idempotency-Key was already used with a different referral. Use a new key for a new referral."
+            ) from exc
+        except IdempotencyAlreadyInProgressError as exc:
+            if time.monotonic() > deadline:
+                raise Conflict("The same referral is still being saved. Try again in a moment.") from exc
+            time.sleep(0.05)
+
+
+@lru_cache(maxsize=1)
+def _idempotent_create():
+    """Built on first use: Powertools' persistence layer creates its client in its constructor."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from chalicelib.storage.idempotency import IdempotencyRecord
+
+    persistence = DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name)
+    config = IdempotencyConfig(
+        event_key_jmespath="[key, owner]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+        use_local_cache=False,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def create(request: dict) -> dict:
+        owner = Principal(user_id=request["owner"], email=request["email"], name="", roles=frozenset())
+        return _create(owner, request["body"])
+
+    return create
+
+
+def _create(principal: Principal, body: dict) -> dict:
+    now = clock.iso_now()
+    referral = Referral(
+        uuid.uuid4().hex,
+        referrer_id=principal.user_id,
+        referrer_email=principal.email,
+        status=ReferralStatus.SUBMITTED.value,
+        created_at=now,
+        updated_at=now,
+        submission=body,
+        history=[status_change(principal.email, None, ReferralStatus.SUBMITTED.value)],
+        exchanges=[],
+        workflow_runs=1,
+    )
+    with audited_transaction(principal.email) as tx:
+        tx.save(referral, condition=Referral.referral_id.does_not_exist())
+        tx.record(
+            "referral",
+            referral.referral_id,
+            "referral.submitted",
+            {"status": ReferralStatus.SUBMITTED.value, "children": len(body.get("children", []))},
+        )
+    count("ReferralSubmitted")
+
+    from chalicelib.services import referral_review
+
+    referral_review.start_workflow(referral)
+    return view(referral)
+
+
+# -- read -----------------------------------------------------------------------------------------
+
+
+def load(referral_id: str) -> Referral:
+    try:
+        return Referral.get(referral_id)
+    except Referral.DoesNotExist as exc:
+        raise NotFound("No referral with that id.") from exc
+
+
+def get_for(principal: Principal, referral_id: str) -> Referral:
+    referral = load(referral_id)
+    if principal.has_any(REVIEWERS):
+        return referral
+    if Role.REFERRER in principal.roles and referral.referrer_id == principal.user_id:
+        return referral
+    raise Forbidden("Only the referrer who made this referral, a supervisor or an admin may see it.")
+
+
+def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[dict]:
+    """A referrer's own referrals (newest first); supervisors see every referral, by status."""
+    if status is not None and status not in ReferralStatus.__members__:
+        allowed = ", ".join(ReferralStatus.__members__)
+        raise BadRequest(f"'status' must be one of {allowed}.")
+    if principal.has_any(REVIEWERS):
+        statuses = [status] if status else list(ReferralStatus.__members__)
+        found: list[Referral] = []
+        for one in statuses:
+            found.extend(Referral.by_status.query(one, scan_index_forward=False, limit=limit))
+        found.sort(key=lambda r: r.created_at, reverse=True)
+        return [view(r, full=False) for r in found[:limit]]
+    condition = (Referral.status == status) if status else None
+    found = Referral.by_referrer.query(
+        principal.user_id, scan_index_forward=False, limit=limit, filter_condition=condition
+    )
+    return [view(r, full=False) for r in found]
+
+
+# -- the referrer's actions -----------------------------------------------------------------------
+
+
+def _own(principal: Principal, referral_id: str) -> Referral:
+    referral = load(referral_id)
+    if referral.referrer_id != principal.user_id:
+        raise Forbidden("Only the referrer who made this referral may do this.")
+    return referral
+
+
+def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
+    """Answer the supervisor's question: back to UNDER_REVIEW, and the waiting workflow resumes."""
+    referral = _own(principal, referral_id)
+    if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
+        raise Conflict(f"This referral is {ReferralStatus(referral.status).label}: there is no question to answer.")
+    last = len(referral.exchanges) - 1
+    with audited_transaction(principal.email, "The referral changed meanwhile. Reload it.") as tx:
+        tx.update(
+            referral,
+            actions=[
+                Referral.status.set(ReferralStatus.UNDER_REVIEW.value),
+                Referral.updated_at.set(clock.iso_now()),
+                Referral.exchanges[last].answer.set(amendment.answer),
+                Referral.exchanges[last].answered_at.set(clock.iso_now()),
+                append_to(
+                    Referral.history,
+                    [
+                        status_change(
+                            principal.email,
+                            referral.status,
+                            ReferralStatus.UNDER_REVIEW.value,
+                            "more information given",
+                        )
+                    ],
+                ),
+            ],
+            condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
+        )
+        tx.record(
+            "referral",
+            referral_id,
+            "referral.amended",
+            {"from": referral.status, "to": ReferralStatus.UNDER_REVIEW.value},
+        )
+    if referral.amendment_task_token:
+        from chalicelib.workflows import executions
+
+        executions.resume(referral.amendment_task_token, {"answered": True})
+    return view(load(referral_id))
+
+
+def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> dict:
+    """The referrer withdraws before a decision: links retired, the review workflow stopped."""
+    referral = _own(principal, referral_id)
+    if not awaits_decision(referral.status):
+        raise Conflict(f"This referral is already {ReferralStatus(referral.status).label}; it cannot be withdrawn.")
+    with audited_transaction(principal.email, "The referral was decided meanwhile. Reload it.") as tx:
+        tx.update(
+            referral,
+            actions=[
+                Referral.status.set(ReferralStatus.WITHDRAWN.value),
+                Referral.updated_at.set(clock.iso_now()),
+                append_to(
+                    Referral.history,
+                    [status_change(principal.email, referral.status, ReferralStatus.WITHDRAWN.value, reason)],
+                ),
+            ],
+            condition=Referral.status == referral.status,
+        )
+        tx.record(
+            "referral",
+            referral_id,
+            "referral.withdrawn",
+            {"from": referral.status, "to": ReferralStatus.WITHDRAWN.value},
+        )
+    from chalicelib.services import approvals, referral_review
+
+    approvals.retire_active(referral_id, reason="withdrawn")
+    referral_review.stop_workflow(referral, cause="Withdrawn by the referrer")
+    logger().info("referral withdrawn", extra={"referral_id": referral_id})
+    return view(load(referral_id))

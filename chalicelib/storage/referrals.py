@@ -1,0 +1,88 @@
+"""Referral items: the submitted form, its status, its history, and the indexes the queues read."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.storage.base import meta
+
+
+class ReferralsByReferrer(GlobalSecondaryIndex):
+    """A referrer's own referrals, newest first."""
+
+    class Meta:
+        index_name = "by_referrer"
+        projection = AllProjection()
+
+    referrer_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReferralsByStatus(GlobalSecondaryIndex):
+    """The supervisors' queues and the recovery sweep: referrals in one status, oldest first."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class StatusChange(MapAttribute):
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+
+
+class Exchange(MapAttribute):
+    """A supervisor's question and, once it comes, the referrer's answer."""
+
+    asked_at = UnicodeAttribute()
+    asked_by = UnicodeAttribute()
+    question = UnicodeAttribute()
+    answered_at = UnicodeAttribute(null=True)
+    answer = UnicodeAttribute(null=True)
+
+
+class Referral(Model):
+    """Every change is conditional on the current status, which is what orders concurrent writers."""
+
+    class Meta:
+        locals().update(meta("referrals"))
+
+    referral_id = UnicodeAttribute(hash_key=True)
+    referrer_id = UnicodeAttribute()
+    referrer_email = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    submission = JSONAttribute()  # the validated ReferralSubmission, as JSON
+    history = ListAttribute(of=StatusChange, default=list)
+    exchanges = ListAttribute(of=Exchange, default=list)
+    decision = UnicodeAttribute(null=True)
+    decision_comment = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    notified_status = UnicodeAttribute(null=True)  # the status the referrer was last told about
+    # The amendment wait's callback token: server side only, never rendered or logged.
+    amendment_task_token = UnicodeAttribute(null=True)
+    workflow_runs = NumberAttribute(default=1)  # executions started; names are "<id>-<n>"
+
+    by_referrer = ReferralsByReferrer()
+    by_status = ReferralsByStatus()
+
+
+def append_to(attribute, items: list):
+    """The update action that appends `items` to a list attribute (list_append)."""
+    return attribute.set(attribute.append(items))

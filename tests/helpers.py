@@ -1,0 +1,56 @@
+"""Small helpers the functional, workflow and browser tests share."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Callable
+
+APPROVE_LINK = re.compile(r"https?://[^\s\"'<>]+/approve/([A-Za-z0-9_\-]+)")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
+    """Poll until `predicate()` is truthy (executions run on moto's background threads)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def emails_to(outbox, address: str, subject_contains: str = "") -> list[dict]:
+    return [m for m in outbox.messages() if address in ", ".join(m["to"]) and subject_contains in m["subject"]]
+
+
+def wait_for_email(outbox, address: str, subject_contains: str = "", count: int = 1, timeout: float = 15.0) -> dict:
+    found = wait_for(
+        lambda: (
+            len(emails_to(outbox, address, subject_contains)) >= count and emails_to(outbox, address, subject_contains)
+        ),
+        timeout,
+        what=f"email to {address} '{subject_contains}'",
+    )
+    return found[0]
+
+
+def approval_path(message: dict) -> str:
+    match = APPROVE_LINK.search(message["text"])
+    assert match, "no approval link in the email"
+    return f"/approve/{match.group(1)}"
+
+
+def submit_referral(client, auth_headers: dict, body: dict, key: str | None = None):
+    headers = dict(auth_headers)
+    if key:
+        headers["Idempotency-Key"] = key
+    return client.http.post("/v1/referrals", headers=headers, body=json.dumps(body))
+
+
+def post_form(client, path: str, fields: dict):
+    from urllib.parse import urlencode
+
+    return client.http.post(path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=urlencode(fields))
