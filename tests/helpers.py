@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Callable
+from collections.abc import Callable
 
 APPROVE_LINK = re.compile(r"https?://[^\s\"'<>]+/approve/([A-Za-z0-9_\-]+)")
 

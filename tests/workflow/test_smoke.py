@@ -1,5 +1,5 @@
 from chalicelib.domain.referrals import example_referral
-from tests.helpers import approval_path, post_form, submit_referral, wait_for, wait_for_email
+from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 
 
 def test_accept_path(client, auth, runtime):

@@ -1,0 +1,82 @@
+"""Browser fixtures: the app on a loopback port, real headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but Debian's chromium is not installed: .ci/run must install it")
+        pytest.skip("Browser tests need Debian's chromium (apt-get install -y chromium); none found on PATH")
+    return path
+
+
+@pytest.fixture
+def live_server(runtime, monkeypatch):
+    """The app served on a free loopback port, with email links pointing at it."""
+    from app import app
+    from chalicelib import config
+    from chalicelib.local.server import build_server
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    config.settings.cache_clear()
+    server = build_server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.server.shutdown()
+    server.server.server_close()
+    config.settings.cache_clear()
+
+
+@pytest.fixture
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page, base_url: str, email: str, next_path: str = "/") -> None:
+    """Sign in through the demo sign-in page as a person would: pick the account, press the button."""
+    page.goto(f"{base_url}/signin?next={next_path}")
+    page.check(f"input[name=email][value='{email}']")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
