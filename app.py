@@ -4,14 +4,23 @@ Each route module under `chalicelib/api/` parses, authorises, calls a service an
 the workflow steps below hand their event to `chalicelib/workflows/steps`.
 """
 
-from chalice import Chalice
+from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
-from chalicelib.api import approvals, audit, home, ops, referrals
+from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
 
 app = Chalice(app_name=config.APP_NAME)
 
-for blueprint in (ops.routes, home.routes, audit.routes, referrals.routes, approvals.routes):
+for blueprint in (
+    ops.routes,
+    home.routes,
+    audit.routes,
+    referrals.routes,
+    approvals.routes,
+    workers.routes,
+    hr_pages.routes,
+    referral_pages.routes,
+):
     app.register_blueprint(blueprint)
 
 if config.stage() == config.LOCAL_STAGE:  # never part of a packaged stage
@@ -25,3 +34,18 @@ def referral_workflow(event, context):
     from chalicelib.workflows.steps import referral_step
 
     return referral_step(event)
+
+
+@app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")
+def recover_workflows(event):
+    from chalicelib import clock, jobs
+
+    jobs.run("recover-workflows", clock.today())
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="compliance_scan")
+def compliance_scan(event):
+    """Daily at 06:00 UTC, so reminders and the HR digest arrive before the working day."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("compliance-scan", clock.today())

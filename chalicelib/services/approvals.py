@@ -105,23 +105,23 @@ def issue(
     return link_id
 
 
-def retire_active(subject_id: str, reason: str) -> int:
+def retire_active(subject_id: str, reason: str) -> list[ApprovalLink]:
     """Retire every still-active link of a subject; a link used meanwhile stays used."""
     from pynamodb.exceptions import UpdateError
 
-    retired = 0
+    retired: list[ApprovalLink] = []
     for link in ApprovalLink.by_subject.query(subject_id, filter_condition=ApprovalLink.state == ACTIVE):
         try:
             link.update(
                 actions=[ApprovalLink.state.set(RETIRED), ApprovalLink.retired_at.set(clock.now())],
                 condition=ApprovalLink.state == ACTIVE,
             )
-            retired += 1
+            retired.append(link)
         except UpdateError as exc:
             if getattr(exc, "cause_response_code", "") != "ConditionalCheckFailedException":
                 raise
     if retired:
-        logger().info("approval links retired", extra={"count": retired, "reason": reason})
+        logger().info("approval links retired", extra={"count": len(retired), "reason": reason})
     return retired
 
 

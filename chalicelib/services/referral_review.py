@@ -50,8 +50,11 @@ def start_workflow(referral: Referral) -> bool:
         return False
 
 
-def stop_workflow(referral: Referral, cause: str) -> None:
-    executions.stop(settings().referral_review_state_machine_arn, execution_name(referral), cause)
+def close_waits(task_tokens: set[str]) -> None:
+    """End waits that no longer need an answer. A stale token is fine: that wait already ended,
+    and the next step reads the referral's status and closes the review itself."""
+    for token in task_tokens:
+        executions.resume(token, {"decision": CLOSED})
 
 
 # -- the approval-link subject ----------------------------------------------------------------------
@@ -137,27 +140,28 @@ def link_summary(referral: Referral) -> dict:
     }
 
 
-def _wake_with_current_state(referral: Referral, task_token: str) -> bool:
-    """If the referral needs no decision now (decided, withdrawn, answered before this wait
-    began), finish the wait at once with what is true. True when it did."""
+class NothingToDecide(Exception):
+    """Raised instead of waiting when the referral needs no decision now (decided, withdrawn or
+    waiting for the referrer). Its message is the decision to route on; the ASL catches it."""
+
+
+class AlreadyAnswered(Exception):
+    """Raised instead of waiting when the referrer answered before the wait began."""
+
+
+def _check_decision_needed(referral: Referral) -> None:
     status = ReferralStatus(referral.status)
     if status in (ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW):
-        return False
+        return
     if status is ReferralStatus.MORE_INFO_REQUESTED:
-        result = {"decision": Decision.MORE_INFO.value}
-    elif referral.decision:
-        result = {"decision": referral.decision}
-    else:
-        result = {"decision": CLOSED}
-    executions.resume(task_token, result)
-    return True
+        raise NothingToDecide(Decision.MORE_INFO.value)
+    raise NothingToDecide(referral.decision or CLOSED)
 
 
 def ask_supervisor(event: dict) -> dict:
     referral = load(event["referral_id"])
     token = event["task_token"]
-    if _wake_with_current_state(referral, token):
-        return {"asked": False, "status": referral.status}
+    _check_decision_needed(referral)
     if referral.status == ReferralStatus.SUBMITTED:
         with audited_transaction(SYSTEM) as tx:
             tx.update(
@@ -187,11 +191,14 @@ def ask_supervisor(event: dict) -> dict:
 def escalate(event: dict) -> dict:
     """The supervisor's link stays valid; the admin gets one of their own."""
     referral = load(event["referral_id"])
-    token = event["task_token"]
-    if _wake_with_current_state(referral, token):
-        return {"asked": False, "status": referral.status}
+    _check_decision_needed(referral)
     _send_link(
-        referral, token, settings().admin_email, "escalation", int(event.get("reminders", 0)), retire_others=False
+        referral,
+        event["task_token"],
+        settings().admin_email,
+        "escalation",
+        int(event.get("reminders", 0)),
+        retire_others=False,
     )
     return {"asked": True, "purpose": "escalation"}
 
@@ -243,9 +250,8 @@ def await_amendment(event: dict) -> dict:
     token = event["task_token"]
     approvals.retire_active(referral.referral_id, reason="more information requested")
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
-        # Answered (or withdrawn) before this wait began: carry on at once.
-        executions.resume(token, {"answered": referral.status == ReferralStatus.UNDER_REVIEW})
-        return {"asked": False, "status": referral.status}
+        # Answered (or withdrawn) before this wait began: back to review, which sees what is true.
+        raise AlreadyAnswered(referral.status)
     referral.update(
         actions=[Referral.amendment_task_token.set(token)],
         condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,

@@ -278,7 +278,11 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
         )
     from chalicelib.services import approvals, referral_review
 
-    approvals.retire_active(referral_id, reason="withdrawn")
-    referral_review.stop_workflow(referral, cause="Withdrawn by the referrer")
+    # Whatever the review waits on (a decision link or the referrer's answer) is answered
+    # "closed", so the execution ends cleanly instead of waiting for its timeout.
+    waits = {link.task_token for link in approvals.retire_active(referral_id, reason="withdrawn")}
+    if referral.status == ReferralStatus.MORE_INFO_REQUESTED and referral.amendment_task_token:
+        waits.add(referral.amendment_task_token)
+    referral_review.close_waits(waits)
     logger().info("referral withdrawn", extra={"referral_id": referral_id})
     return view(load(referral_id))

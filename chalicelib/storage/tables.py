@@ -8,5 +8,16 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
+    from chalicelib.storage.workers import Clearance, ClearanceHistory, ComplianceLedger, Worker, WorkerEmail
 
-    return [AuditEvent, Referral, ApprovalLink, IdempotencyRecord]
+    return [
+        AuditEvent,
+        Referral,
+        ApprovalLink,
+        IdempotencyRecord,
+        Worker,
+        WorkerEmail,
+        Clearance,
+        ClearanceHistory,
+        ComplianceLedger,
+    ]

@@ -77,23 +77,13 @@ def resume(task_token: str, output: dict) -> bool:
         raise
 
 
-def stop(state_machine_arn: str, name: str, cause: str) -> None:
+def status(state_machine_arn: str, name: str) -> str | None:
+    """RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED; None when no such execution exists."""
     from botocore.exceptions import ClientError
 
     try:
-        sfn_client().stop_execution(executionArn=execution_arn(state_machine_arn, name), cause=cause)
-    except ClientError as exc:
-        if _error_code(exc) not in {"ExecutionDoesNotExist"}:
-            raise
-
-
-def is_running(state_machine_arn: str, name: str) -> bool:
-    from botocore.exceptions import ClientError
-
-    try:
-        status = sfn_client().describe_execution(executionArn=execution_arn(state_machine_arn, name))["status"]
+        return sfn_client().describe_execution(executionArn=execution_arn(state_machine_arn, name))["status"]
     except ClientError as exc:
         if _error_code(exc) == "ExecutionDoesNotExist":
-            return False
+            return None
         raise
-    return status == "RUNNING"

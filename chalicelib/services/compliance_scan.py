@@ -1,0 +1,461 @@
+"""The daily compliance scan: expiry reminders to workers, workers marked when their compliance changes,
+and one digest to HR of what changed.
+
+It reads only the clearances whose expiry falls in the days it answers for (a Query per month on
+the expiry-month index), the workers they belong to (BatchGetItem) and its own ledger: never a Scan,
+so its cost follows the clearances in the window, not the size of the workforce.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.domain.clearances import (
+    Certificate,
+    ClearanceKind,
+    ClearancePolicy,
+    ClearanceStatus,
+    effective_expiry,
+    is_compliant,
+    months_between,
+    reminder_due_between,
+    worker_compliance,
+)
+from chalicelib.errors import Conflict
+from chalicelib.observability import count, logger
+from chalicelib.services import clearances
+from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.storage.workers import (
+    REMINDER,
+    SCAN_STATE,
+    SCAN_STATE_KEY,
+    SENDING,
+    SENT,
+    STATUS_CHANGE,
+    Clearance,
+    ComplianceLedger,
+    Worker,
+    reminder_key,
+    status_change_key,
+)
+
+# A run after missed days still sends the latest reminder each certificate is owed, up to this far back.
+MAX_CATCH_UP_DAYS = 14
+# A Lambda runs for at most 15 minutes: a claim older than that belongs to a run that died
+# between claiming a reminder and recording it sent, so a later run may take it over.
+CLAIM_STALE_AFTER = timedelta(minutes=15)
+LEDGER_RETENTION = timedelta(days=400)
+MARK_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ScanWindow:
+    """The days one run answers for and the expiry dates it must read to answer for them."""
+
+    today: date
+    status_from: date  # first day whose status changes this run records (the day after the last complete run)
+    reminders_from: date  # first day whose reminders this run may still send
+    read_from: date  # earliest expiry read
+    read_to: date  # latest expiry read
+
+    @property
+    def months(self) -> list[str]:
+        return months_between(self.read_from, self.read_to)
+
+
+def scan_window(today: date, last_completed: date | None, rules: ClearancePolicy) -> ScanWindow:
+    """What a run on `today` must read, given the last day a run completed.
+
+    On a day D a clearance changes status when D is its expiry - warning_days (VALID -> EXPIRING),
+    expiry + 1 (-> EXPIRED) or expiry + grace + 1 (a renewal's grace period ends), and a
+    reminder falls due when D is expiry - offset. So the expiries to read run from the first
+    unanswered day - grace - 1 to today + the longest of the warning window and the reminders.
+    Months before `read_from`'s month are closed: nothing in them can change any more.
+    """
+    status_from = today if last_completed is None or last_completed >= today else last_completed + timedelta(days=1)
+    reminders_from = max(status_from, today - timedelta(days=MAX_CATCH_UP_DAYS))
+    ahead = max(rules.warning_days, max(rules.reminder_days, default=0))
+    return ScanWindow(
+        today=today,
+        status_from=status_from,
+        reminders_from=reminders_from,
+        read_from=status_from - timedelta(days=rules.renewal_grace_days + 1),
+        read_to=today + timedelta(days=ahead),
+    )
+
+
+@dataclass
+class ScanSummary:
+    today: date
+    window: ScanWindow
+    clearances_read: int = 0
+    workers_read: int = 0
+    reminders_sent: int = 0
+    reminders_already_sent: int = 0
+    reminders_failed: int = 0
+    status_changes: int = 0
+    became_non_compliant: int = 0
+    marking_failed: int = 0
+    digest_sent: bool = False
+    digest_entries: int = 0
+    digest_failed: bool = False
+    stale_index_entries: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.reminders_failed or self.marking_failed or self.digest_failed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.today.isoformat(),
+            "answers_from": self.window.status_from.isoformat(),
+            "expiry_read_from": self.window.read_from.isoformat(),
+            "expiry_read_to": self.window.read_to.isoformat(),
+            "months_read": self.window.months,
+            "clearances_read": self.clearances_read,
+            "workers_read": self.workers_read,
+            "reminders": {
+                "sent": self.reminders_sent,
+                "already_sent": self.reminders_already_sent,
+                "failed": self.reminders_failed,
+            },
+            "status_changes": self.status_changes,
+            "became_non_compliant": self.became_non_compliant,
+            "marking_failed": self.marking_failed,
+            "stale_index_entries": self.stale_index_entries,
+            "digest": {"sent": self.digest_sent, "entries": self.digest_entries, "failed": self.digest_failed},
+            "complete": self.complete,
+            "errors": self.errors,
+        }
+
+
+def run(today: date) -> dict[str, Any]:
+    """Run the scan as of `today`; safe to repeat: nothing is sent or marked twice.
+
+    A run that fails part-way (an email refused, a write throttled) leaves its ledger saying
+    what it did; the next run, the same day or later, does only what is missing. The scan's
+    progress moves on only when a run completes, so the next run also answers for the days a
+    failed run did not finish.
+    """
+    rules = clearances.policy()
+    window = scan_window(today, _last_completed(), rules)
+    summary = ScanSummary(today, window)
+    log = logger()
+    log.info("compliance scan started", extra={"as_of": today.isoformat(), "months": window.months})
+
+    hits = _clearances_in_window(window)
+    summary.clearances_read = sum(len(kinds) for kinds in hits.values())
+    workers = sorted(_workers(list(hits)), key=lambda w: (w.name.casefold(), w.worker_id))
+    summary.workers_read = len(workers)
+
+    for worker in workers:
+        _check_compliance(worker, rules, today, summary)
+        certs = clearances.certificates(worker)
+        for kind, expires_on in sorted(hits[worker.worker_id].items()):
+            cert = certs.get(kind)
+            # The index is eventually consistent: an entry from before a renewal is stale.
+            if cert is None or effective_expiry(cert, rules) != expires_on:
+                summary.stale_index_entries += 1
+                continue
+            offset = reminder_due_between(cert, rules, window.reminders_from, today)
+            if offset is not None:
+                _remind(worker, cert, offset, rules, today, summary)
+
+    _send_digest(window, summary)
+    if summary.complete:
+        _record_completed(today)
+    else:
+        log.error("compliance scan incomplete", extra={"as_of": today.isoformat(), "errors": len(summary.errors)})
+        count("ComplianceScanIncomplete")
+    count("ClearanceRemindersSent", summary.reminders_sent)
+    result = summary.as_dict()
+    log.info(
+        "compliance scan finished",
+        extra={k: v for k, v in result.items() if k not in ("errors", "months_read")},
+    )
+    return result
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def _last_completed() -> date | None:
+    try:
+        state = ComplianceLedger.get(SCAN_STATE_KEY, consistent_read=True)
+    except ComplianceLedger.DoesNotExist:
+        return None
+    return date.fromisoformat(state.last_completed_on) if state.last_completed_on else None
+
+
+def _clearances_in_window(window: ScanWindow) -> dict[str, dict[ClearanceKind, date]]:
+    """worker_id -> {kind: expiry} for every clearance expiring from read_from to read_to."""
+    hits: dict[str, dict[ClearanceKind, date]] = defaultdict(dict)
+    for month in window.months:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        low, high = max(first, window.read_from), min(last, window.read_to)
+        for item in Clearance.by_expiry_month.query(
+            month, Clearance.expires_on.between(low.isoformat(), high.isoformat())
+        ):
+            hits[item.worker_id][ClearanceKind(item.kind)] = date.fromisoformat(item.expires_on)
+    return hits
+
+
+def _workers(worker_ids: list[str]) -> list[Worker]:
+    # Strongly consistent: a clearance recorded a moment ago must count.
+    return list(Worker.batch_get(worker_ids, consistent_read=True)) if worker_ids else []
+
+
+# -- marking compliance changes ------------------------------------------------------------------
+
+
+def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summary: ScanSummary) -> None:
+    """Record the worker's compliance as of today if it differs from what is recorded."""
+    for _attempt in range(MARK_ATTEMPTS):
+        result = worker_compliance(clearances.certificates(worker), rules, today)
+        previous = worker.compliance_status
+        if result.status.value == previous:
+            return
+        # Only a change seen today is news: a later run that finds the same change does not repeat it.
+        clearances.mark_compliance(worker, result.status, today)
+        entry = ComplianceLedger(
+            status_change_key(worker.worker_id, today, f"{previous}>{result.status.value}"),
+            entry_type=STATUS_CHANGE,
+            day=today.isoformat(),
+            worker_id=worker.worker_id,
+            worker_name=worker.name,
+            from_status=previous,
+            to_status=result.status.value,
+            reasons=result.reasons,
+            digested=False,
+            expires_at=clock.now() + LEDGER_RETENTION,
+        )
+        try:
+            with audited_transaction(SYSTEM) as tx:
+                tx.save(worker)  # conditional on its version: HR may be recording a renewal right now
+                tx.save(entry, condition=ComplianceLedger.entry_key.does_not_exist())
+                tx.record(
+                    clearances.WORKER_ENTITY,
+                    worker.worker_id,
+                    "compliance_changed",
+                    {
+                        "from": previous,
+                        "to": result.status.value,
+                        "as_of": today.isoformat(),
+                        "reasons": result.reasons,
+                    },
+                )
+        except Conflict:
+            worker = clearances.load_worker(worker.worker_id)  # someone wrote first: judge the fresh record
+            continue
+        except Exception as exc:  # throttling, a network fault: the next run finds the difference again
+            _failed(summary, "marking", worker.worker_id, exc)
+            summary.marking_failed += 1
+            return
+        summary.status_changes += 1
+        if is_compliant(ClearanceStatus(previous)) and not result.compliant:
+            summary.became_non_compliant += 1
+        return
+    summary.marking_failed += 1
+    summary.errors.append(f"marking {worker.worker_id}: changed by others {MARK_ATTEMPTS} times")
+
+
+# -- reminders -----------------------------------------------------------------------------------
+
+
+def _remind(
+    worker: Worker, cert: Certificate, offset: int, rules: ClearancePolicy, today: date, summary: ScanSummary
+) -> None:
+    """Claim the reminder in the ledger, send it, record it sent: at most once per certificate and offset."""
+    from pynamodb.exceptions import PutError
+
+    expiry = effective_expiry(cert, rules)
+    now = clock.now()
+    claim_id = uuid.uuid4().hex
+    entry = ComplianceLedger(
+        reminder_key(worker.worker_id, cert.kind.value, expiry, offset),
+        entry_type=REMINDER,
+        day=today.isoformat(),
+        worker_id=worker.worker_id,
+        worker_name=worker.name,
+        kind=cert.kind.value,
+        expires_on=expiry.isoformat(),
+        offset_days=offset,
+        state=SENDING,
+        claim_id=claim_id,
+        claimed_at=_stamp(now),
+        digested=False,
+        expires_at=now + LEDGER_RETENTION,
+    )
+    unclaimed = ComplianceLedger.entry_key.does_not_exist() | (
+        (ComplianceLedger.state == SENDING) & (ComplianceLedger.claimed_at < _stamp(now - CLAIM_STALE_AFTER))
+    )
+    try:
+        entry.save(condition=unclaimed)
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            summary.reminders_already_sent += 1  # sent before, or being sent by a run still alive
+            return
+        _failed(summary, "claiming reminder", worker.worker_id, exc)
+        summary.reminders_failed += 1
+        return
+
+    days_left = (expiry - today).days
+    try:
+        from chalicelib.services import email
+
+        email.send(
+            worker.email,
+            "clearance_reminder",
+            name=worker.name,
+            kind_label=clearances.kind_label(cert.kind),
+            required=cert.kind in rules.required_kinds,
+            expires_on=long_date(expiry),
+            days_left=days_left,
+            grace_days=rules.renewal_grace_days,
+            hr_email=settings().hr_email,
+        )
+    except Exception as exc:
+        _failed(summary, "sending reminder", worker.worker_id, exc)
+        summary.reminders_failed += 1
+        _release(entry, claim_id)
+        return
+
+    try:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(
+                entry,
+                actions=[ComplianceLedger.state.set(SENT), ComplianceLedger.sent_at.set(_stamp(clock.now()))],
+                condition=ComplianceLedger.claim_id == claim_id,
+            )
+            tx.record(
+                clearances.WORKER_ENTITY,
+                worker.worker_id,
+                "clearance_reminder_sent",
+                {"kind": cert.kind.value, "expires_on": expiry.isoformat(), "days_before_expiry": offset},
+            )
+    except Exception as exc:
+        # The email went; only the record of it failed. A run after CLAIM_STALE_AFTER could send it
+        # again, so say so loudly rather than count it as a failure that a re-run would fix.
+        logger().error(
+            "reminder sent but not recorded",
+            extra={"worker_id": worker.worker_id, "kind": cert.kind.value, "error": type(exc).__name__},
+        )
+    summary.reminders_sent += 1
+
+
+def _release(entry: ComplianceLedger, claim_id: str) -> None:
+    """Give up a claim whose email failed, so that a re-run sends it."""
+    try:
+        entry.delete(condition=ComplianceLedger.claim_id == claim_id)
+    except Exception as exc:  # the claim goes stale instead, and a run after CLAIM_STALE_AFTER retries it
+        logger().warning("reminder claim not released", extra={"error": type(exc).__name__})
+
+
+# -- the HR digest -------------------------------------------------------------------------------
+
+
+def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
+    """One email to HR listing every change not yet reported (this run's, and any a failed run left)."""
+    entries = []
+    day = max(window.status_from, window.today - timedelta(days=MAX_CATCH_UP_DAYS))
+    while day <= window.today:
+        for entry in ComplianceLedger.by_day.query(
+            day.isoformat(),
+            filter_condition=ComplianceLedger.digested == False,  # noqa: E712
+        ):
+            if entry.entry_type == STATUS_CHANGE or (entry.entry_type == REMINDER and entry.state == SENT):
+                entries.append(entry)
+        day += timedelta(days=1)
+    summary.digest_entries = len(entries)
+    if not entries:
+        return
+    context = digest_context(entries, window.today)
+    try:
+        from chalicelib.services import email
+
+        email.send(settings().hr_email, "clearance_digest", **context)
+    except Exception as exc:
+        _failed(summary, "sending digest", "hr", exc)
+        summary.digest_failed = True
+        return
+    summary.digest_sent = True
+    for entry in entries:
+        try:
+            entry.update(actions=[ComplianceLedger.digested.set(True)])
+        except Exception as exc:  # reported again in the next digest: better twice than never
+            logger().warning("digest entry not marked", extra={"error": type(exc).__name__})
+
+
+def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, Any]:
+    """What the digest says: who is no longer compliant, other status changes, reminders sent."""
+    non_compliant, other_changes, reminders = [], [], []
+    for entry in sorted(entries, key=lambda e: ((e.worker_name or "").casefold(), e.entry_key)):
+        if entry.entry_type == STATUS_CHANGE:
+            change = {
+                "worker_id": entry.worker_id,
+                "name": entry.worker_name,
+                "from": clearances.STATUS_LABELS[ClearanceStatus(entry.from_status)],
+                "to": clearances.STATUS_LABELS[ClearanceStatus(entry.to_status)],
+                "reasons": entry.reasons or [],
+                "day": entry.day,
+            }
+            compliant = is_compliant(ClearanceStatus(entry.to_status))
+            (other_changes if compliant else non_compliant).append(change)
+        else:
+            reminders.append(
+                {
+                    "worker_id": entry.worker_id,
+                    "name": entry.worker_name,
+                    "kind_label": clearances.kind_label(entry.kind),
+                    "expires_on": long_date(date.fromisoformat(entry.expires_on)),
+                    "days_left": int(entry.offset_days),
+                }
+            )
+    return {
+        "today": long_date(today),
+        "non_compliant": non_compliant,
+        "other_changes": other_changes,
+        "reminders": reminders,
+    }
+
+
+def _record_completed(today: date) -> None:
+    state = ComplianceLedger(SCAN_STATE_KEY, entry_type=SCAN_STATE, last_completed_on=today.isoformat())
+    from pynamodb.exceptions import PutError
+
+    try:
+        # Never move progress backwards (a run "as of" an earlier day, e.g. from /dev/jobs).
+        state.save(
+            condition=ComplianceLedger.entry_key.does_not_exist()
+            | (ComplianceLedger.last_completed_on < today.isoformat())
+        )
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            # Harmless: the next run answers for these days again and finds nothing left to do.
+            logger().warning("scan progress not recorded", extra={"error": type(exc).__name__})
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    """ "Friday 1 March 2026": unambiguous to every reader, unlike 01/03/2026."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _failed(summary: ScanSummary, what: str, worker_id: str, exc: Exception) -> None:
+    summary.errors.append(f"{what} {worker_id}: {type(exc).__name__}")
+    logger().warning("compliance scan step failed", extra={"step": what, "worker_id": worker_id, "error": str(exc)})

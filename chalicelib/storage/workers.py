@@ -1,0 +1,201 @@
+"""Workers, their clearances (current and earlier certificates) and the compliance scan's ledger.
+
+The only module that knows how these items and their indexes are laid out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.storage.base import meta
+
+# The constant partition of the workforce directory index (one per item type listed there).
+WORKER_DIRECTORY = "worker"
+
+
+class WorkersByEmail(GlobalSecondaryIndex):
+    """Sign-in mapping: the worker record of a signed-in person."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = KeysOnlyProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class WorkerDirectory(GlobalSecondaryIndex):
+    """Every worker in name order: the HR dashboard and the paginated list read this, never a Scan."""
+
+    class Meta:
+        index_name = "directory"
+        projection = AllProjection()
+
+    directory = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Worker(Model):
+    """A contact worker, with the dates of each current clearance copied in for compliance at a glance.
+
+    `clearances` holds, per kind, only what compliance needs (issued_on, expires_on,
+    renewal_applied_on) so a list of workers is one Query; the full certificate lives in
+    `Clearance`. Both are written in the same transaction, guarded by `version`.
+    """
+
+    class Meta:
+        locals().update(meta("workers"))
+
+    worker_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()  # lower case
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    directory = UnicodeAttribute(default=WORKER_DIRECTORY)
+    name_key = UnicodeAttribute()  # "<casefolded name>#<worker_id>": name order, unique
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    clearances = JSONAttribute(default=dict)  # kind -> {"issued_on", "expires_on", "renewal_applied_on"}
+    # The compliance last recorded (on a clearance write or by the daily scan) and as of when.
+    compliance_status = UnicodeAttribute()
+    compliance_as_of = UnicodeAttribute()
+    non_compliant_since = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    by_email = WorkersByEmail()
+    directory_index = WorkerDirectory()
+
+
+def name_key(name: str, worker_id: str) -> str:
+    return f"{name.casefold()}#{worker_id}"
+
+
+class WorkerEmail(Model):
+    """One item per worker email: the conditional put that keeps emails unique (an index cannot)."""
+
+    class Meta:
+        locals().update(meta("worker-emails"))
+
+    email = UnicodeAttribute(hash_key=True)
+    worker_id = UnicodeAttribute()
+
+
+class ClearancesByExpiryMonth(GlobalSecondaryIndex):
+    """The daily scan's only way in: the clearances expiring in one month, in date order."""
+
+    class Meta:
+        index_name = "by_expiry_month"
+        projection = KeysOnlyProjection()
+
+    expires_month = UnicodeAttribute(hash_key=True)  # "YYYY-MM"
+    expires_on = UnicodeAttribute(range_key=True)  # "YYYY-MM-DD"
+
+
+class Clearance(Model):
+    """A worker's current certificate of one kind; earlier ones are in `ClearanceHistory`."""
+
+    class Meta:
+        locals().update(meta("clearances"))
+
+    worker_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(range_key=True)
+    issued_on = UnicodeAttribute()
+    # The expiry the rules use: the certificate's own, or issue + the policy's validity.
+    expires_on = UnicodeAttribute()
+    expires_month = UnicodeAttribute()
+    expiry_source = UnicodeAttribute()  # "certificate" | "policy"
+    renewal_applied_on = UnicodeAttribute(null=True)
+    details = JSONAttribute(default=dict)  # the kind's own fields: check type, provider, numbers, notes
+    verified_by = UnicodeAttribute()
+    verified_on = UnicodeAttribute()
+    recorded_by = UnicodeAttribute()
+    recorded_at = UnicodeAttribute()
+    # No version of its own: it is only ever written with its worker, whose version guards both.
+
+    by_expiry_month = ClearancesByExpiryMonth()
+
+
+class ClearanceHistory(Model):
+    """Append-only: every certificate ever recorded for a worker, so a renewal keeps the earlier ones."""
+
+    class Meta:
+        locals().update(meta("clearance-history"))
+
+    worker_id = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)  # "<kind>#<recorded_at>#<id>": per kind, in time order
+    kind = UnicodeAttribute()
+    action = UnicodeAttribute()  # "recorded" | "renewed" | "updated"
+    certificate = JSONAttribute()  # the certificate as recorded, with its dates and details
+
+
+class LedgerByDay(GlobalSecondaryIndex):
+    """What one day's scan did: the source of that day's HR digest."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+
+
+# Ledger entry types and reminder states.
+REMINDER = "reminder"
+STATUS_CHANGE = "status_change"
+SCAN_STATE = "scan_state"
+SENDING = "sending"
+SENT = "sent"
+
+
+class ComplianceLedger(Model):
+    """The compliance scan's memory: reminders claimed/sent, status changes seen, and its progress.
+
+    A reminder's key names the certificate (worker, kind, expiry) and the offset, and is
+    claimed with a conditional put before the email goes out: that is what makes each reminder
+    go once, however often the scan runs.
+    """
+
+    class Meta:
+        locals().update(meta("compliance-ledger"))
+
+    entry_key = UnicodeAttribute(hash_key=True)
+    entry_type = UnicodeAttribute()
+    day = UnicodeAttribute(null=True)  # the scan day that wrote it (absent on the scan state: not in by_day)
+    worker_id = UnicodeAttribute(null=True)
+    worker_name = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    expires_on = UnicodeAttribute(null=True)
+    offset_days = NumberAttribute(null=True)
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute(null=True)
+    reasons = JSONAttribute(null=True)
+    state = UnicodeAttribute(null=True)  # reminders: "sending" while claimed, then "sent"
+    claim_id = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    digested = BooleanAttribute(default=False)
+    last_completed_on = UnicodeAttribute(null=True)  # scan state only
+    expires_at = TTLAttribute(null=True)
+
+    by_day = LedgerByDay()
+
+
+def reminder_key(worker_id: str, kind: str, expires_on: date, offset_days: int) -> str:
+    return f"reminder#{worker_id}#{kind}#{expires_on.isoformat()}#{offset_days}"
+
+
+def status_change_key(worker_id: str, day: date, to_status: str) -> str:
+    return f"status#{worker_id}#{day.isoformat()}#{to_status}"
+
+
+SCAN_STATE_KEY = "state#compliance-scan"
