@@ -70,10 +70,7 @@ def _check_phone(value: str) -> str:
     digits = sum(ch.isdigit() for ch in value)
     low, high = PHONE_DIGITS
     if not _PHONE.fullmatch(value) or not low <= digits <= high:
-        raise ValueError(
-            f"Enter a phone number of {low} to {high} digits, "
-            "for example 01632 960123 or +44 1632 960123"
-        )
+        raise ValueError(f"Enter a phone number of {low} to {high} digits, for example 01632 960123 or +44 1632 960123")
     return value
 
 
@@ -85,9 +82,7 @@ _Blank = BeforeValidator(_blank_to_none)
 
 Name = Annotated[str, _text(NAME_MAX)]
 ShortText = Annotated[str, _text(SHORT_TEXT_MAX)]
-Phone = Annotated[
-    str, StringConstraints(max_length=PHONE_MAX), AfterValidator(_check_phone)
-]
+Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(_check_phone)]
 CommentText = Annotated[str, _text(COMMENT_MAX)]
 AnswerText = Annotated[str, _text(ANSWER_MAX)]
 OptionalShortText = Annotated[ShortText | None, _Blank]
@@ -210,9 +205,9 @@ class ContactArrangement(_Input):
     type: ContactType
     frequency: Frequency
     session_length_minutes: int = Field(ge=SESSION_MINUTES[0], le=SESSION_MINUTES[1])
-    preferred_days: Annotated[
-        list[Weekday], BeforeValidator(_weekday_names), AfterValidator(_distinct)
-    ] = Field(default_factory=list, max_length=7)
+    preferred_days: Annotated[list[Weekday], BeforeValidator(_weekday_names), AfterValidator(_distinct)] = Field(
+        default_factory=list, max_length=7
+    )
     preferred_times: OptionalShortText = None
     start_date: date
     end_date: OptionalDate = None
@@ -249,9 +244,7 @@ class LegalBasis(_Input):
 
     @field_validator("date_made")
     @classmethod
-    def _made_not_in_future(
-        cls, value: date | None, info: ValidationInfo
-    ) -> date | None:
+    def _made_not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
         if value is not None and value > today_from_context(info):
             raise ValueError("The date the order was made cannot be in the future")
         return value
@@ -307,18 +300,14 @@ class Risks(_Input):
     @model_validator(mode="after")
     def _other_is_described(self) -> Risks:
         if self.other and self.details is None:
-            raise cross_field_error(
-                "Risks", [(("details",), "Describe the other risk", None)]
-            )
+            raise cross_field_error("Risks", [(("details",), "Describe the other risk", None)])
         return self
 
 
 class ReferralSubmission(_Input):
     referrer: Referrer
     children: list[Child] = Field(min_length=1, max_length=MAX_CHILDREN)
-    family_members: list[FamilyMember] = Field(
-        min_length=1, max_length=MAX_FAMILY_MEMBERS
-    )
+    family_members: list[FamilyMember] = Field(min_length=1, max_length=MAX_FAMILY_MEMBERS)
     contact: ContactArrangement
     legal_basis: LegalBasis
     risks: Risks
@@ -329,9 +318,7 @@ class ReferralSubmission(_Input):
     @classmethod
     def _consent_given(cls, value: bool) -> bool:
         if not value:
-            raise ValueError(
-                "Consent and the legal basis for this referral must be confirmed"
-            )
+            raise ValueError("Consent and the legal basis for this referral must be confirmed")
         return value
 
     @model_validator(mode="after")
@@ -426,9 +413,7 @@ def example_referral() -> dict[str, Any]:
     }
 
 
-def public_summary(
-    submission: ReferralSubmission, today: date | None = None
-) -> dict[str, Any]:
+def public_summary(submission: ReferralSubmission, today: date | None = None) -> dict[str, Any]:
     """What a supervisor's email may show: no surnames, contact details, addresses or notes.
 
     In particular the carer's address and the free-text risk details never appear.
@@ -441,12 +426,9 @@ def public_summary(
             "organisation": submission.referrer.organisation,
         },
         "children": [
-            {"first_name": child.first_name, "age": age_on(child.date_of_birth, today)}
-            for child in submission.children
+            {"first_name": child.first_name, "age": age_on(child.date_of_birth, today)} for child in submission.children
         ],
-        "family_relationships": [
-            member.relationship for member in submission.family_members
-        ],
+        "family_relationships": [member.relationship for member in submission.family_members],
         "contact": {
             "type": contact.type.value,
             "sessions": contact.frequency.sessions,
@@ -486,9 +468,7 @@ _S = ReferralStatus
 
 ALLOWED_TRANSITIONS: Mapping[ReferralStatus, frozenset[ReferralStatus]] = {
     _S.SUBMITTED: frozenset({_S.UNDER_REVIEW, _S.WITHDRAWN}),
-    _S.UNDER_REVIEW: frozenset(
-        {_S.MORE_INFO_REQUESTED, _S.ACCEPTED, _S.DECLINED, _S.WITHDRAWN}
-    ),
+    _S.UNDER_REVIEW: frozenset({_S.MORE_INFO_REQUESTED, _S.ACCEPTED, _S.DECLINED, _S.WITHDRAWN}),
     _S.MORE_INFO_REQUESTED: frozenset({_S.UNDER_REVIEW, _S.LAPSED, _S.WITHDRAWN}),
     _S.ACCEPTED: frozenset({_S.ACTIVE, _S.CLOSED}),
     _S.ACTIVE: frozenset({_S.CLOSED}),
@@ -505,14 +485,10 @@ DECIDED = frozenset({_S.ACCEPTED, _S.DECLINED, _S.ACTIVE, _S.CLOSED})
 class InvalidTransition(Exception):
     """A status change the referral rules do not allow (the API answers 409)."""
 
-    def __init__(
-        self, current: ReferralStatus | str, new: ReferralStatus | str
-    ) -> None:
+    def __init__(self, current: ReferralStatus | str, new: ReferralStatus | str) -> None:
         self.current = ReferralStatus(current)
         self.new = ReferralStatus(new)
-        super().__init__(
-            f"A referral that is {self.current.label} cannot become {self.new.label}"
-        )
+        super().__init__(f"A referral that is {self.current.label} cannot become {self.new.label}")
 
 
 def check_transition(current: ReferralStatus | str, new: ReferralStatus | str) -> None:

@@ -32,8 +32,7 @@ def format_path(loc: Iterable[str | int]) -> str:
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     """Each error of `exc` as `{"path": ..., "message": ...}`, in pydantic's order."""
     return [
-        {"path": format_path(error["loc"]), "message": error_message(error)}
-        for error in exc.errors(include_url=False)
+        {"path": format_path(error["loc"]), "message": error_message(error)} for error in exc.errors(include_url=False)
     ]
 
 
@@ -48,9 +47,7 @@ def error_message(error: ErrorDetails) -> str:
     return message
 
 
-def cross_field_error(
-    title: str, problems: Sequence[tuple[Loc, str, Any]]
-) -> ValidationError:
+def cross_field_error(title: str, problems: Sequence[tuple[Loc, str, Any]]) -> ValidationError:
     """A ValidationError with one error per `(loc, message, input)`, to raise from a validator.
 
     `loc` is relative to the model whose validator raises it; pydantic prefixes the
@@ -123,9 +120,7 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "extra_forbidden": lambda ctx: "Unknown field",
     "string_type": lambda ctx: "Must be text",
     "string_too_short": _string_too_short,
-    "string_too_long": lambda ctx: (
-        f"Must be at most {ctx.get('max_length')} characters"
-    ),
+    "string_too_long": lambda ctx: f"Must be at most {ctx.get('max_length')} characters",
     "string_pattern_mismatch": lambda ctx: "Not in the expected format",
     "int_type": lambda ctx: "Must be a whole number",
     "int_parsing": lambda ctx: "Must be a whole number",
@@ -135,9 +130,7 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "date_type": lambda ctx: "Must be a date written as YYYY-MM-DD",
     "date_parsing": _date_message,
     "date_from_datetime_parsing": _date_message,
-    "date_from_datetime_inexact": lambda ctx: (
-        "Must be a date without a time, written as YYYY-MM-DD"
-    ),
+    "date_from_datetime_inexact": lambda ctx: "Must be a date without a time, written as YYYY-MM-DD",
     "list_type": lambda ctx: "Must be a list",
     "dict_type": lambda ctx: "Must be an object",
     "model_type": lambda ctx: "Must be an object",
