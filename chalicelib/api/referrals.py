@@ -26,7 +26,9 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
 def create_referral(call: Call):
     from chalicelib.services import referrals
 
-    return referrals.submit(call.principal, call.body, call.headers.get("idempotency-key"))
+    return referrals.submit(
+        call.principal, call.body, call.headers.get("idempotency-key"), getattr(call.raw, "lambda_context", None)
+    )
 
 
 @api_route(

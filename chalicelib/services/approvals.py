@@ -203,15 +203,20 @@ def decide(link_id: str, decision: str | None, comment: str | None, confirmed: b
     assert link is not None
     values = {"decision": decision or "", "comment": comment or "", "confirmed": confirmed}
     approval = subject(link.subject_type)
-    try:
-        chosen = approval.validate(decision, comment)
-        if not confirmed:
-            raise ValidationFailed(
-                "Confirm you have read it.",
-                fields=[{"path": "confirmed", "message": "Tick the box to confirm you have read it before deciding"}],
-            )
-    except ValidationFailed as error:
-        return LinkPage("open", link, errors=error.fields, values=values)
+    # Every problem at once, each beside its field: a half-filled form decides nothing.
+    errors: list[dict] = []
+    chosen = None
+    if not decision:
+        errors.append({"path": "decision", "message": "Choose one of the decisions"})
+    else:
+        try:
+            chosen = approval.validate(decision, comment)
+        except ValidationFailed as error:
+            errors += error.fields
+    if not confirmed:
+        errors.append({"path": "confirmed", "message": "Tick the box to confirm you have read it before deciding"})
+    if errors:
+        return LinkPage("open", link, errors=errors, values=values)
 
     now = clock.now()
     try:

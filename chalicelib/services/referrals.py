@@ -74,7 +74,9 @@ def status_change(actor: str, from_status: str | None, to_status: str, reason: s
 # -- submit ---------------------------------------------------------------------------------------
 
 
-def submit(principal: Principal, submission: ReferralSubmission, idempotency_key: str | None) -> dict:
+def submit(
+    principal: Principal, submission: ReferralSubmission, idempotency_key: str | None, lambda_context: Any = None
+) -> dict:
     """Create a referral (status SUBMITTED + audit event, one transaction) and start its review.
 
     With an idempotency key, the same key and body return the first result and create nothing;
@@ -94,7 +96,11 @@ def submit(principal: Principal, submission: ReferralSubmission, idempotency_key
     deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
     while True:
         try:
-            return _idempotent_create()(request=request)
+            create, config = _idempotent_create()
+            if lambda_context is not None:
+                # Lets Powertools expire an in-progress record when this invocation times out.
+                config.register_lambda_context(lambda_context)
+            return create(request=request)
         except IdempotencyValidationError as exc:
             raise Conflict(
                 "This Idempotency-Key was already used with a different referral. Use a new key for a new referral."
@@ -130,7 +136,7 @@ def _idempotent_create():
         owner = Principal(user_id=request["owner"], email=request["email"], name="", roles=frozenset())
         return _create(owner, request["body"])
 
-    return create
+    return create, config
 
 
 def _create(principal: Principal, body: dict) -> dict:

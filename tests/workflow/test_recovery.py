@@ -13,8 +13,10 @@ SUPERVISOR = "supervisor@familycontact.example"
 
 def _throttle_step_functions(**_kwargs):
     """Answer StartExecution as a throttled Step Functions does: the SDK raises its ClientError."""
-    error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
-             "ResponseMetadata": {"HTTPStatusCode": 400}}
+    error = {
+        "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
     from botocore.awsrequest import AWSResponse
 
     return AWSResponse("https://states.eu-west-2.amazonaws.com/", 400, {}, None), error
@@ -30,7 +32,8 @@ def no_start_grace(monkeypatch):
 
 
 def test_referral_is_kept_when_step_functions_is_throttled_and_the_sweep_starts_it_later(
-        client, auth, runtime, no_start_grace):
+    client, auth, runtime, no_start_grace
+):
     from chalicelib.workflows.executions import sfn_client
 
     events = sfn_client().meta.events
@@ -75,8 +78,10 @@ def test_local_restart_keeps_data_and_sends_a_fresh_link_for_a_waiting_review(tm
     first = EmbeddedAws(app, data_dir, timings=timings).start()
     try:
         with Client(app, stage_name="local") as client:
-            headers = {"Authorization": f"Bearer {token_for(resolve_user('referrer', None))}",
-                       "Content-Type": "application/json"}
+            headers = {
+                "Authorization": f"Bearer {token_for(resolve_user('referrer', None))}",
+                "Content-Type": "application/json",
+            }
             referral_id = submit_referral(client, headers, example_referral()).json_body["id"]
             old_link = approval_path(wait_for_email(first.outbox, SUPERVISOR, "needs your decision"))
             snapshot.save(data_dir / "snapshot.json")
@@ -92,8 +97,10 @@ def test_local_restart_keeps_data_and_sends_a_fresh_link_for_a_waiting_review(tm
         assert restart_stranded_workflows()["restarted"] == 1
         with Client(app, stage_name="local") as client:
             # THEN the referral is still there, the old link is retired and a fresh one works
-            fresh = wait_for(lambda: [m for m in emails_to(second.outbox, SUPERVISOR)
-                                      if approval_path(m) != old_link], what="a fresh link")[0]
+            fresh = wait_for(
+                lambda: [m for m in emails_to(second.outbox, SUPERVISOR) if approval_path(m) != old_link],
+                what="a fresh link",
+            )[0]
             assert client.http.get(old_link).status_code == 410
             decided = post_form(client, approval_path(fresh), {"decision": "accept", "confirmed": "yes"})
             assert b"Decision recorded" in decided.body

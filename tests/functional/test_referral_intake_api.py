@@ -1,0 +1,219 @@
+"""POST /v1/referrals and friends: bad input gets a specific error and changes nothing; repeats do nothing twice."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+
+import pytest
+
+from chalicelib.domain.referrals import example_referral
+from tests.helpers import submit_referral
+
+
+def _count_referrals(client, auth) -> int:
+    return len(client.http.get("/v1/referrals", headers=auth("referrer")).json_body["referrals"])
+
+
+def _errors(response) -> dict[str, str]:
+    return {f["path"]: f["message"] for f in response.json_body["error"].get("fields", [])}
+
+
+def _with(change) -> dict:
+    body = copy.deepcopy(example_referral())
+    change(body)
+    return body
+
+
+BAD_BODIES = [
+    ("unknown field", lambda b: b.update(favourite_colour="blue"), "favourite_colour"),
+    ("missing field", lambda b: b["referrer"].pop("email"), "referrer.email"),
+    ("wrong type", lambda b: b["contact"]["frequency"].update(sessions="twice"), "contact.frequency.sessions"),
+    (
+        "date that does not exist",
+        lambda b: b["children"][0].update(date_of_birth="2019-02-30"),
+        "children[0].date_of_birth",
+    ),
+    (
+        "child born in the future",
+        lambda b: b["children"][0].update(date_of_birth="2099-01-01"),
+        "children[0].date_of_birth",
+    ),
+    (
+        "child 18 or older at the start date",
+        lambda b: b["children"][1].update(date_of_birth="2005-01-01"),
+        "children[1].date_of_birth",
+    ),
+    ("end before start", lambda b: b["contact"].update(end_date="2027-01-01"), "contact.end_date"),
+    ("more than 10 children", lambda b: b.update(children=[b["children"][0]] * 11), "children"),
+    ("no children", lambda b: b.update(children=[]), "children"),
+    ("text over its limit", lambda b: b["children"][0].update(needs_notes="x" * 4001), "children[0].needs_notes"),
+    ("consent not confirmed", lambda b: b.update(consent_confirmed=False), "consent_confirmed"),
+    ("court order without its reference", lambda b: b["legal_basis"].update(reference=None), "legal_basis.reference"),
+    ("bad email", lambda b: b["referrer"].update(email="not-an-email"), "referrer.email"),
+]
+
+
+@pytest.mark.parametrize("case, change, path", BAD_BODIES, ids=[c[0] for c in BAD_BODIES])
+def test_bad_referral_is_422_naming_the_field_and_saves_nothing(client, auth, case, change, path):
+    # WHEN a referral with one specific problem is submitted
+    response = submit_referral(client, auth("referrer"), _with(change))
+    # THEN the answer is 422 with that field's path and a message, and nothing was saved
+    assert response.status_code == 422, response.body
+    assert path in _errors(response), _errors(response)
+    assert _errors(response)[path]
+    assert _count_referrals(client, auth) == 0
+
+
+def test_every_field_error_is_reported_at_once(client, auth):
+    def several(b):
+        b["referrer"].pop("name")
+        b["children"][0]["date_of_birth"] = "2099-01-01"
+        b["family_members"][0]["relationship"] = ""
+
+    response = submit_referral(client, auth("referrer"), _with(several))
+    assert response.status_code == 422
+    assert {"referrer.name", "children[0].date_of_birth", "family_members[0].relationship"} <= set(_errors(response))
+
+
+def test_body_that_is_not_json_is_400(client, auth):
+    response = client.http.post("/v1/referrals", headers=auth("referrer"), body='{"children": [')
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json_body["error"]["message"]
+
+
+def test_json_that_is_not_an_object_is_422(client, auth):
+    response = client.http.post("/v1/referrals", headers=auth("referrer"), body="[1, 2]")
+    assert response.status_code == 422
+    assert _errors(response) == {"": "Expected a JSON object"}
+
+
+def test_wrong_content_type_is_415(client, auth):
+    headers = {**auth("referrer"), "Content-Type": "text/plain"}
+    response = client.http.post("/v1/referrals", headers=headers, body=json.dumps(example_referral()))
+    assert response.status_code == 415
+
+
+def test_body_over_256_kib_is_413(client, auth):
+    body = _with(lambda b: b.update(padding="x" * (256 * 1024)))
+    response = submit_referral(client, auth("referrer"), body)
+    assert response.status_code == 413
+    assert _count_referrals(client, auth) == 0
+
+
+def test_only_referrers_may_submit(client, auth):
+    response = submit_referral(client, auth("hr"), example_referral())
+    assert response.status_code == 403
+
+
+def test_valid_referral_is_201_with_its_id_status_and_history(client, auth, runtime):
+    response = submit_referral(client, auth("referrer"), example_referral())
+    assert response.status_code == 201
+    assert response.json_body["status"] == "SUBMITTED"
+    assert response.json_body["history"][0]["to"] == "SUBMITTED"
+    events = client.http.get(f"/v1/audit?entity=referral&id={response.json_body['id']}", headers=auth("admin"))
+    assert "referral.submitted" in [e["action"] for e in events.json_body["events"]]
+
+
+# -- idempotency ------------------------------------------------------------------------------------
+
+
+def test_same_key_and_body_twice_returns_the_same_referral_and_creates_one(client, auth):
+    first = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    second = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    assert first.status_code == second.status_code == 201
+    assert first.json_body["id"] == second.json_body["id"]
+    assert _count_referrals(client, auth) == 1
+
+
+def test_same_key_with_a_different_body_is_409_and_creates_nothing_more(client, auth):
+    submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    other = _with(lambda b: b["children"][0].update(first_name="Different"))
+    response = submit_referral(client, auth("referrer"), other, key="form-7f3a")
+    assert response.status_code == 409
+    assert "Idempotency-Key" in response.json_body["error"]["message"]
+    assert _count_referrals(client, auth) == 1
+
+
+def test_twenty_concurrent_submissions_with_one_key_create_exactly_one_referral(client, auth, runtime):
+    from chalicelib.auth import Principal, Role
+    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.services import referrals
+
+    referrer = Principal("u-referrer-1", "sam.referrer@council.example", "Sam", frozenset({Role.REFERRER}))
+    submission = ReferralSubmission.model_validate(example_referral())
+    results, failures = [], []
+    start = threading.Barrier(20)
+
+    def submit_once():
+        start.wait()
+        try:
+            results.append(referrals.submit(referrer, submission, "double-click-key")["id"])
+        except Exception as exc:  # noqa: BLE001 - the test reports every failure
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=submit_once) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert len(results) == 20 and len(set(results)) == 1
+    assert _count_referrals(client, auth) == 1
+
+
+# -- reading, answering, withdrawing -------------------------------------------------------------------
+
+
+def test_a_referrer_cannot_read_another_referrers_referral(client, auth):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    other = auth(email="alex.referrer@council.example")
+    assert client.http.get(f"/v1/referrals/{referral_id}", headers=other).status_code == 403
+    assert client.http.get("/v1/referrals", headers=other).json_body["referrals"] == []
+    assert client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=other).status_code == 403
+
+
+def test_supervisor_lists_all_and_filters_by_status(client, auth):
+    submit_referral(client, auth("referrer"), example_referral())
+    submit_referral(client, auth(email="alex.referrer@council.example"), example_referral())
+    listed = client.http.get("/v1/referrals", headers=auth("supervisor")).json_body["referrals"]
+    assert len(listed) == 2
+    accepted = client.http.get("/v1/referrals?status=ACCEPTED", headers=auth("supervisor")).json_body["referrals"]
+    assert accepted == []
+
+
+def test_unknown_status_filter_is_400(client, auth):
+    response = client.http.get("/v1/referrals?status=PENDING", headers=auth("supervisor"))
+    assert response.status_code == 400
+    assert "status" in response.json_body["error"]["message"]
+
+
+def test_unknown_referral_is_404(client, auth):
+    assert client.http.get("/v1/referrals/nope", headers=auth("supervisor")).status_code == 404
+
+
+def test_answer_when_no_question_was_asked_is_409_and_changes_nothing(client, auth):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    response = client.http.post(
+        f"/v1/referrals/{referral_id}/amendments", headers=auth("referrer"), body=json.dumps({"answer": "Here it is"})
+    )
+    assert response.status_code == 409
+    assert client.http.get(f"/v1/referrals/{referral_id}", headers=auth("referrer")).json_body["questions"] == []
+
+
+def test_empty_answer_is_422_on_the_answer_field(client, auth):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    response = client.http.post(
+        f"/v1/referrals/{referral_id}/amendments", headers=auth("referrer"), body=json.dumps({"answer": ""})
+    )
+    assert response.status_code == 422
+    assert "answer" in _errors(response)
+
+
+def test_withdrawing_twice_is_409_the_second_time(client, auth):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    assert client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer")).status_code == 200
+    again = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer"))
+    assert again.status_code == 409
+    assert "withdrawn" in again.json_body["error"]["message"]
