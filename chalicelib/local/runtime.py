@@ -2,13 +2,16 @@
 
 One adapter replaces what moto cannot do without Docker (run Lambda code): every invocation,
 from a state machine Task or a direct `invoke`, is dispatched to the Chalice handler of that
-name in this process. Nothing else is reimplemented.
+name in this process. Two small fidelity fixes sit beside it: sent email is kept in the outbox,
+and DynamoDB writes are serialised as the real service serialises conflicting writes.
+Nothing else is reimplemented.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,9 +65,31 @@ def _record_sent_email(original: Callable) -> Callable:
     return send_raw_email
 
 
+# moto rolls a failed TransactWriteItems back by restoring whole-table copies taken when it
+# began, which would erase a write another thread committed meanwhile. DynamoDB itself
+# serialises conflicting writes, so the embedded one does too: one lock for every write.
+_dynamodb_write_lock = threading.RLock()
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _serialised(write: Callable) -> Callable:
+    def locked(*args, **kwargs):
+        with _dynamodb_write_lock:
+            return write(*args, **kwargs)
+
+    locked.embedded = True  # type: ignore[attr-defined]
+    return locked
+
+
 def _patch_moto() -> None:
     from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.ses.models import SESBackend
+
+    for name in DYNAMODB_WRITES:
+        write = getattr(DynamoDBBackend, name)
+        if not getattr(write, "embedded", False):
+            setattr(DynamoDBBackend, name, _serialised(write))
 
     if not getattr(LambdaSimpleBackend.invoke, "embedded", False):
         LambdaSimpleBackend.invoke = _invoke_in_process(LambdaSimpleBackend.invoke)
