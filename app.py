@@ -9,7 +9,8 @@ from chalice import Chalice, Cron, Rate
 from chalicelib import config
 from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
 
-app = Chalice(app_name=config.APP_NAME)
+# Powertools owns the log output (structured JSON); Chalice adds no second handler.
+app = Chalice(app_name=config.APP_NAME, configure_logs=False)
 
 for blueprint in (
     ops.routes,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.auth import Role
-from chalicelib.domain.referrals import Amendment, ReferralSubmission, example_referral
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
@@ -18,8 +17,8 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
     "/v1/referrals",
     "POST",
     roles=frozenset({Role.REFERRER}),
-    body=ReferralSubmission,
-    example=example_referral(),
+    body="chalicelib.domain.referrals:ReferralSubmission",
+    example="chalicelib.domain.referrals:example_referral",
     status=201,
     summary="Submit a referral (honours the Idempotency-Key header)",
 )
@@ -58,7 +57,7 @@ def get_referral(call: Call):
     "/v1/referrals/{referral_id}/amendments",
     "POST",
     roles=frozenset({Role.REFERRER}),
-    body=Amendment,
+    body="chalicelib.domain.referrals:Amendment",
     example={
         "answer": "The father's supervised contact order was made on 3 March; a copy is attached to the case file."
     },

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -45,6 +46,15 @@ ACCEPTED_CONTENT_TYPES = [
 ]
 
 
+def resolve(reference: Any) -> Any:
+    """A "module:attribute" string is imported on first use, so route modules load cheaply
+    (pydantic models are the heaviest import on a cold start); anything else is itself."""
+    if isinstance(reference, str):
+        module, _, attribute = reference.partition(":")
+        return getattr(import_module(module), attribute)
+    return reference
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     """What OpenAPI says about a route; filled by `api_route`."""
@@ -53,11 +63,20 @@ class RouteSpec:
     method: str
     roles: frozenset[Role]
     summary: str
-    body_model: Any = None
-    example: dict | None = None
+    body: Any = None  # a pydantic model, or "module:Model"
+    example_source: Any = None  # a dict, a function returning one, or "module:function"
     status: int = 200
     query: tuple[tuple[str, str], ...] = ()
     produces: str = "application/json"
+
+    @property
+    def body_model(self) -> Any:
+        return resolve(self.body) if self.body is not None else None
+
+    @property
+    def example(self) -> dict | None:
+        source = resolve(self.example_source)
+        return source() if callable(source) else source
 
 
 ROUTES: list[RouteSpec] = []
@@ -133,7 +152,7 @@ def api_route(
     roles: frozenset[Role],
     summary: str,
     body: Any = None,
-    example: dict | None = None,
+    example: Any = None,
     status: int = 200,
     query: tuple[tuple[str, str], ...] = (),
     produces: str = "application/json",
@@ -152,7 +171,7 @@ def api_route(
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)
-                payload = parse_json_body(request, body) if body is not None else None
+                payload = parse_json_body(request, spec.body_model) if body is not None else None
                 call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
                 result = fn(call)
                 response = result if isinstance(result, Response) else json_response(result, status)

@@ -91,7 +91,7 @@ def document() -> dict:
             continue
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "Family Contact Service API",
             "version": "1.0.0",

@@ -1,0 +1,209 @@
+"""`make bench`: the figures we hold ourselves to (DESIGN.md section 10), each with how it was measured.
+
+Counts and ratios, not timed tests: AWS API calls are counted with a botocore event hook,
+state transitions are read from execution histories, import cost is a ratio to boto3's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FCS_STAGE", "local")
+
+IMPORT_RUNS = 7
+ROUND_TRIPS = 5
+ROWS: list[dict] = []
+
+
+def row(figure: str, value, how: str, limit: str = "") -> None:
+    ROWS.append({"figure": figure, "value": value, "limit": limit, "how": how})
+    print(f"  measured: {figure} = {value}", file=sys.stderr, flush=True)
+
+
+# -- cold import -----------------------------------------------------------------------------------
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = {**os.environ, "FCS_STAGE": "prod", "PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def bench_cold_import() -> None:
+    app_times, boto_times = [], []
+    for _ in range(IMPORT_RUNS):  # interleaved so machine noise hits both alike
+        app_times.append(_import_seconds("app"))
+        boto_times.append(_import_seconds("boto3"))
+    app_ms, boto_ms = statistics.median(app_times) * 1000, statistics.median(boto_times) * 1000
+    how = f"median of {IMPORT_RUNS} fresh interpreters each, interleaved, stage prod"
+    row("cold import of app.py (ms)", round(app_ms, 1), how)
+    row("cold import of boto3 (ms)", round(boto_ms, 1), how)
+    row("import ratio app / boto3", round(app_ms / boto_ms, 2), "the two medians above", "<= 1.3")
+
+
+# -- AWS API calls ---------------------------------------------------------------------------------
+
+
+class CallCounter:
+    """Counts AWS API calls made on one thread, through a hook on every botocore session."""
+
+    def __init__(self) -> None:
+        self.thread: int | None = None
+        self.calls: list[str] = []
+
+    def __call__(self, model, **_kwargs) -> None:
+        if threading.get_ident() == self.thread:
+            self.calls.append(f"{model.service_model.service_name}.{model.name}")
+
+    def install(self) -> None:
+        import botocore.handlers
+
+        # Every session created from now on (boto3's and each PynamoDB connection's) calls it.
+        botocore.handlers.BUILTIN_HANDLERS.append(("before-call", self))
+
+    def measure(self, action, *args, **kwargs):
+        self.calls, self.thread = [], threading.get_ident()
+        try:
+            result = action(*args, **kwargs)
+        finally:
+            self.thread = None
+        return result, list(self.calls)
+
+
+def _execution_states(runtime, name: str) -> list[str]:
+    import boto3
+
+    arn = runtime.state_machine_arns["referral_review"].replace(":stateMachine:", ":execution:") + f":{name}"
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
+def bench_referral_paths() -> None:
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.domain.referrals import example_referral
+    from chalicelib.local.runtime import EmbeddedAws
+    from chalicelib.local.tokens import resolve_user, token_for
+    from chalicelib.workflows.asl import Timings
+    from tests.helpers import approval_path, wait_for, wait_for_email
+
+    counter = CallCounter()
+    counter.install()
+    runtime = EmbeddedAws(
+        app, Path(tempfile.mkdtemp()), Timings(ReviewReminderSeconds=600, ReviewTimeoutSeconds=1200)
+    ).start()
+    supervisor = "supervisor@familycontact.example"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    try:
+        with Client(app, stage_name="local") as client:
+            referrer = {
+                "Authorization": f"Bearer {token_for(resolve_user('referrer', None))}",
+                "Content-Type": "application/json",
+            }
+            body = json.dumps(example_referral())
+
+            def execution_done(referral_id: str) -> None:
+                import boto3
+
+                arn = runtime.state_machine_arns["referral_review"].replace(":stateMachine:", ":execution:")
+                sfn = boto3.client("stepfunctions")
+                wait_for(
+                    lambda: sfn.describe_execution(executionArn=f"{arn}:{referral_id}-1")["status"] != "RUNNING",
+                    30,
+                    what="execution end",
+                )
+
+            intake_counts, get_counts, post_counts, trips, paths = [], [], [], [], {}
+            for index in range(ROUND_TRIPS):
+                started = time.perf_counter()
+                headers = {**referrer, "Idempotency-Key": f"bench-{index}"}
+                response, calls = counter.measure(client.http.post, "/v1/referrals", headers=headers, body=body)
+                referral_id = response.json_body["id"]
+                intake_counts.append(calls)
+                link = approval_path(wait_for_email(runtime.outbox, supervisor, "needs your decision", count=index + 1))
+                _, calls = counter.measure(client.http.get, link)
+                get_counts.append(calls)
+                decision = {"decision": "accept", "confirmed": "yes"}
+                _, calls = counter.measure(client.http.post, link, headers=form, body=urlencode(decision))
+                post_counts.append(calls)
+                execution_done(referral_id)
+                trips.append(time.perf_counter() - started)
+                paths.setdefault("accept", _execution_states(runtime, f"{referral_id}-1"))
+
+            # The decline and more-information paths, for their transition counts.
+            for decision in ({"decision": "decline", "comment": "Out of area", "confirmed": "yes"},):
+                referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
+                link = approval_path(
+                    wait_for_email(runtime.outbox, supervisor, "needs your decision", count=ROUND_TRIPS + 1)
+                )
+                client.http.post(link, headers=form, body=urlencode(decision))
+                execution_done(referral_id)
+                paths["decline"] = _execution_states(runtime, f"{referral_id}-1")
+    finally:
+        runtime.stop()
+
+    def describe(samples: list[list[str]]) -> tuple[int, str]:
+        worst = max(samples, key=len)
+        return len(worst), ", ".join(worst)
+
+    value, calls = describe(intake_counts)
+    row(
+        "AWS API calls per referral intake",
+        value,
+        f"botocore before-call hook, worst of {ROUND_TRIPS}: {calls}",
+        "<= 4",
+    )
+    value, calls = describe(get_counts)
+    row("AWS API calls per approval page GET", value, f"same hook: {calls}", "<= 2")
+    value, calls = describe(post_counts)
+    row("AWS API calls per approval decision POST", value, f"same hook: {calls}", "<= 4")
+    for name, states in paths.items():
+        row(
+            f"state transitions, referral_review {name} path",
+            len(states),
+            "states entered in the execution history: " + " > ".join(states),
+        )
+    row(
+        "workflow round trip, median (ms)",
+        round(statistics.median(trips) * 1000),
+        f"embedded runtime, {ROUND_TRIPS} runs: submit, supervisor email, GET link, POST accept, execution end",
+    )
+
+
+def bench_clearance_scan() -> None:
+    try:
+        from scripts.bench_clearances import scan_read_counts
+    except ImportError:
+        return
+    for measured in scan_read_counts():
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
+def main() -> int:
+    print("Measuring… (about a minute)", file=sys.stderr, flush=True)
+    bench_cold_import()
+    bench_referral_paths()
+    bench_clearance_scan()
+    width = max(len(r["figure"]) for r in ROWS)
+    print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
+    print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")
+    for r in ROWS:
+        print(f"{r['figure']:<{width}} | {r['value']!s:>8} | {r['limit']:<7} | {r['how']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
