@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,22 @@ if TYPE_CHECKING:  # imported lazily: Powertools' Logger and Metrics cost cold-s
     from aws_lambda_powertools import Logger, Metrics
 
 
+class _CurrentStdout:
+    """Writes to whatever `sys.stdout` is at the time: the logger is made once and may outlive
+    the stream it first saw (a test's output capture replaces it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 @lru_cache(maxsize=1)
 def logger() -> Logger:
     from aws_lambda_powertools import Logger
 
-    return Logger(service=APP_NAME)
+    return Logger(service=APP_NAME, stream=_CurrentStdout())
 
 
 @lru_cache(maxsize=1)

@@ -35,12 +35,13 @@ def restart_stranded_workflows(today: date | None = None) -> dict:
     from chalicelib.workflows import executions
 
     arn = settings().referral_review_state_machine_arn
-    summary = {"checked": 0, "running": 0, "restarted": 0, "deferred": 0, "gave_up": 0}
+    summary = {"checked": 0, "running": 0, "starting": 0, "restarted": 0, "deferred": 0, "gave_up": 0}
     cutoff = (clock.now() - START_GRACE).isoformat(timespec="seconds")
     for status in sorted(AWAITING_DECISION):
         for referral in Referral.by_status.query(status.value):
             summary["checked"] += 1
             if status is ReferralStatus.SUBMITTED and referral.created_at > cutoff:
+                summary["starting"] += 1
                 continue
             current = executions.status(arn, referral_review.execution_name(referral))
             if current == "RUNNING":

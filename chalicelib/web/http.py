@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -138,10 +139,13 @@ def request_principal(request) -> Principal | None:
     return verify_token(token) if token else None
 
 
-def _bind_correlation_id(request) -> None:
+def _bind_correlation_id(request) -> str:
+    """One id per request on every log line, and in the reply so support can find them."""
     context = request.context or {}
-    correlation = request.headers.get("x-correlation-id") or context.get("requestId") or ""
+    given = (request.headers.get("x-correlation-id") or "")[:100]
+    correlation = given or context.get("requestId") or uuid.uuid4().hex
     logger().set_correlation_id(correlation)
+    return correlation
 
 
 def api_route(
@@ -166,7 +170,7 @@ def api_route(
         def view(**params: str) -> Response:
             request = bp.current_request
             started = time.perf_counter()
-            _bind_correlation_id(request)
+            correlation = _bind_correlation_id(request)
             try:
                 principal = request_principal(request) if roles else None
                 if roles:
@@ -180,6 +184,7 @@ def api_route(
             except Exception:  # a fault of ours, not of the input: log it, answer in the same shape
                 logger().exception("unhandled error", extra={"route": f"{method} {path}"})
                 response = error_response(AppError("Something went wrong on our side. Please try again."))
+            response.headers["X-Correlation-Id"] = correlation
             logger().info(
                 "request",
                 extra={

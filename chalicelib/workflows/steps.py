@@ -36,6 +36,7 @@ def run(steps: dict, event: dict) -> Any:
     step = steps.get(event.get("step"))
     if step is None:
         raise UnknownStep(f"No step called {event.get('step')!r}")
+    logger().set_correlation_id(event.get("execution"))
     logger().info("workflow step", extra={"step": event.get("step"), "execution": event.get("execution")})
     try:
         return step(event)

@@ -61,7 +61,14 @@ def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_gra
     submit_referral(client, auth("referrer"), example_referral())
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     swept = client.http.post("/dev/jobs/recover-workflows", headers={"Content-Type": "application/json"}, body="{}")
-    assert swept.json_body["result"] == {"checked": 1, "running": 1, "restarted": 0, "deferred": 0, "gave_up": 0}
+    assert swept.json_body["result"] == {
+        "checked": 1,
+        "running": 1,
+        "starting": 0,
+        "restarted": 0,
+        "deferred": 0,
+        "gave_up": 0,
+    }
     assert len(emails_to(runtime.outbox, SUPERVISOR)) == 1
 
 
