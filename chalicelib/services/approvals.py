@@ -208,6 +208,8 @@ def decide(link_id: str, decision: str | None, comment: str | None, confirmed: b
     chosen = None
     if not decision:
         errors.append({"path": "decision", "message": "Choose one of the decisions"})
+    elif decision not in link.allowed_decisions:
+        errors.append({"path": "decision", "message": "That decision cannot be made with this link"})
     else:
         try:
             chosen = approval.validate(decision, comment)
