@@ -1,0 +1,132 @@
+"""A referrer refers a family in a real browser, correcting one mistake on the way; the supervisor
+accepts from the emailed link; the referrer sees the referral accepted."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, timedelta
+
+import pytest
+
+from tests.e2e.conftest import sign_in
+from tests.helpers import approval_path, wait_for_email
+
+pytestmark = pytest.mark.browser
+
+REFERRER = "sam.referrer@council.example"
+SUPERVISOR = "supervisor@familycontact.example"
+
+
+def fill_required_fields(page, date_of_birth: str) -> None:
+    """What a referrer types for one child and one family member (labels as a person reads them)."""
+    page.get_by_label("Your work phone").fill("01632 960123")
+    page.get_by_label("Organisation").fill("Northshire County Council")
+
+    child = page.locator("#children-0")
+    child.get_by_label("First name").fill("Maya")
+    child.get_by_label("Last name").fill("Robinson")
+    child.get_by_label("Date of birth").fill(date_of_birth)
+    child.get_by_label("Legal status").select_option(label="Interim care order")
+    child.get_by_label("Placement").select_option(label="Foster care")
+
+    member = page.locator("#family_members-0")
+    member.get_by_label("Full name").fill("Danielle Robinson")
+    member.get_by_label("Relationship to the child or children").fill("Mother")
+    member.get_by_label("Phone (optional if you give an email)").fill("07700 900456")
+
+    page.locator("#contact-type-supervised").check()
+    page.get_by_label("Number of sessions").fill("1")
+    page.get_by_label("Per", exact=True).select_option("week")
+    page.get_by_label("Length of each session, in minutes").fill("90")
+    page.locator("#contact-preferred_days-tuesday").check()
+    page.get_by_label("Start date").fill("2027-01-11")
+    page.locator("#legal_basis-court_order-no").check()
+    page.locator("#risks-domestic_abuse").check()
+    page.get_by_label("I confirm that consent or the legal basis for this referral is in place").check()
+
+
+def status_shown(page) -> str:
+    return page.locator("dl.summary .status").first.get_attribute("data-status") or ""
+
+
+def test_referrer_refers_corrects_a_mistake_and_sees_the_supervisors_acceptance(live_server, runtime, browser, page):
+    # GIVEN the referrer signed in and on the referral form
+    sign_in(page, live_server, REFERRER, "/referrals/new")
+    assert page.get_by_role("heading", name="Refer a family").is_visible()
+    assert page.get_by_label("Your name").input_value() == "Sam Okafor"
+
+    # WHEN they fill it in with the child's date of birth in the future, and press Enter
+    future = (date.today() + timedelta(days=60)).isoformat()
+    fill_required_fields(page, future)
+    page.get_by_label("Preferred times (optional)").fill("After school")
+    page.get_by_label("Preferred times (optional)").press("Enter")
+    page.wait_for_load_state()
+
+    # THEN the form comes back with the error beside the date of birth, and nothing is lost
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert summary.get_by_role("link").count() == 1
+    error = page.locator("#children-0-date_of_birth-error")
+    assert error.inner_text() == "Date of birth cannot be in the future"
+    assert page.locator("#children-0 .has-error #children-0-date_of_birth").count() == 1
+    child = page.locator("#children-0")
+    assert child.get_by_label("First name").input_value() == "Maya"
+    assert child.get_by_label("Date of birth").input_value() == future
+    assert child.get_by_label("Legal status").input_value() == "interim_care_order"
+    assert page.locator("#family_members-0-name").input_value() == "Danielle Robinson"
+    assert page.locator("#contact-type-supervised").is_checked()
+    assert page.locator("#contact-preferred_days-tuesday").is_checked()
+    assert not page.locator("#contact-preferred_days-monday").is_checked()
+    assert page.locator("#legal_basis-court_order-no").is_checked()
+    assert page.locator("#risks-domestic_abuse").is_checked()
+    assert page.get_by_label("I confirm that consent or the legal basis for this referral is in place").is_checked()
+    assert page.get_by_label("Preferred times (optional)").input_value() == "After school"
+    # ... and the summary's link takes them to the field
+    summary.get_by_role("link").click()
+    assert page.evaluate("location.hash") == "#children-0-date_of_birth"
+
+    # WHEN they correct the date and submit
+    child.get_by_label("Date of birth").fill("2019-05-14")
+    page.get_by_role("button", name="Submit referral").click()
+    page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
+
+    # THEN they land on the referral's page
+    assert page.get_by_role("heading", name="Referral for Maya Robinson").is_visible()
+    assert "Your referral has been submitted" in page.locator(".notice").inner_text()
+    referral_url = page.url.split("?")[0]
+
+    # WHEN the supervisor opens the link from their email in their own browser
+    message = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
+    supervisor_context = browser.new_context()
+    supervisor_context.set_default_timeout(15_000)
+    supervisor = supervisor_context.new_page()
+    supervisor.goto(live_server + approval_path(message))
+
+    # THEN they see the confirmation page, which has decided nothing
+    assert supervisor.get_by_role("heading", name=re.compile(r"^Review referral")).is_visible()
+    assert "Opening this page has not decided anything" in supervisor.content()
+
+    # WHEN they accept, confirm and record the decision
+    supervisor.get_by_label("Accept the referral").check()
+    supervisor.get_by_label("I have read this and I am deciding it myself").check()
+    supervisor.get_by_role("button", name="Record my decision").click()
+    supervisor.wait_for_load_state()
+
+    # THEN the decision is recorded
+    assert supervisor.get_by_role("heading", name="Decision recorded").is_visible()
+    supervisor_context.close()
+
+    # AND the referrer's page shows the referral accepted (the workflow finishes in the background)
+    deadline = time.monotonic() + 20
+    page.goto(referral_url)
+    while status_shown(page) != "ACCEPTED" and time.monotonic() < deadline:
+        time.sleep(0.25)
+        page.reload()
+    assert status_shown(page) == "ACCEPTED"
+    assert page.locator("dl.summary .status").first.inner_text() == "Accepted"
+    history = page.locator("table tbody tr").last.inner_text()
+    assert "Accepted" in history
+    # ... and in their list of referrals
+    page.goto(live_server + "/referrals")
+    assert page.locator("tbody .status").first.get_attribute("data-status") == "ACCEPTED"
