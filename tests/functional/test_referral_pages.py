@@ -767,6 +767,6 @@ def test_answer_when_no_question_is_open_is_a_clear_conflict(client, sam):
     ],
 )
 def test_error_summary_names_inputs_as_the_form_does(path, label):
-    from chalicelib.api.referral_pages import field_label
+    from chalicelib.web.referral_views import field_label
 
     assert field_label(path) == label
