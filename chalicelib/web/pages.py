@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from typing import Any
@@ -31,7 +32,20 @@ def environment():
         lstrip_blocks=True,
     )
     env.globals["stage"] = settings().stage
+    env.globals["when"] = when
     return env
+
+
+def when(iso: str | None) -> str:
+    """`2026-03-14T09:05:00+00:00` -> `14 Mar 2026, 09:05 UTC` (anything else as it came)."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    zone = moment.strftime(" %Z") if moment.tzinfo else ""
+    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
 
 
 def render_template(name: str, **context: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,7 +39,7 @@ from chalicelib.web.forms import (
     nest,
     without_indexes,
 )
-from chalicelib.web.pages import form_fields, redirect, render
+from chalicelib.web.pages import form_fields, redirect, render, when
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -187,18 +186,6 @@ def status_label(status: str) -> str:
 
 def status_colour(status: str) -> str:
     return STATUS_COLOURS.get(status, "grey")
-
-
-def when(iso: str | None) -> str:
-    """`2026-03-14T09:05:00+00:00` -> `14 Mar 2026, 09:05 UTC` (anything else as it came)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    zone = moment.strftime(" %Z") if moment.tzinfo else ""
-    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
 
 
 def _common(**context: Any) -> dict[str, Any]:
