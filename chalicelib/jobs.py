@@ -10,6 +10,7 @@ from chalicelib.errors import NotFound
 # name -> "module:function"; each function takes `today` and returns a JSON-able summary.
 JOBS: dict[str, str] = {
     "recover-workflows": "chalicelib.services.recovery:restart_stranded_workflows",
+    "compliance-scan": "chalicelib.services.compliance_scan:run",
 }
 
 

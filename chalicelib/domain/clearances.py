@@ -335,6 +335,24 @@ def reminder_due(cert: Certificate, policy: ClearancePolicy, today: date) -> int
     return days_left if days_left in policy.reminder_days else None
 
 
+def reminder_due_between(cert: Certificate, policy: ClearancePolicy, first_day: date, last_day: date) -> int | None:
+    """The most urgent reminder offset that fell due on a day from `first_day` to `last_day` inclusive.
+
+    A run that follows missed days (an outage, a failed run) still owes the latest reminder, but
+    not the older ones it has overtaken: a worker 6 days from expiry gets the 7-day reminder,
+    not the 30-day one as well. With first_day == last_day this is `reminder_due`.
+    """
+    applied = cert.renewal_applied_on
+    if applied is not None and cert.issued_on <= applied <= last_day:
+        return None  # reminders pause once a renewal has been applied for
+    expiry = effective_expiry(cert, policy)
+    for offset in sorted(policy.reminder_days):
+        day = expiry - timedelta(days=offset)
+        if first_day <= day <= last_day and reminder_due(cert, policy, day) == offset:
+            return offset
+    return None
+
+
 def validate_certificate_dates(
     issued_on: date,
     expires_on: date | None,

@@ -7,7 +7,10 @@ from importlib import import_module
 from chalicelib import clock
 
 # "module:function" seeders run in order on an empty store; each returns how many items it made.
-SEEDERS: tuple[str, ...] = ()
+SEEDERS: tuple[str, ...] = (
+    "chalicelib.local.demo_workers:seed_demo_workers",
+    "chalicelib.local.demo_referrals:seed_demo_referrals",
+)
 
 
 def seed_demo_data() -> dict[str, int]:

@@ -39,6 +39,7 @@ from chalicelib.storage.workers import (
     ClearanceHistory,
     Worker,
     WorkerEmail,
+    history_key,
     name_key,
 )
 
@@ -353,11 +354,11 @@ def record_clearance(
     """
     today = today or clock.today()
     kind = parse_kind(kind) if isinstance(kind, str) else kind
+    worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says
     problems = kind_problems(kind, record)
     if problems:
         raise ValidationFailed(f"{len(problems)} field(s) need attention for a {kind.value}.", fields=problems)
     rules = policy()
-    worker = load_worker(worker_id)
     previous = certificates(worker).get(kind)
     if previous is not None and record.issued_on < previous.issued_on:
         raise ValidationFailed(
@@ -373,6 +374,10 @@ def record_clearance(
     cert = Certificate(kind, record.issued_on, record.expires_on, record.renewal_applied_on)
     expiry = effective_expiry(cert, rules)
     cert = Certificate(kind, record.issued_on, expiry, record.renewal_applied_on)
+    details = kind_details(kind, record)
+    if previous == cert and _unchanged(worker_id, kind, record, details):
+        # A repeated PUT (a retry, a double click) records nothing new: no history entry, no event.
+        return detail_view(worker, rules, today)
     action = _action(previous, cert)
 
     certs = {**certificates(worker), kind: cert}
@@ -382,7 +387,6 @@ def record_clearance(
 
     now = clock.iso_now()
     verified_on = (record.verified_on or today).isoformat()
-    details = kind_details(kind, record)
     clearance = Clearance(
         worker_id,
         kind.value,
@@ -408,7 +412,9 @@ def record_clearance(
     }
     history = ClearanceHistory(
         worker_id,
-        f"{kind.value}#{now}#{uuid.uuid4().hex}",
+        # The worker's next version orders a kind's entries exactly and is unique (the write is
+        # conditional on the version), where two writes in one second would tie on the time.
+        history_key(kind, (worker.version or 0) + 1),
         kind=kind.value,
         action=action,
         certificate=snapshot,
@@ -429,6 +435,18 @@ def record_clearance(
             },
         )
     return detail_view(worker, rules, today)
+
+
+def _unchanged(worker_id: str, kind: ClearanceKind, record: ClearanceRecord, details: dict[str, str]) -> bool:
+    try:
+        current = Clearance.get(worker_id, kind.value, consistent_read=True)
+    except Clearance.DoesNotExist:
+        return False
+    return (
+        (current.details or {}) == details
+        and current.expiry_source == ("certificate" if record.expires_on else "policy")
+        and (record.verified_on is None or current.verified_on == record.verified_on.isoformat())
+    )
 
 
 def _action(previous: Certificate | None, cert: Certificate) -> str:

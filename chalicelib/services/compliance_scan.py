@@ -69,8 +69,11 @@ class ScanWindow:
         return months_between(self.read_from, self.read_to)
 
 
-def scan_window(today: date, last_completed: date | None, rules: ClearancePolicy) -> ScanWindow:
-    """What a run on `today` must read, given the last day a run completed.
+def scan_window(
+    today: date, last_completed: date | None, rules: ClearancePolicy, unfinished_since: date | None = None
+) -> ScanWindow:
+    """What a run on `today` must read, given the last day a run completed (and the first day of any
+    run since that did not complete).
 
     On a day D a clearance changes status when D is its expiry - warning_days (VALID -> EXPIRING),
     expiry + 1 (-> EXPIRED) or expiry + grace + 1 (a renewal's grace period ends), and a
@@ -78,7 +81,8 @@ def scan_window(today: date, last_completed: date | None, rules: ClearancePolicy
     unanswered day - grace - 1 to today + the longest of the warning window and the reminders.
     Months before `read_from`'s month are closed: nothing in them can change any more.
     """
-    status_from = today if last_completed is None or last_completed >= today else last_completed + timedelta(days=1)
+    candidates = [d for d in (last_completed and last_completed + timedelta(days=1), unfinished_since) if d]
+    status_from = min([today, *candidates])
     reminders_from = max(status_from, today - timedelta(days=MAX_CATCH_UP_DAYS))
     ahead = max(rules.warning_days, max(rules.reminder_days, default=0))
     return ScanWindow(
@@ -145,7 +149,8 @@ def run(today: date) -> dict[str, Any]:
     failed run did not finish.
     """
     rules = clearances.policy()
-    window = scan_window(today, _last_completed(), rules)
+    last_completed, unfinished_since = _progress()
+    window = scan_window(today, last_completed, rules, unfinished_since)
     summary = ScanSummary(today, window)
     log = logger()
     log.info("compliance scan started", extra={"as_of": today.isoformat(), "months": window.months})
@@ -156,7 +161,7 @@ def run(today: date) -> dict[str, Any]:
     summary.workers_read = len(workers)
 
     for worker in workers:
-        _check_compliance(worker, rules, today, summary)
+        worker = _check_compliance(worker, rules, today, summary)
         certs = clearances.certificates(worker)
         for kind, expires_on in sorted(hits[worker.worker_id].items()):
             cert = certs.get(kind)
@@ -172,6 +177,7 @@ def run(today: date) -> dict[str, Any]:
     if summary.complete:
         _record_completed(today)
     else:
+        _record_unfinished(today)
         log.error("compliance scan incomplete", extra={"as_of": today.isoformat(), "errors": len(summary.errors)})
         count("ComplianceScanIncomplete")
     count("ClearanceRemindersSent", summary.reminders_sent)
@@ -186,12 +192,14 @@ def run(today: date) -> dict[str, Any]:
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _last_completed() -> date | None:
+def _progress() -> tuple[date | None, date | None]:
+    """The last day a run completed, and the first day of a run since then that did not."""
     try:
         state = ComplianceLedger.get(SCAN_STATE_KEY, consistent_read=True)
     except ComplianceLedger.DoesNotExist:
-        return None
-    return date.fromisoformat(state.last_completed_on) if state.last_completed_on else None
+        return None, None
+    as_day = lambda value: date.fromisoformat(value) if value else None  # noqa: E731
+    return as_day(state.last_completed_on), as_day(state.unfinished_since)
 
 
 def _clearances_in_window(window: ScanWindow) -> dict[str, dict[ClearanceKind, date]]:
@@ -217,13 +225,16 @@ def _workers(worker_ids: list[str]) -> list[Worker]:
 # -- marking compliance changes ------------------------------------------------------------------
 
 
-def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summary: ScanSummary) -> None:
-    """Record the worker's compliance as of today if it differs from what is recorded."""
+def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summary: ScanSummary) -> Worker:
+    """Record the worker's compliance as of today if it differs from what is recorded.
+
+    Returns the worker as last read: after a conflicting write, the fresh record.
+    """
     for _attempt in range(MARK_ATTEMPTS):
         result = worker_compliance(clearances.certificates(worker), rules, today)
         previous = worker.compliance_status
         if result.status.value == previous:
-            return
+            return worker
         # Only a change seen today is news: a later run that finds the same change does not repeat it.
         clearances.mark_compliance(worker, result.status, today)
         entry = ComplianceLedger(
@@ -259,13 +270,14 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
         except Exception as exc:  # throttling, a network fault: the next run finds the difference again
             _failed(summary, "marking", worker.worker_id, exc)
             summary.marking_failed += 1
-            return
+            return worker
         summary.status_changes += 1
         if is_compliant(ClearanceStatus(previous)) and not result.compliant:
             summary.became_non_compliant += 1
-        return
+        return worker
     summary.marking_failed += 1
     summary.errors.append(f"marking {worker.worker_id}: changed by others {MARK_ATTEMPTS} times")
+    return worker
 
 
 # -- reminders -----------------------------------------------------------------------------------
@@ -315,7 +327,7 @@ def _remind(
         email.send(
             worker.email,
             "clearance_reminder",
-            name=worker.name,
+            worker_name=worker.name,
             kind_label=clearances.kind_label(cert.kind),
             required=cert.kind in rules.required_kinds,
             expires_on=long_date(expiry),
@@ -428,6 +440,19 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
     }
 
 
+def _record_unfinished(today: date) -> None:
+    """Remember the first unfinished day, so later runs answer for it (even before any run completed)."""
+    try:
+        ComplianceLedger(SCAN_STATE_KEY).update(
+            actions=[
+                ComplianceLedger.entry_type.set(SCAN_STATE),
+                ComplianceLedger.unfinished_since.set(ComplianceLedger.unfinished_since | today.isoformat()),
+            ]
+        )
+    except Exception as exc:  # the summary already says the run is incomplete; the alarm is on that
+        logger().warning("scan progress not recorded", extra={"error": type(exc).__name__})
+
+
 def _record_completed(today: date) -> None:
     state = ComplianceLedger(SCAN_STATE_KEY, entry_type=SCAN_STATE, last_completed_on=today.isoformat())
     from pynamodb.exceptions import PutError
@@ -436,6 +461,7 @@ def _record_completed(today: date) -> None:
         # Never move progress backwards (a run "as of" an earlier day, e.g. from /dev/jobs).
         state.save(
             condition=ComplianceLedger.entry_key.does_not_exist()
+            | ComplianceLedger.last_completed_on.does_not_exist()
             | (ComplianceLedger.last_completed_on < today.isoformat())
         )
     except PutError as exc:

@@ -132,10 +132,14 @@ class ClearanceHistory(Model):
         locals().update(meta("clearance-history"))
 
     worker_id = UnicodeAttribute(hash_key=True)
-    entry_key = UnicodeAttribute(range_key=True)  # "<kind>#<recorded_at>#<id>": per kind, in time order
+    entry_key = UnicodeAttribute(range_key=True)  # "<kind>#<worker version>": per kind, in write order
     kind = UnicodeAttribute()
     action = UnicodeAttribute()  # "recorded" | "renewed" | "updated"
     certificate = JSONAttribute()  # the certificate as recorded, with its dates and details
+
+
+def history_key(kind: str, worker_version: int) -> str:
+    return f"{kind}#{worker_version:010d}"
 
 
 class LedgerByDay(GlobalSecondaryIndex):
@@ -185,6 +189,7 @@ class ComplianceLedger(Model):
     sent_at = UnicodeAttribute(null=True)
     digested = BooleanAttribute(default=False)
     last_completed_on = UnicodeAttribute(null=True)  # scan state only
+    unfinished_since = UnicodeAttribute(null=True)  # scan state: first day of a run that did not complete
     expires_at = TTLAttribute(null=True)
 
     by_day = LedgerByDay()

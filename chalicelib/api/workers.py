@@ -1,0 +1,203 @@
+"""The workers and compliance API: workers, their clearances, compliance counts and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from chalice import Blueprint, Response
+
+from chalicelib import clock
+from chalicelib.auth import Role
+from chalicelib.domain.clearances import ClearanceStatus
+from chalicelib.domain.workers import ClearanceRecord, NewWorker, example_clearance, example_worker
+from chalicelib.errors import BadRequest
+from chalicelib.web.http import Call, api_route
+
+routes = Blueprint(__name__)
+
+HR = frozenset({Role.HR})
+READERS = frozenset({Role.HR, Role.SUPERVISOR})
+# A worker passes this gate but then sees only their own record (checked by the service).
+WORKER_READERS = frozenset({Role.HR, Role.SUPERVISOR, Role.WORKER})
+MAX_DAYS = 366
+CSV_COLUMNS = (
+    "worker_id",
+    "name",
+    "email",
+    "compliance",
+    "kind",
+    "required",
+    "status",
+    "issued_on",
+    "expires_on",
+    "days_left",
+    "renewal_applied_on",
+    "grace_ends_on",
+    "reason",
+)
+
+
+# -- query parameters ---------------------------------------------------------------------------
+
+
+def _bad_query(name: str, message: str) -> BadRequest:
+    return BadRequest(
+        f"The query parameter '{name}' is not valid: {message}.", fields=[{"path": name, "message": message}]
+    )
+
+
+def _whole(call: Call, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = call.query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise _bad_query(name, f"Must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
+    raw = call.query.get("compliance") or ""
+    wanted = set()
+    for part in (p.strip().upper() for p in raw.split(",") if p.strip()):
+        if part not in ClearanceStatus.__members__:
+            raise _bad_query("compliance", f"Must be one or more of {', '.join(ClearanceStatus.__members__)}")
+        wanted.add(ClearanceStatus(part))
+    return frozenset(wanted)
+
+
+# -- workers ------------------------------------------------------------------------------------
+
+
+@api_route(
+    routes,
+    "/v1/workers",
+    "POST",
+    roles=HR,
+    summary="Add a contact worker (their clearances are then recorded one by one)",
+    body=NewWorker,
+    example=example_worker(),
+    status=201,
+)
+def create_worker(call: Call):
+    from chalicelib.services import clearances
+
+    return clearances.create_worker(call.body, call.principal.email)
+
+
+@api_route(
+    routes,
+    "/v1/workers",
+    "GET",
+    roles=READERS,
+    summary="Workers in name order with their compliance today, optionally only some compliance statuses",
+    query=(
+        ("compliance", "comma-separated: VALID, EXPIRING, RENEWAL_IN_PROGRESS, MISSING, EXPIRED"),
+        ("limit", "1-200, default 50"),
+        ("cursor", "next_cursor of the previous page"),
+    ),
+)
+def list_workers(call: Call):
+    from chalicelib.services import clearances
+
+    return clearances.list_workers(
+        compliance=_compliance_filter(call),
+        limit=_whole(call, "limit", 50, 1, 200),
+        cursor=call.query.get("cursor"),
+    )
+
+
+@api_route(
+    routes,
+    "/v1/workers/{worker_id}",
+    "GET",
+    roles=WORKER_READERS,
+    summary="One worker with every clearance, its status and its history (a worker may read their own)",
+)
+def get_worker(call: Call):
+    from chalicelib.services import clearances
+
+    return clearances.get_worker_for(call.principal, call.params["worker_id"])
+
+
+@api_route(
+    routes,
+    "/v1/workers/{worker_id}/clearances/{kind}",
+    "PUT",
+    roles=HR,
+    summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
+    body=ClearanceRecord,
+    example=example_clearance(),
+)
+def record_clearance(call: Call):
+    from chalicelib.services import clearances
+
+    return clearances.record_clearance(call.params["worker_id"], call.params["kind"], call.body, call.principal)
+
+
+# -- compliance across the workforce ------------------------------------------------------------
+
+
+@api_route(
+    routes,
+    "/v1/compliance",
+    "GET",
+    roles=HR,
+    summary="Workers by compliance status, counts per clearance kind, and who expires in the next N days",
+    query=(("days", f"1-{MAX_DAYS}, default the warning window"),),
+)
+def compliance(call: Call):
+    from chalicelib.services import clearances
+
+    days = _whole(call, "days", clearances.policy().warning_days, 1, MAX_DAYS)
+    return clearances.compliance_report(days)
+
+
+@api_route(
+    routes,
+    "/v1/compliance.csv",
+    "GET",
+    roles=HR,
+    summary="The clearance register as CSV: one row per worker and clearance kind",
+    query=(("days", f"1-{MAX_DAYS}: only clearances expiring in the next N days"),),
+    produces="text/csv",
+)
+def compliance_csv(call: Call):
+    from chalicelib.services import clearances
+
+    today = clock.today()
+    return csv_response(clearances.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)
+
+
+def csv_response(rows: list[dict], today: date) -> Response:
+    return Response(
+        body=to_csv(rows),
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="worker-clearances-{today.isoformat()}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def to_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    # A spreadsheet runs a cell starting with one of these as a formula (CSV injection): make it text.
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
