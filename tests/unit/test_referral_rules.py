@@ -36,9 +36,7 @@ def validate(data: Any, today: date = TODAY) -> ReferralSubmission:
     return ReferralSubmission.model_validate(data, context={"today": today})
 
 
-def errors_of(
-    data: Any, model: Any = ReferralSubmission, today: date = TODAY
-) -> list[dict]:
+def errors_of(data: Any, model: Any = ReferralSubmission, today: date = TODAY) -> list[dict]:
     with pytest.raises(ValidationError) as caught:
         model.model_validate(data, context={"today": today})
     return field_errors(caught.value)
@@ -92,18 +90,14 @@ def test_unknown_nested_field_is_an_error_at_its_full_path(referral):
     # GIVEN an unknown field inside the first child
     referral["children"][0]["nickname"] = "Mo"
     # WHEN validated THEN the path points inside the list
-    assert errors_of(referral) == [
-        {"path": "children[0].nickname", "message": "Unknown field"}
-    ]
+    assert errors_of(referral) == [{"path": "children[0].nickname", "message": "Unknown field"}]
 
 
 def test_missing_field_is_reported_as_required(referral):
     # GIVEN a referral without the referrer's email
     del referral["referrer"]["email"]
     # WHEN validated THEN the error says it is required
-    assert errors_of(referral) == [
-        {"path": "referrer.email", "message": "This field is required"}
-    ]
+    assert errors_of(referral) == [{"path": "referrer.email", "message": "This field is required"}]
 
 
 def test_missing_section_is_reported_as_required(referral):
@@ -117,18 +111,14 @@ def test_number_where_a_whole_number_is_expected_is_a_type_error(referral):
     # GIVEN sessions written as a word
     referral["contact"]["frequency"]["sessions"] = "many"
     # WHEN validated THEN the error is at the nested path
-    assert errors_of(referral) == [
-        {"path": "contact.frequency.sessions", "message": "Must be a whole number"}
-    ]
+    assert errors_of(referral) == [{"path": "contact.frequency.sessions", "message": "Must be a whole number"}]
 
 
 def test_number_where_text_is_expected_is_a_type_error(referral):
     # GIVEN a child's first name given as a number
     referral["children"][1]["first_name"] = 42
     # WHEN validated THEN the error says it must be text
-    assert errors_of(referral) == [
-        {"path": "children[1].first_name", "message": "Must be text"}
-    ]
+    assert errors_of(referral) == [{"path": "children[1].first_name", "message": "Must be text"}]
 
 
 def test_text_where_a_list_is_expected_is_a_type_error(referral):
@@ -225,9 +215,7 @@ def test_end_date_before_start_date_is_rejected(referral):
     # GIVEN an end date before the start date
     referral["contact"]["end_date"] = "2027-01-01"
     # WHEN validated THEN the error is at the end date
-    assert errors_of(referral) == [
-        {"path": "contact.end_date", "message": "End date must be after the start date"}
-    ]
+    assert errors_of(referral) == [{"path": "contact.end_date", "message": "End date must be after the start date"}]
 
 
 def test_end_date_on_the_start_date_is_rejected(referral):
@@ -263,9 +251,7 @@ def test_eleven_children_are_rejected(referral):
     # GIVEN eleven children
     referral["children"] = [copy.deepcopy(referral["children"][0]) for _ in range(11)]
     # WHEN validated THEN the list is too long
-    assert errors_of(referral) == [
-        {"path": "children", "message": "Give at most 10 items, not 11"}
-    ]
+    assert errors_of(referral) == [{"path": "children", "message": "Give at most 10 items, not 11"}]
 
 
 def test_ten_children_are_accepted(referral):
@@ -278,9 +264,7 @@ def test_no_children_is_rejected(referral):
     # GIVEN an empty list of children
     referral["children"] = []
     # WHEN validated THEN at least one is required
-    assert errors_of(referral) == [
-        {"path": "children", "message": "Give at least 1 item"}
-    ]
+    assert errors_of(referral) == [{"path": "children", "message": "Give at least 1 item"}]
 
 
 def test_no_family_members_is_rejected(referral):
@@ -312,9 +296,7 @@ def test_whitespace_only_required_text_is_empty(referral):
     # GIVEN an organisation of only spaces
     referral["referrer"]["organisation"] = "   "
     # WHEN validated THEN it counts as empty
-    assert errors_of(referral) == [
-        {"path": "referrer.organisation", "message": "This field cannot be empty"}
-    ]
+    assert errors_of(referral) == [{"path": "referrer.organisation", "message": "This field cannot be empty"}]
 
 
 def test_surrounding_whitespace_is_stripped(referral):
@@ -377,9 +359,7 @@ def test_court_order_without_reference_is_rejected(referral):
     # GIVEN a court order with no reference
     referral["legal_basis"]["reference"] = ""
     # WHEN validated THEN the error is at the reference
-    assert errors_of(referral) == [
-        {"path": "legal_basis.reference", "message": "Give the court order's reference"}
-    ]
+    assert errors_of(referral) == [{"path": "legal_basis.reference", "message": "Give the court order's reference"}]
 
 
 def test_court_order_without_any_details_reports_each_missing_field(referral):
@@ -435,9 +415,7 @@ def test_unticked_risk_boxes_mean_no(referral):
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
 
@@ -616,9 +594,7 @@ def test_more_info_with_a_blank_question_is_rejected():
     # GIVEN a more-info request whose question is only spaces
     data = {"decision": "more_info", "comment": "   "}
     # WHEN validated THEN the question is asked for
-    assert errors_of(data, ReviewDecision) == [
-        {"path": "comment", "message": "Write the question for the referrer"}
-    ]
+    assert errors_of(data, ReviewDecision) == [{"path": "comment", "message": "Write the question for the referrer"}]
 
 
 def test_over_long_decision_comment_is_rejected():
@@ -634,9 +610,7 @@ def test_unknown_decision_is_rejected():
 
 def test_amendment_needs_an_answer():
     # GIVEN an empty answer WHEN validated THEN it cannot be empty
-    assert errors_of({"answer": ""}, Amendment) == [
-        {"path": "answer", "message": "This field cannot be empty"}
-    ]
+    assert errors_of({"answer": ""}, Amendment) == [{"path": "answer", "message": "This field cannot be empty"}]
 
 
 def test_over_long_amendment_is_rejected():
