@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.auth import Role
 from chalicelib.domain.clearances import ClearanceStatus
-from chalicelib.domain.workers import ClearanceRecord, NewWorker, example_clearance, example_worker
 from chalicelib.errors import BadRequest
+from chalicelib.web.csv_export import csv_response
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
@@ -22,21 +18,6 @@ READERS = frozenset({Role.HR, Role.SUPERVISOR})
 # A worker passes this gate but then sees only their own record (checked by the service).
 WORKER_READERS = frozenset({Role.HR, Role.SUPERVISOR, Role.WORKER})
 MAX_DAYS = 366
-CSV_COLUMNS = (
-    "worker_id",
-    "name",
-    "email",
-    "compliance",
-    "kind",
-    "required",
-    "status",
-    "issued_on",
-    "expires_on",
-    "days_left",
-    "renewal_applied_on",
-    "grace_ends_on",
-    "reason",
-)
 
 
 # -- query parameters ---------------------------------------------------------------------------
@@ -76,8 +57,8 @@ def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
     "POST",
     roles=HR,
     summary="Add a contact worker (their clearances are then recorded one by one)",
-    body=NewWorker,
-    example=example_worker(),
+    body="chalicelib.domain.workers:NewWorker",
+    example="chalicelib.domain.workers:example_worker",
     status=201,
 )
 def create_worker(call: Call):
@@ -127,8 +108,8 @@ def get_worker(call: Call):
     "PUT",
     roles=HR,
     summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
-    body=ClearanceRecord,
-    example=example_clearance(),
+    body="chalicelib.domain.workers:ClearanceRecord",
+    example="chalicelib.domain.workers:example_clearance",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances
@@ -168,36 +149,3 @@ def compliance_csv(call: Call):
 
     today = clock.today()
     return csv_response(clearances.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)
-
-
-def csv_response(rows: list[dict], today: date) -> Response:
-    return Response(
-        body=to_csv(rows),
-        status_code=200,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="worker-clearances-{today.isoformat()}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def to_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    # A spreadsheet runs a cell starting with one of these as a formula (CSV injection): make it text.
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
