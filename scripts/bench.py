@@ -196,6 +196,10 @@ def bench_clearance_scan() -> None:
 
 
 def main() -> int:
+    from chalicelib.observability import logger
+
+    # Made now at ERROR: a test client later applies the stage's INFO level to the environment.
+    logger().setLevel("ERROR")
     print("Measuring… (about a minute)", file=sys.stderr, flush=True)
     bench_cold_import()
     bench_referral_paths()
