@@ -107,8 +107,12 @@ def error_response(error: AppError) -> Response:
     return json_response(error.body(), error.status)
 
 
-def parse_json_body(request, model) -> Any:
-    """Content type, size, JSON syntax, then the model: each failure with its own status."""
+def parse_json_body(request, model, checks: Callable | None = None, params: dict | None = None) -> Any:
+    """Content type, size, JSON syntax, then the model: each failure with its own status.
+
+    `checks(params, data)` runs before the model: it may reject a path parameter (e.g. 404) and
+    returns field errors the model cannot see, reported together with the model's own.
+    """
     from pydantic import ValidationError
 
     from chalicelib.domain.validation import field_errors
@@ -127,11 +131,15 @@ def parse_json_body(request, model) -> Any:
         raise ValidationFailed(
             "The body must be a JSON object.", fields=[{"path": "", "message": "Expected a JSON object"}]
         )
+    fields = list(checks(params or {}, data)) if checks else []
     try:
-        return model.model_validate(data, context={"today": clock.today()})
+        validated = model.model_validate(data, context={"today": clock.today()})
     except ValidationError as exc:
-        fields = field_errors(exc)
+        fields = field_errors(exc) + [f for f in fields if f not in field_errors(exc)]
         raise ValidationFailed(f"{len(fields)} field(s) need attention.", fields=fields) from exc
+    if fields:
+        raise ValidationFailed(f"{len(fields)} field(s) need attention.", fields=fields)
+    return validated
 
 
 def request_principal(request) -> Principal | None:
@@ -160,6 +168,7 @@ def api_route(
     status: int = 200,
     query: tuple[tuple[str, str], ...] = (),
     produces: str = "application/json",
+    body_checks: Callable | None = None,
 ) -> Callable:
     """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry."""
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
@@ -175,7 +184,7 @@ def api_route(
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)
-                payload = parse_json_body(request, spec.body_model) if body is not None else None
+                payload = parse_json_body(request, spec.body_model, body_checks, params) if body is not None else None
                 call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
                 result = fn(call)
                 response = result if isinstance(result, Response) else json_response(result, status)

@@ -402,6 +402,21 @@ def test_an_unknown_clearance_kind_is_404_listing_the_kinds(client, hr, new_work
     assert "yoga_certificate" in message and "background_check, first_aid, driving_licence" in message
 
 
+def test_an_unknown_kind_is_404_even_with_a_body_that_would_not_validate(client, hr, new_worker):
+    worker = new_worker()
+    response = put_clearance(client, hr, worker["worker_id"], "yoga_certificate", {"issued_on": "2024-02-30"})
+    assert response.status_code == 404
+
+
+def test_format_errors_and_the_kinds_own_fields_come_back_in_one_answer(client, hr, new_worker):
+    worker = new_worker()
+    # A first aid certificate with an impossible date, no provider or level, and an insurer
+    body = {"issued_on": "2024-02-30", "insurer": "Northshire Mutual"}
+    response = put_clearance(client, hr, worker["worker_id"], "first_aid", body)
+    assert response.status_code == 422
+    assert {"issued_on", "provider", "level", "insurer"} <= set(paths(response))
+
+
 def test_a_body_that_is_not_json_is_400(client, hr, new_worker):
     worker = new_worker()
     response = put_clearance(client, hr, worker["worker_id"], "background_check", '{"issued_on": ')
