@@ -21,7 +21,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email
 from chalicelib.services.audit import SYSTEM, audited_transaction
-from chalicelib.services.referrals import load, status_change
+from chalicelib.services.referrals import change_status, load
 from chalicelib.storage.referrals import Exchange, Referral, append_to
 from chalicelib.workflows import executions
 
@@ -79,33 +79,27 @@ class ReferralSubject:
             raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
 
     def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str) -> None:
-        now = clock.iso_now()
-        new_status = decision.new_status.value
-        actions = [
-            Referral.status.set(new_status),
-            Referral.updated_at.set(now),
-            append_to(
-                Referral.history,
-                [status_change(actor, ReferralStatus.UNDER_REVIEW.value, new_status, decision.comment)],
-            ),
-        ]
         if decision.decision is Decision.MORE_INFO:
-            actions.append(
-                append_to(Referral.exchanges, [Exchange(asked_at=now, asked_by=actor, question=decision.comment)])
+            extra = (
+                append_to(
+                    Referral.exchanges, [Exchange(asked_at=clock.iso_now(), asked_by=actor, question=decision.comment)]
+                ),
             )
         else:
-            actions += [
+            extra = (
                 Referral.decision.set(decision.decision.value),
                 Referral.decided_by.set(actor),
-                Referral.decided_at.set(now),
+                Referral.decided_at.set(clock.iso_now()),
                 Referral.decision_comment.set(decision.comment),
-            ]
-        tx.update(Referral(subject_id), actions=actions, condition=Referral.status == ReferralStatus.UNDER_REVIEW.value)
-        tx.record(
-            "referral",
+            )
+        change_status(
+            tx,
             subject_id,
-            "referral.decided",
-            {"from": ReferralStatus.UNDER_REVIEW.value, "to": new_status, "decision": decision.decision.value},
+            ReferralStatus.UNDER_REVIEW.value,
+            decision.new_status.value,
+            action="referral.decided",
+            reason=decision.comment,
+            extra_actions=extra,
         )
 
     def outcome(self, subject_id: str) -> dict | None:
@@ -164,23 +158,12 @@ def ask_supervisor(event: dict) -> dict:
     _check_decision_needed(referral)
     if referral.status == ReferralStatus.SUBMITTED:
         with audited_transaction(SYSTEM) as tx:
-            tx.update(
-                referral,
-                actions=[
-                    Referral.status.set(ReferralStatus.UNDER_REVIEW.value),
-                    Referral.updated_at.set(clock.iso_now()),
-                    append_to(
-                        Referral.history,
-                        [status_change(SYSTEM, ReferralStatus.SUBMITTED.value, ReferralStatus.UNDER_REVIEW.value)],
-                    ),
-                ],
-                condition=Referral.status == ReferralStatus.SUBMITTED.value,
-            )
-            tx.record(
-                "referral",
+            change_status(
+                tx,
                 referral.referral_id,
-                "referral.review_started",
-                {"from": ReferralStatus.SUBMITTED.value, "to": ReferralStatus.UNDER_REVIEW.value},
+                ReferralStatus.SUBMITTED.value,
+                ReferralStatus.UNDER_REVIEW.value,
+                action="referral.review_started",
             )
     reminders = int(event.get("reminders", 0))
     purpose = "reminder" if reminders else "review"
@@ -274,30 +257,13 @@ def mark_lapsed(event: dict) -> dict:
     referral = load(event["referral_id"])
     try:
         with audited_transaction(SYSTEM) as tx:
-            tx.update(
-                referral,
-                actions=[
-                    Referral.status.set(ReferralStatus.LAPSED.value),
-                    Referral.updated_at.set(clock.iso_now()),
-                    append_to(
-                        Referral.history,
-                        [
-                            status_change(
-                                SYSTEM,
-                                ReferralStatus.MORE_INFO_REQUESTED.value,
-                                ReferralStatus.LAPSED.value,
-                                "the requested information did not arrive in time",
-                            )
-                        ],
-                    ),
-                ],
-                condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
-            )
-            tx.record(
-                "referral",
+            change_status(
+                tx,
                 referral.referral_id,
-                "referral.lapsed",
-                {"from": ReferralStatus.MORE_INFO_REQUESTED.value, "to": ReferralStatus.LAPSED.value},
+                ReferralStatus.MORE_INFO_REQUESTED.value,
+                ReferralStatus.LAPSED.value,
+                action="referral.lapsed",
+                reason="the requested information did not arrive in time",
             )
     except Conflict:
         return {"status": load(referral.referral_id).status}

@@ -11,9 +11,11 @@ from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import (
     Amendment,
+    InvalidTransition,
     ReferralStatus,
     ReferralSubmission,
     awaits_decision,
+    check_transition,
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
@@ -69,6 +71,38 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
 
 def status_change(actor: str, from_status: str | None, to_status: str, reason: str | None = None) -> StatusChange:
     return StatusChange(at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+
+
+def change_status(
+    tx: Any,
+    referral_id: str,
+    from_status: str,
+    to_status: str,
+    *,
+    action: str,
+    reason: str | None = None,
+    extra_actions: tuple = (),
+) -> None:
+    """Add one status change to the caller's transaction: the update (only if the referral is
+    still `from_status`), its history entry and its audit event. The domain rules decide first."""
+    try:
+        check_transition(from_status, to_status)
+    except InvalidTransition as exc:
+        raise Conflict(f"{exc}.") from exc
+    tx.update(
+        Referral(referral_id),
+        actions=[
+            Referral.status.set(to_status),
+            Referral.updated_at.set(clock.iso_now()),
+            append_to(Referral.history, [status_change(tx.actor, from_status, to_status, reason)]),
+            *extra_actions,
+        ],
+        condition=Referral.status == from_status,
+    )
+    changes = {"from": from_status, "to": to_status}
+    if reason:
+        changes["reason"] = reason
+    tx.record("referral", referral_id, action, changes)
 
 
 # -- submit ---------------------------------------------------------------------------------------
@@ -224,32 +258,17 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
         raise Conflict(f"This referral is {ReferralStatus(referral.status).label}: there is no question to answer.")
     last = len(referral.exchanges) - 1
     with audited_transaction(principal.email, "The referral changed meanwhile. Reload it.") as tx:
-        tx.update(
-            referral,
-            actions=[
-                Referral.status.set(ReferralStatus.UNDER_REVIEW.value),
-                Referral.updated_at.set(clock.iso_now()),
+        change_status(
+            tx,
+            referral_id,
+            referral.status,
+            ReferralStatus.UNDER_REVIEW.value,
+            action="referral.amended",
+            reason="more information given",
+            extra_actions=(
                 Referral.exchanges[last].answer.set(amendment.answer),
                 Referral.exchanges[last].answered_at.set(clock.iso_now()),
-                append_to(
-                    Referral.history,
-                    [
-                        status_change(
-                            principal.email,
-                            referral.status,
-                            ReferralStatus.UNDER_REVIEW.value,
-                            "more information given",
-                        )
-                    ],
-                ),
-            ],
-            condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
-        )
-        tx.record(
-            "referral",
-            referral_id,
-            "referral.amended",
-            {"from": referral.status, "to": ReferralStatus.UNDER_REVIEW.value},
+            ),
         )
     if referral.amendment_task_token:
         from chalicelib.workflows import executions
@@ -264,23 +283,8 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
     if not awaits_decision(referral.status):
         raise Conflict(f"This referral is already {ReferralStatus(referral.status).label}; it cannot be withdrawn.")
     with audited_transaction(principal.email, "The referral was decided meanwhile. Reload it.") as tx:
-        tx.update(
-            referral,
-            actions=[
-                Referral.status.set(ReferralStatus.WITHDRAWN.value),
-                Referral.updated_at.set(clock.iso_now()),
-                append_to(
-                    Referral.history,
-                    [status_change(principal.email, referral.status, ReferralStatus.WITHDRAWN.value, reason)],
-                ),
-            ],
-            condition=Referral.status == referral.status,
-        )
-        tx.record(
-            "referral",
-            referral_id,
-            "referral.withdrawn",
-            {"from": referral.status, "to": ReferralStatus.WITHDRAWN.value},
+        change_status(
+            tx, referral_id, referral.status, ReferralStatus.WITHDRAWN.value, action="referral.withdrawn", reason=reason
         )
     from chalicelib.services import approvals, referral_review
 
