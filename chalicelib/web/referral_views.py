@@ -416,7 +416,7 @@ def new_referral(request, principal):
     except ValidationError as exc:
         return _form_page(principal, values, key, errors=errors_by_path(exc), status=422)
     try:
-        created = referrals.submit(principal, submission, key)
+        created = referrals.submit(principal, submission, key, getattr(request, "lambda_context", None))
     except Conflict as exc:
         key, notice = _after_conflict(exc, key)
         return _form_page(principal, values, key, notice=notice, status=409)
