@@ -27,7 +27,13 @@ from pydantic import (
 )
 
 from chalicelib import clock
-from chalicelib.domain.validation import cross_field_error, today_from_context
+from chalicelib.domain.validation import (
+    cross_field_error,
+    iso_date_only,
+    multi_line,
+    single_line,
+    today_from_context,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Limits
@@ -78,22 +84,28 @@ def _text(max_length: int) -> StringConstraints:
     return StringConstraints(min_length=1, max_length=max_length)
 
 
+_OneLine = AfterValidator(single_line)
+_Lines = AfterValidator(multi_line)
+_PlainDate = BeforeValidator(iso_date_only)
+
+
 _Blank = BeforeValidator(_blank_to_none)
 
-Name = Annotated[str, _text(NAME_MAX)]
-ShortText = Annotated[str, _text(SHORT_TEXT_MAX)]
+Name = Annotated[str, _text(NAME_MAX), _OneLine]
+ShortText = Annotated[str, _text(SHORT_TEXT_MAX), _OneLine]
 Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(_check_phone)]
-CommentText = Annotated[str, _text(COMMENT_MAX)]
-AnswerText = Annotated[str, _text(ANSWER_MAX)]
+CommentText = Annotated[str, _text(COMMENT_MAX), _Lines]
+AnswerText = Annotated[str, _text(ANSWER_MAX), _Lines]
 OptionalShortText = Annotated[ShortText | None, _Blank]
-OptionalReference = Annotated[Annotated[str, _text(REFERENCE_MAX)] | None, _Blank]
-OptionalLanguage = Annotated[Annotated[str, _text(LANGUAGE_MAX)] | None, _Blank]
-OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX)] | None, _Blank]
-OptionalAddress = Annotated[Annotated[str, _text(ADDRESS_MAX)] | None, _Blank]
+OptionalReference = Annotated[Annotated[str, _text(REFERENCE_MAX), _OneLine] | None, _Blank]
+OptionalLanguage = Annotated[Annotated[str, _text(LANGUAGE_MAX), _OneLine] | None, _Blank]
+OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX), _Lines] | None, _Blank]
+OptionalAddress = Annotated[Annotated[str, _text(ADDRESS_MAX), _Lines] | None, _Blank]
 OptionalComment = Annotated[CommentText | None, _Blank]
 OptionalPhone = Annotated[Phone | None, _Blank]
 OptionalEmail = Annotated[EmailStr | None, _Blank]
-OptionalDate = Annotated[date | None, _Blank]
+PlainDate = Annotated[date, _PlainDate]
+OptionalDate = Annotated[date | None, _PlainDate, _Blank]
 
 
 class _Input(BaseModel):
@@ -154,7 +166,7 @@ class Referrer(_Input):
 class Child(_Input):
     first_name: Name
     last_name: Name
-    date_of_birth: date
+    date_of_birth: PlainDate
     legal_status: LegalStatus
     placement_type: PlacementType
     needs_notes: OptionalNotes = None
@@ -209,7 +221,7 @@ class ContactArrangement(_Input):
         default_factory=list, max_length=7
     )
     preferred_times: OptionalShortText = None
-    start_date: date
+    start_date: PlainDate
     end_date: OptionalDate = None
 
     @field_validator("start_date")
@@ -333,6 +345,15 @@ class ReferralSubmission(_Input):
             for index, child in enumerate(self.children)
             if age_on(child.date_of_birth, start) >= ADULT_AGE
         ]
+        youngest = max(child.date_of_birth for child in self.children)
+        if start < youngest:
+            too_old.append(
+                (
+                    ("contact", "start_date"),
+                    f"The start date is before a child was born ({youngest.isoformat()})",
+                    start.isoformat(),
+                )
+            )
         if too_old:
             raise cross_field_error("ReferralSubmission", too_old)
         return self

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.clearances import ClearanceKind, add_years, validate_certificate_dates
-from chalicelib.domain.validation import cross_field_error, today_from_context
+from chalicelib.domain.validation import cross_field_error, iso_date_only, multi_line, single_line, today_from_context
 
 NAME_MAX = 100
 ROLE_MAX = 80
@@ -35,7 +35,6 @@ MAX_VALIDITY_YEARS = 20
 MAX_CERTIFICATE_AGE_YEARS = 50
 DEFAULT_WORKER_ROLE = "Family contact worker"
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PHONE = re.compile(r"\+?[0-9 ()\-.]{7,30}")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 /.\-]*")
 
@@ -45,15 +44,6 @@ def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-def _iso_date_only(value: Any) -> Any:
-    # pydantic would also take unix timestamps and datetimes; a certificate date is a plain day.
-    if value is None or isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
-        raise ValueError("Must be a date written as YYYY-MM-DD")
-    return value.strip()
 
 
 def _check_phone(value: str) -> str:
@@ -73,14 +63,14 @@ def _text(max_length: int) -> StringConstraints:
 
 
 _Blank = BeforeValidator(_blank_to_none)
-CertificateDate = Annotated[date, BeforeValidator(_iso_date_only)]
-OptionalDate = Annotated[date | None, BeforeValidator(_iso_date_only), _Blank]
-OptionalText = Annotated[Annotated[str, _text(SHORT_TEXT_MAX)] | None, _Blank]
+CertificateDate = Annotated[date, BeforeValidator(iso_date_only)]
+OptionalDate = Annotated[date | None, BeforeValidator(iso_date_only), _Blank]
+OptionalText = Annotated[Annotated[str, _text(SHORT_TEXT_MAX), AfterValidator(single_line)] | None, _Blank]
 OptionalReference = Annotated[
-    Annotated[str, _text(NUMBER_MAX), AfterValidator(_check_reference)] | None,
+    Annotated[str, _text(NUMBER_MAX), AfterValidator(single_line), AfterValidator(_check_reference)] | None,
     _Blank,
 ]
-OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX)] | None, _Blank]
+OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX), AfterValidator(multi_line)] | None, _Blank]
 OptionalPhone = Annotated[Annotated[str, AfterValidator(_check_phone)] | None, _Blank]
 
 
@@ -91,9 +81,9 @@ class _Input(BaseModel):
 class NewWorker(_Input):
     """A contact worker joining the service (their clearances are recorded one by one)."""
 
-    name: Annotated[str, _text(NAME_MAX)]
+    name: Annotated[str, _text(NAME_MAX), AfterValidator(single_line)]
     email: EmailStr
-    role: Annotated[str, _text(ROLE_MAX)] = DEFAULT_WORKER_ROLE
+    role: Annotated[str, _text(ROLE_MAX), AfterValidator(single_line)] = DEFAULT_WORKER_ROLE
     phone: OptionalPhone = None
 
     @model_validator(mode="after")

@@ -141,11 +141,26 @@ class EmbeddedAws:
 
     def stop(self) -> None:
         global _outbox
+        if self._mock is not None:
+            self._stop_executions()
         _outbox = None
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
         _reset_cached_clients()
+
+    def _stop_executions(self) -> None:
+        """Executions still waiting would otherwise wake later and act on whatever runs next."""
+        import boto3
+
+        sfn = boto3.client("stepfunctions")
+        for arn in self.state_machine_arns.values():
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+                for execution in page["executions"]:
+                    try:
+                        sfn.stop_execution(executionArn=execution["executionArn"], cause="embedded runtime stopped")
+                    except Exception:  # noqa: BLE001 - moto cannot stop an execution still starting; it ends with the mock
+                        continue
 
     # -- resources -------------------------------------------------------------------------
 

@@ -52,6 +52,21 @@ BAD_BODIES = [
     ("consent not confirmed", lambda b: b.update(consent_confirmed=False), "consent_confirmed"),
     ("court order without its reference", lambda b: b["legal_basis"].update(reference=None), "legal_basis.reference"),
     ("bad email", lambda b: b["referrer"].update(email="not-an-email"), "referrer.email"),
+    (
+        "control characters in a name",
+        lambda b: b["children"][0].update(first_name="Maya\nBcc: x@evil.example"),
+        "children[0].first_name",
+    ),
+    (
+        "date given as a unix time",
+        lambda b: b["children"][0].update(date_of_birth=1557792000),
+        "children[0].date_of_birth",
+    ),
+    (
+        "start date before a child was born",
+        lambda b: b["contact"].update(start_date="2001-01-01", end_date=None),
+        "contact.start_date",
+    ),
 ]
 
 
