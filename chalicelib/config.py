@@ -11,7 +11,8 @@ LOCAL_STAGE = "local"
 
 
 def stage() -> str:
-    return os.environ.get("FCS_STAGE", LOCAL_STAGE)
+    # Local only when asked for: a deployment that forgot FCS_STAGE must not expose /dev routes.
+    return os.environ.get("FCS_STAGE") or "prod"
 
 
 def table_name(suffix: str) -> str:

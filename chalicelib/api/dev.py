@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from urllib.parse import quote
 
 from chalice import Blueprint
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import clock
 from chalicelib.web.http import PUBLIC, Call, api_route, json_response
@@ -26,7 +27,8 @@ class TokenRequest(BaseModel):
 
 class JobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    today: date | None = None
+    # A job reads months around "today": keep it to dates the calendar arithmetic can reach.
+    today: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2200, 12, 31))] | None = None
 
 
 @routes.route("/dev/outbox", methods=["GET"])

@@ -48,18 +48,6 @@ def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
     return frozenset(wanted)
 
 
-def _clearance_body_checks(params: dict, data: dict) -> list[dict]:
-    """An unknown kind is a 404 before the body is looked at; the kind's own required and unused
-    fields are reported together with the body's format errors, in one answer."""
-    from chalicelib.domain.workers import kind_problems
-    from chalicelib.services.clearances import load_worker, parse_kind
-
-    problems = kind_problems(parse_kind(params["kind"]), data)
-    if problems:
-        load_worker(params["worker_id"])  # an unknown worker is the thing to say first (404)
-    return problems
-
-
 # -- workers ------------------------------------------------------------------------------------
 
 
@@ -122,7 +110,7 @@ def get_worker(call: Call):
     summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
     body="chalicelib.domain.workers:ClearanceRecord",
     example="chalicelib.domain.workers:example_clearance",
-    body_checks=_clearance_body_checks,
+    body_checks="chalicelib.services.clearances:clearance_input_problems",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances

@@ -43,6 +43,9 @@ class ApprovalSubject(Protocol):
     def workflow_result(self, decision: Any) -> dict:
         """What the waiting workflow receives."""
 
+    def wait_was_over(self, subject_id: str) -> None:
+        """The decision is recorded but its wait had ended: carry on without the workflow."""
+
 
 SUBJECTS: dict[str, str] = {
     "referral": "chalicelib.services.referral_review:SUBJECT",
@@ -241,8 +244,8 @@ def decide(link_id: str, decision: str | None, comment: str | None, confirmed: b
     from chalicelib.workflows import executions
 
     if not executions.resume(link.task_token, approval.workflow_result(chosen)):
-        # The wait had ended (e.g. a restart); the recovery sweep carries the recorded decision on.
         logger().warning("decision recorded but its wait was over", extra={"subject": link.subject_type})
+        approval.wait_was_over(link.subject_id)
     count("ApprovalDecided")
     return LinkPage(
         "decided",

@@ -22,10 +22,12 @@ SYSTEM = "system"
 
 
 def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
-    at = clock.iso_now()
+    moment = clock.now()
+    at = moment.isoformat(timespec="seconds")
     return AuditEvent(
         entity_key(entity, entity_id),
-        f"{at}#{uuid.uuid4().hex}",
+        # Microseconds in the key keep events of the same second in the order they happened.
+        f"{moment.isoformat(timespec='microseconds')}#{uuid.uuid4().hex}",
         day=at[:10],
         entity=entity,
         entity_id=entity_id,
@@ -91,12 +93,15 @@ def history(entity: str, entity_id: str, limit: int = 200) -> list[dict]:
 
 def list_events(*, entity: str | None, entity_id: str | None, day: str | None, limit: int, cursor: str | None) -> dict:
     """One page of events: an entity's history, or one day's events across the service."""
-    start = _decode_cursor(cursor)
     if entity and entity_id:
+        start = _decode_cursor(cursor, {"entity_key", "event_key"})
         result = AuditEvent.query(entity_key(entity, entity_id), limit=limit, last_evaluated_key=start)
     elif entity or entity_id:
         raise BadRequest("Filter by both 'entity' and 'id', or by 'day'.")
     else:
+        if day is not None and not _is_day(day):
+            raise BadRequest("'day' must be a date written as YYYY-MM-DD.")
+        start = _decode_cursor(cursor, {"entity_key", "event_key", "day"})
         result = AuditEvent.by_day.query(
             day or clock.today().isoformat(), limit=limit, last_evaluated_key=start, scan_index_forward=False
         )
@@ -104,17 +109,32 @@ def list_events(*, entity: str | None, entity_id: str | None, day: str | None, l
     return {"events": events, "next_cursor": _encode_cursor(result.last_evaluated_key)}
 
 
+def _is_day(text: str) -> bool:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def _encode_cursor(key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_cursor(cursor: str | None) -> dict | None:
+def _decode_cursor(cursor: str | None, keys: set[str]) -> dict | None:
+    """The key a previous page ended on, exactly as this query returns it, or a 400."""
     if not cursor:
         return None
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError as exc:
         raise BadRequest("The 'cursor' is not one this service issued.") from exc
-    if not isinstance(value, dict):
+    well_formed = (
+        isinstance(value, dict)
+        and set(value) == keys
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in value.values())
+    )
+    if not well_formed:
         raise BadRequest("The 'cursor' is not one this service issued.")
     return value

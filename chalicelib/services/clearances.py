@@ -77,6 +77,16 @@ def parse_kind(raw: str) -> ClearanceKind:
         raise NotFound(f"There is no clearance kind '{raw}'. Kinds: {known}.") from None
 
 
+def clearance_input_problems(params: dict, data: dict) -> list[dict]:
+    """Checks for `PUT /v1/workers/{worker_id}/clearances/{kind}` before its body is validated:
+    an unknown kind is a 404 first, and the kind's own required and unused fields are reported
+    together with the body's format errors, in one answer."""
+    problems = kind_problems(parse_kind(params["kind"]), data)
+    if problems:
+        load_worker(params["worker_id"])  # an unknown worker is the thing to say first (404)
+    return problems
+
+
 def kind_label(kind: ClearanceKind | str) -> str:
     return KIND_LABELS[ClearanceKind(kind)]
 

@@ -29,6 +29,25 @@ def _start(referral: Referral, summary: dict) -> None:
         summary["deferred"] += 1
 
 
+def _give_up(referral: Referral) -> None:
+    """Tell the admin once that restarting has not helped; later sweeps leave it alone."""
+    from chalicelib.services import email
+
+    try:
+        with audited_transaction(SYSTEM, "handled by another sweep") as tx:
+            tx.update(
+                referral,
+                actions=[Referral.workflow_runs.set(MAX_RUNS + 1)],
+                condition=Referral.workflow_runs == MAX_RUNS,
+            )
+            tx.record(
+                "referral", referral.referral_id, "workflow.gave_up", {"status": referral.status, "runs": MAX_RUNS}
+            )
+    except Conflict:
+        return
+    email.send(settings().admin_email, "referral_review_stuck", referral=referral, runs=MAX_RUNS)
+
+
 def restart_stranded_workflows(today: date | None = None) -> dict:
     """Query each awaiting status (never a scan) and restart reviews that are not running."""
     from chalicelib.services import referral_review
@@ -54,6 +73,8 @@ def restart_stranded_workflows(today: date | None = None) -> dict:
                 continue
             if referral.workflow_runs >= MAX_RUNS:
                 summary["gave_up"] += 1
+                if referral.workflow_runs == MAX_RUNS:
+                    _give_up(referral)
                 continue
             runs = referral.workflow_runs + 1
             try:

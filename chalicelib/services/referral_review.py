@@ -116,6 +116,14 @@ class ReferralSubject:
     def workflow_result(self, decision: ReviewDecision) -> dict:
         return {"decision": decision.decision.value}
 
+    def wait_was_over(self, subject_id: str) -> None:
+        """A decision landed just as its wait ended (a timeout in the same instant). An accept or
+        decline is told to the referrer now; a question is picked up by the next review step,
+        which sees the status, or by the recovery sweep."""
+        referral = load(subject_id)
+        if referral.decision and referral.notified_status != referral.status:
+            notify_decision({"referral_id": subject_id})
+
 
 SUBJECT = ReferralSubject()
 
@@ -172,17 +180,15 @@ def ask_supervisor(event: dict) -> dict:
 
 
 def escalate(event: dict) -> dict:
-    """The supervisor's link stays valid; the admin gets one of their own."""
+    """Both the supervisor and the admin get a fresh link for this wait: the supervisor's old link
+    carried the token of the wait that timed out, so it could no longer resume anything."""
     referral = load(event["referral_id"])
     _check_decision_needed(referral)
+    reminders = int(event.get("reminders", 0))
     _send_link(
-        referral,
-        event["task_token"],
-        settings().admin_email,
-        "escalation",
-        int(event.get("reminders", 0)),
-        retire_others=False,
+        referral, event["task_token"], settings().duty_supervisor_email, "reminder", reminders, retire_others=True
     )
+    _send_link(referral, event["task_token"], settings().admin_email, "escalation", reminders, retire_others=False)
     return {"asked": True, "purpose": "escalation"}
 
 
@@ -235,10 +241,17 @@ def await_amendment(event: dict) -> dict:
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
         # Answered (or withdrawn) before this wait began: back to review, which sees what is true.
         raise AlreadyAnswered(referral.status)
-    referral.update(
-        actions=[Referral.amendment_task_token.set(token)],
-        condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
-    )
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        referral.update(
+            actions=[Referral.amendment_task_token.set(token)],
+            condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
+        )
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+            raise AlreadyAnswered(load(referral.referral_id).status) from exc
+        raise
     question = referral.exchanges[-1].question if referral.exchanges else ""
     email.send(
         referral.referrer_email,
@@ -272,7 +285,9 @@ def mark_lapsed(event: dict) -> dict:
 
 
 def report_overdue(event: dict) -> dict:
+    """The review stops here: its links die with it, and the recovery sweep starts a new review."""
     referral = load(event["referral_id"])
+    approvals.retire_active(referral.referral_id, reason="review overdue")
     with audited_transaction(SYSTEM) as tx:
         tx.record("referral", referral.referral_id, "referral.review_overdue", {"status": referral.status})
     email.send(settings().admin_email, "referral_review_overdue", referral=referral)
@@ -283,6 +298,7 @@ def record_failure(event: dict) -> dict:
     failure = event.get("failure") or {}
     error = str(failure.get("Error", "unknown"))[:200]
     referral_id = event["referral_id"]
+    approvals.retire_active(referral_id, reason="workflow failed")  # their waits ended with it
     with audited_transaction(SYSTEM) as tx:
         tx.record("referral", referral_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
     email.send(

@@ -270,11 +270,14 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
                 Referral.exchanges[last].answered_at.set(clock.iso_now()),
             ),
         )
-    if referral.amendment_task_token:
+    # Read after the commit: the workflow may have stored its wait's token meanwhile. If it
+    # stores it later, its conditional write fails and it goes straight back to review.
+    answered = Referral.get(referral_id, consistent_read=True)
+    if answered.amendment_task_token:
         from chalicelib.workflows import executions
 
-        executions.resume(referral.amendment_task_token, {"answered": True})
-    return view(load(referral_id))
+        executions.resume(answered.amendment_task_token, {"answered": True})
+    return view(answered)
 
 
 def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> dict:

@@ -127,11 +127,13 @@ def parse_json_body(request, model, checks: Callable | None = None, params: dict
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise BadRequest("The body is nested too deeply to be a form of this service.") from exc
     if not isinstance(data, dict):
         raise ValidationFailed(
             "The body must be a JSON object.", fields=[{"path": "", "message": "Expected a JSON object"}]
         )
-    fields = list(checks(params or {}, data)) if checks else []
+    fields = list(resolve(checks)(params or {}, data)) if checks else []
     try:
         validated = model.model_validate(data, context={"today": clock.today()})
     except ValidationError as exc:

@@ -11,14 +11,6 @@ from chalicelib.observability import logger
 # A callback token that was already answered or timed out. AWS says TaskTimedOut or
 # TaskDoesNotExist; moto says InvalidToken. All mean "this wait is over".
 STALE_TOKEN_ERRORS = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
-TRANSIENT_ERRORS = {
-    "ThrottlingException",
-    "ServiceUnavailable",
-    "InternalServerError",
-    "ServiceUnavailableException",
-    "RequestLimitExceeded",
-    "ServiceQuotaExceededException",
-}
 
 
 class WorkflowUnavailable(Exception):
@@ -64,17 +56,24 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
 
 
 def resume(task_token: str, output: dict) -> bool:
-    """Send a callback's result. False when the wait was already over (stale token)."""
-    from botocore.exceptions import ClientError
+    """Send a callback's result. False when the wait was already over (stale token) or Step
+    Functions did not answer: the change that called this is already saved, and the waiting
+    step's own timeout brings the workflow back to read it."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         sfn_client().send_task_success(taskToken=task_token, output=json.dumps(output))
         return True
     except ClientError as exc:
-        if _error_code(exc) in STALE_TOKEN_ERRORS:
-            logger().info("callback already closed", extra={"error": _error_code(exc)})
-            return False
-        raise
+        code = _error_code(exc)
+        if code in STALE_TOKEN_ERRORS:
+            logger().info("callback already closed", extra={"error": code})
+        else:
+            logger().warning("callback not delivered", extra={"error": code})
+        return False
+    except BotoCoreError as exc:
+        logger().warning("callback not delivered", extra={"error": type(exc).__name__})
+        return False
 
 
 def status(state_machine_arn: str, name: str) -> str | None:

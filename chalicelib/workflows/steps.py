@@ -6,6 +6,8 @@ from typing import Any
 
 # Throttling and brief outages: raised as TransientError so the ASL's Retry takes them.
 TRANSIENT_CODES = {
+    "TooManyRequestsException",  # SES v2 sending rate
+    "LimitExceededException",
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
     "RequestLimitExceeded",

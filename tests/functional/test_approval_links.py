@@ -10,6 +10,7 @@ import pytest
 from chalicelib.domain.referrals import example_referral
 from chalicelib.workflows.asl import Timings
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
+from tests.workflow.conftest import wait_for_execution
 
 SUPERVISOR = "supervisor@familycontact.example"
 ADMIN = "admin@familycontact.example"
@@ -117,6 +118,25 @@ def test_concurrent_approve_and_decline_on_two_links_end_with_exactly_one_decisi
     assert _status(client, auth, referral_id) == ("ACCEPTED" if winner == "supervisor" else "DECLINED")
     events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
     assert [e["action"] for e in events].count("referral.decided") == 1
+    # AND the workflow carried the winning decision through to the referrer
+    wait_for_execution(runtime, referral_id, "SUCCEEDED")
+    wait_for_email(runtime.outbox, "sam.referrer@council.example", "accepted" if winner == "supervisor" else "declined")
+
+
+@pytest.mark.parametrize("timings", [TWO_LINKS], ids=["escalated"])
+def test_after_escalation_the_supervisors_fresh_link_still_finishes_the_review(client, auth, runtime, timings):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    first = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
+    wait_for_email(runtime.outbox, ADMIN, "Escalated")
+    # WHEN the supervisor decides with the link sent alongside the escalation
+    fresh = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "Reminder"))
+    assert client.http.get(first).status_code == 410  # the timed-out wait's link is retired
+    decided = post_form(client, fresh, {"decision": "accept", "confirmed": "yes"})
+    # THEN the review completes and the referrer is told
+    assert b"Decision recorded" in decided.body
+    wait_for_execution(runtime, referral_id, "SUCCEEDED")
+    wait_for_email(runtime.outbox, "sam.referrer@council.example", "accepted")
+    assert _status(client, auth, referral_id) == "ACCEPTED"
 
 
 def test_an_expired_link_gets_a_clear_410_page_and_decides_nothing(client, auth, waiting_referral):
@@ -160,3 +180,7 @@ def test_task_tokens_appear_in_no_email_page_or_log_line(client, auth, runtime, 
     haystacks += [p.decode() for p in pages] + [captured.out, captured.err, caplog.text]
     for secret in secrets:
         assert all(secret not in hay for hay in haystacks)
+    # The link id itself is in the email by design, and nowhere else: not in a page or a log line.
+    link_id = path.rsplit("/", 1)[1]
+    for hay in [p.decode() for p in pages] + [captured.out, captured.err, caplog.text]:
+        assert link_id not in hay

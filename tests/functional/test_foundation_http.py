@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_health_answers_ok(client):
     response = client.http.get("/health")
@@ -82,3 +84,48 @@ def test_every_openapi_request_body_has_a_valid_example(client):
         if spec.path.startswith("/v1") and spec.body_model is not None:
             assert spec.example is not None, f"{spec.method} {spec.path} has no example"
             spec.body_model.model_validate(spec.example)
+
+
+def test_json_nested_absurdly_deep_is_400_not_500(client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.http.post("/dev/token", headers={"Content-Type": "application/json"}, body=body)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json_body["error"]["message"]
+
+
+@pytest.mark.parametrize("cursor", ["eyJhIjoxfQ==", "bm90IGpzb24=", "!!!"])
+def test_audit_cursor_that_this_service_did_not_issue_is_400(client, auth, cursor):
+    response = client.http.get(f"/v1/audit?cursor={cursor}", headers=auth("admin"))
+    assert response.status_code == 400
+    assert "cursor" in response.json_body["error"]["message"]
+
+
+def test_audit_day_that_is_not_a_date_is_400(client, auth):
+    response = client.http.get("/v1/audit?day=2026-02-30", headers=auth("admin"))
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.json_body["error"]["message"]
+
+
+def test_audit_pages_follow_their_cursor(client, auth):
+    from chalicelib.services.audit import audited_transaction
+
+    # GIVEN three audit events for one entity, written within the same second
+
+    for action in ("a", "b", "c"):
+        with audited_transaction("admin@familycontact.example") as tx:
+            tx.record("referral", "r-1", action)
+    # WHEN read two at a time
+    first = client.http.get("/v1/audit?entity=referral&id=r-1&limit=2", headers=auth("admin")).json_body
+    second = client.http.get(
+        f"/v1/audit?entity=referral&id=r-1&limit=2&cursor={first['next_cursor']}", headers=auth("admin")
+    ).json_body
+    # THEN every event comes once, in time order
+    assert [e["action"] for e in first["events"] + second["events"]] == ["a", "b", "c"]
+
+
+def test_a_job_as_of_a_date_out_of_range_is_422(client):
+    response = client.http.post(
+        "/dev/jobs/recover-workflows", headers={"Content-Type": "application/json"}, body='{"today": "9999-12-31"}'
+    )
+    assert response.status_code == 422
+    assert response.json_body["error"]["fields"][0]["path"] == "today"
