@@ -8,9 +8,11 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
+from chalicelib.web.http import standard_error_body
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
+app.register_middleware(standard_error_body, "http")
 
 for blueprint in (
     ops.routes,

@@ -144,6 +144,17 @@ def parse_json_body(request, model, checks: Callable | None = None, params: dict
     return validated
 
 
+def standard_error_body(event: Any, get_response: Callable) -> Response:
+    """HTTP middleware: errors Chalice answers itself (405 wrong method, 415 unlisted content
+    type) get the same body as ours, so a client parses one error shape."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        code = "".join(f"_{c.lower()}" if c.isupper() else c for c in str(body["Code"])).lstrip("_")
+        response.body = {"error": {"code": code.removesuffix("_error") or "error", "message": body["Message"]}}
+    return response
+
+
 def request_principal(request) -> Principal | None:
     token = bearer_token(request.headers)
     return verify_token(token) if token else None

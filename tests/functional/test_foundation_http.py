@@ -129,3 +129,23 @@ def test_a_job_as_of_a_date_out_of_range_is_422(client):
     )
     assert response.status_code == 422
     assert response.json_body["error"]["fields"][0]["path"] == "today"
+
+
+def test_a_method_the_route_does_not_have_is_405_in_the_standard_shape(client, auth):
+    response = client.http.put("/v1/audit", headers=auth("admin"), body="{}")
+    assert response.status_code == 405
+    assert response.json_body["error"]["code"] == "method_not_allowed"
+
+
+def test_a_content_type_chalice_refuses_itself_is_415_in_the_standard_shape(client, auth):
+    headers = {**auth("referrer"), "Content-Type": "image/png"}
+    response = client.http.post("/v1/referrals", headers=headers, body=b"\x89PNG")
+    assert response.status_code == 415
+    assert response.json_body["error"]["code"] == "unsupported_media_type"
+
+
+def test_a_post_without_any_content_type_is_415(client, auth):
+    headers = {"Authorization": auth("referrer")["Authorization"]}
+    response = client.http.post("/v1/referrals", headers=headers, body="{}")
+    assert response.status_code == 415
+    assert response.json_body["error"]["code"] == "unsupported_media_type"
