@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from chalice import Blueprint, Response
 
@@ -113,6 +113,8 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
             request = bp.current_request
             principal = session_principal(request)
             try:
+                if request.method == "POST":
+                    _check_same_origin(request)
                 if roles:
                     if principal is None:
                         target = request.context.get("path", path) if request.context else path
@@ -132,6 +134,18 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
         return view
 
     return decorate
+
+
+def _check_same_origin(request) -> None:
+    """Forms are posted from this service's own pages. Browsers name the page a POST came from
+    in `Origin`; one from another site is refused (the session cookie's SameSite=Lax is the
+    first guard, this the second)."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return
+    allowed = {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc}
+    if urlsplit(origin).netloc not in allowed:
+        raise Forbidden("This form was sent from another website, so it was not accepted.")
 
 
 def _safe_next(target: str) -> str:

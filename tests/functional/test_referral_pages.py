@@ -770,3 +770,23 @@ def test_error_summary_names_inputs_as_the_form_does(path, label):
     from chalicelib.web.referral_views import field_label
 
     assert field_label(path) == label
+
+
+def test_a_form_posted_from_another_website_is_refused_and_changes_nothing(client, auth, runtime):
+    # GIVEN a referrer signed in with the session cookie
+    from chalicelib.domain.referrals import example_referral
+    from tests.helpers import submit_referral
+
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    headers = {
+        "Authorization": auth("referrer")["Authorization"],
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": "https://evil.example",
+    }
+    # WHEN another site makes the browser post the withdrawal form
+    response = client.http.post(f"/referrals/{referral_id}/withdraw", headers=headers, body="withdraw.confirmed=yes")
+    # THEN it is refused and the referral is untouched
+    assert response.status_code == 403
+    assert b"another website" in response.body
+    status = client.http.get(f"/v1/referrals/{referral_id}", headers=auth("referrer")).json_body["status"]
+    assert status != "WITHDRAWN"
