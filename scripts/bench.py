@@ -146,15 +146,32 @@ def bench_referral_paths() -> None:
                 trips.append(time.perf_counter() - started)
                 paths.setdefault("accept", _execution_states(runtime, f"{referral_id}-1"))
 
-            # The decline and more-information paths, for their transition counts.
-            for decision in ({"decision": "decline", "comment": "Out of area", "confirmed": "yes"},):
-                referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
-                link = approval_path(
-                    wait_for_email(runtime.outbox, supervisor, "needs your decision", count=ROUND_TRIPS + 1)
-                )
-                client.http.post(link, headers=form, body=urlencode(decision))
-                execution_done(referral_id)
-                paths["decline"] = _execution_states(runtime, f"{referral_id}-1")
+            # The decline path, and a question answered before acceptance, for their transition counts.
+            asked = ROUND_TRIPS
+            decline = {"decision": "decline", "comment": "Out of area", "confirmed": "yes"}
+            referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
+            asked += 1
+            link = approval_path(wait_for_email(runtime.outbox, supervisor, "needs your decision", count=asked))
+            client.http.post(link, headers=form, body=urlencode(decline))
+            execution_done(referral_id)
+            paths["decline"] = _execution_states(runtime, f"{referral_id}-1")
+
+            question = {"decision": "more_info", "comment": "Who brings the children?", "confirmed": "yes"}
+            referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
+            asked += 1
+            link = approval_path(wait_for_email(runtime.outbox, supervisor, "needs your decision", count=asked))
+            client.http.post(link, headers=form, body=urlencode(question))
+            wait_for_email(runtime.outbox, "sam.referrer@council.example", "More information needed")
+            client.http.post(
+                f"/v1/referrals/{referral_id}/amendments",
+                headers=referrer,
+                body=json.dumps({"answer": "The foster carer, Saturdays."}),
+            )
+            asked += 1
+            link = approval_path(wait_for_email(runtime.outbox, supervisor, "needs your decision", count=asked))
+            client.http.post(link, headers=form, body=urlencode({"decision": "accept", "confirmed": "yes"}))
+            execution_done(referral_id)
+            paths["more-information-then-accept"] = _execution_states(runtime, f"{referral_id}-1")
     finally:
         runtime.stop()
 
