@@ -26,10 +26,14 @@ for blueprint in (
 ):
     app.register_blueprint(blueprint)
 
-if config.stage() == config.LOCAL_STAGE:  # never part of a packaged stage
+if config.stage() == config.LOCAL_STAGE:  # demo tokens and sign-in: never part of a packaged stage
     from chalicelib.api import dev
 
     app.register_blueprint(dev.routes)
+else:  # sign-in through the Cognito user pool's hosted pages
+    from chalicelib.api import signin
+
+    app.register_blueprint(signin.routes)
 
 
 @app.lambda_function(name="referral_workflow")

@@ -37,6 +37,7 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jwks_url: str
+    cognito_domain: str
     local_jwt_public_key_path: str
     referral_review_state_machine_arn: str
     approval_link_ttl_seconds: int
@@ -71,6 +72,7 @@ def settings() -> Settings:
         jwt_issuer=env("JWT_ISSUER", "family-contact-local"),
         jwt_audience=env("JWT_AUDIENCE", "family-contact-web"),
         jwks_url=env("JWKS_URL", ""),
+        cognito_domain=env("COGNITO_DOMAIN", "").rstrip("/"),
         local_jwt_public_key_path=env("LOCAL_JWT_PUBLIC_KEY_PATH", ""),
         referral_review_state_machine_arn=env("REFERRAL_REVIEW_STATE_MACHINE_ARN", ""),
         approval_link_ttl_seconds=_int("APPROVAL_LINK_TTL_SECONDS", 7 * 24 * 3600),

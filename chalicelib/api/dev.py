@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import clock
 from chalicelib.web.http import PUBLIC, Call, api_route, json_response
-from chalicelib.web.pages import form_fields, page_route, redirect, render, session_cookie
+from chalicelib.web.pages import form_fields, page_route, redirect, render, safe_next, session_cookie
 
 routes = Blueprint(__name__)
 
@@ -70,8 +70,7 @@ def signin(request, principal):
         return render(
             "signin.html", 422, principal, accounts=DEMO_USERS, next=target, error="Choose one of the demo accounts."
         )
-    safe = target if target.startswith("/") and not target.startswith("//") else "/"
-    return redirect(quote(safe, safe="/?=&"), headers={"Set-Cookie": session_cookie(token_for(user))})
+    return redirect(quote(safe_next(target), safe="/?=&"), headers={"Set-Cookie": session_cookie(token_for(user))})
 
 
 @page_route(routes, "/signout", ["GET"])

@@ -118,7 +118,7 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
                 if roles:
                     if principal is None:
                         target = request.context.get("path", path) if request.context else path
-                        return redirect(f"/signin?next={quote(_safe_next(target))}")
+                        return redirect(f"/signin?next={quote(safe_next(target))}")
                     if not principal.has_any(roles):
                         raise Forbidden("Your account does not have access to this page.")
                 return fn(request, principal, **params)
@@ -148,6 +148,6 @@ def _check_same_origin(request) -> None:
         raise Forbidden("This form was sent from another website, so it was not accepted.")
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     # Only same-site relative paths: never an open redirect.
     return target if target.startswith("/") and not target.startswith("//") else "/"

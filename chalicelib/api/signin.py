@@ -1,0 +1,60 @@
+"""Sign-in and sign-out of the deployed stages, through the user pool's hosted pages.
+
+`app.py` registers this blueprint when the stage is not `local` (which has its demo sign-in).
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from urllib.parse import quote
+
+from chalice import Blueprint
+
+from chalicelib.config import settings
+from chalicelib.web.pages import page_route, redirect, safe_next, session_cookie
+
+routes = Blueprint(__name__)
+
+STATE_COOKIE = "fcs_signin"
+STATE_MAX_AGE = 600  # seconds a person has to finish signing in
+
+
+def _state_cookie(value: str, max_age: int) -> str:
+    secure = "" if settings().is_local else "; Secure"
+    return f"{STATE_COOKIE}={value}; Path=/signin; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+
+
+@page_route(routes, "/signin", ["GET"])
+def signin(request, principal):
+    from chalicelib.services import hosted_signin
+
+    state = hosted_signin.new_state()
+    target = safe_next((request.query_params or {}).get("next", "/"))
+    # The state and where to go afterwards travel in a short-lived cookie, never in the URL.
+    return redirect(
+        hosted_signin.authorize_url(state),
+        headers={"Set-Cookie": _state_cookie(f"{state}|{quote(target, safe='/')}", STATE_MAX_AGE)},
+    )
+
+
+@page_route(routes, "/signin/callback", ["GET"])
+def signin_callback(request, principal):
+    from urllib.parse import unquote
+
+    from chalicelib.services import hosted_signin
+
+    query = request.query_params or {}
+    cookie = SimpleCookie(request.headers.get("cookie") or "")
+    expected, _, target = (cookie[STATE_COOKIE].value if STATE_COOKIE in cookie else "").partition("|")
+    token, _ = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
+    return redirect(
+        safe_next(unquote(target) or "/"),
+        headers={"Set-Cookie": [session_cookie(token), _state_cookie("", 0)]},
+    )
+
+
+@page_route(routes, "/signout", ["GET"])
+def signout(request, principal):
+    from chalicelib.services import hosted_signin
+
+    return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": session_cookie("", max_age=0)})
