@@ -7,7 +7,6 @@ context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
@@ -28,6 +27,8 @@ from pydantic import (
 
 from chalicelib import clock
 from chalicelib.domain.validation import (
+    blank_to_none,
+    check_phone,
     cross_field_error,
     iso_date_only,
     multi_line,
@@ -49,7 +50,6 @@ NOTES_MAX = 4000
 COMMENT_MAX = 2000
 ANSWER_MAX = 4000
 PHONE_MAX = 30
-PHONE_DIGITS = (7, 15)
 MAX_SESSIONS = 14
 SESSION_MINUTES = (30, 480)
 ADULT_AGE = 18
@@ -62,24 +62,6 @@ MAX_START_AHEAD = timedelta(days=2 * 365)
 # Field types
 
 
-def _blank_to_none(value: Any) -> Any:
-    """Optional fields: an empty form input means "not given"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-_PHONE = re.compile(r"\+?[0-9 ()\-.]+")
-
-
-def _check_phone(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    low, high = PHONE_DIGITS
-    if not _PHONE.fullmatch(value) or not low <= digits <= high:
-        raise ValueError(f"Enter a phone number of {low} to {high} digits, for example 01632 960123 or +44 1632 960123")
-    return value
-
-
 def _text(max_length: int) -> StringConstraints:
     return StringConstraints(min_length=1, max_length=max_length)
 
@@ -89,11 +71,11 @@ _Lines = AfterValidator(multi_line)
 _PlainDate = BeforeValidator(iso_date_only)
 
 
-_Blank = BeforeValidator(_blank_to_none)
+_Blank = BeforeValidator(blank_to_none)
 
 Name = Annotated[str, _text(NAME_MAX), _OneLine]
 ShortText = Annotated[str, _text(SHORT_TEXT_MAX), _OneLine]
-Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(_check_phone)]
+Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(check_phone)]
 CommentText = Annotated[str, _text(COMMENT_MAX), _Lines]
 AnswerText = Annotated[str, _text(ANSWER_MAX), _Lines]
 OptionalShortText = Annotated[ShortText | None, _Blank]

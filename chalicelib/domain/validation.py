@@ -182,3 +182,22 @@ def multi_line(value: str) -> str:
     if _has_controls(value, _LINE_BREAKS):
         raise ValueError("Must be text without control characters")
     return value
+
+
+_PHONE = re.compile(r"\+?[0-9 ()\-.]+")
+PHONE_DIGITS = (7, 15)
+
+
+def blank_to_none(value: Any) -> Any:
+    """Optional fields: an empty form input or JSON "" means "not given"."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def check_phone(value: str) -> str:
+    digits = sum(ch.isdigit() for ch in value)
+    low, high = PHONE_DIGITS
+    if not _PHONE.fullmatch(value) or not low <= digits <= high:
+        raise ValueError(f"Enter a phone number of {low} to {high} digits, for example 01632 960123 or +44 1632 960123")
+    return value

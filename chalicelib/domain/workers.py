@@ -23,7 +23,15 @@ from pydantic import (
 )
 
 from chalicelib.domain.clearances import ClearanceKind, add_years, validate_certificate_dates
-from chalicelib.domain.validation import cross_field_error, iso_date_only, multi_line, single_line, today_from_context
+from chalicelib.domain.validation import (
+    blank_to_none,
+    check_phone,
+    cross_field_error,
+    iso_date_only,
+    multi_line,
+    single_line,
+    today_from_context,
+)
 
 NAME_MAX = 100
 ROLE_MAX = 80
@@ -35,21 +43,7 @@ MAX_VALIDITY_YEARS = 20
 MAX_CERTIFICATE_AGE_YEARS = 50
 DEFAULT_WORKER_ROLE = "Family contact worker"
 
-_PHONE = re.compile(r"\+?[0-9 ()\-.]{7,30}")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 /.\-]*")
-
-
-def _blank_to_none(value: Any) -> Any:
-    """An empty form input or JSON "" means "not given"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _check_phone(value: str) -> str:
-    if not _PHONE.fullmatch(value) or not 7 <= sum(ch.isdigit() for ch in value) <= 15:
-        raise ValueError("Enter a phone number of 7 to 15 digits, for example 01632 960123")
-    return value
 
 
 def _check_reference(value: str) -> str:
@@ -62,7 +56,7 @@ def _text(max_length: int) -> StringConstraints:
     return StringConstraints(min_length=1, max_length=max_length)
 
 
-_Blank = BeforeValidator(_blank_to_none)
+_Blank = BeforeValidator(blank_to_none)
 CertificateDate = Annotated[date, BeforeValidator(iso_date_only)]
 OptionalDate = Annotated[date | None, BeforeValidator(iso_date_only), _Blank]
 OptionalText = Annotated[Annotated[str, _text(SHORT_TEXT_MAX), AfterValidator(single_line)] | None, _Blank]
@@ -71,7 +65,7 @@ OptionalReference = Annotated[
     _Blank,
 ]
 OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX), AfterValidator(multi_line)] | None, _Blank]
-OptionalPhone = Annotated[Annotated[str, AfterValidator(_check_phone)] | None, _Blank]
+OptionalPhone = Annotated[Annotated[str, StringConstraints(max_length=30), AfterValidator(check_phone)] | None, _Blank]
 
 
 class _Input(BaseModel):
