@@ -12,9 +12,13 @@ import re
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("FCS_STAGE", "local")
+# Outside Lambda there is no "remaining time" for Powertools' idempotency to read; saying so on
+# every local submission is noise.
+warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
 
 SNAPSHOT_EVERY_SECONDS = 5
 # Approval and amendment links carry secrets in their path: never print those.
