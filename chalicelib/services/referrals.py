@@ -244,7 +244,8 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
 # -- the referrer's actions -----------------------------------------------------------------------
 
 
-def _own(principal: Principal, referral_id: str) -> Referral:
+def load_own(principal: Principal, referral_id: str) -> Referral:
+    """The referral, if this referrer made it (Forbidden otherwise)."""
     referral = load(referral_id)
     if referral.referrer_id != principal.user_id:
         raise Forbidden("Only the referrer who made this referral may do this.")
@@ -253,7 +254,7 @@ def _own(principal: Principal, referral_id: str) -> Referral:
 
 def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
     """Answer the supervisor's question: back to UNDER_REVIEW, and the waiting workflow resumes."""
-    referral = _own(principal, referral_id)
+    referral = load_own(principal, referral_id)
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
         raise Conflict(f"This referral is {ReferralStatus(referral.status).label}: there is no question to answer.")
     last = len(referral.exchanges) - 1
@@ -282,7 +283,7 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
 
 def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> dict:
     """The referrer withdraws before a decision: links retired, the review workflow stopped."""
-    referral = _own(principal, referral_id)
+    referral = load_own(principal, referral_id)
     if not awaits_decision(referral.status):
         raise Conflict(f"This referral is already {ReferralStatus(referral.status).label}; it cannot be withdrawn.")
     with audited_transaction(principal.email, "The referral was decided meanwhile. Reload it.") as tx:

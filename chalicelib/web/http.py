@@ -121,8 +121,7 @@ def parse_json_body(request, model, checks: Callable | None = None, params: dict
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType(f"Send the body as 'application/json' (got '{content_type or 'no content type'}').")
-    if len(raw) > settings().max_body_bytes:
-        raise PayloadTooLarge(f"The body is {len(raw)} bytes; the limit is {settings().max_body_bytes}.")
+    check_body_size(request)
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -153,6 +152,13 @@ def standard_error_body(event: Any, get_response: Callable) -> Response:
         code = "".join(f"_{c.lower()}" if c.isupper() else c for c in str(body["Code"])).lstrip("_")
         response.body = {"error": {"code": code.removesuffix("_error") or "error", "message": body["Message"]}}
     return response
+
+
+def check_body_size(request, advice: str = "") -> None:
+    """Bodies over the limit (256 KiB) are refused before anything reads them: a 413."""
+    size, limit = len(request.raw_body or b""), settings().max_body_bytes
+    if size > limit:
+        raise PayloadTooLarge(f"The body is {size} bytes; the limit is {limit}.{advice}")
 
 
 def request_principal(request) -> Principal | None:

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.config import settings
 from chalicelib.domain.referrals import (
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
@@ -28,7 +27,7 @@ from chalicelib.domain.referrals import (
     Weekday,
     awaits_decision,
 )
-from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.web.forms import (
     FormError,
     error_summary,
@@ -39,6 +38,7 @@ from chalicelib.web.forms import (
     nest,
     without_indexes,
 )
+from chalicelib.web.http import check_body_size
 from chalicelib.web.pages import form_fields, redirect, render, when
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -260,10 +260,7 @@ def _idempotency_key(posted: str) -> str:
 
 
 def _check_size(request) -> None:
-    size = len(request.raw_body or b"")
-    limit = settings().max_body_bytes
-    if size > limit:
-        raise PayloadTooLarge(f"The form sent {size} bytes; the limit is {limit}. Shorten the longest notes.")
+    check_body_size(request, " Shorten the longest notes.")
 
 
 def _parse_referral_form(fields: dict[str, list[str]]) -> dict[str, Any]:
@@ -339,19 +336,17 @@ class WithdrawalForm(BaseModel):
         return value
 
 
+def _check_id(referral_id: str) -> None:
+    # Ids this service makes; anything else is not one, and is not worth a read.
+    if not _REFERRAL_ID.fullmatch(referral_id):
+        raise NotFound("No referral with that id.")
+
+
 def _readable(principal: Principal, referral_id: str):
     from chalicelib.services import referrals
 
-    if not _REFERRAL_ID.fullmatch(referral_id):
-        raise NotFound("No referral with that id.")
+    _check_id(referral_id)
     return referrals.get_for(principal, referral_id)
-
-
-def _owned(principal: Principal, referral_id: str):
-    referral = _readable(principal, referral_id)
-    if referral.referrer_id != principal.user_id:
-        raise Forbidden("Only the referrer who made this referral may do this.")
-    return referral
 
 
 def _detail_page(
@@ -464,11 +459,13 @@ def answer_question(request, principal, referral_id: str):
     from chalicelib.services import referrals
 
     _check_size(request)
-    referral = _owned(principal, referral_id)
+    _check_id(referral_id)
     answer = first_value(form_fields(request), "answer")
     try:
         amendment = Amendment.model_validate({"answer": answer})
     except ValidationError as exc:
+        # The referral is read only to show the form again; the service checks ownership itself.
+        referral = referrals.load_own(principal, referral_id)
         return _detail_page(principal, referral, status=422, errors=errors_by_path(exc), typed={"answer": answer})
     try:
         referrals.amend(principal, referral_id, amendment)
@@ -481,7 +478,7 @@ def withdraw_referral(request, principal, referral_id: str):
     from chalicelib.services import referrals
 
     _check_size(request)
-    referral = _owned(principal, referral_id)
+    _check_id(referral_id)
     fields = form_fields(request)
     typed = {
         "confirmed": first_value(fields, "withdraw.confirmed") == "yes",
@@ -491,6 +488,7 @@ def withdraw_referral(request, principal, referral_id: str):
         form = WithdrawalForm.model_validate(typed)
     except ValidationError as exc:
         errors = {f"withdraw.{path}": message for path, message in errors_by_path(exc).items()}
+        referral = referrals.load_own(principal, referral_id)
         return _detail_page(principal, referral, status=422, errors=errors, typed={"withdraw": typed})
     try:
         referrals.withdraw(principal, referral_id, form.reason)
