@@ -47,6 +47,10 @@ class Settings:
     def is_local(self) -> bool:
         return self.stage == LOCAL_STAGE
 
+    def state_machine_arn(self, workflow: str) -> str:
+        """The ARN of one workflow's state machine, from `<WORKFLOW>_STATE_MACHINE_ARN`."""
+        return os.environ.get(f"{workflow.upper()}_STATE_MACHINE_ARN", "")
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
