@@ -9,6 +9,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib import config
 from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
 from chalicelib.web.http import standard_error_body
+from chalicelib.workflows.registry import REFERRAL_REVIEW
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
@@ -36,11 +37,17 @@ else:  # sign-in through the Cognito user pool's hosted pages
     app.register_blueprint(signin.routes)
 
 
-@app.lambda_function(name="referral_workflow")
-def referral_workflow(event, context):
-    from chalicelib.workflows.steps import referral_step
+def _workflow_step(workflow: str, event: dict):
+    from chalicelib.services.subjects import workflow_steps
+    from chalicelib.workflows.steps import run
 
-    return referral_step(event)
+    return run(workflow_steps(workflow), event)
+
+
+# One Lambda per registered workflow: its Tasks invoke the function the registry names.
+@app.lambda_function(name=REFERRAL_REVIEW.steps_function)
+def referral_workflow(event, context):
+    return _workflow_step(REFERRAL_REVIEW.name, event)
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib.workflows.registry import workflow as registered_workflow
+
 APP_NAME = "family-contact"
 LOCAL_STAGE = "local"
 
@@ -39,7 +41,6 @@ class Settings:
     jwks_url: str
     cognito_domain: str
     local_jwt_public_key_path: str
-    referral_review_state_machine_arn: str
     approval_link_ttl_seconds: int
     max_body_bytes: int
 
@@ -48,8 +49,8 @@ class Settings:
         return self.stage == LOCAL_STAGE
 
     def state_machine_arn(self, workflow: str) -> str:
-        """The ARN of one workflow's state machine, from `<WORKFLOW>_STATE_MACHINE_ARN`."""
-        return os.environ.get(f"{workflow.upper()}_STATE_MACHINE_ARN", "")
+        """The ARN of one registered workflow's state machine (`<WORKFLOW>_STATE_MACHINE_ARN`)."""
+        return os.environ.get(registered_workflow(workflow).arn_variable, "")
 
 
 def _int(name: str, default: int) -> int:
@@ -78,7 +79,6 @@ def settings() -> Settings:
         jwks_url=env("JWKS_URL", ""),
         cognito_domain=env("COGNITO_DOMAIN", "").rstrip("/"),
         local_jwt_public_key_path=env("LOCAL_JWT_PUBLIC_KEY_PATH", ""),
-        referral_review_state_machine_arn=env("REFERRAL_REVIEW_STATE_MACHINE_ARN", ""),
         approval_link_ttl_seconds=_int("APPROVAL_LINK_TTL_SECONDS", 7 * 24 * 3600),
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
     )

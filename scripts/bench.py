@@ -100,13 +100,13 @@ def bench_referral_paths() -> None:
     from chalicelib.domain.referrals import example_referral
     from chalicelib.local.runtime import EmbeddedAws
     from chalicelib.local.tokens import resolve_user, token_for
-    from chalicelib.workflows.asl import Timings
+    from chalicelib.workflows.registry import Timings
     from tests.helpers import approval_path, wait_for, wait_for_email
 
     counter = CallCounter()
     counter.install()
     runtime = EmbeddedAws(
-        app, Path(tempfile.mkdtemp()), Timings(ReviewReminderSeconds=600, ReviewTimeoutSeconds=1200)
+        app, Path(tempfile.mkdtemp()), Timings(reminder_seconds=600, decision_timeout_seconds=1200)
     ).start()
     supervisor = "supervisor@familycontact.example"
     form = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -13,23 +13,23 @@ os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "FamilyContact"
 
 import pytest  # noqa: E402
 
-from chalicelib.workflows.asl import Timings  # noqa: E402
+from chalicelib.workflows.registry import Timings  # noqa: E402
 
 # Days compressed into seconds so every timeout path runs inside a test.
 FAST_TIMINGS = Timings(
-    ReviewReminderSeconds=1,
-    ReviewTimeoutSeconds=30,
-    ReviewMaxReminders=1,
-    EscalationTimeoutSeconds=1,
-    AmendmentTimeoutSeconds=1,
+    reminder_seconds=1,
+    decision_timeout_seconds=30,
+    max_reminders=1,
+    escalation_timeout_seconds=1,
+    answer_timeout_seconds=1,
 )
 # Long enough that no timeout fires while a test acts on a waiting execution.
 PATIENT_TIMINGS = Timings(
-    ReviewReminderSeconds=600,
-    ReviewTimeoutSeconds=1200,
-    ReviewMaxReminders=1,
-    EscalationTimeoutSeconds=600,
-    AmendmentTimeoutSeconds=600,
+    reminder_seconds=600,
+    decision_timeout_seconds=1200,
+    max_reminders=1,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=600,
 )
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from chalicelib import config
 from chalicelib.local.outbox import Outbox
-from chalicelib.workflows.asl import WORKFLOWS, Timings, render
+from chalicelib.workflows.asl import render
+from chalicelib.workflows.registry import WORKFLOWS, Timings
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 ACCOUNT_ID = "123456789012"
@@ -105,10 +106,15 @@ def chalice_handlers(app) -> dict[str, Callable]:
 class EmbeddedAws:
     """Start moto, create the service's tables, email identity and state machines; stop it all."""
 
-    def __init__(self, app, data_dir: Path, timings: Timings | None = None) -> None:
+    def __init__(self, app, data_dir: Path, timings: Timings | Mapping[str, Timings] | None = None) -> None:
+        """`timings`: the registry's own by default; one `Timings` for every workflow, or one per
+        workflow name (tests compress days into seconds this way, without editing the ASL)."""
         self.app = app
         self.data_dir = Path(data_dir)
-        self.timings = timings or Timings()
+        self.timings = {
+            name: (timings if isinstance(timings, Timings) else (timings or {}).get(name, entry.timings))
+            for name, entry in WORKFLOWS.items()
+        }
         self.outbox = Outbox(self.data_dir / "outbox")
         self.state_machine_arns: dict[str, str] = {}
         self._mock = None
@@ -200,20 +206,16 @@ class EmbeddedAws:
             ),
         )["Role"]["Arn"]
         sfn = boto3.client("stepfunctions")
-        for workflow, functions in WORKFLOWS.items():
-            substitutions = self.timings.as_substitutions()
-            for placeholder, handler in functions.items():
-                substitutions[placeholder] = (
-                    f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{config.function_name(handler)}"
-                )
+        for name, entry in WORKFLOWS.items():
+            function_arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{config.function_name(entry.steps_function)}"
             arn = sfn.create_state_machine(
-                name=f"{config.APP_NAME}-{config.stage()}-{workflow}",
-                definition=render(workflow, substitutions),
+                name=f"{config.APP_NAME}-{config.stage()}-{name}",
+                definition=render(name, entry.substitutions(function_arn, self.timings[name])),
                 roleArn=role_arn,
                 type="STANDARD",
             )["stateMachineArn"]
-            self.state_machine_arns[workflow] = arn
-            os.environ[f"{workflow.upper()}_STATE_MACHINE_ARN"] = arn
+            self.state_machine_arns[name] = arn
+            os.environ[entry.arn_variable] = arn
 
     def _create_local_signing_key(self) -> None:
         """Tokens of the local stage are signed by a key kept in the data folder (survives restarts)."""

@@ -3,7 +3,8 @@
 The URL carries an opaque random id; only its SHA-256 is stored, beside the task token it
 unlocks. Opening a link shows the item and changes nothing; a decision is a POST that consumes
 the link and changes its subject in one conditional transaction, then resumes the workflow.
-Referrals and visit reports plug in through `ApprovalSubject`.
+A decision taken in the app goes through the same write. The mechanism knows no item kind: the
+caller passes the `ApprovalSubject` (a referral, a report) it acts on.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from importlib import import_module
 from typing import Any, Protocol
 
 from chalicelib import clock
+from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction, new_event
-from chalicelib.storage.approval_links import ACTIVE, RETIRED, USED, ApprovalLink
+from chalicelib.storage.approval_links import ACTIVE, RETIRED, USED, ApprovalLink, active_links, subject_key
+from chalicelib.workflows import executions
 
 LINK_ID_BYTES = 32  # 256 bits of randomness in every link
+MAX_LINK_ID_LENGTH = 128  # a longer id is not one of ours: answered without a read
 
 
 class ApprovalSubject(Protocol):
@@ -30,31 +33,23 @@ class ApprovalSubject(Protocol):
 
     kind: str
     decision_labels: dict[str, str]  # decision -> button text, in display order
+    page_template: str  # renders the item on the approval page from the link's summary
+    labels: dict[str, str]  # the item's words on the approval page: "noun", "comment", "comment_hint"
 
     def validate(self, decision: str | None, comment: str | None) -> Any:
         """The decision as the subject's model, or raise ValidationFailed with field paths."""
 
-    def apply(self, tx: Any, subject_id: str, decision: Any, actor: str) -> None:
-        """Add the subject's conditional change and its audit event to the transaction."""
+    def apply(self, tx: Any, subject_id: str, decision: Any, actor: str, audit: dict) -> None:
+        """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`."""
 
-    def outcome(self, subject_id: str) -> dict | None:
-        """Who decided what and when, once decided (for the "already decided" page)."""
+    def outcome(self, subject_id: str) -> dict:
+        """Where the item stands: {"decided", "status_label", "decision", "decided_by", "decided_at"}."""
 
     def workflow_result(self, decision: Any) -> dict:
         """What the waiting workflow receives."""
 
     def wait_was_over(self, subject_id: str) -> None:
         """The decision is recorded but its wait had ended: carry on without the workflow."""
-
-
-SUBJECTS: dict[str, str] = {
-    "referral": "chalicelib.services.referral_review:SUBJECT",
-}
-
-
-def subject(kind: str) -> ApprovalSubject:
-    module, _, name = SUBJECTS[kind].partition(":")
-    return getattr(import_module(module), name)
 
 
 def hash_link(link_id: str) -> str:
@@ -69,8 +64,8 @@ def link_url(link_id: str) -> str:
 
 
 def issue(
+    subject: ApprovalSubject,
     *,
-    kind: str,
     subject_id: str,
     approver_email: str,
     task_token: str,
@@ -78,17 +73,17 @@ def issue(
     purpose: str,
     retire_others: bool = True,
 ) -> str:
-    """Store a new link for one approver and return its id (the only copy of it)."""
-    if retire_others:
-        retire_active(subject_id, reason=f"superseded by a {purpose} link")
+    """Store a new link for one approver and return its id (the only copy of it). The older links
+    are retired after the new one is saved, so a waiting item always has a live link."""
     link_id = secrets.token_urlsafe(LINK_ID_BYTES)
     now = clock.now()
     link = ApprovalLink(
         hash_link(link_id),
-        subject_type=kind,
+        subject_key=subject_key(subject.kind, subject_id),
+        subject_type=subject.kind,
         subject_id=subject_id,
         approver_email=approver_email,
-        allowed_decisions=list(subject(kind).decision_labels),
+        allowed_decisions=list(subject.decision_labels),
         task_token=task_token,
         purpose=purpose,
         summary=summary,
@@ -99,60 +94,85 @@ def issue(
     with audited_transaction(SYSTEM) as tx:
         tx.save(link, condition=ApprovalLink.link_hash.does_not_exist())
         tx.record(
-            kind,
+            subject.kind,
             subject_id,
             "approval_link.issued",
             {"approver": approver_email, "purpose": purpose, "expires_at": link.expires_at.isoformat()},
         )
     count("ApprovalLinkIssued")
+    if retire_others:
+        retire_active(subject.kind, subject_id, reason=f"superseded by a {purpose} link", keep=link.link_hash)
     return link_id
 
 
-def retire_active(subject_id: str, reason: str) -> list[ApprovalLink]:
-    """Retire every still-active link of a subject; a link used meanwhile stays used."""
-    from pynamodb.exceptions import UpdateError
-
+def retire_active(kind: str, subject_id: str, reason: str, keep: str | None = None) -> list[ApprovalLink]:
+    """Retire every still-active link of an item (but `keep`), each with its audit event; a link
+    used meanwhile stays used."""
     retired: list[ApprovalLink] = []
-    for link in ApprovalLink.by_subject.query(subject_id, filter_condition=ApprovalLink.state == ACTIVE):
+    for link in active_links(kind, subject_id):
+        if link.link_hash == keep:
+            continue
         try:
-            link.update(
-                actions=[ApprovalLink.state.set(RETIRED), ApprovalLink.retired_at.set(clock.now())],
-                condition=ApprovalLink.state == ACTIVE,
-            )
-            retired.append(link)
-        except UpdateError as exc:
-            if getattr(exc, "cause_response_code", "") != "ConditionalCheckFailedException":
-                raise
+            with audited_transaction(SYSTEM) as tx:
+                _retire(tx, link, reason)
+        except Conflict:
+            continue
+        retired.append(link)
     if retired:
         logger().info("approval links retired", extra={"count": len(retired), "reason": reason})
     return retired
 
 
-# -- opening and deciding ----------------------------------------------------------------------
+def _retire(tx: Any, link: ApprovalLink, reason: str) -> None:
+    tx.update(
+        link,
+        actions=[ApprovalLink.state.set(RETIRED), ApprovalLink.retired_at.set(clock.now())],
+        condition=ApprovalLink.state == ACTIVE,
+    )
+    tx.record(
+        link.subject_type,
+        link.subject_id,
+        "approval_link.retired",
+        {"approver": link.approver_email, "purpose": link.purpose, "reason": reason},
+    )
+
+
+# -- opening and deciding from an email ---------------------------------------------------------
 
 
 @dataclass
 class LinkPage:
     """What to show for a link: the form, or why there is nothing left to decide."""
 
-    state: str  # "open" | "used" | "superseded" | "expired" | "unknown" | "decided"
+    state: str  # "open" | "used" | "superseded" | "expired" | "unknown" | "decided" | "refused"
     link: ApprovalLink | None = None
+    subject: ApprovalSubject | None = None
     outcome: dict | None = None
     errors: list[dict] = field(default_factory=list)
     values: dict = field(default_factory=dict)
 
     @property
     def status_code(self) -> int:
-        return {"open": 200, "decided": 200, "unknown": 404, "expired": 410, "superseded": 410, "used": 409}[self.state]
+        if self.state == "open" and self.errors:
+            return 422
+        return {
+            "open": 200,
+            "decided": 200,
+            "refused": 403,
+            "unknown": 404,
+            "expired": 410,
+            "superseded": 410,
+            "used": 409,
+        }[self.state]
 
     @property
     def decision_labels(self) -> dict[str, str]:
-        return subject(self.link.subject_type).decision_labels if self.link else {}
+        return self.subject.decision_labels if self.subject else {}
 
 
-def _find(link_id: str) -> ApprovalLink | None:
+def find(link_id: str) -> ApprovalLink | None:
     # A made-up id that is not even the right shape is answered without a read.
-    if not link_id or len(link_id) > 128:
+    if not link_id or len(link_id) > MAX_LINK_ID_LENGTH:
         return None
     try:
         return ApprovalLink.get(hash_link(link_id))
@@ -160,52 +180,68 @@ def _find(link_id: str) -> ApprovalLink | None:
         return None
 
 
-def _closed_page(link: ApprovalLink | None) -> LinkPage | None:
-    if link is None:
-        return LinkPage("unknown")
+def _someone_else(link: ApprovalLink, principal: Principal | None) -> bool:
+    """A link is its approver's alone: anyone else signed in (but an admin) is refused. A visitor
+    who is not signed in is the approver as far as we can tell: the link itself is the secret."""
+    if principal is None or principal.is_admin:
+        return False
+    return principal.email.casefold() != link.approver_email.casefold()
+
+
+def _closed_page(link: ApprovalLink, subject: ApprovalSubject) -> LinkPage | None:
     if link.state == USED:
         return LinkPage(
             "used",
             link,
+            subject,
             outcome={
                 "decision": link.decision,
-                "decided_by": link.approver_email,
+                "decided_by": link.decided_by or link.approver_email,
                 "decided_at": link.decided_at,
                 "comment": link.comment,
             },
         )
     if link.state == RETIRED:
-        return LinkPage("superseded", link, outcome=subject(link.subject_type).outcome(link.subject_id))
+        return LinkPage("superseded", link, subject, outcome=subject.outcome(link.subject_id))
     if link.expires_at <= clock.now():
-        return LinkPage("expired", link, outcome=subject(link.subject_type).outcome(link.subject_id))
+        return LinkPage("expired", link, subject, outcome=subject.outcome(link.subject_id))
     return None
 
 
-def open_link(link_id: str, *, record_view: bool = True) -> LinkPage:
+def open_link(
+    link: ApprovalLink, subject: ApprovalSubject, principal: Principal | None, *, record_view: bool = True
+) -> LinkPage:
     """GET: what the link shows. Changes nothing but the audit trail (HEAD records nothing)."""
-    link = _find(link_id)
-    page = _closed_page(link) or LinkPage("open", link)
-    if record_view and link is not None:
-        event = new_event(
+    if _someone_else(link, principal):
+        page = LinkPage("refused", link, subject)
+    else:
+        page = _closed_page(link, subject) or LinkPage("open", link, subject)
+    if record_view:
+        new_event(
             link.subject_type,
             link.subject_id,
             link.approver_email,
-            "approval_link.viewed",
-            {"shown": page.state, "purpose": link.purpose},
-        )
-        event.save()
+            "approval_link.refused" if page.state == "refused" else "approval_link.viewed",
+            {"shown": page.state, "purpose": link.purpose, **_signed_in(principal)},
+        ).save()
     return page
 
 
-def decide(link_id: str, decision: str | None, comment: str | None, confirmed: bool) -> LinkPage:
+def decide(
+    link: ApprovalLink,
+    subject: ApprovalSubject,
+    principal: Principal | None,
+    decision: str | None,
+    comment: str | None,
+    confirmed: bool,
+) -> LinkPage:
     """POST: consume the link and record the decision in one transaction, then resume the workflow."""
-    link = _find(link_id)
-    closed = _closed_page(link)
+    if _someone_else(link, principal):
+        return LinkPage("refused", link, subject)
+    closed = _closed_page(link, subject)
     if closed is not None:
         return closed
-    assert link is not None
     values = {"decision": decision or "", "comment": comment or "", "confirmed": confirmed}
-    approval = subject(link.subject_type)
     # Every problem at once, each beside its field: a half-filled form decides nothing.
     errors: list[dict] = []
     chosen = None
@@ -215,45 +251,89 @@ def decide(link_id: str, decision: str | None, comment: str | None, confirmed: b
         errors.append({"path": "decision", "message": "That decision cannot be made with this link"})
     else:
         try:
-            chosen = approval.validate(decision, comment)
+            chosen = subject.validate(decision, comment)
         except ValidationFailed as error:
             errors += error.fields
     if not confirmed:
         errors.append({"path": "confirmed", "message": "Tick the box to confirm you have read it before deciding"})
     if errors:
-        return LinkPage("open", link, errors=errors, values=values)
+        return LinkPage("open", link, subject, errors=errors, values=values)
 
-    now = clock.now()
+    audit = {"approver": link.approver_email, "via": "email link", **_signed_in(principal)}
     try:
-        with audited_transaction(link.approver_email, conflict_message="already decided") as tx:
-            tx.update(
-                link,
-                actions=[
-                    ApprovalLink.state.set(USED),
-                    ApprovalLink.decision.set(str(decision)),
-                    ApprovalLink.comment.set(comment or None),
-                    ApprovalLink.decided_at.set(now.isoformat(timespec="seconds")),
-                ],
-                condition=(ApprovalLink.state == ACTIVE) & (ApprovalLink.expires_at > now),
-            )
-            approval.apply(tx, link.subject_id, chosen, link.approver_email)
+        outcome = _consume(subject, link, [], chosen, decision, comment, link.approver_email, audit)
     except Conflict:
-        # Another link (or the referrer) got there first: say what happened instead.
-        return LinkPage("superseded", link, outcome=approval.outcome(link.subject_id))
+        # Another link, the app or the referrer got there first: say what happened instead.
+        return LinkPage("superseded", link, subject, outcome=subject.outcome(link.subject_id))
+    return LinkPage("decided", link, subject, outcome=outcome)
 
-    from chalicelib.workflows import executions
 
-    if not executions.resume(link.task_token, approval.workflow_result(chosen)):
-        logger().warning("decision recorded but its wait was over", extra={"subject": link.subject_type})
-        approval.wait_was_over(link.subject_id)
+# -- deciding in the app -------------------------------------------------------------------------
+
+
+def decide_in_app(
+    subject: ApprovalSubject, subject_id: str, principal: Principal, decision: str | None, comment: str | None
+) -> dict:
+    """A supervisor decides from the item's page: the same conditional write on the item's live
+    link, so the same wait resumes, a second decision through any door is a 409, and the item's
+    other links die in the same transaction."""
+    chosen = subject.validate(decision, comment)
+    links = list(active_links(subject.kind, subject_id))
+    now = clock.now()
+    live = [link for link in links if link.expires_at > now]
+    if not live:
+        raise Conflict(_not_waiting(subject, subject_id))
+    door, others = live[0], [link for link in links if link is not live[0]]
+    audit = {"approver": door.approver_email, "via": "app", **_signed_in(principal)}
+    try:
+        return _consume(subject, door, others, chosen, decision, comment, principal.email, audit)
+    except Conflict as exc:
+        raise Conflict(_not_waiting(subject, subject_id)) from exc
+
+
+def _not_waiting(subject: ApprovalSubject, subject_id: str) -> str:
+    outcome = subject.outcome(subject_id)
+    noun = subject.labels["noun"]
+    if outcome.get("decided"):
+        by = f" by {outcome['decided_by']}" if outcome.get("decided_by") else ""
+        return f"This {noun} was already decided{by}: it is now {outcome['status_label']}. Nothing was changed."
+    return f"This {noun} is {outcome['status_label']}: it is not waiting for a decision now. Nothing was changed."
+
+
+def _consume(
+    subject: ApprovalSubject,
+    door: ApprovalLink,
+    others: list[ApprovalLink],
+    chosen: Any,
+    decision: str | None,
+    comment: str | None,
+    actor: str,
+    audit: dict,
+) -> dict:
+    """The one write of every decision: the door link used, the item's other links retired and the
+    item changed, all or nothing; then the waiting workflow resumes."""
+    now = clock.now().isoformat(timespec="seconds")
+    with audited_transaction(actor, conflict_message="already decided") as tx:
+        tx.update(
+            door,
+            actions=[
+                ApprovalLink.state.set(USED),
+                ApprovalLink.decision.set(str(decision)),
+                ApprovalLink.comment.set(comment or None),
+                ApprovalLink.decided_at.set(now),
+                ApprovalLink.decided_by.set(actor),
+            ],
+            condition=(ApprovalLink.state == ACTIVE) & (ApprovalLink.expires_at > clock.now()),
+        )
+        for other in others:
+            _retire(tx, other, "decided")
+        subject.apply(tx, door.subject_id, chosen, actor, audit)
+    if not executions.resume(door.task_token, subject.workflow_result(chosen)):
+        logger().warning("decision recorded but its wait was over", extra={"subject": door.subject_type})
+        subject.wait_was_over(door.subject_id)
     count("ApprovalDecided")
-    return LinkPage(
-        "decided",
-        link,
-        outcome={
-            "decision": decision,
-            "decided_by": link.approver_email,
-            "decided_at": now.isoformat(timespec="seconds"),
-            "comment": comment,
-        },
-    )
+    return {"decision": decision, "decided_by": actor, "decided_at": now, "comment": comment}
+
+
+def _signed_in(principal: Principal | None) -> dict:
+    return {"signed_in_as": principal.email} if principal is not None else {}

@@ -1,11 +1,13 @@
-"""The referral_review workflow's side: starting it, its Lambda steps, and the approval-link subject.
+"""The referral as a reviewed item: what the review machinery needs of it, and the steps only the
+referral_review workflow has (telling the referrer, waiting for their answer, lapsing).
 
-Each step is safe to run again: it reads the referral's status first and acts on what is true
-now, so a retried Task, a restarted execution or a decision that raced a reminder all converge.
+The shared steps (ask, remind, escalate, overdue, failure) live in `services.review`; this module
+supplies the referral's statuses, words, emails and decision handling.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from chalicelib import clock
@@ -17,56 +19,119 @@ from chalicelib.domain.referrals import (
     ReviewDecision,
     public_summary,
 )
-from chalicelib.errors import ValidationFailed
-from chalicelib.observability import count, logger
-from chalicelib.services import approvals, email
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referrals import change_status, load
+from chalicelib.services.review import CLOSED, AlreadyAnswered, Described, NothingToDecide
+from chalicelib.storage import referrals as referral_store
 from chalicelib.storage.referrals import Exchange, Referral, append_to
-from chalicelib.workflows import executions
+from chalicelib.workflows.registry import REFERRAL_REVIEW
 
-CLOSED = "closed"  # what a wait receives when the referral no longer needs a decision
-
-
-# -- starting and stopping --------------------------------------------------------------------------
+KIND = REFERRAL_REVIEW.subject_kind
+UNDECIDED = frozenset({ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW})
 
 
-def execution_name(referral: Referral) -> str:
-    return f"{referral.referral_id}-{referral.workflow_runs}"
+def reference(referral_id: str) -> str:
+    return referral_id[:8]
 
 
-def start_workflow(referral: Referral) -> bool:
-    """Start the review. If Step Functions is unavailable the referral stays SUBMITTED and the
-    recovery sweep starts it later; the submitter is not failed for it."""
-    try:
-        executions.start(
-            settings().referral_review_state_machine_arn,
-            execution_name(referral),
-            {"referral_id": referral.referral_id},
-        )
-        return True
-    except executions.WorkflowUnavailable:
-        count("ReferralWorkflowStartDeferred")
-        return False
+def first_names(referral: Referral) -> str:
+    names = [c.get("first_name", "") for c in (referral.submission or {}).get("children", [])]
+    return ", ".join(n for n in names if n)
 
 
-def close_waits(task_tokens: set[str]) -> None:
-    """End waits that no longer need an answer. A stale token is fine: that wait already ended,
-    and the next step reads the referral's status and closes the review itself."""
-    for token in task_tokens:
-        executions.resume(token, {"decision": CLOSED})
-
-
-# -- the approval-link subject ----------------------------------------------------------------------
+def link_summary(referral: Referral) -> dict:
+    """What the supervisor sees in the email and on the link page: never the carer's address."""
+    submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
+    return {
+        "referral_id": referral.referral_id,
+        "reference": reference(referral.referral_id),
+        "submitted_at": referral.created_at,
+        **public_summary(submission, clock.today()),
+        "questions": [{"question": e.question, "answer": e.answer} for e in referral.exchanges or []],
+    }
 
 
 class ReferralSubject:
-    kind = "referral"
+    kind = KIND
+    workflow = REFERRAL_REVIEW
     decision_labels = {
         Decision.ACCEPT.value: "Accept the referral",
         Decision.DECLINE.value: "Decline the referral",
         Decision.MORE_INFO.value: "Ask the referrer for more information",
     }
+    page_template = "approval_referral.html"
+    labels = {
+        "noun": "referral",
+        "comment": "Reason or question",
+        "comment_hint": "needed to decline or to ask for more information; sent to the referrer",
+    }
+    email_templates = {"request": "referral_review_request"}
+
+    @property
+    def steps(self) -> dict:
+        own = {"notify_decision": notify_decision, "await_amendment": await_amendment, "mark_lapsed": mark_lapsed}
+        return review.steps(self, own)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def load(self, subject_id: str) -> Referral:
+        return load(subject_id)
+
+    def describe(self, referral: Referral) -> Described:
+        status = ReferralStatus(referral.status)
+        entered = [h.at for h in referral.history or [] if h.to_status == referral.status]
+        return Described(
+            subject_id=referral.referral_id,
+            reference=reference(referral.referral_id),
+            title=first_names(referral) or "Referral",
+            status=status.value,
+            status_label=status.label,
+            url=f"/referrals/{referral.referral_id}",
+            since=entered[-1] if entered else referral.updated_at,
+            runs=int(referral.workflow_runs or 1),
+        )
+
+    def summary(self, referral: Referral) -> dict:
+        return link_summary(referral)
+
+    def waiting(self) -> Iterable[Referral]:
+        return referral_store.in_status(ReferralStatus.UNDER_REVIEW.value)
+
+    def in_status(self, status: str) -> Iterable[Referral]:
+        return referral_store.in_status(status)
+
+    # -- the review's own changes -----------------------------------------------------------
+
+    def check_decision_needed(self, referral: Referral) -> None:
+        status = ReferralStatus(referral.status)
+        if status in UNDECIDED:
+            return
+        if status is ReferralStatus.MORE_INFO_REQUESTED:
+            raise NothingToDecide(Decision.MORE_INFO.value)
+        raise NothingToDecide(referral.decision or CLOSED)
+
+    def begin_review(self, referral: Referral) -> None:
+        if referral.status != ReferralStatus.SUBMITTED:
+            return
+        with audited_transaction(SYSTEM) as tx:
+            change_status(
+                tx,
+                referral.referral_id,
+                ReferralStatus.SUBMITTED.value,
+                ReferralStatus.UNDER_REVIEW.value,
+                action="referral.review_started",
+            )
+
+    def count_run(self, tx: Any, referral: Referral, run: int) -> None:
+        tx.update(
+            referral,
+            actions=[Referral.workflow_runs.set(run)],
+            condition=Referral.workflow_runs == referral.workflow_runs,
+        )
+
+    # -- deciding -----------------------------------------------------------------------------
 
     def validate(self, decision: str | None, comment: str | None) -> ReviewDecision:
         from pydantic import ValidationError
@@ -78,7 +143,7 @@ class ReferralSubject:
         except ValidationError as exc:
             raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
 
-    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str) -> None:
+    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str, audit: dict) -> None:
         if decision.decision is Decision.MORE_INFO:
             extra = (
                 append_to(
@@ -100,14 +165,17 @@ class ReferralSubject:
             action="referral.decided",
             reason=decision.comment,
             extra_actions=extra,
+            details=audit,
         )
 
-    def outcome(self, subject_id: str) -> dict | None:
+    def outcome(self, subject_id: str) -> dict:
         referral = Referral.get(subject_id)
         last = (referral.history or [None])[-1]
+        status = ReferralStatus(referral.status)
         return {
-            "status": referral.status,
-            "status_label": ReferralStatus(referral.status).label,
+            "decided": status not in UNDECIDED,
+            "status": status.value,
+            "status_label": status.label,
             "decision": referral.decision,
             "decided_by": referral.decided_by or (last.actor if last else None),
             "decided_at": referral.decided_at or (last.at if last else None),
@@ -122,104 +190,19 @@ class ReferralSubject:
         which sees the status, or by the recovery sweep."""
         referral = load(subject_id)
         if referral.decision and referral.notified_status != referral.status:
-            notify_decision({"referral_id": subject_id})
+            notify_decision({"subject_id": subject_id})
 
 
 SUBJECT = ReferralSubject()
 
 
-# -- workflow steps -----------------------------------------------------------------------------------
-
-
-def link_summary(referral: Referral) -> dict:
-    """What the supervisor sees in the email and on the link page: never the carer's address."""
-    submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
-    return {
-        "referral_id": referral.referral_id,
-        "submitted_at": referral.created_at,
-        **public_summary(submission, clock.today()),
-        "questions": [{"question": e.question, "answer": e.answer} for e in referral.exchanges or []],
-    }
-
-
-class NothingToDecide(Exception):
-    """Raised instead of waiting when the referral needs no decision now (decided, withdrawn or
-    waiting for the referrer). Its message is the decision to route on; the ASL catches it."""
-
-
-class AlreadyAnswered(Exception):
-    """Raised instead of waiting when the referrer answered before the wait began."""
-
-
-def _check_decision_needed(referral: Referral) -> None:
-    status = ReferralStatus(referral.status)
-    if status in (ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW):
-        return
-    if status is ReferralStatus.MORE_INFO_REQUESTED:
-        raise NothingToDecide(Decision.MORE_INFO.value)
-    raise NothingToDecide(referral.decision or CLOSED)
-
-
-def ask_supervisor(event: dict) -> dict:
-    referral = load(event["referral_id"])
-    token = event["task_token"]
-    _check_decision_needed(referral)
-    if referral.status == ReferralStatus.SUBMITTED:
-        with audited_transaction(SYSTEM) as tx:
-            change_status(
-                tx,
-                referral.referral_id,
-                ReferralStatus.SUBMITTED.value,
-                ReferralStatus.UNDER_REVIEW.value,
-                action="referral.review_started",
-            )
-    reminders = int(event.get("reminders", 0))
-    purpose = "reminder" if reminders else "review"
-    _send_link(referral, token, settings().duty_supervisor_email, purpose, reminders, retire_others=True)
-    return {"asked": True, "purpose": purpose}
-
-
-def escalate(event: dict) -> dict:
-    """Both the supervisor and the admin get a fresh link for this wait: the supervisor's old link
-    carried the token of the wait that timed out, so it could no longer resume anything."""
-    referral = load(event["referral_id"])
-    _check_decision_needed(referral)
-    reminders = int(event.get("reminders", 0))
-    _send_link(
-        referral, event["task_token"], settings().duty_supervisor_email, "reminder", reminders, retire_others=True
-    )
-    _send_link(referral, event["task_token"], settings().admin_email, "escalation", reminders, retire_others=False)
-    return {"asked": True, "purpose": "escalation"}
-
-
-def _send_link(
-    referral: Referral, token: str, approver: str, purpose: str, reminders: int, retire_others: bool
-) -> None:
-    summary = link_summary(referral)
-    link_id = approvals.issue(
-        kind="referral",
-        subject_id=referral.referral_id,
-        approver_email=approver,
-        task_token=token,
-        summary=summary,
-        purpose=purpose,
-        retire_others=retire_others,
-    )
-    email.send(
-        approver,
-        "referral_review_request",
-        summary=summary,
-        link=approvals.link_url(link_id),
-        purpose=purpose,
-        reminders=reminders,
-        expires_hours=settings().approval_link_ttl_seconds // 3600,
-    )
+# -- the referral's own steps -----------------------------------------------------------------------
 
 
 def notify_decision(event: dict) -> dict:
     """Tell the referrer the outcome, once per status, and retire any links still open."""
-    referral = load(event["referral_id"])
-    approvals.retire_active(referral.referral_id, reason="decided")
+    referral = load(event["subject_id"])
+    approvals.retire_active(KIND, referral.referral_id, reason="decided")
     if referral.notified_status == referral.status:
         return {"sent": False}
     email.send(
@@ -227,47 +210,45 @@ def notify_decision(event: dict) -> dict:
         "referral_decision",
         referral=referral,
         accepted=referral.status == ReferralStatus.ACCEPTED,
-        children=_first_names(referral),
+        children=first_names(referral),
     )
-    referral.update(actions=[Referral.notified_status.set(referral.status)])
+    with audited_transaction(SYSTEM) as tx:
+        tx.update(referral, actions=[Referral.notified_status.set(referral.status)])
+        tx.record(KIND, referral.referral_id, "referral.referrer_notified", {"status": referral.status})
     return {"sent": True}
 
 
 def await_amendment(event: dict) -> dict:
     """Keep the wait's token server side and email the referrer the question."""
-    referral = load(event["referral_id"])
-    token = event["task_token"]
-    approvals.retire_active(referral.referral_id, reason="more information requested")
+    referral = load(event["subject_id"])
+    approvals.retire_active(KIND, referral.referral_id, reason="more information requested")
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
         # Answered (or withdrawn) before this wait began: back to review, which sees what is true.
         raise AlreadyAnswered(referral.status)
-    from pynamodb.exceptions import UpdateError
-
     try:
-        referral.update(
-            actions=[Referral.amendment_task_token.set(token)],
-            condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
-        )
-    except UpdateError as exc:
-        if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
-            raise AlreadyAnswered(load(referral.referral_id).status) from exc
-        raise
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(
+                referral,
+                actions=[Referral.amendment_task_token.set(event["task_token"])],
+                condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
+            )
+            tx.record(KIND, referral.referral_id, "referral.awaiting_answer", {"status": referral.status})
+    except Conflict as exc:
+        raise AlreadyAnswered(load(referral.referral_id).status) from exc
     question = referral.exchanges[-1].question if referral.exchanges else ""
     email.send(
         referral.referrer_email,
         "referral_more_info",
         referral=referral,
         question=question,
-        children=_first_names(referral),
+        children=first_names(referral),
         link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
     )
     return {"asked": True}
 
 
 def mark_lapsed(event: dict) -> dict:
-    from chalicelib.errors import Conflict
-
-    referral = load(event["referral_id"])
+    referral = load(event["subject_id"])
     try:
         with audited_transaction(SYSTEM) as tx:
             change_status(
@@ -280,50 +261,5 @@ def mark_lapsed(event: dict) -> dict:
             )
     except Conflict:
         return {"status": load(referral.referral_id).status}
-    email.send(referral.referrer_email, "referral_lapsed", referral=referral, children=_first_names(referral))
+    email.send(referral.referrer_email, "referral_lapsed", referral=referral, children=first_names(referral))
     return {"status": ReferralStatus.LAPSED.value}
-
-
-def report_overdue(event: dict) -> dict:
-    """The review stops here: its links die with it, and the recovery sweep starts a new review."""
-    referral = load(event["referral_id"])
-    approvals.retire_active(referral.referral_id, reason="review overdue")
-    with audited_transaction(SYSTEM) as tx:
-        tx.record("referral", referral.referral_id, "referral.review_overdue", {"status": referral.status})
-    email.send(settings().admin_email, "referral_review_overdue", referral=referral)
-    return {"alerted": True}
-
-
-def record_failure(event: dict) -> dict:
-    failure = event.get("failure") or {}
-    error = str(failure.get("Error", "unknown"))[:200]
-    referral_id = event["referral_id"]
-    approvals.retire_active(referral_id, reason="workflow failed")  # their waits ended with it
-    with audited_transaction(SYSTEM) as tx:
-        tx.record("referral", referral_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
-    email.send(
-        settings().admin_email,
-        "workflow_failure",
-        workflow="referral review",
-        subject_id=referral_id,
-        error=error,
-        execution=event.get("execution"),
-    )
-    logger().error("workflow failed", extra={"workflow": "referral_review", "referral_id": referral_id, "error": error})
-    return {"recorded": True}
-
-
-def _first_names(referral: Referral) -> str:
-    names = [c.get("first_name", "") for c in (referral.submission or {}).get("children", [])]
-    return ", ".join(n for n in names if n)
-
-
-STEPS = {
-    "ask_supervisor": ask_supervisor,
-    "escalate": escalate,
-    "notify_decision": notify_decision,
-    "await_amendment": await_amendment,
-    "mark_lapsed": mark_lapsed,
-    "report_overdue": report_overdue,
-    "record_failure": record_failure,
-}

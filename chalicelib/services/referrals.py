@@ -19,8 +19,11 @@ from chalicelib.domain.referrals import (
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
+from chalicelib.services import review
 from chalicelib.services.audit import audited_transaction
+from chalicelib.storage import referrals as referral_store
 from chalicelib.storage.referrals import Referral, StatusChange, append_to
+from chalicelib.workflows.registry import REFERRAL_REVIEW
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IN_PROGRESS_WAIT_SECONDS = 10  # a twin request waits this long for the first to finish
@@ -82,9 +85,11 @@ def change_status(
     action: str,
     reason: str | None = None,
     extra_actions: tuple = (),
+    details: dict | None = None,
 ) -> None:
     """Add one status change to the caller's transaction: the update (only if the referral is
-    still `from_status`), its history entry and its audit event. The domain rules decide first."""
+    still `from_status`), its history entry and its audit event (with `details`, such as who
+    signed in to decide). The domain rules decide first."""
     try:
         check_transition(from_status, to_status)
     except InvalidTransition as exc:
@@ -99,7 +104,7 @@ def change_status(
         ],
         condition=Referral.status == from_status,
     )
-    changes = {"from": from_status, "to": to_status}
+    changes = {"from": from_status, "to": to_status, **(details or {})}
     if reason:
         changes["reason"] = reason
     tx.record("referral", referral_id, action, changes)
@@ -196,10 +201,7 @@ def _create(principal: Principal, body: dict) -> dict:
             {"status": ReferralStatus.SUBMITTED.value, "children": len(body.get("children", []))},
         )
     count("ReferralSubmitted")
-
-    from chalicelib.services import referral_review
-
-    referral_review.start_workflow(referral)
+    review.start(REFERRAL_REVIEW, referral.referral_id, referral.workflow_runs)
     return view(referral)
 
 
@@ -231,14 +233,10 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
         statuses = [status] if status else list(ReferralStatus.__members__)
         found: list[Referral] = []
         for one in statuses:
-            found.extend(Referral.by_status.query(one, scan_index_forward=False, limit=limit))
+            found.extend(referral_store.in_status(one, newest_first=True, limit=limit))
         found.sort(key=lambda r: r.created_at, reverse=True)
         return [view(r, full=False) for r in found[:limit]]
-    condition = (Referral.status == status) if status else None
-    found = Referral.by_referrer.query(
-        principal.user_id, scan_index_forward=False, limit=limit, filter_condition=condition
-    )
-    return [view(r, full=False) for r in found]
+    return [view(r, full=False) for r in referral_store.of_referrer(principal.user_id, status, limit)]
 
 
 # -- the referrer's actions -----------------------------------------------------------------------
@@ -290,13 +288,9 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
         change_status(
             tx, referral_id, referral.status, ReferralStatus.WITHDRAWN.value, action="referral.withdrawn", reason=reason
         )
-    from chalicelib.services import approvals, referral_review
-
     # Whatever the review waits on (a decision link or the referrer's answer) is answered
     # "closed", so the execution ends cleanly instead of waiting for its timeout.
-    waits = {link.task_token for link in approvals.retire_active(referral_id, reason="withdrawn")}
-    if referral.status == ReferralStatus.MORE_INFO_REQUESTED and referral.amendment_task_token:
-        waits.add(referral.amendment_task_token)
-    referral_review.close_waits(waits)
+    answer_wait = referral.amendment_task_token if referral.status == ReferralStatus.MORE_INFO_REQUESTED else None
+    review.stop(REFERRAL_REVIEW.subject_kind, referral_id, "withdrawn", [answer_wait] if answer_wait else [])
     logger().info("referral withdrawn", extra={"referral_id": referral_id})
     return view(load(referral_id))

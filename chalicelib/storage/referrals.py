@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -81,6 +83,17 @@ class Referral(Model):
 
     by_referrer = ReferralsByReferrer()
     by_status = ReferralsByStatus()
+
+
+def in_status(status: str, *, newest_first: bool = False, limit: int | None = None) -> Iterator[Referral]:
+    """Referrals in one status, by when they were made (the queues and the recovery sweep)."""
+    return Referral.by_status.query(status, scan_index_forward=not newest_first, limit=limit)
+
+
+def of_referrer(referrer_id: str, status: str | None, limit: int) -> Iterator[Referral]:
+    """One referrer's referrals, newest first, optionally in one status."""
+    condition = (Referral.status == status) if status else None
+    return Referral.by_referrer.query(referrer_id, scan_index_forward=False, limit=limit, filter_condition=condition)
 
 
 def append_to(attribute, items: list):

@@ -46,9 +46,3 @@ def run(steps: dict, event: dict) -> Any:
         if _is_transient(exc):
             raise TransientError(type(exc).__name__) from exc
         raise
-
-
-def referral_step(event: dict) -> Any:
-    from chalicelib.services.referral_review import STEPS
-
-    return run(STEPS, event)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.referrals import example_referral
-from chalicelib.workflows.asl import Timings
+from chalicelib.workflows.registry import Timings
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 from tests.workflow.conftest import wait_for_execution
 
@@ -16,11 +16,11 @@ SUPERVISOR = "supervisor@familycontact.example"
 ADMIN = "admin@familycontact.example"
 # The supervisor's reminder fires at once and escalates: two live links, one per approver.
 TWO_LINKS = Timings(
-    ReviewReminderSeconds=1,
-    ReviewTimeoutSeconds=30,
-    ReviewMaxReminders=0,
-    EscalationTimeoutSeconds=600,
-    AmendmentTimeoutSeconds=600,
+    reminder_seconds=1,
+    decision_timeout_seconds=30,
+    max_reminders=0,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=600,
 )
 
 
@@ -70,8 +70,8 @@ def test_a_post_without_choosing_a_decision_or_confirming_changes_nothing(client
     referral_id, path = waiting_referral
     # WHEN a button-pressing scanner submits the form as it comes
     response = post_form(client, path, {"comment": ""})
-    # THEN it is told what is missing and nothing is decided
-    assert response.status_code == 200
+    # THEN it is told what is missing (422) and nothing is decided
+    assert response.status_code == 422
     assert b"Choose one of the decisions" in response.body
     assert b"Tick the box to confirm" in response.body
     assert _status(client, auth, referral_id) == "UNDER_REVIEW"
@@ -92,7 +92,7 @@ def test_a_second_post_gets_the_already_decided_page(client, auth, waiting_refer
 
 @pytest.mark.parametrize("timings", [TWO_LINKS], ids=["escalated"])
 def test_concurrent_approve_and_decline_on_two_links_end_with_exactly_one_decision(client, auth, runtime, timings):
-    from chalicelib.services import approvals
+    from chalicelib.services import decisions
 
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
     supervisor_link = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
@@ -102,7 +102,7 @@ def test_concurrent_approve_and_decline_on_two_links_end_with_exactly_one_decisi
 
     def decide(name, path, decision, comment):
         barrier.wait()
-        results[name] = approvals.decide(path.rsplit("/", 1)[1], decision, comment, confirmed=True).state
+        results[name] = decisions.decide_link(path.rsplit("/", 1)[1], None, decision, comment, confirmed=True).state
 
     threads = [
         threading.Thread(target=decide, args=("supervisor", supervisor_link, "accept", None)),

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.workflows.asl import STATEMACHINE_DIR, WORKFLOWS, Timings, placeholders, render
+from chalicelib.workflows.asl import STATEMACHINE_DIR, placeholders, render
+from chalicelib.workflows.registry import STEPS_FUNCTION_PLACEHOLDER, WORKFLOWS, Timings
 
 FILES = sorted(STATEMACHINE_DIR.glob("*.asl.json"))
 
@@ -31,19 +32,38 @@ def test_statelint_accepts_the_file(path):
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_placeholder_has_a_substitution_and_the_result_is_valid_json(path):
-    workflow = path.name.removesuffix(".asl.json")
-    known = set(Timings().as_substitutions()) | set(WORKFLOWS[workflow])
-    assert placeholders(path.read_text()) <= known
-    substitutions = {
-        **Timings().as_substitutions(),
-        **{k: f"arn:aws:lambda:eu-west-2:1:function:{v}" for k, v in WORKFLOWS[workflow].items()},
-    }
-    json.loads(render(workflow, substitutions))
+    entry = WORKFLOWS[path.name.removesuffix(".asl.json")]
+    substitutions = entry.substitutions(f"arn:aws:lambda:eu-west-2:1:function:{entry.steps_function}")
+    assert placeholders(path.read_text()) <= set(substitutions)
+    json.loads(render(entry.name, substitutions))
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_every_timing_of_a_workflow_reaches_its_file(name):
+    # A timing the file never reads would be configured in vain.
+    text = (STATEMACHINE_DIR / f"{name}.asl.json").read_text()
+    assert set(Timings().as_substitutions()) | {STEPS_FUNCTION_PLACEHOLDER} <= placeholders(text)
 
 
 def test_a_missing_substitution_is_an_error_not_a_blank():
-    with pytest.raises(KeyError, match="ReferralWorkflowFunctionArn"):
+    with pytest.raises(KeyError, match=STEPS_FUNCTION_PLACEHOLDER):
         render("referral_review", Timings().as_substitutions())
+
+
+def test_every_workflow_has_a_lambda_function_of_the_name_its_entry_gives():
+    from app import app
+
+    functions = {function.name for function in app.pure_lambda_functions}
+    assert {entry.steps_function for entry in WORKFLOWS.values()} <= functions
+
+
+def test_each_workflow_keeps_its_own_timings():
+    from chalicelib.local.runtime import EmbeddedAws
+
+    fast = Timings(reminder_seconds=1)
+    embedded = EmbeddedAws(None, Path("unused"), timings={"referral_review": fast})
+    assert embedded.timings["referral_review"] == fast
+    assert EmbeddedAws(None, Path("unused")).timings == {name: e.timings for name, e in WORKFLOWS.items()}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

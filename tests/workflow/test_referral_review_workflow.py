@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from chalicelib.domain.referrals import example_referral
-from chalicelib.workflows.asl import Timings
+from chalicelib.workflows.registry import Timings
 from tests.conftest import FAST_TIMINGS
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for_email
 from tests.workflow.conftest import states_entered, wait_for_execution
@@ -20,11 +20,11 @@ REFERRER = "sam.referrer@council.example"
 
 # Only the referrer's answer times out: the supervisor's link stays valid while the test decides.
 LAPSE_TIMINGS = Timings(
-    ReviewReminderSeconds=600,
-    ReviewTimeoutSeconds=1200,
-    ReviewMaxReminders=1,
-    EscalationTimeoutSeconds=600,
-    AmendmentTimeoutSeconds=1,
+    reminder_seconds=600,
+    decision_timeout_seconds=1200,
+    max_reminders=1,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=1,
 )
 
 
@@ -85,7 +85,7 @@ def test_decline_path_sends_the_reason_to_the_referrer(client, auth, runtime, re
 def test_decline_without_reason_is_refused_beside_the_field_and_changes_nothing(client, auth, runtime, referrer):
     referral_id = _submit(client, referrer)
     response = _decide(client, runtime, "decline", "")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Give the reason for declining" in response.body
     assert _status(client, auth, referral_id) == "UNDER_REVIEW"
 
@@ -169,7 +169,7 @@ def test_a_failing_task_lands_in_its_catch_and_alerts_the_admin(client, auth, ru
     boto3.client("stepfunctions").start_execution(
         stateMachineArn=runtime.state_machine_arns["referral_review"],
         name="no-such-referral-1",
-        input=json.dumps({"referral_id": "no-such-referral"}),
+        input=json.dumps({"subject_id": "no-such-referral"}),
     )
     # THEN the Catch records the failure and the admin is alerted; the execution fails cleanly
     wait_for_execution(runtime, "no-such-referral", "FAILED")
@@ -181,10 +181,10 @@ def test_a_failing_task_lands_in_its_catch_and_alerts_the_admin(client, auth, ru
 
 
 def test_intake_itself_sends_no_email(client, runtime, referrer, monkeypatch):
-    from chalicelib.services import referral_review
+    from chalicelib.services import review
 
     # GIVEN the review cannot start: the intake alone runs
-    monkeypatch.setattr(referral_review, "start_workflow", lambda referral: False)
+    monkeypatch.setattr(review, "start", lambda workflow, subject_id, run: False)
     _submit(client, referrer)
     # THEN no email went out: asking the supervisor is the workflow's job
     assert emails_to(runtime.outbox, SUPERVISOR) == []

@@ -1,0 +1,46 @@
+"""Deciding reviewed items, whichever door the decision comes through: an emailed approval link
+or the item's page in the app; and the queue of items waiting for a decision.
+
+Both doors end in the same conditional write (`approvals`), so a second decision is refused
+whichever way it comes, and the same waiting workflow resumes.
+"""
+
+from __future__ import annotations
+
+from chalicelib.auth import Principal, Role
+from chalicelib.errors import Forbidden
+from chalicelib.services import approvals, review
+from chalicelib.services.approvals import LinkPage
+from chalicelib.services.subjects import all_subjects, subject
+
+DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def open_link(link_id: str, principal: Principal | None, *, record_view: bool = True) -> LinkPage:
+    link = approvals.find(link_id)
+    if link is None:
+        return LinkPage("unknown")
+    return approvals.open_link(link, subject(link.subject_type), principal, record_view=record_view)
+
+
+def decide_link(
+    link_id: str, principal: Principal | None, decision: str | None, comment: str | None, confirmed: bool
+) -> LinkPage:
+    link = approvals.find(link_id)
+    if link is None:
+        return LinkPage("unknown")
+    return approvals.decide(link, subject(link.subject_type), principal, decision, comment, confirmed)
+
+
+def decide_in_app(kind: str, subject_id: str, principal: Principal, decision: str | None, comment: str | None) -> dict:
+    """A supervisor's or admin's decision from the item's page (409 if it is not waiting)."""
+    if not principal.has_any(DECIDERS):
+        raise Forbidden("Only a supervisor or an admin may decide.")
+    return approvals.decide_in_app(subject(kind), subject_id, principal, decision, comment)
+
+
+def waiting(principal: Principal) -> list[dict]:
+    """Every item waiting for a decision: overdue first, then oldest first."""
+    if not principal.has_any(DECIDERS):
+        raise Forbidden("Only supervisors and admins see the decisions queue.")
+    return review.queue(all_subjects())

@@ -1,0 +1,232 @@
+"""The review machinery every approvable item shares: start the workflow, ask an approver with a
+fresh link, remind, escalate, report a review overdue, record a failure, close the waits.
+
+Written once; each step takes the `ReviewSubject` (a referral, a report) it works on. The item's
+own statuses, emails and decision handling stay with the subject. Each step is safe to run
+again: it reads the item first and acts on what is true now, so a retried Task, a restarted
+execution or a decision that raced a reminder all converge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.observability import count, logger
+from chalicelib.services import approvals, email
+from chalicelib.services.approvals import ApprovalSubject
+from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.workflows import executions
+from chalicelib.workflows.registry import Workflow
+
+CLOSED = "closed"  # what a wait receives when the item no longer needs a decision
+
+
+class NothingToDecide(Exception):
+    """Raised instead of waiting when the item needs no decision now (decided, withdrawn, or
+    waiting for its author). Its message is the decision to route on; the ASL catches it."""
+
+
+class AlreadyAnswered(Exception):
+    """Raised instead of waiting for the author when they answered before the wait began."""
+
+
+@dataclass(frozen=True)
+class Described:
+    """An item as the generic emails, the queue and the recovery sweep name it."""
+
+    subject_id: str
+    reference: str  # short, for people
+    title: str  # "Referral 1a2b3c4d: Amira (age 6)" — no surnames, no addresses
+    status: str
+    status_label: str
+    url: str  # the item's page, where a supervisor can decide it
+    since: str  # ISO time it entered its current status (what the queue sorts by)
+    runs: int  # executions started for it: names are "<id>-<run>"
+
+
+class ReviewSubject(ApprovalSubject, Protocol):
+    """What the review machinery needs of a kind of item, beyond what its links need."""
+
+    workflow: Workflow
+    email_templates: dict[str, str]  # "request" -> the approver's email template
+    steps: dict[str, Callable[[dict], Any]]  # its workflow's Lambda steps, by the names the ASL uses
+
+    def load(self, subject_id: str) -> Any: ...
+
+    def describe(self, item: Any) -> Described: ...
+
+    def check_decision_needed(self, item: Any) -> None:
+        """Raise NothingToDecide(route) when the item needs no decision now."""
+
+    def begin_review(self, item: Any) -> None:
+        """Record that the review has started (e.g. SUBMITTED -> UNDER_REVIEW); idempotent."""
+
+    def summary(self, item: Any) -> dict:
+        """What the approver sees in the email and on the link page: no protected details."""
+
+    def waiting(self) -> Iterable[Any]:
+        """Items waiting for a decision now (the queue reads this; a Query, never a Scan)."""
+
+    def in_status(self, status: str) -> Iterable[Any]:
+        """Items in one status (the recovery sweep reads its workflow's stranded statuses)."""
+
+    def count_run(self, tx: Any, item: Any, run: int) -> None:
+        """Add to `tx`: the item's run counter moves from its current value to `run`."""
+
+
+# -- starting and stopping --------------------------------------------------------------------
+
+
+def start(workflow: Workflow, subject_id: str, run: int) -> bool:
+    """Start the item's review. If Step Functions is unavailable the item keeps its status and
+    the recovery sweep starts it later; the person who saved it is not failed for it."""
+    try:
+        executions.start(
+            settings().state_machine_arn(workflow.name),
+            workflow.execution_name(subject_id, run),
+            {"subject_id": subject_id},
+        )
+        return True
+    except executions.WorkflowUnavailable:
+        count("WorkflowStartDeferred")
+        return False
+
+
+def close_waits(task_tokens: Iterable[str]) -> None:
+    """End waits that no longer need an answer. A stale token is fine: that wait already ended,
+    and the next step reads the item's status and closes the review itself."""
+    for token in set(task_tokens):
+        executions.resume(token, {"decision": CLOSED})
+
+
+def stop(kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = ()) -> None:
+    """The item no longer needs a decision: its links die and whatever its review waits on
+    (a link's decision, the author's answer) is answered "closed", so the execution ends cleanly."""
+    retired = approvals.retire_active(kind, subject_id, reason=reason)
+    close_waits([link.task_token for link in retired] + list(extra_waits))
+
+
+# -- the steps ----------------------------------------------------------------------------------
+
+
+def ask(subject: ReviewSubject, event: dict) -> dict:
+    item = subject.load(event["subject_id"])
+    subject.check_decision_needed(item)
+    subject.begin_review(item)
+    reminders = int(event.get("reminders", 0))
+    purpose = "reminder" if reminders else "review"
+    _send_link(subject, item, event["task_token"], settings().duty_supervisor_email, purpose, reminders, True)
+    return {"asked": True, "purpose": purpose}
+
+
+def escalate(subject: ReviewSubject, event: dict) -> dict:
+    """Both the supervisor and the admin get a fresh link for this wait: the supervisor's old link
+    carried the token of the wait that timed out, so it could no longer resume anything."""
+    item = subject.load(event["subject_id"])
+    subject.check_decision_needed(item)
+    reminders = int(event.get("reminders", 0))
+    token = event["task_token"]
+    _send_link(subject, item, token, settings().duty_supervisor_email, "reminder", reminders, True)
+    _send_link(subject, item, token, settings().admin_email, "escalation", reminders, False)
+    return {"asked": True, "purpose": "escalation"}
+
+
+def _send_link(
+    subject: ReviewSubject, item: Any, token: str, approver: str, purpose: str, reminders: int, retire_others: bool
+) -> None:
+    summary = subject.summary(item)
+    link_id = approvals.issue(
+        subject,
+        subject_id=subject.describe(item).subject_id,
+        approver_email=approver,
+        task_token=token,
+        summary=summary,
+        purpose=purpose,
+        retire_others=retire_others,
+    )
+    email.send(
+        approver,
+        subject.email_templates["request"],
+        summary=summary,
+        link=approvals.link_url(link_id),
+        purpose=purpose,
+        reminders=reminders,
+        expires_hours=settings().approval_link_ttl_seconds // 3600,
+    )
+
+
+def report_overdue(subject: ReviewSubject, event: dict) -> dict:
+    """The review stops here: its links die with it, and the recovery sweep starts a new review."""
+    item = subject.describe(subject.load(event["subject_id"]))
+    approvals.retire_active(subject.kind, item.subject_id, reason="review overdue")
+    with audited_transaction(SYSTEM) as tx:
+        tx.record(subject.kind, item.subject_id, f"{subject.kind}.review_overdue", {"status": item.status})
+    email.send(settings().admin_email, "review_overdue", item=item, noun=subject.labels["noun"])
+    return {"alerted": True}
+
+
+def record_failure(subject: ReviewSubject, event: dict) -> dict:
+    failure = event.get("failure") or {}
+    error = str(failure.get("Error", "unknown"))[:200]
+    subject_id = event["subject_id"]
+    approvals.retire_active(subject.kind, subject_id, reason="workflow failed")  # their waits ended with it
+    with audited_transaction(SYSTEM) as tx:
+        tx.record(subject.kind, subject_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
+    email.send(
+        settings().admin_email,
+        "workflow_failure",
+        workflow=subject.workflow.name.replace("_", " "),
+        kind=subject.kind,
+        subject_id=subject_id,
+        error=error,
+        execution=event.get("execution"),
+    )
+    logger().error(
+        "workflow failed", extra={"workflow": subject.workflow.name, "subject_id": subject_id, "error": error}
+    )
+    return {"recorded": True}
+
+
+def steps(subject: ReviewSubject, own: dict[str, Callable[[dict], Any]]) -> dict[str, Callable[[dict], Any]]:
+    """The Lambda steps of a subject's workflow: the shared ones, bound to it, and its own."""
+    shared = {
+        "ask_supervisor": ask,
+        "escalate": escalate,
+        "report_overdue": report_overdue,
+        "record_failure": record_failure,
+    }
+    return {**{name: (lambda event, step=step: step(subject, event)) for name, step in shared.items()}, **own}
+
+
+# -- the queue ------------------------------------------------------------------------------------
+
+
+def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> dict:
+    """One row of the decisions queue: how long it has waited, and whether a reminder is due."""
+    described = subject.describe(item)
+    since = datetime.fromisoformat(described.since)
+    waited = max(0, int((now - since).total_seconds()))
+    return {
+        "kind": subject.kind,
+        "id": described.subject_id,
+        "reference": described.reference,
+        "title": described.title,
+        "status": described.status,
+        "status_label": described.status_label,
+        "url": described.url,
+        "waiting_since": described.since,
+        "waited_seconds": waited,
+        "overdue": waited >= subject.workflow.timings.reminder_seconds,
+    }
+
+
+def queue(subjects: Iterable[ReviewSubject]) -> list[dict]:
+    """Every item waiting for a decision, overdue first, then oldest first."""
+    now = clock.now()
+    rows = [queue_entry(subject, item, now) for subject in subjects for item in subject.waiting()]
+    return sorted(rows, key=lambda row: (not row["overdue"], row["waiting_since"]))
