@@ -7,7 +7,7 @@ the workflow steps below hand their event to `chalicelib/workflows/steps`.
 from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
-from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
+from chalicelib.api import approvals, audit, decisions, home, hr_pages, ops, referral_pages, referrals, workers
 from chalicelib.web.http import standard_error_body
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
@@ -21,6 +21,7 @@ for blueprint in (
     audit.routes,
     referrals.routes,
     approvals.routes,
+    decisions.routes,
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,

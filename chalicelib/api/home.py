@@ -13,6 +13,7 @@ routes = Blueprint(__name__)
 LINKS = (
     (Role.REFERRER, "/referrals/new", "Refer a family"),
     (Role.REFERRER, "/referrals", "My referrals"),
+    (Role.SUPERVISOR, "/decisions", "Decisions waiting"),
     (Role.SUPERVISOR, "/referrals", "Referrals"),
     (Role.HR, "/hr/clearances", "Worker clearances"),
 )
@@ -27,4 +28,11 @@ def home(request, principal):
             if principal.has_any(frozenset({role})) and href not in seen:
                 seen.add(href)
                 links.append({"href": href, "label": label})
+    if any(link["href"] == "/decisions" for link in links):
+        from chalicelib.services import decisions
+
+        waiting = len(decisions.waiting(principal))
+        for link in links:
+            if link["href"] == "/decisions":
+                link["label"] = f"Decisions waiting ({waiting})"
     return render("home.html", principal=principal, links=links)

@@ -1,50 +1,182 @@
-"""The referrer's pages: the referral form, the list, one referral with its history, and the answer
-and withdrawal forms on it. Roles are checked here; `web.referral_views` does the rest (loaded on
-first use, so this module stays cheap to import)."""
+"""The referral pages: the form, the list, one referral with its history, and the forms on it
+(the referrer's answer and withdrawal, the supervisor's decision). Each handler reads the request,
+calls a service and hands the result to `web.referral_views` to render. Heavy modules load on
+first use, so this module stays cheap to import."""
 
 from __future__ import annotations
 
 from chalice import Blueprint
 
 from chalicelib.auth import Role
-from chalicelib.web.pages import page_route
+from chalicelib.web.pages import form_fields, page_route, redirect
 
 routes = Blueprint(__name__)
 
 REFERRER = frozenset({Role.REFERRER})
 READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
+DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+SIZE_ADVICE = " Shorten the longest notes."
 
 
 @page_route(routes, "/referrals/new", ["GET", "POST"], roles=REFERRER)
 def new_referral(request, principal):
-    from chalicelib.web import referral_views
+    import uuid
 
-    return referral_views.new_referral(request, principal)
+    from pydantic import ValidationError
+
+    from chalicelib import clock
+    from chalicelib.api import referral_forms as forms
+    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.errors import Conflict
+    from chalicelib.services import referrals
+    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.http import check_body_size
+    from chalicelib.web.referral_views import blank_referral, form_page
+
+    if request.method == "GET":
+        return form_page(principal, blank_referral(principal), str(uuid.uuid4()))
+    check_body_size(request, SIZE_ADVICE)
+    fields = form_fields(request)
+    key = forms.idempotency_key(first_value(fields, forms.IDEMPOTENCY_FIELD))
+    action = first_value(fields, forms.ACTION_FIELD) or "submit"
+    values = forms.parse_referral_form(fields)
+    if action != "submit":
+        focus = forms.apply_action(values, action)
+        return form_page(principal, values, key, focus=focus)
+    try:
+        submission = ReferralSubmission.model_validate(values, context={"today": clock.today()})
+    except ValidationError as exc:
+        return form_page(principal, values, key, errors=errors_by_path(exc), status=422)
+    try:
+        created = referrals.submit(principal, submission, key, getattr(request, "lambda_context", None))
+    except Conflict as exc:
+        key, notice = forms.after_conflict(exc, key)
+        return form_page(principal, values, key, notice=notice, status=409)
+    return redirect(f"/referrals/{created['id']}?done=submitted")
 
 
 @page_route(routes, "/referrals", ["GET"], roles=READERS)
 def referral_list(request, principal):
-    from chalicelib.web import referral_views
+    from chalicelib.domain.referrals import ReferralStatus
+    from chalicelib.errors import BadRequest
+    from chalicelib.services import referrals
+    from chalicelib.web.referral_views import LIST_LIMIT, ORDERS, SORTS, list_page
 
-    return referral_views.referral_list(request, principal)
+    query = request.query_params or {}
+    status = query.get("status") or None
+    sort = query.get("sort") or "submitted"
+    order = query.get("order") or "desc"
+    if status is not None and status not in ReferralStatus.__members__:
+        raise BadRequest(f"There is no status '{status}'. Choose one from the list.")
+    if sort not in SORTS or order not in ORDERS:
+        raise BadRequest("Sort by 'submitted' or 'updated', in 'desc' or 'asc' order.")
+    rows = referrals.list_for(principal, status, LIST_LIMIT)
+    rows.sort(key=lambda row: row[SORTS[sort]] or "", reverse=order == "desc")
+    return list_page(principal, rows, status=status, sort=sort, order=order)
 
 
 @page_route(routes, "/referrals/{referral_id}", ["GET"], roles=READERS)
 def referral_detail(request, principal, referral_id: str):
-    from chalicelib.web import referral_views
+    from chalicelib.api.referral_forms import check_id
+    from chalicelib.services import referrals
+    from chalicelib.web.referral_views import DONE_MESSAGES
 
-    return referral_views.referral_detail(request, principal, referral_id)
+    check_id(referral_id)
+    done = (request.query_params or {}).get("done")
+    return _detail(principal, referrals.get_for(principal, referral_id), notice=DONE_MESSAGES.get(done or ""))
 
 
 @page_route(routes, "/referrals/{referral_id}/answer", ["POST"], roles=REFERRER)
 def answer_question(request, principal, referral_id: str):
-    from chalicelib.web import referral_views
+    from pydantic import ValidationError
 
-    return referral_views.answer_question(request, principal, referral_id)
+    from chalicelib.api.referral_forms import check_id
+    from chalicelib.domain.referrals import Amendment
+    from chalicelib.errors import Conflict
+    from chalicelib.services import referrals
+    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.http import check_body_size
+
+    check_body_size(request, SIZE_ADVICE)
+    check_id(referral_id)
+    answer = first_value(form_fields(request), "answer")
+    try:
+        amendment = Amendment.model_validate({"answer": answer})
+    except ValidationError as exc:
+        # The referral is read only to show the form again; the service checks ownership itself.
+        referral = referrals.load_own(principal, referral_id)
+        return _detail(principal, referral, http_status=422, errors=errors_by_path(exc), typed={"answer": answer})
+    try:
+        referrals.amend(principal, referral_id, amendment)
+    except Conflict as exc:
+        return _detail(principal, referrals.load(referral_id), http_status=409, alert=exc.message)
+    return redirect(f"/referrals/{referral_id}?done=answered")
 
 
 @page_route(routes, "/referrals/{referral_id}/withdraw", ["POST"], roles=REFERRER)
 def withdraw_referral(request, principal, referral_id: str):
-    from chalicelib.web import referral_views
+    from pydantic import ValidationError
 
-    return referral_views.withdraw_referral(request, principal, referral_id)
+    from chalicelib.api.referral_forms import WithdrawalForm, check_id
+    from chalicelib.errors import Conflict
+    from chalicelib.services import referrals
+    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.http import check_body_size
+
+    check_body_size(request, SIZE_ADVICE)
+    check_id(referral_id)
+    fields = form_fields(request)
+    typed = {
+        "confirmed": first_value(fields, "withdraw.confirmed") == "yes",
+        "reason": first_value(fields, "withdraw.reason"),
+    }
+    try:
+        form = WithdrawalForm.model_validate(typed)
+    except ValidationError as exc:
+        errors = {f"withdraw.{path}": message for path, message in errors_by_path(exc).items()}
+        referral = referrals.load_own(principal, referral_id)
+        return _detail(principal, referral, http_status=422, errors=errors, typed={"withdraw": typed})
+    try:
+        referrals.withdraw(principal, referral_id, form.reason)
+    except Conflict as exc:
+        return _detail(principal, referrals.load(referral_id), http_status=409, alert=exc.message)
+    return redirect(f"/referrals/{referral_id}?done=withdrawn")
+
+
+@page_route(routes, "/referrals/{referral_id}/decision", ["POST"], roles=DECIDERS)
+def decide_referral(request, principal, referral_id: str):
+    """The supervisor decides on the referral's page: the same write as an emailed link."""
+    from chalicelib.api.referral_forms import check_id
+    from chalicelib.errors import Conflict, ValidationFailed
+    from chalicelib.services import decisions, referrals
+    from chalicelib.web.forms import first_value
+    from chalicelib.web.http import check_body_size
+
+    check_body_size(request, SIZE_ADVICE)
+    check_id(referral_id)
+    fields = form_fields(request)
+    typed = {"decision": first_value(fields, "decide.decision"), "comment": first_value(fields, "decide.comment")}
+    try:
+        decisions.decide_in_app(
+            "referral", referral_id, principal, typed["decision"] or None, typed["comment"].strip() or None
+        )
+    except ValidationFailed as exc:
+        errors = {f"decide.{error['path']}": error["message"] for error in exc.fields}
+        return _detail(principal, referrals.load(referral_id), http_status=422, errors=errors, typed={"decide": typed})
+    except Conflict as exc:
+        return _detail(principal, referrals.load(referral_id), http_status=409, alert=exc.message)
+    return redirect(f"/referrals/{referral_id}?done=decided")
+
+
+def _detail(principal, referral, **shown):
+    from chalicelib.services import referrals
+    from chalicelib.services.referral_review import SUBJECT
+    from chalicelib.web.referral_views import detail_page
+
+    return detail_page(
+        principal,
+        referrals.view(referral),
+        owner_id=referral.referrer_id,
+        decision_labels=SUBJECT.decision_labels,
+        **shown,
+    )

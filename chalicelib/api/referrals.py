@@ -80,3 +80,24 @@ def withdraw_referral(call: Call):
     from chalicelib.services import referrals
 
     return referrals.withdraw(call.principal, call.params["referral_id"])
+
+
+@api_route(
+    routes,
+    "/v1/referrals/{referral_id}/decision",
+    "POST",
+    roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    body="chalicelib.domain.referrals:ReviewDecision",
+    example={
+        "decision": "decline",
+        "comment": "The family lives outside our area; please refer them to the North team.",
+    },
+    summary="Decide a referral under review: accept, decline with a reason, or ask the referrer a question",
+)
+def decide_referral(call: Call):
+    from chalicelib.services import decisions, referrals
+
+    referral_id = call.params["referral_id"]
+    decision = call.body
+    decisions.decide_in_app("referral", referral_id, call.principal, decision.decision.value, decision.comment)
+    return referrals.view(referrals.load(referral_id))

@@ -17,6 +17,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("u-referrer-1", "sam.referrer@council.example", "Sam Okafor", ("referrer",)),
     DemoUser("u-referrer-2", "alex.referrer@council.example", "Alex Moreno", ("referrer",)),
     DemoUser("u-supervisor-1", "supervisor@familycontact.example", "Priya Shah", ("supervisor",)),
+    DemoUser("u-supervisor-2", "deputy.supervisor@familycontact.example", "Lee Hughes", ("supervisor",)),
     DemoUser("u-hr-1", "hr@familycontact.example", "Jordan Lee", ("hr",)),
     DemoUser("u-admin-1", "admin@familycontact.example", "Morgan Blake", ("admin",)),
     DemoUser("u-worker-1", "casey.worker@familycontact.example", "Casey Evans", ("worker",)),

@@ -43,7 +43,8 @@ class ApprovalSubject(Protocol):
         """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`."""
 
     def outcome(self, subject_id: str) -> dict:
-        """Where the item stands: {"decided", "status_label", "decision", "decided_by", "decided_at"}."""
+        """Where the item stands: "decided" (by someone's decision), "settled" (needs no decision now),
+        "status_label", "decision", "decided_by", "decided_at"."""
 
     def workflow_result(self, decision: Any) -> dict:
         """What the waiting workflow receives."""
@@ -155,6 +156,8 @@ class LinkPage:
     def status_code(self) -> int:
         if self.state == "open" and self.errors:
             return 422
+        if self.state == "superseded" and self.outcome and self.outcome.get("decided"):
+            return 409  # decided through another door: a conflict, whichever door this was
         return {
             "open": 200,
             "decided": 200,

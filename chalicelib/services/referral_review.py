@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.domain import referrals as referral_rules
 from chalicelib.domain.referrals import (
     Decision,
     ReferralStatus,
@@ -30,6 +31,8 @@ from chalicelib.workflows.registry import REFERRAL_REVIEW
 
 KIND = REFERRAL_REVIEW.subject_kind
 UNDECIDED = frozenset({ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW})
+# Statuses a supervisor's decision leads to (withdrawn and lapsed ones were closed, not decided).
+DECIDED = frozenset({ReferralStatus.MORE_INFO_REQUESTED, *referral_rules.DECIDED})
 
 
 def reference(referral_id: str) -> str:
@@ -169,11 +172,12 @@ class ReferralSubject:
         )
 
     def outcome(self, subject_id: str) -> dict:
-        referral = Referral.get(subject_id)
+        referral = load(subject_id)
         last = (referral.history or [None])[-1]
         status = ReferralStatus(referral.status)
         return {
-            "decided": status not in UNDECIDED,
+            "decided": status in DECIDED,
+            "settled": status not in UNDECIDED,
             "status": status.value,
             "status_label": status.label,
             "decision": referral.decision,

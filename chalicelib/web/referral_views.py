@@ -1,13 +1,10 @@
-"""What the referral pages show and how their forms are read: labels, the form's repeated groups,
-and one function per page that parses the request, calls the referral service and renders."""
+"""How the referral pages look: the words shown for stored values, the error summary's labels,
+and one renderer per page. The handlers in `api.referral_pages` read requests and call services;
+this module only renders what they hand it."""
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -15,47 +12,21 @@ from chalicelib.domain.referrals import (
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
     MAX_SESSIONS,
-    RISK_FLAGS,
     SESSION_MINUTES,
-    Amendment,
     ContactType,
     LegalStatus,
-    OptionalComment,
     PlacementType,
     ReferralStatus,
-    ReferralSubmission,
     Weekday,
     awaits_decision,
 )
-from chalicelib.errors import BadRequest, Conflict, NotFound
-from chalicelib.web.forms import (
-    FormError,
-    error_summary,
-    errors_by_path,
-    field_id,
-    first_value,
-    indexes,
-    nest,
-    without_indexes,
-)
-from chalicelib.web.http import check_body_size
-from chalicelib.web.pages import form_fields, redirect, render, when
+from chalicelib.web.forms import error_summary, field_id, indexes, without_indexes
+from chalicelib.web.pages import render, when
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-
-# Inputs of the referral form that are not referral fields.
-IDEMPOTENCY_FIELD = "idempotency_key"
-ACTION_FIELD = "action"
-CHECKBOXES = (*(f"risks.{flag}" for flag in RISK_FLAGS), "risks.confidential_address", "consent_confirmed")
-MULTI_VALUE = ("contact.preferred_days",)
-# The repeated groups: (list field, singular used in the "add_x" / "remove_x:N" actions, limit).
-GROUPS = {"child": ("children", MAX_CHILDREN), "family_member": ("family_members", MAX_FAMILY_MEMBERS)}
-_SECTIONS = ("referrer", "contact", "legal_basis", "risks")
-
 LIST_LIMIT = 200
 SORTS = {"submitted": "created_at", "updated": "updated_at"}
 ORDERS = ("desc", "asc")
-_REFERRAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # -- words shown for stored values --------------------------------------------------------------
 
@@ -154,6 +125,8 @@ FIELD_LABELS = {
     "answer": "Your answer",
     "withdraw.reason": "Reason",
     "withdraw.confirmed": "Confirmation",
+    "decide.decision": "Decision",
+    "decide.comment": "Reason or question",
 }
 ITEM_NAMES = {"children": "Child", "family_members": "Family member"}
 DONE_MESSAGES = {
@@ -161,6 +134,8 @@ DONE_MESSAGES = {
     "when they decide or if they need more information.",
     "answered": "Your answer has been sent. The referral is back with the supervisor for review.",
     "withdrawn": "The referral has been withdrawn. Nobody will act on it.",
+    "decided": "Your decision has been recorded. The referrer is told automatically, and the emailed links "
+    "for this referral no longer work.",
 }
 
 
@@ -214,7 +189,7 @@ def blank_referral(principal: Principal) -> dict[str, Any]:
     }
 
 
-def _form_page(
+def form_page(
     principal: Principal,
     values: dict[str, Any],
     key: str,
@@ -251,186 +226,10 @@ def _form_page(
     )
 
 
-def _idempotency_key(posted: str) -> str:
-    """The form's key if it is one we made (a UUID); otherwise a fresh one."""
-    try:
-        return str(uuid.UUID(posted))
-    except ValueError:
-        return str(uuid.uuid4())
-
-
-def _check_size(request) -> None:
-    check_body_size(request, " Shorten the longest notes.")
-
-
-def _parse_referral_form(fields: dict[str, list[str]]) -> dict[str, Any]:
-    data = {name: values for name, values in fields.items() if name not in (IDEMPOTENCY_FIELD, ACTION_FIELD)}
-    try:
-        values = nest(data, checkboxes=CHECKBOXES, multi=MULTI_VALUE)
-    except FormError as exc:
-        raise BadRequest(f"{exc} Reload the form and try again.") from exc
-    # The page reads these as objects and lists of objects; a value in their place was not sent by it.
-    sections_ok = all(isinstance(values.setdefault(name, {}), dict) for name in _SECTIONS)
-    groups_ok = all(
-        isinstance(items := values.setdefault(group, []), list) and all(isinstance(item, dict) for item in items)
-        for group, _ in GROUPS.values()
-    )
-    if not (sections_ok and groups_ok and isinstance(values["contact"].setdefault("frequency", {}), dict)):
-        raise BadRequest("The form was not sent the way this page sends it. Reload the form and try again.")
-    return values
-
-
-def _apply_action(values: dict[str, Any], action: str) -> str | None:
-    """Add or remove a child or family member; returns the id of the input to focus, if any."""
-    verb, _, argument = action.partition("_")
-    kind, _, index = argument.partition(":")
-    if verb not in ("add", "remove") or kind not in GROUPS or (verb == "add") == bool(index):
-        raise BadRequest("That button is not part of this form. Reload the form and try again.")
-    group, limit = GROUPS[kind]
-    items = values[group]
-    if verb == "add":
-        if len(items) < limit:
-            items.append({})
-        first = "first_name" if group == "children" else "name"
-        return field_id(f"{group}[{len(items) - 1}].{first}")
-    if not index.isdigit():
-        raise BadRequest("That button is not part of this form. Reload the form and try again.")
-    if len(items) > 1 and int(index) < len(items):
-        del items[int(index)]
-    return None
-
-
-def _after_conflict(exc: Conflict, key: str) -> tuple[str, str]:
-    """The key to carry on with, and what to tell the person."""
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
-
-    if isinstance(exc.__cause__, IdempotencyValidationError):
-        # This form was submitted before and then changed (the Back button): the first
-        # referral stands; a fresh key lets the person submit the changed one deliberately.
-        return str(uuid.uuid4()), (
-            "This form was already submitted once, before these changes, so nothing new was saved. "
-            "Check My referrals first: pressing Submit again now makes a second, separate referral."
-        )
-    return key, exc.message
-
-
 # -- the list -----------------------------------------------------------------------------------
 
 
-# -- one referral -------------------------------------------------------------------------------
-
-
-class WithdrawalForm(BaseModel):
-    """The withdrawal form: the referrer confirms; the reason is optional and kept in the history."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    confirmed: bool = Field(default=False, validate_default=True)
-    reason: OptionalComment = None
-
-    @field_validator("confirmed")
-    @classmethod
-    def _must_confirm(cls, value: bool) -> bool:
-        if not value:
-            raise ValueError("Tick the box to confirm that you want to withdraw this referral")
-        return value
-
-
-def _check_id(referral_id: str) -> None:
-    # Ids this service makes; anything else is not one, and is not worth a read.
-    if not _REFERRAL_ID.fullmatch(referral_id):
-        raise NotFound("No referral with that id.")
-
-
-def _readable(principal: Principal, referral_id: str):
-    from chalicelib.services import referrals
-
-    _check_id(referral_id)
-    return referrals.get_for(principal, referral_id)
-
-
-def _detail_page(
-    principal: Principal,
-    referral,
-    *,
-    status: int = 200,
-    notice: str | None = None,
-    alert: str | None = None,
-    errors: dict[str, str] | None = None,
-    typed: dict[str, Any] | None = None,
-):
-    from chalicelib.services import referrals
-
-    data = referrals.view(referral)
-    is_owner = referral.referrer_id == principal.user_id and Role.REFERRER in principal.roles
-    open_question = next((q for q in reversed(data["questions"]) if not q["answer"]), None)
-    errors = errors or {}
-    return render(
-        "referral_detail.html",
-        status,
-        principal,
-        **_common(
-            r=data,
-            s=data["submission"],
-            notice=notice,
-            alert=alert,
-            errors=errors,
-            summary=error_summary(errors, field_label),
-            typed=typed or {},
-            is_reviewer=principal.has_any(REVIEWERS),
-            can_answer=is_owner and referral.status == ReferralStatus.MORE_INFO_REQUESTED,
-            can_withdraw=is_owner and awaits_decision(referral.status),
-            open_question=open_question,
-            legal_statuses=_labels(LegalStatus, LEGAL_STATUS_LABELS),
-            placements=_labels(PlacementType, PLACEMENT_LABELS),
-            contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
-            pers=PER_LABELS,
-            risk_labels=RISK_LABELS,
-        ),
-    )
-
-
-# -- the pages ----------------------------------------------------------------------------------
-
-
-def new_referral(request, principal):
-    from chalicelib.services import referrals
-
-    if request.method == "GET":
-        return _form_page(principal, blank_referral(principal), str(uuid.uuid4()))
-    _check_size(request)
-    fields = form_fields(request)
-    key = _idempotency_key(first_value(fields, IDEMPOTENCY_FIELD))
-    action = first_value(fields, ACTION_FIELD) or "submit"
-    values = _parse_referral_form(fields)
-    if action != "submit":
-        focus = _apply_action(values, action)
-        return _form_page(principal, values, key, focus=focus)
-    try:
-        submission = ReferralSubmission.model_validate(values, context={"today": clock.today()})
-    except ValidationError as exc:
-        return _form_page(principal, values, key, errors=errors_by_path(exc), status=422)
-    try:
-        created = referrals.submit(principal, submission, key, getattr(request, "lambda_context", None))
-    except Conflict as exc:
-        key, notice = _after_conflict(exc, key)
-        return _form_page(principal, values, key, notice=notice, status=409)
-    return redirect(f"/referrals/{created['id']}?done=submitted")
-
-
-def referral_list(request, principal):
-    from chalicelib.services import referrals
-
-    query = request.query_params or {}
-    status = query.get("status") or None
-    sort = query.get("sort") or "submitted"
-    order = query.get("order") or "desc"
-    if status is not None and status not in ReferralStatus.__members__:
-        raise BadRequest(f"There is no status '{status}'. Choose one from the list.")
-    if sort not in SORTS or order not in ORDERS:
-        raise BadRequest("Sort by 'submitted' or 'updated', in 'desc' or 'asc' order.")
-    rows = referrals.list_for(principal, status, LIST_LIMIT)
-    rows.sort(key=lambda row: row[SORTS[sort]] or "", reverse=order == "desc")
+def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str):
     return render(
         "referral_list.html",
         200,
@@ -449,49 +248,51 @@ def referral_list(request, principal):
     )
 
 
-def referral_detail(request, principal, referral_id: str):
-    referral = _readable(principal, referral_id)
-    done = (request.query_params or {}).get("done")
-    return _detail_page(principal, referral, notice=DONE_MESSAGES.get(done or ""))
+# -- one referral -------------------------------------------------------------------------------
 
 
-def answer_question(request, principal, referral_id: str):
-    from chalicelib.services import referrals
-
-    _check_size(request)
-    _check_id(referral_id)
-    answer = first_value(form_fields(request), "answer")
-    try:
-        amendment = Amendment.model_validate({"answer": answer})
-    except ValidationError as exc:
-        # The referral is read only to show the form again; the service checks ownership itself.
-        referral = referrals.load_own(principal, referral_id)
-        return _detail_page(principal, referral, status=422, errors=errors_by_path(exc), typed={"answer": answer})
-    try:
-        referrals.amend(principal, referral_id, amendment)
-    except Conflict as exc:
-        return _detail_page(principal, referrals.load(referral_id), status=409, alert=exc.message)
-    return redirect(f"/referrals/{referral_id}?done=answered")
-
-
-def withdraw_referral(request, principal, referral_id: str):
-    from chalicelib.services import referrals
-
-    _check_size(request)
-    _check_id(referral_id)
-    fields = form_fields(request)
-    typed = {
-        "confirmed": first_value(fields, "withdraw.confirmed") == "yes",
-        "reason": first_value(fields, "withdraw.reason"),
-    }
-    try:
-        form = WithdrawalForm.model_validate(typed)
-    except ValidationError as exc:
-        errors = {f"withdraw.{path}": message for path, message in errors_by_path(exc).items()}
-        referral = referrals.load_own(principal, referral_id)
-        return _detail_page(principal, referral, status=422, errors=errors, typed={"withdraw": typed})
-    try:
-        referrals.withdraw(principal, referral_id, form.reason)
-    except Conflict as exc:
-        return _detail_page(principal, referrals.load(referral_id), status=409, alert=exc.message)
-    return redirect(f"/referrals/{referral_id}?done=withdrawn")
+def detail_page(
+    principal: Principal,
+    data: dict[str, Any],
+    *,
+    owner_id: str,
+    decision_labels: dict[str, str],
+    http_status: int = 200,
+    notice: str | None = None,
+    alert: str | None = None,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, Any] | None = None,
+):
+    """`data` is the referral as the service views it; `owner_id` the referrer who made it."""
+    referral_status = data["status"]
+    is_owner = owner_id == principal.user_id and Role.REFERRER in principal.roles
+    is_reviewer = principal.has_any(REVIEWERS)
+    entered = [h["at"] for h in data["history"] if h["to"] == referral_status]
+    open_question = next((q for q in reversed(data["questions"]) if not q["answer"]), None)
+    errors = errors or {}
+    return render(
+        "referral_detail.html",
+        http_status,
+        principal,
+        **_common(
+            r=data,
+            s=data["submission"],
+            notice=notice,
+            alert=alert,
+            errors=errors,
+            summary=error_summary(errors, field_label),
+            typed=typed or {},
+            is_reviewer=is_reviewer,
+            can_decide=is_reviewer and referral_status == ReferralStatus.UNDER_REVIEW,
+            decision_labels=decision_labels,
+            waiting_since=entered[-1] if entered else None,
+            can_answer=is_owner and referral_status == ReferralStatus.MORE_INFO_REQUESTED,
+            can_withdraw=is_owner and awaits_decision(referral_status),
+            open_question=open_question,
+            legal_statuses=_labels(LegalStatus, LEGAL_STATUS_LABELS),
+            placements=_labels(PlacementType, PLACEMENT_LABELS),
+            contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
+            pers=PER_LABELS,
+            risk_labels=RISK_LABELS,
+        ),
+    )

@@ -1,0 +1,105 @@
+"""Reading the referral pages' posted forms: the referral form with its repeated groups and
+buttons, the withdrawal form and the supervisor's decision form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.domain.referrals import MAX_CHILDREN, MAX_FAMILY_MEMBERS, RISK_FLAGS, OptionalComment
+from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.web.forms import FormError, field_id, nest
+
+# Inputs of the referral form that are not referral fields.
+IDEMPOTENCY_FIELD = "idempotency_key"
+ACTION_FIELD = "action"
+CHECKBOXES = (*(f"risks.{flag}" for flag in RISK_FLAGS), "risks.confidential_address", "consent_confirmed")
+MULTI_VALUE = ("contact.preferred_days",)
+# The repeated groups: (list field, singular used in the "add_x" / "remove_x:N" actions, limit).
+GROUPS = {"child": ("children", MAX_CHILDREN), "family_member": ("family_members", MAX_FAMILY_MEMBERS)}
+_SECTIONS = ("referrer", "contact", "legal_basis", "risks")
+_REFERRAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_id(referral_id: str) -> None:
+    # Ids this service makes; anything else is not one, and is not worth a read.
+    if not _REFERRAL_ID.fullmatch(referral_id):
+        raise NotFound("No referral with that id.")
+
+
+def idempotency_key(posted: str) -> str:
+    """The form's key if it is one we made (a UUID); otherwise a fresh one."""
+    try:
+        return str(uuid.UUID(posted))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def parse_referral_form(fields: dict[str, list[str]]) -> dict[str, Any]:
+    data = {name: values for name, values in fields.items() if name not in (IDEMPOTENCY_FIELD, ACTION_FIELD)}
+    try:
+        values = nest(data, checkboxes=CHECKBOXES, multi=MULTI_VALUE)
+    except FormError as exc:
+        raise BadRequest(f"{exc} Reload the form and try again.") from exc
+    # The page reads these as objects and lists of objects; a value in their place was not sent by it.
+    sections_ok = all(isinstance(values.setdefault(name, {}), dict) for name in _SECTIONS)
+    groups_ok = all(
+        isinstance(items := values.setdefault(group, []), list) and all(isinstance(item, dict) for item in items)
+        for group, _ in GROUPS.values()
+    )
+    if not (sections_ok and groups_ok and isinstance(values["contact"].setdefault("frequency", {}), dict)):
+        raise BadRequest("The form was not sent the way this page sends it. Reload the form and try again.")
+    return values
+
+
+def apply_action(values: dict[str, Any], action: str) -> str | None:
+    """Add or remove a child or family member; returns the id of the input to focus, if any."""
+    verb, _, argument = action.partition("_")
+    kind, _, index = argument.partition(":")
+    if verb not in ("add", "remove") or kind not in GROUPS or (verb == "add") == bool(index):
+        raise BadRequest("That button is not part of this form. Reload the form and try again.")
+    group, limit = GROUPS[kind]
+    items = values[group]
+    if verb == "add":
+        if len(items) < limit:
+            items.append({})
+        first = "first_name" if group == "children" else "name"
+        return field_id(f"{group}[{len(items) - 1}].{first}")
+    if not index.isdigit():
+        raise BadRequest("That button is not part of this form. Reload the form and try again.")
+    if len(items) > 1 and int(index) < len(items):
+        del items[int(index)]
+    return None
+
+
+def after_conflict(exc: Conflict, key: str) -> tuple[str, str]:
+    """The key to carry on with, and what to tell the person."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+
+    if isinstance(exc.__cause__, IdempotencyValidationError):
+        # This form was submitted before and then changed (the Back button): the first
+        # referral stands; a fresh key lets the person submit the changed one deliberately.
+        return str(uuid.uuid4()), (
+            "This form was already submitted once, before these changes, so nothing new was saved. "
+            "Check My referrals first: pressing Submit again now makes a second, separate referral."
+        )
+    return key, exc.message
+
+
+class WithdrawalForm(BaseModel):
+    """The withdrawal form: the referrer confirms; the reason is optional and kept in the history."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    confirmed: bool = Field(default=False, validate_default=True)
+    reason: OptionalComment = None
+
+    @field_validator("confirmed")
+    @classmethod
+    def _must_confirm(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("Tick the box to confirm that you want to withdraw this referral")
+        return value
