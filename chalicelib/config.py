@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from chalicelib.workflows.registry import workflow as registered_workflow
-
 APP_NAME = "family-contact"
 LOCAL_STAGE = "local"
 
@@ -20,6 +18,11 @@ def stage() -> str:
 def table_name(suffix: str) -> str:
     """Table names are fixed per stage so PynamoDB models can name them at import time."""
     return f"{APP_NAME}-{stage()}-{suffix}"
+
+
+def state_machine_arn_variable(workflow: str) -> str:
+    """The environment variable holding a workflow's state machine ARN: `<WORKFLOW>_STATE_MACHINE_ARN`."""
+    return f"{workflow.upper()}_STATE_MACHINE_ARN"
 
 
 def function_name(handler: str) -> str:
@@ -49,8 +52,8 @@ class Settings:
         return self.stage == LOCAL_STAGE
 
     def state_machine_arn(self, workflow: str) -> str:
-        """The ARN of one registered workflow's state machine (`<WORKFLOW>_STATE_MACHINE_ARN`)."""
-        return os.environ.get(registered_workflow(workflow).arn_variable, "")
+        """The ARN of one workflow's state machine, as the deployment gives it to every function."""
+        return os.environ.get(state_machine_arn_variable(workflow), "")
 
 
 def _int(name: str, default: int) -> int:

@@ -156,6 +156,24 @@ def bench_referral_paths() -> None:
             execution_done(referral_id)
             paths["decline"] = _execution_states(runtime, f"{referral_id}-1")
 
+            # One decision taken in the app instead of through the emailed link.
+            supervisor_api = {
+                "Authorization": f"Bearer {token_for(resolve_user('supervisor', None))}",
+                "Content-Type": "application/json",
+            }
+            referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
+            asked += 1
+            wait_for_email(runtime.outbox, supervisor, "needs your decision", count=asked)
+            response, in_app_calls = counter.measure(
+                client.http.post,
+                f"/v1/referrals/{referral_id}/decision",
+                headers=supervisor_api,
+                body=json.dumps({"decision": "accept"}),
+            )
+            assert response.status_code == 200, response.body
+            execution_done(referral_id)
+            paths["in-app accept"] = _execution_states(runtime, f"{referral_id}-1")
+
             question = {"decision": "more_info", "comment": "Who brings the children?", "confirmed": "yes"}
             referral_id = client.http.post("/v1/referrals", headers=referrer, body=body).json_body["id"]
             asked += 1
@@ -190,6 +208,7 @@ def bench_referral_paths() -> None:
     row("AWS API calls per approval page GET", value, f"same hook: {calls}", "<= 2")
     value, calls = describe(post_counts)
     row("AWS API calls per approval decision POST", value, f"same hook: {calls}", "<= 4")
+    row("AWS API calls per in-app decision", len(in_app_calls), f"same hook: {', '.join(in_app_calls)}", "<= 4")
     for name, states in paths.items():
         row(
             f"state transitions, referral_review {name} path",

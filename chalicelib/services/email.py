@@ -31,7 +31,7 @@ def ses_client():
 
 
 def render_email(template: str, **context: Any) -> RenderedEmail:
-    from chalicelib.web.pages import render_template
+    from chalicelib.templating import render_template
 
     context.setdefault("base_url", settings().public_base_url)
     text = render_template(f"emails/{template}.txt", **context)

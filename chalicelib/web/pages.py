@@ -1,11 +1,9 @@
-"""Server-rendered pages: the Jinja2 environment, page routes and the signed-in user from a cookie."""
+"""Server-rendered pages: page routes, HTML responses and the signed-in user from a cookie."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
-from functools import lru_cache
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -16,40 +14,10 @@ from chalicelib.auth import Principal, Role, verify_token
 from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
+from chalicelib.templating import render_template
 from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, request_principal
 
 SESSION_COOKIE = "fcs_session"
-
-
-@lru_cache(maxsize=1)
-def environment():
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("chalicelib.web", "templates"),
-        autoescape=select_autoescape(["html", "xml"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["stage"] = settings().stage
-    env.globals["when"] = when
-    return env
-
-
-def when(iso: str | None) -> str:
-    """`2026-03-14T09:05:00+00:00` -> `14 Mar 2026, 09:05 UTC` (anything else as it came)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    zone = moment.strftime(" %Z") if moment.tzinfo else ""
-    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
-
-
-def render_template(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
 
 
 def html_response(body: str, status: int = 200, headers: dict | None = None) -> Response:

@@ -20,8 +20,9 @@ from chalicelib.domain.referrals import (
     Weekday,
     awaits_decision,
 )
+from chalicelib.templating import when
 from chalicelib.web.forms import error_summary, field_id, indexes, without_indexes
-from chalicelib.web.pages import render, when
+from chalicelib.web.pages import render
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 LIST_LIMIT = 200

@@ -4,12 +4,14 @@ An entry names the workflow's ASL file, its timings (each workflow its own), the
 function its Tasks invoke, the kind of item it reviews, how its executions are named and which
 statuses of that item need a running execution (what the recovery sweep looks for). The ASL
 renderer, the embedded runtime, configuration, the recovery sweep, `app.py` and the jobs read it.
-Pure data: it imports nothing of the service, so everything may read it.
+Pure data: it imports only configuration's naming rule, so everything above may read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+
+from chalicelib.config import state_machine_arn_variable
 
 # The placeholder of every ASL file that names the Lambda function of its steps.
 STEPS_FUNCTION_PLACEHOLDER = "StepsFunctionArn"
@@ -46,7 +48,7 @@ class Workflow:
     @property
     def arn_variable(self) -> str:
         """The environment variable that gives a deployed function this state machine's ARN."""
-        return f"{self.name.upper()}_STATE_MACHINE_ARN"
+        return state_machine_arn_variable(self.name)
 
     def execution_name(self, subject_id: str, run: int) -> str:
         """Named after the item, so a repeated start of the same run is harmless."""
