@@ -24,7 +24,7 @@ lint: install
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage
 
 bench: install
 	$(PY) scripts/bench.py

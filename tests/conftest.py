@@ -15,6 +15,8 @@ import pytest  # noqa: E402
 
 from chalicelib.workflows.registry import Timings  # noqa: E402
 
+pytest_plugins = ["tests.asl_coverage"]
+
 # Days compressed into seconds so every timeout path runs inside a test.
 FAST_TIMINGS = Timings(
     reminder_seconds=1,
@@ -42,10 +44,14 @@ def timings() -> Timings:
 def runtime(tmp_path, timings):
     from app import app
     from chalicelib.local.runtime import EmbeddedAws
+    from tests import asl_coverage
 
     embedded = EmbeddedAws(app, tmp_path / "local-data", timings=timings).start()
     yield embedded
-    embedded.stop()
+    try:
+        asl_coverage.record(embedded)  # the executions' histories end with the runtime
+    finally:
+        embedded.stop()
 
 
 @pytest.fixture
