@@ -8,6 +8,7 @@ supplies the referral's statuses, words, emails and decision handling.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from chalicelib import clock
@@ -72,7 +73,7 @@ class ReferralSubject:
     }
     email_templates = {"request": "referral_review_request"}
 
-    @property
+    @cached_property
     def steps(self) -> dict:
         own = {"notify_decision": notify_decision, "await_amendment": await_amendment, "mark_lapsed": mark_lapsed}
         return review.steps(self, own)

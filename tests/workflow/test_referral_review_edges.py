@@ -31,7 +31,7 @@ def hold(runtime, monkeypatch):
     def make(step: str, call: int = 1):
         from chalicelib.services import referral_review
 
-        original, calls = referral_review.STEPS[step], []
+        original, calls = referral_review.SUBJECT.steps[step], []
         reached, release = threading.Event(), threading.Event()
         gates.append(release)
 
@@ -42,7 +42,7 @@ def hold(runtime, monkeypatch):
                 release.wait(30)
             return original(event)
 
-        monkeypatch.setitem(referral_review.STEPS, step, held)
+        monkeypatch.setitem(referral_review.SUBJECT.steps, step, held)
         return SimpleNamespace(reached=reached, release=release.set)
 
     yield make
