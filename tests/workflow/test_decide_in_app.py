@@ -7,6 +7,7 @@ import json
 import pytest
 
 from chalicelib.domain.referrals import example_referral
+from chalicelib.workflows.registry import Timings
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for_email
 from tests.workflow.conftest import states_entered, wait_for_execution
 
@@ -125,3 +126,32 @@ def test_the_decision_page_form_decides_and_reshows_errors(client, token, runtim
     assert done.status_code == 303
     assert done.headers["Location"] == f"/referrals/{referral_id}?done=decided"
     assert "Outside our area" in wait_for_email(runtime.outbox, REFERRER, "declined")["text"]
+
+
+# The supervisor's reminder fires at once and escalates: two live links, one per approver.
+TWO_LINKS = Timings(
+    reminder_seconds=1,
+    decision_timeout_seconds=30,
+    max_reminders=0,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=600,
+)
+
+
+@pytest.mark.parametrize("timings", [TWO_LINKS], ids=["escalated"])
+def test_an_in_app_decision_retires_every_live_link_in_the_same_write(client, auth, runtime, timings):
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    supervisor_link = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "Reminder"))
+    admin_link = approval_path(wait_for_email(runtime.outbox, "admin@familycontact.example", "Escalated"))
+    # WHEN a supervisor declines in the app while both emailed links are live
+    assert _decide(client, auth, referral_id, "decline", "Out of area").status_code == 200
+    # THEN neither link decides anything any more, and each says what happened
+    for path in (supervisor_link, admin_link):
+        late = post_form(client, path, {"decision": "accept", "confirmed": "yes"})
+        assert late.status_code == 409 and b"Record my decision" not in late.body
+    wait_for_execution(runtime, referral_id, "SUCCEEDED")
+    assert _status(client, auth, referral_id) == "DECLINED"
+    # AND the link retired with the decision is an audited change of its own
+    events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
+    retired = [e for e in events if e["action"] == "approval_link.retired" and e["changes"]["reason"] == "decided"]
+    assert len(retired) == 1
