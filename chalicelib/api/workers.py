@@ -62,9 +62,9 @@ def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
     status=201,
 )
 def create_worker(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.create_worker(call.body, call.principal.email)
+    return workers.create_worker(call.body, call.principal.email)
 
 
 @api_route(
@@ -80,9 +80,9 @@ def create_worker(call: Call):
     ),
 )
 def list_workers(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.list_workers(
+    return workers.list_workers(
         compliance=_compliance_filter(call),
         limit=_whole(call, "limit", 50, 1, 200),
         cursor=call.query.get("cursor"),
@@ -97,9 +97,9 @@ def list_workers(call: Call):
     summary="One worker with every clearance, its status and its history (a worker may read their own)",
 )
 def get_worker(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.get_worker_for(call.principal, call.params["worker_id"])
+    return workers.get_worker_for(call.principal, call.params["worker_id"])
 
 
 @api_route(
@@ -130,10 +130,10 @@ def record_clearance(call: Call):
     query=(("days", f"1-{MAX_DAYS}, default the warning window"),),
 )
 def compliance(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance, workers
 
-    days = _whole(call, "days", clearances.policy().warning_days, 1, MAX_DAYS)
-    return clearances.compliance_report(days)
+    days = _whole(call, "days", workers.policy().warning_days, 1, MAX_DAYS)
+    return compliance.compliance_report(days)
 
 
 @api_route(
@@ -146,7 +146,7 @@ def compliance(call: Call):
     produces="text/csv",
 )
 def compliance_csv(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance
 
     today = clock.today()
-    return csv_response(clearances.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)
+    return csv_response(compliance.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)

@@ -90,12 +90,12 @@ def demo_workers(today: date) -> list[tuple[dict, dict[ClearanceKind, dict]]]:
 
 def seed_demo_workers() -> int:
     """Create the demo workers through the service (audited like any HR change); returns items made."""
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
     today = clock.today()
     made = 0
     for worker, certificates in demo_workers(today):
-        created = clearances.create_worker(NewWorker.model_validate(worker), SEEDED_BY.email, today)
+        created = workers.create_worker(NewWorker.model_validate(worker), SEEDED_BY.email, today)
         made += 1
         for kind, certificate in certificates.items():
             record = ClearanceRecord.model_validate(certificate, context={"today": today})

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
+from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.domain.workers import KIND_FIELDS, BackgroundCheckType, ClearanceRecord, NewWorker, kind_problems
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.web.forms import FormError, error_summary, errors_by_path, field_id, first_value, nest
@@ -73,14 +74,8 @@ def _colour(clearance: dict[str, Any]) -> str:
     return STATUS_COLOURS[clearance["status"]]
 
 
-def _status_label(status: str) -> str:
-    from chalicelib.services.clearances import STATUS_LABELS
-
-    return STATUS_LABELS[ClearanceStatus(status)]
-
-
 def _common(**context: Any) -> dict[str, Any]:
-    return {"colour": _colour, "status_label": _status_label, "field_id": field_id, "focus": None, **context}
+    return {"colour": _colour, "status_label": status_label, "field_id": field_id, "focus": None, **context}
 
 
 # -- the dashboard ------------------------------------------------------------------------------
@@ -98,10 +93,10 @@ def _clearance_page(
     status: int = 200,
 ):
     """The form; `values` None means a new form, prefilled from the certificate on record."""
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
     errors = errors or {}
-    view = clearances.detail_view(worker, clearances.policy(), clock.today())
+    view = workers.detail_view(worker, workers.policy(), clock.today())
     current = next(c for c in view["clearances"] if c["kind"] == kind.value)
     if values is None:
         values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
@@ -113,7 +108,7 @@ def _clearance_page(
         **_common(
             worker=view,
             kind=kind.value,
-            kind_label=clearances.kind_label(kind),
+            kind_label=kind_label(kind),
             current=current,
             values=values,
             errors=errors,
@@ -124,7 +119,7 @@ def _clearance_page(
             field_labels=FIELD_LABELS,
             check_types=CHECK_TYPES,
             expiry_required="expires_on" in required,
-            policy=clearances.policy(),
+            policy=workers.policy(),
         ),
     )
 
@@ -151,18 +146,18 @@ def _worker_page(principal: Principal, values: dict[str, str], errors: dict[str,
 
 
 def dashboard(request, principal: Principal):
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance
 
     query = request.query_params or {}
     raw_status = (query.get("status") or "").strip().upper()
     status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
     sort = query.get("sort") if query.get("sort") in SORTS else "expiry"
-    data = clearances.dashboard_rows(status, sort)
+    data = compliance.dashboard_rows(status, sort)
     names = {row["worker_id"]: row["name"] for row in data["rows"]}
     saved, added, kind = query.get("saved"), query.get("added"), query.get("kind")
     notice = None
     if saved in names and kind in {k.value for k in ClearanceKind}:
-        notice = f"Saved {names[saved]}'s {clearances.kind_label(kind)}."
+        notice = f"Saved {names[saved]}'s {kind_label(kind)}."
     elif added in names:
         notice = f"Added {names[added]}. Record their clearances from their row below."
     return render(
@@ -170,8 +165,8 @@ def dashboard(request, principal: Principal):
         principal=principal,
         **_common(
             **data,
-            kinds=[(kind.value, clearances.kind_label(kind)) for kind in ClearanceKind],
-            statuses=[(s.value, _status_label(s.value)) for s in ClearanceStatus],
+            kinds=[(kind.value, kind_label(kind)) for kind in ClearanceKind],
+            statuses=[(s.value, status_label(s.value)) for s in ClearanceStatus],
             status_filter=status.value if status else "",
             unknown_status=bool(raw_status) and status is None,
             sort=sort,
@@ -190,18 +185,18 @@ def dashboard(request, principal: Principal):
 
 def dashboard_csv(request, principal: Principal):
     """The register as CSV for a signed-in browser (the API's /v1/compliance.csv wants a bearer token)."""
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance
     from chalicelib.web.csv_export import csv_response
 
     today = clock.today()
-    return csv_response(clearances.register_rows(None, today), today)
+    return csv_response(compliance.register_rows(None, today), today)
 
 
 def clearance_form(request, principal: Principal, worker_id: str, kind: str):
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
     kind_value = clearances.parse_kind(kind)
-    worker = clearances.load_worker(worker_id)
+    worker = workers.load_worker(worker_id)
     if request.method == "GET":
         return _clearance_page(principal, worker, kind_value, None)
 
@@ -235,7 +230,7 @@ PREFILLED = ("check_type", "provider", "level", "insurer")
 
 
 def new_worker(request, principal: Principal):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
     if request.method == "GET":
         return _worker_page(principal, {})
@@ -249,7 +244,7 @@ def new_worker(request, principal: Principal):
     except ValidationError as exc:
         return _worker_page(principal, values, errors_by_path(exc), 422)
     try:
-        created = clearances.create_worker(worker, principal.email)
+        created = workers.create_worker(worker, principal.email)
     except Conflict as exc:
         errors = {f["path"]: f["message"] for f in exc.fields} or {"email": exc.message}
         return _worker_page(principal, values, errors, 409)

@@ -28,9 +28,9 @@ def days(n: int) -> timedelta:
 
 
 def add_worker(name: str, email: str, first_aid_expires: date | None, background: bool = True) -> str:
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
-    worker_id = clearances.create_worker(NewWorker(name=name, email=email), HR.email)["worker_id"]
+    worker_id = workers.create_worker(NewWorker(name=name, email=email), HR.email)["worker_id"]
     records = {}
     if background:
         records[ClearanceKind.BACKGROUND_CHECK] = {
@@ -133,9 +133,9 @@ def test_the_clearance_form_reshows_what_was_typed_with_each_error_beside_its_fi
     assert 'name="issued_on" value="2024-05-01"' in html
     assert 'name="provider" value="Red Cross"' in html
     # AND nothing was recorded
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    assert clearances.load_worker(worker_id).compliance_status == "EXPIRED"
+    assert workers.load_worker(worker_id).compliance_status == "EXPIRED"
 
 
 def test_the_clearance_form_reports_a_date_that_does_not_exist_and_a_missing_kind_field_at_once(client, hr):
