@@ -7,33 +7,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    StringConstraints,
-    ValidationInfo,
-    model_validator,
-)
+from pydantic import AfterValidator, EmailStr, ValidationInfo, model_validator
 
 from chalicelib.domain.clearances import ClearanceKind, add_years, validate_certificate_dates
-from chalicelib.domain.validation import (
-    blank_to_none,
-    check_phone,
-    cross_field_error,
-    iso_date_only,
-    multi_line,
-    single_line,
-    today_from_context,
+from chalicelib.domain.fields import (
+    InputModel,
+    Name,
+    OptionalDate,
+    OptionalPhone,
+    PlainDate,
+    lines,
+    one_line,
+    optional,
 )
+from chalicelib.domain.validation import cross_field_error, today_from_context
 
-NAME_MAX = 100
 ROLE_MAX = 80
 SHORT_TEXT_MAX = 120
 NUMBER_MAX = 40
@@ -52,32 +43,19 @@ def _check_reference(value: str) -> str:
     return value
 
 
-def _text(max_length: int) -> StringConstraints:
-    return StringConstraints(min_length=1, max_length=max_length)
+JobRole = one_line(ROLE_MAX)
+CertificateDate = PlainDate
+OptionalText = optional(one_line(SHORT_TEXT_MAX))
+OptionalReference = optional(Annotated[one_line(NUMBER_MAX), AfterValidator(_check_reference)])
+OptionalNotes = optional(lines(NOTES_MAX))
 
 
-_Blank = BeforeValidator(blank_to_none)
-CertificateDate = Annotated[date, BeforeValidator(iso_date_only)]
-OptionalDate = Annotated[date | None, BeforeValidator(iso_date_only), _Blank]
-OptionalText = Annotated[Annotated[str, _text(SHORT_TEXT_MAX), AfterValidator(single_line)] | None, _Blank]
-OptionalReference = Annotated[
-    Annotated[str, _text(NUMBER_MAX), AfterValidator(single_line), AfterValidator(_check_reference)] | None,
-    _Blank,
-]
-OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX), AfterValidator(multi_line)] | None, _Blank]
-OptionalPhone = Annotated[Annotated[str, StringConstraints(max_length=30), AfterValidator(check_phone)] | None, _Blank]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class NewWorker(_Input):
+class NewWorker(InputModel):
     """A contact worker joining the service (their clearances are recorded one by one)."""
 
-    name: Annotated[str, _text(NAME_MAX), AfterValidator(single_line)]
+    name: Name
     email: EmailStr
-    role: Annotated[str, _text(ROLE_MAX), AfterValidator(single_line)] = DEFAULT_WORKER_ROLE
+    role: JobRole = DEFAULT_WORKER_ROLE
     phone: OptionalPhone = None
 
     @model_validator(mode="after")
@@ -95,7 +73,7 @@ class BackgroundCheckType(StrEnum):
     OTHER = "other"
 
 
-class ClearanceRecord(_Input):
+class ClearanceRecord(InputModel):
     """One certificate as HR records it; which of the kind fields apply depends on the kind (see KIND_FIELDS).
 
     `expires_on` may be left out where the certificate has none: the renewal policy then sets it.
@@ -107,7 +85,7 @@ class ClearanceRecord(_Input):
     expires_on: OptionalDate = None
     renewal_applied_on: OptionalDate = None
     verified_on: OptionalDate = None
-    check_type: Annotated[BackgroundCheckType | None, _Blank] = None
+    check_type: optional(BackgroundCheckType) = None
     certificate_number: OptionalReference = None
     provider: OptionalText = None
     level: OptionalText = None

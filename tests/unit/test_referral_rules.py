@@ -23,11 +23,11 @@ from chalicelib.domain.referrals import (
     ReviewDecision,
     awaits_decision,
     check_transition,
-    example_referral,
     is_decided,
     public_summary,
 )
 from chalicelib.domain.validation import field_errors, format_path
+from chalicelib.examples import example_referral
 
 TODAY = date(2026, 11, 22)
 
