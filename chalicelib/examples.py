@@ -78,3 +78,23 @@ def example_referral() -> dict[str, Any]:
         "consent_confirmed": True,
         "funding_reference": "PO-2026-0457",
     }
+
+
+def example_worker() -> dict[str, Any]:
+    return {
+        "name": "Casey Evans",
+        "email": "casey.worker@familycontact.example",
+        "role": "Family contact worker",
+        "phone": "01632 960456",
+    }
+
+
+def example_clearance() -> dict[str, Any]:
+    """A complete background check, valid on any day from its verification on."""
+    return {
+        "issued_on": "2024-02-01",
+        "check_type": "enhanced_dbs",
+        "certificate_number": "001234567890",
+        "verified_on": "2024-02-05",
+        "notes": "Original seen; update service subscription 12345678.",
+    }

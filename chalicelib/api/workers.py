@@ -58,7 +58,7 @@ def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
     roles=HR,
     summary="Add a contact worker (their clearances are then recorded one by one)",
     body="chalicelib.domain.workers:NewWorker",
-    example="chalicelib.domain.workers:example_worker",
+    example="chalicelib.examples:example_worker",
     status=201,
 )
 def create_worker(call: Call):
@@ -108,14 +108,30 @@ def get_worker(call: Call):
     "PUT",
     roles=HR,
     summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
-    body="chalicelib.domain.workers:ClearanceRecord",
-    example="chalicelib.domain.workers:example_clearance",
-    body_checks="chalicelib.services.clearances:clearance_input_problems",
+    body="chalicelib.domain.clearance_records:AnyClearanceRecord",
+    example="chalicelib.examples:example_clearance",
+    body_validator="chalicelib.api.workers:clearance_body",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances
 
     return clearances.record_clearance(call.params["worker_id"], call.params["kind"], call.body, call.principal)
+
+
+def clearance_body(params: dict[str, str], data: dict, context: dict):
+    """The body of a clearance PUT, read with the model of its kind: an unknown kind is a 404 first;
+    then, if the body has problems, an unknown worker is a 404 before them; else every problem at once."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.clearance_records import record_model
+    from chalicelib.services import clearances, workers
+
+    model = record_model(clearances.parse_kind(params["kind"]))
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError:
+        workers.load_worker(params["worker_id"])
+        raise
 
 
 # -- compliance across the workforce ------------------------------------------------------------

@@ -11,8 +11,8 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.clearance_records import ClearanceRecord, record_model
 from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, expiry_month, worker_compliance
-from chalicelib.domain.workers import ClearanceRecord, kind_details, kind_problems
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.workers import (
@@ -36,16 +36,6 @@ def parse_kind(raw: str) -> ClearanceKind:
         raise NotFound(f"There is no clearance kind '{raw}'. Kinds: {known}.") from None
 
 
-def clearance_input_problems(params: dict, data: dict) -> list[dict]:
-    """Checks for `PUT /v1/workers/{worker_id}/clearances/{kind}` before its body is validated:
-    an unknown kind is a 404 first, and the kind's own required and unused fields are reported
-    together with the body's format errors, in one answer."""
-    problems = kind_problems(parse_kind(params["kind"]), data)
-    if problems:
-        load_worker(params["worker_id"])  # an unknown worker is the thing to say first (404)
-    return problems
-
-
 def record_clearance(
     worker_id: str,
     kind: ClearanceKind | str,
@@ -62,9 +52,8 @@ def record_clearance(
     today = today or clock.today()
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says
-    problems = kind_problems(kind, record)
-    if problems:
-        raise ValidationFailed(f"{len(problems)} field(s) need attention for a {kind.value}.", fields=problems)
+    if not isinstance(record, record_model(kind)):
+        raise ValidationFailed(f"This is not a {kind.value}: record it with the {kind.value} form.")
     rules = policy()
     previous = certificates(worker).get(kind)
     if previous is not None and record.issued_on < previous.issued_on:
@@ -81,7 +70,7 @@ def record_clearance(
     cert = Certificate(kind, record.issued_on, record.expires_on, record.renewal_applied_on)
     expiry = effective_expiry(cert, rules)
     cert = Certificate(kind, record.issued_on, expiry, record.renewal_applied_on)
-    details = kind_details(kind, record)
+    details = record.details()
     if previous == cert and _unchanged(worker_id, kind, record, details):
         # A repeated PUT (a retry, a double click) records nothing new: no history entry, no event.
         return detail_view(worker, rules, today)

@@ -10,9 +10,10 @@ from pydantic import ValidationError
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.clearance_records import FORM_FIELDS, BackgroundCheckType, record_model
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
 from chalicelib.domain.labels import kind_label, status_label
-from chalicelib.domain.workers import KIND_FIELDS, BackgroundCheckType, ClearanceRecord, NewWorker, kind_problems
+from chalicelib.domain.workers import NewWorker
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.web.forms import FormError, error_summary, errors_by_path, field_id, first_value, nest
 from chalicelib.web.pages import form_fields, redirect, render
@@ -100,7 +101,8 @@ def _clearance_page(
     current = next(c for c in view["clearances"] if c["kind"] == kind.value)
     if values is None:
         values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
-    required, optional = KIND_FIELDS[kind]
+    model = record_model(kind)
+    required = model.fields_required_by_kind()
     return render(
         "hr_clearance_form.html",
         status,
@@ -114,7 +116,7 @@ def _clearance_page(
             errors=errors,
             summary=_summary(errors),
             focus=field_id(next(iter(errors))) if errors else None,
-            kind_fields=[f for f in (*required, *optional) if f in FIELD_LABELS],
+            kind_fields=[f for f in model.own_fields() if f in FIELD_LABELS],
             required_fields=required,
             field_labels=FIELD_LABELS,
             check_types=CHECK_TYPES,
@@ -201,18 +203,14 @@ def clearance_form(request, principal: Principal, worker_id: str, kind: str):
         return _clearance_page(principal, worker, kind_value, None)
 
     fields = form_fields(request)
-    values = {name: first_value(fields, name) for name in ClearanceRecord.model_fields}
+    values = {name: first_value(fields, name) for name in FORM_FIELDS}
     try:
-        data = nest({name: fields[name] for name in ClearanceRecord.model_fields if name in fields})
-        record = ClearanceRecord.model_validate(data, context={"today": clock.today()})
+        data = nest({name: fields[name] for name in FORM_FIELDS if name in fields})
+        record = record_model(kind_value).model_validate(data, context={"today": clock.today()})
     except FormError as exc:
         return _clearance_page(principal, worker, kind_value, values, {"issued_on": str(exc)}, 400)
-    except ValidationError as exc:
-        # Show every problem at once: what stopped validation and what this kind still lacks.
-        errors = errors_by_path(exc)
-        for problem in kind_problems(kind_value, values):
-            errors.setdefault(problem["path"], problem["message"])
-        return _clearance_page(principal, worker, kind_value, values, errors, 422)
+    except ValidationError as exc:  # every problem at once: the format's and this kind's
+        return _clearance_page(principal, worker, kind_value, values, errors_by_path(exc), 422)
     try:
         clearances.record_clearance(worker_id, kind_value, record, principal)
     except ValidationFailed as exc:

@@ -17,8 +17,9 @@ HR_EMAIL = "hr@familycontact.example"
 def add_worker_with_expired_first_aid() -> str:
     from chalicelib import clock
     from chalicelib.auth import Principal, Role
+    from chalicelib.domain.clearance_records import record_model
     from chalicelib.domain.clearances import ClearanceKind, add_years
-    from chalicelib.domain.workers import ClearanceRecord, NewWorker
+    from chalicelib.domain.workers import NewWorker
     from chalicelib.services import clearances, workers
 
     hr = Principal("u-hr-1", HR_EMAIL, "Jordan Lee", frozenset({Role.HR}))
@@ -38,7 +39,7 @@ def add_worker_with_expired_first_aid() -> str:
         },
     }
     for kind, body in records.items():
-        clearances.record_clearance(worker_id, kind, ClearanceRecord.model_validate(body), hr)
+        clearances.record_clearance(worker_id, kind, record_model(kind).model_validate(body), hr)
     return worker_id
 
 

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import FirstAidRecord, record_model
 from chalicelib.domain.clearances import ClearanceKind, add_years
-from chalicelib.domain.workers import ClearanceRecord, NewWorker
+from chalicelib.domain.workers import NewWorker
 
 BG = ClearanceKind.BACKGROUND_CHECK
 FA = ClearanceKind.FIRST_AID
@@ -43,7 +44,7 @@ def add_worker(name: str, email: str, certificates: dict, recorded_on: date = RE
 
     worker = workers.create_worker(NewWorker(name=name, email=email), HR_EMAIL, recorded_on)
     for kind, certificate in certificates.items():
-        record = ClearanceRecord.model_validate(certificate, context={"today": recorded_on})
+        record = record_model(kind).model_validate(certificate, context={"today": recorded_on})
         clearances.record_clearance(worker["worker_id"], kind, record, HR, recorded_on)
     return worker["worker_id"]
 
@@ -240,7 +241,7 @@ def test_a_renewal_applied_for_pauses_reminders(runtime):
     from chalicelib.services import clearances, workers
 
     (worker,) = workers.list_workers(today=EXPIRY - days(40))["workers"]
-    record = ClearanceRecord.model_validate(
+    record = FirstAidRecord.model_validate(
         first_aid(add_years(EXPIRY, -3), EXPIRY, renewal_applied_on=EXPIRY - days(35)),
         context={"today": EXPIRY - days(35)},
     )
@@ -260,7 +261,7 @@ def test_a_renewed_certificate_gets_no_reminder_for_the_old_expiry(runtime):
     from chalicelib.services import clearances
 
     renewed_on = EXPIRY - days(20)
-    record = ClearanceRecord.model_validate(
+    record = FirstAidRecord.model_validate(
         first_aid(renewed_on, add_years(renewed_on, 3)), context={"today": renewed_on}
     )
     clearances.record_clearance(worker_id, FA, record, HR, renewed_on)

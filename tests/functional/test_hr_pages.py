@@ -10,8 +10,9 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import record_model
 from chalicelib.domain.clearances import ClearanceKind, add_years
-from chalicelib.domain.workers import ClearanceRecord, NewWorker
+from chalicelib.domain.workers import NewWorker
 
 TODAY = clock.today()
 HR = Principal("u-hr-1", "hr@familycontact.example", "Jordan Lee", frozenset({Role.HR}))
@@ -46,7 +47,7 @@ def add_worker(name: str, email: str, first_aid_expires: date | None, background
             "level": "Paediatric",
         }
     for kind, body in records.items():
-        clearances.record_clearance(worker_id, kind, ClearanceRecord.model_validate(body), HR)
+        clearances.record_clearance(worker_id, kind, record_model(kind).model_validate(body), HR)
     return worker_id
 
 
