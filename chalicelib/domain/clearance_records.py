@@ -177,6 +177,8 @@ class BackgroundCheckRecord(ClearanceRecord):
 
 
 class FirstAidRecord(ClearanceRecord):
+    """A first aid certificate: the provider and the course, and its number where it has one."""
+
     kind = ClearanceKind.FIRST_AID
     provider: Text
     level: Text
