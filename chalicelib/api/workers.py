@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib import clock
@@ -10,6 +12,9 @@ from chalicelib.domain.clearances import ClearanceStatus
 from chalicelib.errors import BadRequest
 from chalicelib.web.csv_export import csv_response
 from chalicelib.web.http import Call, api_route
+
+if TYPE_CHECKING:
+    from chalicelib.domain.clearance_records import ClearanceRecord
 
 routes = Blueprint(__name__)
 
@@ -118,7 +123,7 @@ def record_clearance(call: Call):
     return clearances.record_clearance(call.params["worker_id"], call.params["kind"], call.body, call.principal)
 
 
-def clearance_body(params: dict[str, str], data: dict, context: dict):
+def clearance_body(params: dict[str, str], data: dict, context: dict) -> ClearanceRecord:
     """The body of a clearance PUT, read with the model of its kind: an unknown kind is a 404 first;
     then, if the body has problems, an unknown worker is a 404 before them; else every problem at once."""
     from pydantic import ValidationError

@@ -107,7 +107,7 @@ def error_response(error: AppError) -> Response:
     return json_response(error.body(), error.status)
 
 
-def parse_json_body(request, model, validator: Callable | None = None, params: dict | None = None) -> Any:
+def parse_json_body(request, model, validator: Callable | str | None = None, params: dict | None = None) -> Any:
     """Content type, size, JSON syntax, then the model: each failure with its own status.
 
     `validator(params, data, context)` reads the body instead of `model` where the path decides
@@ -188,7 +188,11 @@ def api_route(
     produces: str = "application/json",
     body_validator: Callable | str | None = None,
 ) -> Callable:
-    """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry."""
+    """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry.
+
+    `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
+    see `parse_json_body`) reads it instead where the path decides the model.
+    """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
     ROUTES.append(spec)
 
