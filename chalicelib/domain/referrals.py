@@ -8,7 +8,7 @@ context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from chalicelib import clock
+from chalicelib.domain.clearances import add_years
 from chalicelib.domain.fields import (
     InputModel,
     Name,
@@ -54,7 +55,7 @@ SESSION_MINUTES = (30, 480)
 ADULT_AGE = 18
 # A start date further ahead than this is taken to be a typing mistake. Start dates in the
 # past are allowed: a referral may formalise contact that is already happening.
-MAX_START_AHEAD = timedelta(days=2 * 365)
+MAX_START_YEARS_AHEAD = 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class ContactArrangement(InputModel):
     @field_validator("start_date")
     @classmethod
     def _start_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
-        latest = today_from_context(info) + MAX_START_AHEAD
+        latest = add_years(today_from_context(info), MAX_START_YEARS_AHEAD)
         if value > latest:
             raise ValueError(f"Start date cannot be later than {latest.isoformat()}")
         return value
