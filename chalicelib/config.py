@@ -1,18 +1,26 @@
-"""Settings of the running stage, read once from the environment `.chalice/config.json` sets."""
+"""Settings of the running stage, read once from the environment `.chalice/config.json` sets.
+
+`settings()` reads them through pydantic-settings, imported on first use: `import app` stays
+cheap. `stage()`, `table_name()` and `function_name()` are plain reads, usable at import time.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
 
 APP_NAME = "family-contact"
 LOCAL_STAGE = "local"
+DEFAULT_STAGE = "prod"
 
 
 def stage() -> str:
     # Local only when asked for: a deployment that forgot FCS_STAGE must not expose /dev routes.
-    return os.environ.get("FCS_STAGE") or "prod"
+    return os.environ.get("FCS_STAGE") or DEFAULT_STAGE
 
 
 def table_name(suffix: str) -> str:
@@ -30,58 +38,68 @@ def function_name(handler: str) -> str:
     return f"{APP_NAME}-{stage()}-{handler}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    stage: str
-    region: str
-    public_base_url: str
-    mail_from: str
-    duty_supervisor_email: str
-    admin_email: str
-    hr_email: str
-    jwt_issuer: str
-    jwt_audience: str
-    jwks_url: str
-    cognito_domain: str
-    local_jwt_public_key_path: str
-    approval_link_ttl_seconds: int
-    max_body_bytes: int
+@lru_cache(maxsize=1)
+def _settings_model() -> type[BaseSettings]:
+    """The settings model; each field is read from the upper-case variable of its name unless
+    an alias says otherwise. An empty variable counts as unset."""
+    from pydantic import AliasChoices, Field, field_validator
+    from pydantic_settings import BaseSettings, SettingsConfigDict
 
-    @property
-    def is_local(self) -> bool:
-        return self.stage == LOCAL_STAGE
+    class Settings(BaseSettings):
+        model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="ignore")
 
-    def state_machine_arn(self, workflow: str) -> str:
-        """The ARN of one workflow's state machine, as the deployment gives it to every function."""
-        return os.environ.get(state_machine_arn_variable(workflow), "")
+        stage: str = Field(DEFAULT_STAGE, validation_alias="FCS_STAGE")
+        region: str = Field("eu-west-2", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+        public_base_url: str = "http://127.0.0.1:8000"
+        mail_from: str = "Family Contact Service <no-reply@familycontact.example>"
+        duty_supervisor_email: str = "supervisor@familycontact.example"
+        admin_email: str = "admin@familycontact.example"
+        hr_email: str = "hr@familycontact.example"
+        jwt_issuer: str = "family-contact-local"
+        jwt_audience: str = "family-contact-web"
+        jwks_url: str = ""
+        cognito_domain: str = ""
+        local_jwt_public_key_path: str = ""
+        approval_link_ttl_seconds: int = 7 * 24 * 3600
+        max_body_bytes: int = 256 * 1024
+
+        @field_validator("public_base_url", "cognito_domain")
+        @classmethod
+        def _no_trailing_slash(cls, value: str) -> str:
+            return value.rstrip("/")
+
+        @property
+        def is_local(self) -> bool:
+            return self.stage == LOCAL_STAGE
+
+        def state_machine_arn(self, workflow: str) -> str:
+            """The ARN of one workflow's state machine, as the deployment gives it to every function."""
+            return os.environ.get(state_machine_arn_variable(workflow), "")
+
+    return Settings
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+def _variable(model: type[BaseSettings], field: str) -> str:
+    """The environment variable a field is read from (the first, when it has several)."""
+    alias = model.model_fields[field].validation_alias
+    choices = getattr(alias, "choices", None)
+    return str(choices[0] if choices else alias or field).upper()
 
 
 @lru_cache(maxsize=1)
-def settings() -> Settings:
-    env = os.environ.get
-    return Settings(
-        stage=stage(),
-        region=env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "eu-west-2",
-        public_base_url=env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        mail_from=env("MAIL_FROM", "Family Contact Service <no-reply@familycontact.example>"),
-        duty_supervisor_email=env("DUTY_SUPERVISOR_EMAIL", "supervisor@familycontact.example"),
-        admin_email=env("ADMIN_EMAIL", "admin@familycontact.example"),
-        hr_email=env("HR_EMAIL", "hr@familycontact.example"),
-        jwt_issuer=env("JWT_ISSUER", "family-contact-local"),
-        jwt_audience=env("JWT_AUDIENCE", "family-contact-web"),
-        jwks_url=env("JWKS_URL", ""),
-        cognito_domain=env("COGNITO_DOMAIN", "").rstrip("/"),
-        local_jwt_public_key_path=env("LOCAL_JWT_PUBLIC_KEY_PATH", ""),
-        approval_link_ttl_seconds=_int("APPROVAL_LINK_TTL_SECONDS", 7 * 24 * 3600),
-        max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
-    )
+def settings() -> BaseSettings:
+    """The stage's settings, read once (tests that change the environment call `settings.cache_clear()`)."""
+    from pydantic import ValidationError
+
+    model = _settings_model()
+    try:
+        return model()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            name = _variable(model, str(error["loc"][0]))
+            if error["type"].startswith("int_"):
+                problems.append(f"{name} must be a whole number, got {error['input']!r}")
+            else:
+                problems.append(f"{name}: {error['msg']}")
+        raise ValueError("; ".join(problems)) from None

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import APP_NAME
 
-if TYPE_CHECKING:  # imported lazily: Powertools' Logger and Metrics cost cold-start time
-    from aws_lambda_powertools import Logger, Metrics
+if TYPE_CHECKING:  # imported lazily: Powertools' Logger and metrics cost cold-start time
+    from aws_lambda_powertools import Logger
 
 
 class _CurrentStdout:
@@ -30,17 +30,18 @@ def logger() -> Logger:
     return Logger(service=APP_NAME, stream=_CurrentStdout())
 
 
-@lru_cache(maxsize=1)
-def metrics() -> Metrics:
-    from aws_lambda_powertools import Metrics
-
-    return Metrics(namespace="FamilyContact", service=APP_NAME)
+NAMESPACE = "FamilyContact"
 
 
 def count(name: str, value: int = 1) -> None:
-    """Emit one EMF count metric immediately (no handler decorator needed to flush it)."""
-    from aws_lambda_powertools.metrics import MetricUnit
+    """Emit one EMF count metric now, on its own line (Powertools' `single_metric`): no shared
+    metric set to flush, and no handler decorator needed. Silent when POWERTOOLS_METRICS_DISABLED."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-    m = metrics()
-    m.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    m.flush_metrics(raise_on_empty_metrics=False)
+    if is_metrics_disabled():
+        return
+    with single_metric(
+        name=name, unit=MetricUnit.Count, value=value, namespace=NAMESPACE, default_dimensions={"service": APP_NAME}
+    ):
+        pass

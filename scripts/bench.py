@@ -97,7 +97,7 @@ def bench_referral_paths() -> None:
     from chalice.test import Client
 
     from app import app
-    from chalicelib.domain.referrals import example_referral
+    from chalicelib.examples import example_referral
     from chalicelib.local.runtime import EmbeddedAws
     from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.workflows.registry import Timings

@@ -97,7 +97,7 @@ def _certificates(index: int) -> dict:
 def seed(workers: int) -> None:
     """Write `workers` workers and their clearances with batch writes, as the service would store them."""
     from chalicelib.domain.clearances import expiry_month, worker_compliance
-    from chalicelib.services.clearances import policy
+    from chalicelib.services.workers import policy
     from chalicelib.storage.workers import Clearance, Worker, WorkerEmail, name_key
 
     rules = policy()

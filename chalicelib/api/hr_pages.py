@@ -1,12 +1,16 @@
 """HR's clearance pages: the dashboard of every worker, and the forms to add a worker and record a
-clearance. Roles are checked here; `web.hr_views` does the rest (loaded on first use)."""
+clearance. Each handler reads the request, calls the services and picks the page `web.hr_views`
+renders; services, models and templates load on first use."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.web.pages import page_route
+from chalicelib.web.pages import form_fields, page_route, redirect
 
 routes = Blueprint(__name__)
 
@@ -15,27 +19,99 @@ HR = frozenset({Role.HR})
 
 @page_route(routes, "/hr/clearances", ["GET"], roles=HR)
 def dashboard(request, principal: Principal):
+    from chalicelib.domain.clearances import ClearanceStatus
+    from chalicelib.services import compliance
     from chalicelib.web import hr_views
 
-    return hr_views.dashboard(request, principal)
+    query = request.query_params or {}
+    raw_status = (query.get("status") or "").strip().upper()
+    status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
+    sort = query.get("sort") if query.get("sort") in hr_views.SORTS else "expiry"
+    return hr_views.dashboard_page(
+        principal,
+        compliance.dashboard_rows(status, sort),
+        status=status,
+        unknown_status=bool(raw_status) and status is None,
+        sort=sort,
+        saved=query.get("saved"),
+        added=query.get("added"),
+        kind=query.get("kind"),
+    )
 
 
 @page_route(routes, "/hr/clearances.csv", ["GET"], roles=HR)
 def dashboard_csv(request, principal: Principal):
-    from chalicelib.web import hr_views
+    """The register as CSV for a signed-in browser (the API's /v1/compliance.csv wants a bearer token)."""
+    from chalicelib.services import compliance
+    from chalicelib.web.csv_export import csv_response
 
-    return hr_views.dashboard_csv(request, principal)
+    today = clock.today()
+    return csv_response(compliance.register_rows(None, today), today)
 
 
 @page_route(routes, "/hr/clearances/{worker_id}/{kind}", ["GET", "POST"], roles=HR)
 def clearance_form(request, principal: Principal, worker_id: str, kind: str):
-    from chalicelib.web import hr_views
+    from pydantic import ValidationError
 
-    return hr_views.clearance_form(request, principal, worker_id, kind)
+    from chalicelib.domain.clearance_records import FORM_FIELDS, record_model
+    from chalicelib.errors import Conflict, ValidationFailed
+    from chalicelib.services import clearances, workers
+    from chalicelib.web.forms import FormError, errors_by_path, first_value, nest
+    from chalicelib.web.hr_views import clearance_page
+
+    model = record_model(clearances.parse_kind(kind))
+    worker = workers.load_worker(worker_id)
+
+    def page(values: dict[str, str] | None, errors: dict[str, str] | None = None, status: int = 200):
+        view = workers.detail_view(worker, workers.policy(), clock.today())
+        return clearance_page(principal, view, model, workers.policy(), values, errors, status)
+
+    if request.method == "GET":
+        return page(None)
+    fields = form_fields(request)
+    values = {name: first_value(fields, name) for name in FORM_FIELDS}
+    try:
+        data = nest({name: fields[name] for name in FORM_FIELDS if name in fields})
+        record = model.model_validate(data, context={"today": clock.today()})
+    except FormError as exc:
+        return page(values, {"issued_on": str(exc)}, 400)
+    except ValidationError as exc:  # every problem at once: the format's and this kind's
+        return page(values, errors_by_path(exc), 422)
+    try:
+        clearances.record_clearance(worker_id, model.kind, record, principal)
+    except ValidationFailed as exc:
+        return page(values, {f["path"]: f["message"] for f in exc.fields} or {"issued_on": exc.message}, 422)
+    except Conflict as exc:
+        return page(values, {"issued_on": exc.message}, 409)
+    return redirect(
+        "/hr/clearances?" + urlencode({"saved": worker_id, "kind": model.kind.value}) + f"#worker-{worker_id}"
+    )
 
 
 @page_route(routes, "/hr/workers/new", ["GET", "POST"], roles=HR)
 def new_worker(request, principal: Principal):
-    from chalicelib.web import hr_views
+    from pydantic import ValidationError
 
-    return hr_views.new_worker(request, principal)
+    from chalicelib.domain.workers import NewWorker
+    from chalicelib.errors import Conflict
+    from chalicelib.services import workers
+    from chalicelib.web.forms import FormError, errors_by_path, first_value, nest
+    from chalicelib.web.hr_views import worker_page
+
+    if request.method == "GET":
+        return worker_page(principal, {})
+    fields = form_fields(request)
+    values = {name: first_value(fields, name) for name in NewWorker.model_fields}
+    try:
+        data = nest({name: fields[name] for name in NewWorker.model_fields if name in fields})
+        worker = NewWorker.model_validate(data)
+    except FormError as exc:
+        return worker_page(principal, values, {"name": str(exc)}, 400)
+    except ValidationError as exc:
+        return worker_page(principal, values, errors_by_path(exc), 422)
+    try:
+        created = workers.create_worker(worker, principal.email)
+    except Conflict as exc:
+        errors = {f["path"]: f["message"] for f in exc.fields} or {"email": exc.message}
+        return worker_page(principal, values, errors, 409)
+    return redirect("/hr/clearances?" + urlencode({"added": created["worker_id"]}) + f"#worker-{created['worker_id']}")

@@ -18,7 +18,7 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
     "POST",
     roles=frozenset({Role.REFERRER}),
     body="chalicelib.domain.referrals:ReferralSubmission",
-    example="chalicelib.domain.referrals:example_referral",
+    example="chalicelib.examples:example_referral",
     status=201,
     summary="Submit a referral (honours the Idempotency-Key header)",
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib import clock
@@ -10,6 +12,9 @@ from chalicelib.domain.clearances import ClearanceStatus
 from chalicelib.errors import BadRequest
 from chalicelib.web.csv_export import csv_response
 from chalicelib.web.http import Call, api_route
+
+if TYPE_CHECKING:
+    from chalicelib.domain.clearance_records import ClearanceRecord
 
 routes = Blueprint(__name__)
 
@@ -58,13 +63,13 @@ def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
     roles=HR,
     summary="Add a contact worker (their clearances are then recorded one by one)",
     body="chalicelib.domain.workers:NewWorker",
-    example="chalicelib.domain.workers:example_worker",
+    example="chalicelib.examples:example_worker",
     status=201,
 )
 def create_worker(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.create_worker(call.body, call.principal.email)
+    return workers.create_worker(call.body, call.principal.email)
 
 
 @api_route(
@@ -80,9 +85,9 @@ def create_worker(call: Call):
     ),
 )
 def list_workers(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.list_workers(
+    return workers.list_workers(
         compliance=_compliance_filter(call),
         limit=_whole(call, "limit", 50, 1, 200),
         cursor=call.query.get("cursor"),
@@ -97,9 +102,9 @@ def list_workers(call: Call):
     summary="One worker with every clearance, its status and its history (a worker may read their own)",
 )
 def get_worker(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    return clearances.get_worker_for(call.principal, call.params["worker_id"])
+    return workers.get_worker_for(call.principal, call.params["worker_id"])
 
 
 @api_route(
@@ -108,14 +113,30 @@ def get_worker(call: Call):
     "PUT",
     roles=HR,
     summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
-    body="chalicelib.domain.workers:ClearanceRecord",
-    example="chalicelib.domain.workers:example_clearance",
-    body_checks="chalicelib.services.clearances:clearance_input_problems",
+    body="chalicelib.domain.clearance_records:AnyClearanceRecord",
+    example="chalicelib.examples:example_clearance",
+    body_validator="chalicelib.api.workers:clearance_body",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances
 
     return clearances.record_clearance(call.params["worker_id"], call.params["kind"], call.body, call.principal)
+
+
+def clearance_body(params: dict[str, str], data: dict, context: dict) -> ClearanceRecord:
+    """The body of a clearance PUT, read with the model of its kind: an unknown kind is a 404 first;
+    then, if the body has problems, an unknown worker is a 404 before them; else every problem at once."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.clearance_records import record_model
+    from chalicelib.services import clearances, workers
+
+    model = record_model(clearances.parse_kind(params["kind"]))
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError:
+        workers.load_worker(params["worker_id"])
+        raise
 
 
 # -- compliance across the workforce ------------------------------------------------------------
@@ -130,10 +151,10 @@ def record_clearance(call: Call):
     query=(("days", f"1-{MAX_DAYS}, default the warning window"),),
 )
 def compliance(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance, workers
 
-    days = _whole(call, "days", clearances.policy().warning_days, 1, MAX_DAYS)
-    return clearances.compliance_report(days)
+    days = _whole(call, "days", workers.policy().warning_days, 1, MAX_DAYS)
+    return compliance.compliance_report(days)
 
 
 @api_route(
@@ -146,7 +167,7 @@ def compliance(call: Call):
     produces="text/csv",
 )
 def compliance_csv(call: Call):
-    from chalicelib.services import clearances
+    from chalicelib.services import compliance
 
     today = clock.today()
-    return csv_response(clearances.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)
+    return csv_response(compliance.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)

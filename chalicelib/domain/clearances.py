@@ -5,7 +5,6 @@ Pure Python (no AWS, no I/O): every rule takes the date it is evaluated on.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -187,10 +186,9 @@ def add_years(d: date, years: int) -> date:
 
     28 Feb rather than 1 Mar so that a default expiry never gives a day more than the policy.
     """
-    year = d.year + years
-    if d.month == 2 and d.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return d.replace(year=year)
+    from dateutil.relativedelta import relativedelta  # on first use: it is not needed to import the app
+
+    return d + relativedelta(years=years)
 
 
 def effective_expiry(cert: Certificate, policy: ClearancePolicy) -> date:

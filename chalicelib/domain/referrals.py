@@ -8,40 +8,41 @@ context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from chalicelib import clock
-from chalicelib.domain.validation import (
-    blank_to_none,
-    check_phone,
-    cross_field_error,
-    iso_date_only,
-    multi_line,
-    single_line,
-    today_from_context,
+from chalicelib.domain.clearances import add_years
+from chalicelib.domain.fields import (
+    InputModel,
+    Name,
+    OptionalDate,
+    OptionalEmail,
+    OptionalPhone,
+    Phone,
+    PlainDate,
+    lines,
+    one_line,
+    optional,
 )
+from chalicelib.domain.validation import cross_field_error, today_from_context
 
 # ---------------------------------------------------------------------------------------------
 # Limits
 
 MAX_CHILDREN = 10
 MAX_FAMILY_MEMBERS = 10
-NAME_MAX = 100
 SHORT_TEXT_MAX = 200
 REFERENCE_MAX = 100
 LANGUAGE_MAX = 60
@@ -49,49 +50,26 @@ ADDRESS_MAX = 1000
 NOTES_MAX = 4000
 COMMENT_MAX = 2000
 ANSWER_MAX = 4000
-PHONE_MAX = 30
 MAX_SESSIONS = 14
 SESSION_MINUTES = (30, 480)
 ADULT_AGE = 18
 # A start date further ahead than this is taken to be a typing mistake. Start dates in the
 # past are allowed: a referral may formalise contact that is already happening.
-MAX_START_AHEAD = timedelta(days=2 * 365)
+MAX_START_YEARS_AHEAD = 2
 
 
 # ---------------------------------------------------------------------------------------------
-# Field types
+# Field types (the shapes are in `domain.fields`; the limits are the referral form's)
 
-
-def _text(max_length: int) -> StringConstraints:
-    return StringConstraints(min_length=1, max_length=max_length)
-
-
-_OneLine = AfterValidator(single_line)
-_Lines = AfterValidator(multi_line)
-_PlainDate = BeforeValidator(iso_date_only)
-
-
-_Blank = BeforeValidator(blank_to_none)
-
-Name = Annotated[str, _text(NAME_MAX), _OneLine]
-ShortText = Annotated[str, _text(SHORT_TEXT_MAX), _OneLine]
-Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(check_phone)]
-CommentText = Annotated[str, _text(COMMENT_MAX), _Lines]
-AnswerText = Annotated[str, _text(ANSWER_MAX), _Lines]
-OptionalShortText = Annotated[ShortText | None, _Blank]
-OptionalReference = Annotated[Annotated[str, _text(REFERENCE_MAX), _OneLine] | None, _Blank]
-OptionalLanguage = Annotated[Annotated[str, _text(LANGUAGE_MAX), _OneLine] | None, _Blank]
-OptionalNotes = Annotated[Annotated[str, _text(NOTES_MAX), _Lines] | None, _Blank]
-OptionalAddress = Annotated[Annotated[str, _text(ADDRESS_MAX), _Lines] | None, _Blank]
-OptionalComment = Annotated[CommentText | None, _Blank]
-OptionalPhone = Annotated[Phone | None, _Blank]
-OptionalEmail = Annotated[EmailStr | None, _Blank]
-PlainDate = Annotated[date, _PlainDate]
-OptionalDate = Annotated[date | None, _PlainDate, _Blank]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+ShortText = one_line(SHORT_TEXT_MAX)
+CommentText = lines(COMMENT_MAX)
+AnswerText = lines(ANSWER_MAX)
+OptionalShortText = optional(ShortText)
+OptionalReference = optional(one_line(REFERENCE_MAX))
+OptionalLanguage = optional(one_line(LANGUAGE_MAX))
+OptionalNotes = optional(lines(NOTES_MAX))
+OptionalAddress = optional(lines(ADDRESS_MAX))
+OptionalComment = optional(CommentText)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +115,7 @@ def age_on(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - before_birthday
 
 
-class Referrer(_Input):
+class Referrer(InputModel):
     name: Name
     email: EmailStr
     phone: Phone
@@ -145,7 +123,7 @@ class Referrer(_Input):
     team: OptionalShortText = None
 
 
-class Child(_Input):
+class Child(InputModel):
     first_name: Name
     last_name: Name
     date_of_birth: PlainDate
@@ -162,7 +140,7 @@ class Child(_Input):
         return value
 
 
-class FamilyMember(_Input):
+class FamilyMember(InputModel):
     name: Name
     relationship: Name
     phone: OptionalPhone = None
@@ -180,7 +158,7 @@ class FamilyMember(_Input):
         return self
 
 
-class Frequency(_Input):
+class Frequency(InputModel):
     sessions: int = Field(ge=1, le=MAX_SESSIONS)
     per: Literal["week", "month"]
 
@@ -195,7 +173,7 @@ def _distinct(days: list[Weekday]) -> list[Weekday]:
     return list(dict.fromkeys(days))
 
 
-class ContactArrangement(_Input):
+class ContactArrangement(InputModel):
     type: ContactType
     frequency: Frequency
     session_length_minutes: int = Field(ge=SESSION_MINUTES[0], le=SESSION_MINUTES[1])
@@ -209,7 +187,7 @@ class ContactArrangement(_Input):
     @field_validator("start_date")
     @classmethod
     def _start_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
-        latest = today_from_context(info) + MAX_START_AHEAD
+        latest = add_years(today_from_context(info), MAX_START_YEARS_AHEAD)
         if value > latest:
             raise ValueError(f"Start date cannot be later than {latest.isoformat()}")
         return value
@@ -230,7 +208,7 @@ class ContactArrangement(_Input):
         return self
 
 
-class LegalBasis(_Input):
+class LegalBasis(InputModel):
     court_order: bool
     reference: OptionalReference = None
     court: OptionalShortText = None
@@ -271,7 +249,7 @@ RISK_FLAGS = (
 )
 
 
-class Risks(_Input):
+class Risks(InputModel):
     """Risk flags (unticked boxes mean no), details, and the confidential-address rule.
 
     `carer_address` is never sent to the other party and never appears in summaries.
@@ -298,7 +276,7 @@ class Risks(_Input):
         return self
 
 
-class ReferralSubmission(_Input):
+class ReferralSubmission(InputModel):
     referrer: Referrer
     children: list[Child] = Field(min_length=1, max_length=MAX_CHILDREN)
     family_members: list[FamilyMember] = Field(min_length=1, max_length=MAX_FAMILY_MEMBERS)
@@ -339,81 +317,6 @@ class ReferralSubmission(_Input):
         if too_old:
             raise cross_field_error("ReferralSubmission", too_old)
         return self
-
-
-def example_referral() -> dict[str, Any]:
-    """A complete, valid referral as JSON (for the OpenAPI example, demo data and tests).
-
-    Valid on any day from 2026-09-15 on: the order date is in the past, the start date is
-    fixed and the children stay under 18 on it.
-    """
-    return {
-        "referrer": {
-            "name": "Amara Okafor",
-            "email": "amara.okafor@northshire.example.gov.uk",
-            "phone": "01632 960123",
-            "organisation": "Northshire County Council",
-            "team": "Children in Care Team 2",
-        },
-        "children": [
-            {
-                "first_name": "Maya",
-                "last_name": "Robinson",
-                "date_of_birth": "2019-05-14",
-                "legal_status": "interim_care_order",
-                "placement_type": "foster",
-                "needs_notes": "Asthma; carries an inhaler. Settles best with a familiar toy.",
-                "interpreter_language": None,
-            },
-            {
-                "first_name": "Leo",
-                "last_name": "Robinson",
-                "date_of_birth": "2016-09-02",
-                "legal_status": "interim_care_order",
-                "placement_type": "foster",
-                "needs_notes": None,
-                "interpreter_language": None,
-            },
-        ],
-        "family_members": [
-            {
-                "name": "Danielle Robinson",
-                "relationship": "Mother",
-                "phone": "07700 900456",
-                "email": "danielle.robinson@example.com",
-                "interpreter_language": None,
-                "safety_notes": "Must not be told the foster carers' address or the children's school.",
-            }
-        ],
-        "contact": {
-            "type": "supervised",
-            "frequency": {"sessions": 1, "per": "week"},
-            "session_length_minutes": 90,
-            "preferred_days": ["tuesday", "thursday"],
-            "preferred_times": "After school, 16:00-18:00",
-            "start_date": "2027-01-11",
-            "end_date": "2027-07-09",
-        },
-        "legal_basis": {
-            "court_order": True,
-            "reference": "NS26C00412",
-            "court": "Northshire Family Court",
-            "date_made": "2026-09-15",
-        },
-        "risks": {
-            "domestic_abuse": True,
-            "substance_misuse": False,
-            "mental_health": False,
-            "abduction_risk": False,
-            "aggression": False,
-            "other": False,
-            "details": "Historic domestic abuse by the father, who is not part of this referral.",
-            "confidential_address": True,
-            "carer_address": "12 Elm Row, Northtown NT1 2AB",
-        },
-        "consent_confirmed": True,
-        "funding_reference": "PO-2026-0457",
-    }
 
 
 def public_summary(submission: ReferralSubmission, today: date | None = None) -> dict[str, Any]:
@@ -527,7 +430,7 @@ _DECISION_STATUS = {
 }
 
 
-class ReviewDecision(_Input):
+class ReviewDecision(InputModel):
     """Accept, decline (with a reason) or ask for more information (with a question)."""
 
     decision: Decision
@@ -549,7 +452,7 @@ class ReviewDecision(_Input):
         return self
 
 
-class Amendment(_Input):
+class Amendment(InputModel):
     """The referrer's answer to a request for more information."""
 
     answer: AnswerText

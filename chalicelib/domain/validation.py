@@ -3,8 +3,6 @@ raised at a chosen field path from cross-field rules, and the injectable "today"
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -147,57 +145,3 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "less_than": lambda ctx: f"Must be less than {ctx.get('lt')}",
     "value_error": _value_error,
 }
-
-
-# -- text and date shapes every input model shares ------------------------------------------------
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Characters that reorder how text is displayed: they can make a name read as something else.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = frozenset("\n\r\t")
-
-
-def iso_date_only(value: Any) -> Any:
-    """A plain day written YYYY-MM-DD: pydantic alone would also take unix timestamps and datetimes."""
-    if value is None or isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
-        raise ValueError("Must be a date written as YYYY-MM-DD")
-    return value.strip()
-
-
-def _has_controls(value: str, allowed: frozenset[str]) -> bool:
-    return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
-
-
-def single_line(value: str) -> str:
-    """Names, numbers, references: one line, no control characters (they end up in email subjects)."""
-    if _has_controls(value, frozenset()):
-        raise ValueError("Must be a single line of text without control characters")
-    return value
-
-
-def multi_line(value: str) -> str:
-    """Notes and answers: line breaks and tabs are fine, other control characters are not."""
-    if _has_controls(value, _LINE_BREAKS):
-        raise ValueError("Must be text without control characters")
-    return value
-
-
-_PHONE = re.compile(r"\+?[0-9 ()\-.]+")
-PHONE_DIGITS = (7, 15)
-
-
-def blank_to_none(value: Any) -> Any:
-    """Optional fields: an empty form input or JSON "" means "not given"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def check_phone(value: str) -> str:
-    digits = sum(ch.isdigit() for ch in value)
-    low, high = PHONE_DIGITS
-    if not _PHONE.fullmatch(value) or not low <= digits <= high:
-        raise ValueError(f"Enter a phone number of {low} to {high} digits, for example 01632 960123 or +44 1632 960123")
-    return value

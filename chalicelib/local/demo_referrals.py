@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.referrals import ReferralSubmission, example_referral
+from chalicelib.domain.referrals import ReferralSubmission
+from chalicelib.examples import example_referral
 from chalicelib.local.directory import for_role
 
 

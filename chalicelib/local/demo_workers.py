@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import record_model
 from chalicelib.domain.clearances import ClearanceKind, add_years
-from chalicelib.domain.workers import ClearanceRecord, NewWorker
+from chalicelib.domain.workers import NewWorker
 
 SEEDED_BY = Principal("u-hr-1", "hr@familycontact.example", "Jordan Lee", frozenset({Role.HR}))
 
@@ -90,15 +91,15 @@ def demo_workers(today: date) -> list[tuple[dict, dict[ClearanceKind, dict]]]:
 
 def seed_demo_workers() -> int:
     """Create the demo workers through the service (audited like any HR change); returns items made."""
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
     today = clock.today()
     made = 0
     for worker, certificates in demo_workers(today):
-        created = clearances.create_worker(NewWorker.model_validate(worker), SEEDED_BY.email, today)
+        created = workers.create_worker(NewWorker.model_validate(worker), SEEDED_BY.email, today)
         made += 1
         for kind, certificate in certificates.items():
-            record = ClearanceRecord.model_validate(certificate, context={"today": today})
+            record = record_model(kind).model_validate(certificate, context={"today": today})
             clearances.record_clearance(created["worker_id"], kind, record, SEEDED_BY, today)
             made += 1
     return made

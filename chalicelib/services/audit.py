@@ -6,16 +6,15 @@ without the event that records it.
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from chalicelib import clock
 from chalicelib.errors import BadRequest, Conflict
-from chalicelib.storage.audit import AuditEvent, entity_key
+from chalicelib.storage.audit import AuditEvent, entity_key, events_for, events_on_day
 from chalicelib.storage.base import connection
 
 SYSTEM = "system"
@@ -88,53 +87,25 @@ def audited_transaction(
 
 
 def history(entity: str, entity_id: str, limit: int = 200) -> list[dict]:
-    return [e.to_dict() for e in AuditEvent.query(entity_key(entity, entity_id), limit=limit)]
+    events, _ = events_for(entity, entity_id, limit=limit)
+    return [e.to_dict() for e in events]
 
 
 def list_events(*, entity: str | None, entity_id: str | None, day: str | None, limit: int, cursor: str | None) -> dict:
     """One page of events: an entity's history, or one day's events across the service."""
     if entity and entity_id:
-        start = _decode_cursor(cursor, {"entity_key", "event_key"})
-        result = AuditEvent.query(entity_key(entity, entity_id), limit=limit, last_evaluated_key=start)
+        events, next_cursor = events_for(entity, entity_id, limit=limit, cursor=cursor)
     elif entity or entity_id:
         raise BadRequest("Filter by both 'entity' and 'id', or by 'day'.")
     else:
         if day is not None and not _is_day(day):
             raise BadRequest("'day' must be a date written as YYYY-MM-DD.")
-        start = _decode_cursor(cursor, {"entity_key", "event_key", "day"})
-        result = AuditEvent.by_day.query(
-            day or clock.today().isoformat(), limit=limit, last_evaluated_key=start, scan_index_forward=False
-        )
-    events = [e.to_dict() for e in result]
-    return {"events": events, "next_cursor": _encode_cursor(result.last_evaluated_key)}
+        events, next_cursor = events_on_day(day or clock.today().isoformat(), limit=limit, cursor=cursor)
+    return {"events": [e.to_dict() for e in events], "next_cursor": next_cursor}
 
 
 def _is_day(text: str) -> bool:
-    from datetime import date
-
     try:
         return date.fromisoformat(text).isoformat() == text
     except ValueError:
         return False
-
-
-def _encode_cursor(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _decode_cursor(cursor: str | None, keys: set[str]) -> dict | None:
-    """The key a previous page ended on, exactly as this query returns it, or a 400."""
-    if not cursor:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        raise BadRequest("The 'cursor' is not one this service issued.") from exc
-    well_formed = (
-        isinstance(value, dict)
-        and set(value) == keys
-        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in value.values())
-    )
-    if not well_formed:
-        raise BadRequest("The 'cursor' is not one this service issued.")
-    return value

@@ -27,10 +27,12 @@ from chalicelib.domain.clearances import (
     reminder_due_between,
     worker_compliance,
 )
+from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import clearances
+from chalicelib.services import workers
 from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.storage import workers as store
 from chalicelib.storage.workers import (
     REMINDER,
     SCAN_STATE,
@@ -38,7 +40,6 @@ from chalicelib.storage.workers import (
     SENDING,
     SENT,
     STATUS_CHANGE,
-    Clearance,
     ComplianceLedger,
     Worker,
     reminder_key,
@@ -148,7 +149,7 @@ def run(today: date) -> dict[str, Any]:
     progress moves on only when a run completes, so the next run also answers for the days a
     failed run did not finish.
     """
-    rules = clearances.policy()
+    rules = workers.policy()
     last_completed, unfinished_since = _progress()
     window = scan_window(today, last_completed, rules, unfinished_since)
     summary = ScanSummary(today, window)
@@ -157,12 +158,12 @@ def run(today: date) -> dict[str, Any]:
 
     hits = _clearances_in_window(window)
     summary.clearances_read = sum(len(kinds) for kinds in hits.values())
-    workers = sorted(_workers(list(hits)), key=lambda w: (w.name.casefold(), w.worker_id))
-    summary.workers_read = len(workers)
+    found = sorted(store.workers_by_id(hits), key=lambda w: (w.name.casefold(), w.worker_id))
+    summary.workers_read = len(found)
 
-    for worker in workers:
+    for worker in found:
         worker = _check_compliance(worker, rules, today, summary)
-        certs = clearances.certificates(worker)
+        certs = workers.certificates(worker)
         for kind, expires_on in sorted(hits[worker.worker_id].items()):
             cert = certs.get(kind)
             # The index is eventually consistent: an entry from before a renewal is stale.
@@ -194,9 +195,8 @@ def run(today: date) -> dict[str, Any]:
 
 def _progress() -> tuple[date | None, date | None]:
     """The last day a run completed, and the first day of a run since then that did not."""
-    try:
-        state = ComplianceLedger.get(SCAN_STATE_KEY, consistent_read=True)
-    except ComplianceLedger.DoesNotExist:
+    state = store.scan_state()
+    if state is None:
         return None, None
     as_day = lambda value: date.fromisoformat(value) if value else None  # noqa: E731
     return as_day(state.last_completed_on), as_day(state.unfinished_since)
@@ -209,17 +209,9 @@ def _clearances_in_window(window: ScanWindow) -> dict[str, dict[ClearanceKind, d
         year, number = (int(part) for part in month.split("-"))
         first = date(year, number, 1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        low, high = max(first, window.read_from), min(last, window.read_to)
-        for item in Clearance.by_expiry_month.query(
-            month, Clearance.expires_on.between(low.isoformat(), high.isoformat())
-        ):
+        for item in store.clearances_expiring_in(month, max(first, window.read_from), min(last, window.read_to)):
             hits[item.worker_id][ClearanceKind(item.kind)] = date.fromisoformat(item.expires_on)
     return hits
-
-
-def _workers(worker_ids: list[str]) -> list[Worker]:
-    # Strongly consistent: a clearance recorded a moment ago must count.
-    return list(Worker.batch_get(worker_ids, consistent_read=True)) if worker_ids else []
 
 
 # -- marking compliance changes ------------------------------------------------------------------
@@ -231,12 +223,12 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
     Returns the worker as last read: after a conflicting write, the fresh record.
     """
     for _attempt in range(MARK_ATTEMPTS):
-        result = worker_compliance(clearances.certificates(worker), rules, today)
+        result = worker_compliance(workers.certificates(worker), rules, today)
         previous = worker.compliance_status
         if result.status.value == previous:
             return worker
         # Only a change seen today is news: a later run that finds the same change does not repeat it.
-        clearances.mark_compliance(worker, result.status, today)
+        workers.mark_compliance(worker, result.status, today)
         entry = ComplianceLedger(
             status_change_key(worker.worker_id, today, f"{previous}>{result.status.value}"),
             entry_type=STATUS_CHANGE,
@@ -254,7 +246,7 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
                 tx.save(worker)  # conditional on its version: HR may be recording a renewal right now
                 tx.save(entry, condition=ComplianceLedger.entry_key.does_not_exist())
                 tx.record(
-                    clearances.WORKER_ENTITY,
+                    workers.WORKER_ENTITY,
                     worker.worker_id,
                     "compliance_changed",
                     {
@@ -265,7 +257,7 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
                     },
                 )
         except Conflict:
-            worker = clearances.load_worker(worker.worker_id)  # someone wrote first: judge the fresh record
+            worker = workers.load_worker(worker.worker_id)  # someone wrote first: judge the fresh record
             continue
         except Exception as exc:  # throttling, a network fault: the next run finds the difference again
             _failed(summary, "marking", worker.worker_id, exc)
@@ -328,7 +320,7 @@ def _remind(
             worker.email,
             "clearance_reminder",
             worker_name=worker.name,
-            kind_label=clearances.kind_label(cert.kind),
+            kind_label=kind_label(cert.kind),
             required=cert.kind in rules.required_kinds,
             expires_on=long_date(expiry),
             days_left=days_left,
@@ -349,7 +341,7 @@ def _remind(
                 condition=ComplianceLedger.claim_id == claim_id,
             )
             tx.record(
-                clearances.WORKER_ENTITY,
+                workers.WORKER_ENTITY,
                 worker.worker_id,
                 "clearance_reminder_sent",
                 {"kind": cert.kind.value, "expires_on": expiry.isoformat(), "days_before_expiry": offset},
@@ -380,10 +372,7 @@ def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
     entries = []
     day = max(window.status_from, window.today - timedelta(days=MAX_CATCH_UP_DAYS))
     while day <= window.today:
-        for entry in ComplianceLedger.by_day.query(
-            day.isoformat(),
-            filter_condition=ComplianceLedger.digested == False,  # noqa: E712
-        ):
+        for entry in store.ledger_for_day(day, undigested=True):
             if entry.entry_type == STATUS_CHANGE or (entry.entry_type == REMINDER and entry.state == SENT):
                 entries.append(entry)
         day += timedelta(days=1)
@@ -415,8 +404,8 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
             change = {
                 "worker_id": entry.worker_id,
                 "name": entry.worker_name,
-                "from": clearances.STATUS_LABELS[ClearanceStatus(entry.from_status)],
-                "to": clearances.STATUS_LABELS[ClearanceStatus(entry.to_status)],
+                "from": status_label(entry.from_status),
+                "to": status_label(entry.to_status),
                 "reasons": entry.reasons or [],
                 "day": entry.day,
             }
@@ -427,7 +416,7 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
                 {
                     "worker_id": entry.worker_id,
                     "name": entry.worker_name,
-                    "kind_label": clearances.kind_label(entry.kind),
+                    "kind_label": kind_label(entry.kind),
                     "expires_on": long_date(date.fromisoformat(entry.expires_on)),
                     "days_left": int(entry.offset_days),
                 }

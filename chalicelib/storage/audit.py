@@ -7,6 +7,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.storage.base import meta
+from chalicelib.storage.cursors import KeyCursor
 
 
 class AuditByDay(GlobalSecondaryIndex):
@@ -50,3 +51,28 @@ class AuditEvent(Model):
 
 def entity_key(entity: str, entity_id: str) -> str:
     return f"{entity}#{entity_id}"
+
+
+# Within an entity's partition the event key alone places a page; across a day's index partition
+# the table key does (the index key's day is the query's own).
+_ENTITY_CURSOR = KeyCursor(("event_key",))
+_DAY_CURSOR = KeyCursor(("entity_key", "event_key"))
+
+
+def events_for(
+    entity: str, entity_id: str, *, limit: int, cursor: str | None = None
+) -> tuple[list[AuditEvent], str | None]:
+    """One page of an entity's events, oldest first, and the cursor of the next page (None at the end)."""
+    key = entity_key(entity, entity_id)
+    result = AuditEvent.query(key, limit=limit, last_evaluated_key=_ENTITY_CURSOR.decode(cursor, entity_key=key))
+    events = list(result)
+    return events, _ENTITY_CURSOR.encode(result.last_evaluated_key)
+
+
+def events_on_day(day: str, *, limit: int, cursor: str | None = None) -> tuple[list[AuditEvent], str | None]:
+    """One page of one day's events across the service, newest first, and the next page's cursor."""
+    result = AuditEvent.by_day.query(
+        day, limit=limit, last_evaluated_key=_DAY_CURSOR.decode(cursor, day=day), scan_index_forward=False
+    )
+    events = list(result)
+    return events, _DAY_CURSOR.encode(result.last_evaluated_key)

@@ -5,6 +5,7 @@ The only module that knows how these items and their indexes are laid out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from pynamodb.attributes import (
@@ -19,6 +20,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib.storage.base import meta
+from chalicelib.storage.cursors import KeyCursor
 
 # The constant partition of the workforce directory index (one per item type listed there).
 WORKER_DIRECTORY = "worker"
@@ -78,6 +80,46 @@ class Worker(Model):
 
 def name_key(name: str, worker_id: str) -> str:
     return f"{name.casefold()}#{worker_id}"
+
+
+# -- reads: each a GetItem, BatchGetItem or Query on a key or an index, never a Scan ---------------
+
+_DIRECTORY_CURSOR = KeyCursor(("worker_id", "name_key"))
+
+
+def get_worker(worker_id: str) -> Worker | None:
+    """The worker, strongly consistent (a clearance recorded a moment ago counts), or None."""
+    try:
+        return Worker.get(worker_id, consistent_read=True)
+    except Worker.DoesNotExist:
+        return None
+
+
+def workers_by_id(worker_ids: Iterable[str]) -> list[Worker]:
+    """The workers of these ids that exist (one BatchGetItem per 100), strongly consistent."""
+    ids = list(dict.fromkeys(worker_ids))
+    return list(Worker.batch_get(ids, consistent_read=True)) if ids else []
+
+
+def worker_by_email(email: str) -> Worker | None:
+    """The worker whose email this is (stored in lower case), through the by-email index."""
+    for key in Worker.by_email.query(email.strip().lower(), limit=1):
+        return get_worker(key.worker_id)  # None when the index lags a deletion by moments
+    return None
+
+
+def directory(cursor: str | None = None, page_size: int = 500) -> Iterator[Worker]:
+    """Every worker in name order, from just after `cursor` (see `directory_cursor`), read page by page.
+
+    A cursor this service did not write is a BadRequest.
+    """
+    start = _DIRECTORY_CURSOR.decode(cursor, directory=WORKER_DIRECTORY)
+    return iter(Worker.directory_index.query(WORKER_DIRECTORY, last_evaluated_key=start, page_size=page_size))
+
+
+def directory_cursor(worker: Worker) -> str:
+    """The cursor of the directory position just after `worker`."""
+    return _DIRECTORY_CURSOR.encode({"worker_id": worker.worker_id, "name_key": worker.name_key})
 
 
 class WorkerEmail(Model):
@@ -142,6 +184,30 @@ def history_key(kind: str, worker_version: int) -> str:
     return f"{kind}#{worker_version:010d}"
 
 
+def current_clearances(worker_id: str) -> list[Clearance]:
+    """The worker's current certificate of each kind recorded."""
+    return list(Clearance.query(worker_id, consistent_read=True))
+
+
+def get_clearance(worker_id: str, kind: str) -> Clearance | None:
+    try:
+        return Clearance.get(worker_id, kind, consistent_read=True)
+    except Clearance.DoesNotExist:
+        return None
+
+
+def clearance_history(worker_id: str, limit: int) -> list[ClearanceHistory]:
+    """The worker's recorded certificates, newest first, at most `limit`."""
+    return list(ClearanceHistory.query(worker_id, scan_index_forward=False, limit=limit, consistent_read=True))
+
+
+def clearances_expiring_in(month: str, first: date, last: date) -> Iterator[Clearance]:
+    """The clearances expiring in `month` ("YYYY-MM") from `first` to `last`: keys and expiry only."""
+    return iter(
+        Clearance.by_expiry_month.query(month, Clearance.expires_on.between(first.isoformat(), last.isoformat()))
+    )
+
+
 class LedgerByDay(GlobalSecondaryIndex):
     """What one day's scan did: the source of that day's HR digest."""
 
@@ -204,3 +270,17 @@ def status_change_key(worker_id: str, day: date, to_status: str) -> str:
 
 
 SCAN_STATE_KEY = "state#compliance-scan"
+
+
+def ledger_for_day(day: date, *, undigested: bool = False) -> Iterator[ComplianceLedger]:
+    """What the scan of `day` wrote; with `undigested`, only what no HR digest has reported yet."""
+    condition = ComplianceLedger.digested == False if undigested else None  # noqa: E712
+    return iter(ComplianceLedger.by_day.query(day.isoformat(), filter_condition=condition))
+
+
+def scan_state() -> ComplianceLedger | None:
+    """The scan's progress (last day completed, first day left unfinished), or None before any run."""
+    try:
+        return ComplianceLedger.get(SCAN_STATE_KEY, consistent_read=True)
+    except ComplianceLedger.DoesNotExist:
+        return None

@@ -1,20 +1,19 @@
-"""What HR's clearance pages show and how their forms are read: one function per page that parses
-the request, calls the clearance service and renders."""
+"""How HR's clearance pages look: the dashboard, the clearance form and the add-a-worker form,
+rendered from what `api.hr_pages` read (this module reads nothing itself)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
+from chalice import Response
 
-from chalicelib import clock
 from chalicelib.auth import Principal
-from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
-from chalicelib.domain.workers import KIND_FIELDS, BackgroundCheckType, ClearanceRecord, NewWorker, kind_problems
-from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.web.forms import FormError, error_summary, errors_by_path, field_id, first_value, nest
-from chalicelib.web.pages import form_fields, redirect, render
+from chalicelib.domain.clearance_records import BackgroundCheckType, ClearanceRecord
+from chalicelib.domain.clearances import ClearanceKind, ClearancePolicy, ClearanceStatus
+from chalicelib.domain.labels import kind_label, status_label
+from chalicelib.web.forms import error_summary, field_id
+from chalicelib.web.pages import render
 
 SORTS = {"expiry": "soonest expiry first", "name": "name"}
 # Traffic lights: green may work, amber needs HR soon, red may not be assigned.
@@ -73,96 +72,31 @@ def _colour(clearance: dict[str, Any]) -> str:
     return STATUS_COLOURS[clearance["status"]]
 
 
-def _status_label(status: str) -> str:
-    from chalicelib.services.clearances import STATUS_LABELS
-
-    return STATUS_LABELS[ClearanceStatus(status)]
-
-
 def _common(**context: Any) -> dict[str, Any]:
-    return {"colour": _colour, "status_label": _status_label, "field_id": field_id, "focus": None, **context}
+    return {"colour": _colour, "status_label": status_label, "field_id": field_id, "focus": None, **context}
 
 
-# -- the dashboard ------------------------------------------------------------------------------
+# A renewal usually keeps the type of check, the provider or the insurer: a new form starts from those.
+PREFILLED = ("check_type", "provider", "level", "insurer")
 
 
-# -- record or renew one clearance --------------------------------------------------------------
-
-
-def _clearance_page(
+def dashboard_page(
     principal: Principal,
-    worker,
-    kind: ClearanceKind,
-    values: dict[str, str] | None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-):
-    """The form; `values` None means a new form, prefilled from the certificate on record."""
-    from chalicelib.services import clearances
-
-    errors = errors or {}
-    view = clearances.detail_view(worker, clearances.policy(), clock.today())
-    current = next(c for c in view["clearances"] if c["kind"] == kind.value)
-    if values is None:
-        values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
-    required, optional = KIND_FIELDS[kind]
-    return render(
-        "hr_clearance_form.html",
-        status,
-        principal,
-        **_common(
-            worker=view,
-            kind=kind.value,
-            kind_label=clearances.kind_label(kind),
-            current=current,
-            values=values,
-            errors=errors,
-            summary=_summary(errors),
-            focus=field_id(next(iter(errors))) if errors else None,
-            kind_fields=[f for f in (*required, *optional) if f in FIELD_LABELS],
-            required_fields=required,
-            field_labels=FIELD_LABELS,
-            check_types=CHECK_TYPES,
-            expiry_required="expires_on" in required,
-            policy=clearances.policy(),
-        ),
-    )
-
-
-# -- add a worker -------------------------------------------------------------------------------
-
-
-def _worker_page(principal: Principal, values: dict[str, str], errors: dict[str, str] | None = None, status=200):
-    errors = errors or {}
-    return render(
-        "hr_worker_form.html",
-        status,
-        principal,
-        **_common(
-            values=values,
-            errors=errors,
-            summary=_summary(errors),
-            focus=field_id(next(iter(errors))) if errors else None,
-        ),
-    )
-
-
-# -- the pages ----------------------------------------------------------------------------------
-
-
-def dashboard(request, principal: Principal):
-    from chalicelib.services import clearances
-
-    query = request.query_params or {}
-    raw_status = (query.get("status") or "").strip().upper()
-    status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
-    sort = query.get("sort") if query.get("sort") in SORTS else "expiry"
-    data = clearances.dashboard_rows(status, sort)
+    data: dict[str, Any],
+    *,
+    status: ClearanceStatus | None,
+    unknown_status: bool,
+    sort: str,
+    saved: str | None = None,
+    added: str | None = None,
+    kind: str | None = None,
+) -> Response:
+    """Every worker's clearances (`data` from `services.compliance.dashboard_rows`), with a notice
+    naming what was just saved or added."""
     names = {row["worker_id"]: row["name"] for row in data["rows"]}
-    saved, added, kind = query.get("saved"), query.get("added"), query.get("kind")
     notice = None
     if saved in names and kind in {k.value for k in ClearanceKind}:
-        notice = f"Saved {names[saved]}'s {clearances.kind_label(kind)}."
+        notice = f"Saved {names[saved]}'s {kind_label(kind)}."
     elif added in names:
         notice = f"Added {names[added]}. Record their clearances from their row below."
     return render(
@@ -170,10 +104,10 @@ def dashboard(request, principal: Principal):
         principal=principal,
         **_common(
             **data,
-            kinds=[(kind.value, clearances.kind_label(kind)) for kind in ClearanceKind],
-            statuses=[(s.value, _status_label(s.value)) for s in ClearanceStatus],
+            kinds=[(k.value, kind_label(k)) for k in ClearanceKind],
+            statuses=[(s.value, status_label(s.value)) for s in ClearanceStatus],
             status_filter=status.value if status else "",
-            unknown_status=bool(raw_status) and status is None,
+            unknown_status=unknown_status,
             sort=sort,
             sorts=SORTS,
             notice=notice,
@@ -188,69 +122,58 @@ def dashboard(request, principal: Principal):
     )
 
 
-def dashboard_csv(request, principal: Principal):
-    """The register as CSV for a signed-in browser (the API's /v1/compliance.csv wants a bearer token)."""
-    from chalicelib.services import clearances
-    from chalicelib.web.csv_export import csv_response
-
-    today = clock.today()
-    return csv_response(clearances.register_rows(None, today), today)
-
-
-def clearance_form(request, principal: Principal, worker_id: str, kind: str):
-    from chalicelib.services import clearances
-
-    kind_value = clearances.parse_kind(kind)
-    worker = clearances.load_worker(worker_id)
-    if request.method == "GET":
-        return _clearance_page(principal, worker, kind_value, None)
-
-    fields = form_fields(request)
-    values = {name: first_value(fields, name) for name in ClearanceRecord.model_fields}
-    try:
-        data = nest({name: fields[name] for name in ClearanceRecord.model_fields if name in fields})
-        record = ClearanceRecord.model_validate(data, context={"today": clock.today()})
-    except FormError as exc:
-        return _clearance_page(principal, worker, kind_value, values, {"issued_on": str(exc)}, 400)
-    except ValidationError as exc:
-        # Show every problem at once: what stopped validation and what this kind still lacks.
-        errors = errors_by_path(exc)
-        for problem in kind_problems(kind_value, values):
-            errors.setdefault(problem["path"], problem["message"])
-        return _clearance_page(principal, worker, kind_value, values, errors, 422)
-    try:
-        clearances.record_clearance(worker_id, kind_value, record, principal)
-    except ValidationFailed as exc:
-        errors = {f["path"]: f["message"] for f in exc.fields} or {"issued_on": exc.message}
-        return _clearance_page(principal, worker, kind_value, values, errors, 422)
-    except Conflict as exc:
-        return _clearance_page(principal, worker, kind_value, values, {"issued_on": exc.message}, 409)
-    return redirect(
-        "/hr/clearances?" + urlencode({"saved": worker_id, "kind": kind_value.value}) + f"#worker-{worker_id}"
+def clearance_page(
+    principal: Principal,
+    worker: dict[str, Any],
+    model: type[ClearanceRecord],
+    policy: ClearancePolicy,
+    values: dict[str, str] | None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The form to record one kind's certificate for `worker` (its detail view); `values` None
+    means a new form, prefilled from the certificate on record."""
+    errors = errors or {}
+    current = next(c for c in worker["clearances"] if c["kind"] == model.kind.value)
+    if values is None:
+        values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
+    required = model.fields_required_by_kind()
+    return render(
+        "hr_clearance_form.html",
+        status,
+        principal,
+        **_common(
+            worker=worker,
+            kind=model.kind.value,
+            kind_label=kind_label(model.kind),
+            current=current,
+            values=values,
+            errors=errors,
+            summary=_summary(errors),
+            focus=field_id(next(iter(errors))) if errors else None,
+            kind_fields=[f for f in model.own_fields() if f in FIELD_LABELS],
+            required_fields=required,
+            field_labels=FIELD_LABELS,
+            check_types=CHECK_TYPES,
+            expiry_required="expires_on" in required,
+            policy=policy,
+        ),
     )
 
 
-# A renewal usually keeps the type of check, the provider or the insurer: a new form starts from those.
-PREFILLED = ("check_type", "provider", "level", "insurer")
-
-
-def new_worker(request, principal: Principal):
-    from chalicelib.services import clearances
-
-    if request.method == "GET":
-        return _worker_page(principal, {})
-    fields = form_fields(request)
-    values = {name: first_value(fields, name) for name in NewWorker.model_fields}
-    try:
-        data = nest({name: fields[name] for name in NewWorker.model_fields if name in fields})
-        worker = NewWorker.model_validate(data)
-    except FormError as exc:
-        return _worker_page(principal, values, {"name": str(exc)}, 400)
-    except ValidationError as exc:
-        return _worker_page(principal, values, errors_by_path(exc), 422)
-    try:
-        created = clearances.create_worker(worker, principal.email)
-    except Conflict as exc:
-        errors = {f["path"]: f["message"] for f in exc.fields} or {"email": exc.message}
-        return _worker_page(principal, values, errors, 409)
-    return redirect("/hr/clearances?" + urlencode({"added": created["worker_id"]}) + f"#worker-{created['worker_id']}")
+def worker_page(
+    principal: Principal, values: dict[str, str], errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    """The form to add a worker."""
+    errors = errors or {}
+    return render(
+        "hr_worker_form.html",
+        status,
+        principal,
+        **_common(
+            values=values,
+            errors=errors,
+            summary=_summary(errors),
+            focus=field_id(next(iter(errors))) if errors else None,
+        ),
+    )

@@ -107,11 +107,11 @@ def error_response(error: AppError) -> Response:
     return json_response(error.body(), error.status)
 
 
-def parse_json_body(request, model, checks: Callable | None = None, params: dict | None = None) -> Any:
+def parse_json_body(request, model, validator: Callable | str | None = None, params: dict | None = None) -> Any:
     """Content type, size, JSON syntax, then the model: each failure with its own status.
 
-    `checks(params, data)` runs before the model: it may reject a path parameter (e.g. 404) and
-    returns field errors the model cannot see, reported together with the model's own.
+    `validator(params, data, context)` reads the body instead of `model` where the path decides
+    how (e.g. one model per clearance kind): it may reject a path parameter first (e.g. 404).
     """
     from pydantic import ValidationError
 
@@ -132,15 +132,14 @@ def parse_json_body(request, model, checks: Callable | None = None, params: dict
         raise ValidationFailed(
             "The body must be a JSON object.", fields=[{"path": "", "message": "Expected a JSON object"}]
         )
-    fields = list(resolve(checks)(params or {}, data)) if checks else []
+    context = {"today": clock.today()}
     try:
-        validated = model.model_validate(data, context={"today": clock.today()})
+        if validator is not None:
+            return resolve(validator)(params or {}, data, context)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
-        fields = field_errors(exc) + [f for f in fields if f not in field_errors(exc)]
+        fields = field_errors(exc)
         raise ValidationFailed(f"{len(fields)} field(s) need attention.", fields=fields) from exc
-    if fields:
-        raise ValidationFailed(f"{len(fields)} field(s) need attention.", fields=fields)
-    return validated
 
 
 def standard_error_body(event: Any, get_response: Callable) -> Response:
@@ -187,9 +186,13 @@ def api_route(
     status: int = 200,
     query: tuple[tuple[str, str], ...] = (),
     produces: str = "application/json",
-    body_checks: Callable | None = None,
+    body_validator: Callable | str | None = None,
 ) -> Callable:
-    """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry."""
+    """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry.
+
+    `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
+    see `parse_json_body`) reads it instead where the path decides the model.
+    """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
     ROUTES.append(spec)
 
@@ -203,7 +206,9 @@ def api_route(
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)
-                payload = parse_json_body(request, spec.body_model, body_checks, params) if body is not None else None
+                payload = (
+                    parse_json_body(request, spec.body_model, body_validator, params) if body is not None else None
+                )
                 call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
                 result = fn(call)
                 response = result if isinstance(result, Response) else json_response(result, status)

@@ -17,13 +17,14 @@ HR_EMAIL = "hr@familycontact.example"
 def add_worker_with_expired_first_aid() -> str:
     from chalicelib import clock
     from chalicelib.auth import Principal, Role
+    from chalicelib.domain.clearance_records import record_model
     from chalicelib.domain.clearances import ClearanceKind, add_years
-    from chalicelib.domain.workers import ClearanceRecord, NewWorker
-    from chalicelib.services import clearances
+    from chalicelib.domain.workers import NewWorker
+    from chalicelib.services import clearances, workers
 
     hr = Principal("u-hr-1", HR_EMAIL, "Jordan Lee", frozenset({Role.HR}))
     today = clock.today()
-    worker_id = clearances.create_worker(NewWorker(name="Alex Morgan", email="alex@example.org"), HR_EMAIL)["worker_id"]
+    worker_id = workers.create_worker(NewWorker(name="Alex Morgan", email="alex@example.org"), HR_EMAIL)["worker_id"]
     records = {
         ClearanceKind.BACKGROUND_CHECK: {
             "issued_on": today - timedelta(days=60),
@@ -38,7 +39,7 @@ def add_worker_with_expired_first_aid() -> str:
         },
     }
     for kind, body in records.items():
-        clearances.record_clearance(worker_id, kind, ClearanceRecord.model_validate(body), hr)
+        clearances.record_clearance(worker_id, kind, record_model(kind).model_validate(body), hr)
     return worker_id
 
 
@@ -101,9 +102,9 @@ def test_hr_filters_the_dashboard_to_expired_workers(live_server, page):
     # GIVEN an expired worker and a worker with nothing recorded
     worker_id = add_worker_with_expired_first_aid()
     from chalicelib.domain.workers import NewWorker
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    clearances.create_worker(NewWorker(name="Sam Whitfield", email="sam@example.org"), HR_EMAIL)
+    workers.create_worker(NewWorker(name="Sam Whitfield", email="sam@example.org"), HR_EMAIL)
 
     # WHEN HR chooses to see only expired workers
     sign_in(page, live_server, HR_EMAIL, "/hr/clearances")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.referrals import example_referral
+from chalicelib.examples import example_referral
 from chalicelib.workflows.registry import Timings
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 from tests.workflow.conftest import wait_for_execution

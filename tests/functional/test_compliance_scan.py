@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import FirstAidRecord, record_model
 from chalicelib.domain.clearances import ClearanceKind, add_years
-from chalicelib.domain.workers import ClearanceRecord, NewWorker
+from chalicelib.domain.workers import NewWorker
 
 BG = ClearanceKind.BACKGROUND_CHECK
 FA = ClearanceKind.FIRST_AID
@@ -39,11 +40,11 @@ def first_aid(issued: date, expires: date, **extra) -> dict:
 
 def add_worker(name: str, email: str, certificates: dict, recorded_on: date = RECORDED_ON) -> str:
     """A worker and their certificates, as HR recorded them on `recorded_on`."""
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
-    worker = clearances.create_worker(NewWorker(name=name, email=email), HR_EMAIL, recorded_on)
+    worker = workers.create_worker(NewWorker(name=name, email=email), HR_EMAIL, recorded_on)
     for kind, certificate in certificates.items():
-        record = ClearanceRecord.model_validate(certificate, context={"today": recorded_on})
+        record = record_model(kind).model_validate(certificate, context={"today": recorded_on})
         clearances.record_clearance(worker["worker_id"], kind, record, HR, recorded_on)
     return worker["worker_id"]
 
@@ -237,10 +238,10 @@ def test_missed_days_are_caught_up_with_the_latest_reminder_only(runtime):
 def test_a_renewal_applied_for_pauses_reminders(runtime):
     # GIVEN a worker who has applied to renew, recorded before the 30-day reminder
     worker_with_first_aid_expiring("Robin Patel", "robin@example.org")
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
-    (worker,) = clearances.list_workers(today=EXPIRY - days(40))["workers"]
-    record = ClearanceRecord.model_validate(
+    (worker,) = workers.list_workers(today=EXPIRY - days(40))["workers"]
+    record = FirstAidRecord.model_validate(
         first_aid(add_years(EXPIRY, -3), EXPIRY, renewal_applied_on=EXPIRY - days(35)),
         context={"today": EXPIRY - days(35)},
     )
@@ -260,7 +261,7 @@ def test_a_renewed_certificate_gets_no_reminder_for_the_old_expiry(runtime):
     from chalicelib.services import clearances
 
     renewed_on = EXPIRY - days(20)
-    record = ClearanceRecord.model_validate(
+    record = FirstAidRecord.model_validate(
         first_aid(renewed_on, add_years(renewed_on, 3)), context={"today": renewed_on}
     )
     clearances.record_clearance(worker_id, FA, record, HR, renewed_on)
@@ -327,9 +328,9 @@ def test_a_worker_who_became_non_compliant_is_marked_with_the_day_and_an_audit_e
     # WHEN the scan runs
     scan(EXPIRY)
     # THEN the worker's record says non-compliant since today, and the audit log says who and why
-    from chalicelib.services import audit, clearances
+    from chalicelib.services import audit, workers
 
-    worker = clearances.load_worker(worker_id)
+    worker = workers.load_worker(worker_id)
     assert (worker.compliance_status, worker.compliance_as_of, worker.non_compliant_since) == (
         "EXPIRED",
         EXPIRY.isoformat(),
@@ -339,27 +340,27 @@ def test_a_worker_who_became_non_compliant_is_marked_with_the_day_and_an_audit_e
     assert event["actor"] == "system"
     assert event["changes"]["from"] == "VALID" and event["changes"]["to"] == "EXPIRED"
     # AND the assignment guard refuses the worker from that day on
-    assert clearances.worker_compliant_on(worker_id, EXPIRY) == (False, ["first_aid expired on 2031-06-14"])
-    assert clearances.worker_compliant_on(worker_id, EXPIRY - DAY) == (True, [])
+    assert workers.worker_compliant_on(worker_id, EXPIRY) == (False, ["first_aid expired on 2031-06-14"])
+    assert workers.worker_compliant_on(worker_id, EXPIRY - DAY) == (True, [])
 
 
 def test_the_end_of_a_renewal_grace_period_marks_the_worker_expired(runtime):
     # GIVEN a renewal applied for before expiry: the worker stays assignable for the grace period
     worker_id = worker_with_first_aid_expiring("Jamie Clarke", "jamie@example.org", renewal_applied_on=RECORDED_ON)
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    grace_end = EXPIRY + days(clearances.policy().renewal_grace_days)
+    grace_end = EXPIRY + days(workers.policy().renewal_grace_days)
     scan(EXPIRY + DAY)
-    assert clearances.load_worker(worker_id).compliance_status == "RENEWAL_IN_PROGRESS"
+    assert workers.load_worker(worker_id).compliance_status == "RENEWAL_IN_PROGRESS"
 
     # WHEN the scan runs on the last day of grace and the day after
     scan(grace_end)
-    last_day = clearances.load_worker(worker_id).compliance_status
+    last_day = workers.load_worker(worker_id).compliance_status
     result = scan(grace_end + DAY)
 
     # THEN the worker is marked expired only once the grace period is over
     assert last_day == "RENEWAL_IN_PROGRESS"
-    assert clearances.load_worker(worker_id).compliance_status == "EXPIRED"
+    assert workers.load_worker(worker_id).compliance_status == "EXPIRED"
     assert result["became_non_compliant"] == 1
     assert "Jamie Clarke: Renewal in progress -> Expired" in mail_to(runtime, HR_EMAIL)[0]["text"]
 

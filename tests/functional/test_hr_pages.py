@@ -10,8 +10,9 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import record_model
 from chalicelib.domain.clearances import ClearanceKind, add_years
-from chalicelib.domain.workers import ClearanceRecord, NewWorker
+from chalicelib.domain.workers import NewWorker
 
 TODAY = clock.today()
 HR = Principal("u-hr-1", "hr@familycontact.example", "Jordan Lee", frozenset({Role.HR}))
@@ -28,9 +29,9 @@ def days(n: int) -> timedelta:
 
 
 def add_worker(name: str, email: str, first_aid_expires: date | None, background: bool = True) -> str:
-    from chalicelib.services import clearances
+    from chalicelib.services import clearances, workers
 
-    worker_id = clearances.create_worker(NewWorker(name=name, email=email), HR.email)["worker_id"]
+    worker_id = workers.create_worker(NewWorker(name=name, email=email), HR.email)["worker_id"]
     records = {}
     if background:
         records[ClearanceKind.BACKGROUND_CHECK] = {
@@ -46,7 +47,7 @@ def add_worker(name: str, email: str, first_aid_expires: date | None, background
             "level": "Paediatric",
         }
     for kind, body in records.items():
-        clearances.record_clearance(worker_id, kind, ClearanceRecord.model_validate(body), HR)
+        clearances.record_clearance(worker_id, kind, record_model(kind).model_validate(body), HR)
     return worker_id
 
 
@@ -133,9 +134,9 @@ def test_the_clearance_form_reshows_what_was_typed_with_each_error_beside_its_fi
     assert 'name="issued_on" value="2024-05-01"' in html
     assert 'name="provider" value="Red Cross"' in html
     # AND nothing was recorded
-    from chalicelib.services import clearances
+    from chalicelib.services import workers
 
-    assert clearances.load_worker(worker_id).compliance_status == "EXPIRED"
+    assert workers.load_worker(worker_id).compliance_status == "EXPIRED"
 
 
 def test_the_clearance_form_reports_a_date_that_does_not_exist_and_a_missing_kind_field_at_once(client, hr):

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from chalicelib.domain.referrals import example_referral
+from chalicelib.examples import example_referral
 from tests.helpers import submit_referral
 
 

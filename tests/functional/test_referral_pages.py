@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.domain.referrals import example_referral
+from chalicelib.examples import example_referral
 from tests.helpers import approval_path, post_form, wait_for, wait_for_email
 
 SUPERVISOR = "supervisor@familycontact.example"
@@ -774,7 +774,7 @@ def test_error_summary_names_inputs_as_the_form_does(path, label):
 
 def test_a_form_posted_from_another_website_is_refused_and_changes_nothing(client, auth, runtime):
     # GIVEN a referrer signed in with the session cookie
-    from chalicelib.domain.referrals import example_referral
+    from chalicelib.examples import example_referral
     from tests.helpers import submit_referral
 
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]

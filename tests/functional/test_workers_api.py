@@ -296,7 +296,7 @@ def test_a_renewal_applied_for_keeps_the_worker_assignable_through_the_grace_per
     assert body["compliance"]["status"] == "RENEWAL_IN_PROGRESS" and body["compliance"]["compliant"] is True
     assert clearance(body, "first_aid")["grace_ends_on"] == (TODAY - DAY + days(30)).isoformat()
     # AND the assignment guard says so for today, and no after the grace period
-    from chalicelib.services.clearances import worker_compliant_on
+    from chalicelib.services.workers import worker_compliant_on
 
     assert worker_compliant_on(worker["worker_id"], TODAY) == (True, [])
     allowed, reasons = worker_compliant_on(worker["worker_id"], TODAY + days(30))
@@ -622,7 +622,7 @@ def test_request_paths_never_scan_a_table(client, hr, new_worker, monkeypatch):
 
 
 def test_a_sign_in_email_finds_its_worker_record_in_any_case(new_worker):
-    from chalicelib.services.clearances import find_worker_by_email
+    from chalicelib.services.workers import find_worker_by_email
 
     worker = new_worker("Casey Evans", "casey.worker@familycontact.example")
     assert find_worker_by_email(" Casey.Worker@FamilyContact.example ").worker_id == worker["worker_id"]

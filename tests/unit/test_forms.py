@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain.referrals import ReferralSubmission, example_referral
+from chalicelib.domain.referrals import ReferralSubmission
+from chalicelib.examples import example_referral
 from chalicelib.web.forms import (
     FormError,
     error_summary,

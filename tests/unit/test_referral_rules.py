@@ -23,11 +23,11 @@ from chalicelib.domain.referrals import (
     ReviewDecision,
     awaits_decision,
     check_transition,
-    example_referral,
     is_decided,
     public_summary,
 )
 from chalicelib.domain.validation import field_errors, format_path
+from chalicelib.examples import example_referral
 
 TODAY = date(2026, 11, 22)
 
@@ -621,3 +621,12 @@ def test_over_long_amendment_is_rejected():
 def test_amendment_with_unknown_field_is_rejected():
     # GIVEN an attempt to change other fields through an amendment WHEN validated THEN refused
     assert paths_of({"answer": "Yes", "children": []}, Amendment) == ["children"]
+
+
+def test_a_start_date_exactly_two_years_ahead_is_accepted_and_a_day_later_is_not(referral):
+    # GIVEN today 2026-11-22: two years ahead is 2028-11-22, across the leap day of 2028
+    referral["contact"]["end_date"] = None
+    referral["contact"]["start_date"] = "2028-11-22"
+    validate(referral)
+    referral["contact"]["start_date"] = "2028-11-23"
+    assert paths_of(referral) == ["contact.start_date"]

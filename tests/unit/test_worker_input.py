@@ -7,30 +7,32 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from chalicelib.domain.clearance_records import (
+    RECORD_MODELS,
+    BackgroundCheckRecord,
+    ClearanceRecord,
+    DrivingLicenceRecord,
+    FirstAidRecord,
+    VehicleInsuranceRecord,
+    record_model,
+)
 from chalicelib.domain.clearances import ClearanceKind
 from chalicelib.domain.validation import field_errors
-from chalicelib.domain.workers import (
-    ClearanceRecord,
-    NewWorker,
-    example_clearance,
-    example_worker,
-    kind_details,
-    kind_problems,
-)
+from chalicelib.domain.workers import NewWorker
+from chalicelib.examples import example_clearance, example_worker
 
 TODAY = date(2026, 3, 1)
 
 
-def errors(data: dict) -> dict[str, str]:
+def errors(data: dict, model: type[ClearanceRecord] = ClearanceRecord) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        ClearanceRecord.model_validate(data, context={"today": TODAY})
+        model.model_validate(data, context={"today": TODAY})
     return {e["path"]: e["message"] for e in field_errors(caught.value)}
 
 
 def test_examples_are_valid() -> None:
     NewWorker.model_validate(example_worker())
-    record = ClearanceRecord.model_validate(example_clearance(), context={"today": TODAY})
-    assert kind_problems(ClearanceKind.BACKGROUND_CHECK, record) == []
+    BackgroundCheckRecord.model_validate(example_clearance(), context={"today": TODAY})
 
 
 def test_a_worker_email_is_kept_in_lower_case_and_blank_phone_is_none() -> None:
@@ -67,11 +69,11 @@ def test_a_certificate_issued_more_than_50_years_ago_is_a_typing_mistake() -> No
 
 
 def test_kind_details_keep_only_the_kinds_own_fields_and_notes() -> None:
-    record = ClearanceRecord.model_validate(
+    record = FirstAidRecord.model_validate(
         {"issued_on": "2025-01-01", "provider": "Red Cross", "level": "Paediatric", "notes": "Seen"},
         context={"today": TODAY},
     )
-    assert kind_details(ClearanceKind.FIRST_AID, record) == {
+    assert record.details() == {
         "provider": "Red Cross",
         "level": "Paediatric",
         "notes": "Seen",
@@ -79,8 +81,80 @@ def test_kind_details_keep_only_the_kinds_own_fields_and_notes() -> None:
 
 
 def test_a_background_check_needs_its_type_and_number() -> None:
-    record = ClearanceRecord.model_validate({"issued_on": "2025-01-01"}, context={"today": TODAY})
-    assert kind_problems(ClearanceKind.BACKGROUND_CHECK, record) == [
+    with pytest.raises(ValidationError) as caught:
+        BackgroundCheckRecord.model_validate({"issued_on": "2025-01-01"}, context={"today": TODAY})
+    assert field_errors(caught.value) == [
         {"path": "check_type", "message": "Required for a background_check"},
         {"path": "certificate_number", "message": "Required for a background_check"},
     ]
+
+
+# -- one model per kind ----------------------------------------------------------------------------
+
+
+def test_each_kind_has_its_own_model() -> None:
+    assert set(RECORD_MODELS) == set(ClearanceKind)
+    for kind in ClearanceKind:
+        assert record_model(kind.value) is RECORD_MODELS[kind] and record_model(kind).kind is kind
+
+
+def test_another_kinds_field_is_named_as_not_used_and_an_unknown_one_as_unknown() -> None:
+    body = {"issued_on": "2024-05-01", "provider": "Red Cross", "level": "Basic", "insurer": "Northshire", "x": 1}
+    assert errors(body, FirstAidRecord) == {"insurer": "Not used for a first_aid: leave it out", "x": "Unknown field"}
+
+
+def test_a_blank_field_of_another_kind_is_not_given() -> None:
+    body = {"issued_on": "2024-05-01", "provider": "Red Cross", "level": "Basic", "insurer": "", "check_type": None}
+    assert FirstAidRecord.model_validate(body, context={"today": TODAY}).details() == {
+        "provider": "Red Cross",
+        "level": "Basic",
+    }
+
+
+def test_a_blank_required_field_is_missing_for_the_kind() -> None:
+    body = {"issued_on": "2024-05-01", "provider": " ", "level": "Basic"}
+    assert errors(body, FirstAidRecord) == {"provider": "Required for a first_aid"}
+
+
+def test_a_missing_issue_date_is_required_whatever_the_kind() -> None:
+    assert errors({"provider": "Red Cross", "level": "Basic"}, FirstAidRecord) == {
+        "issued_on": "This field is required"
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        (DrivingLicenceRecord, {"issued_on": "2024-05-01", "licence_number": "EVANS803155C99XY"}),
+        (VehicleInsuranceRecord, {"issued_on": "2024-05-01", "insurer": "Northshire", "policy_number": "NM-1"}),
+    ],
+)
+def test_a_licence_or_insurance_needs_its_expiry_date(model, body) -> None:
+    assert errors({**body, "expires_on": ""}, model) == {"expires_on": f"Required for a {model.kind.value}"}
+    assert model.model_validate({**body, "expires_on": "2027-05-01"}, context={"today": TODAY}).expires_on == date(
+        2027, 5, 1
+    )
+
+
+def test_format_errors_and_the_kinds_own_fields_come_together() -> None:
+    body = {"issued_on": "2024-02-30", "certificate_number": "<script>", "insurer": "Northshire"}
+    found = errors(body, FirstAidRecord)
+    assert set(found) == {"issued_on", "certificate_number", "provider", "level", "insurer"}
+    assert found["certificate_number"].startswith("Use letters, digits")
+    assert found["provider"] == "Required for a first_aid"
+
+
+def test_each_kind_names_the_fields_a_form_shows_and_requires() -> None:
+    assert BackgroundCheckRecord.own_fields() == ("check_type", "certificate_number")
+    assert FirstAidRecord.own_fields() == ("provider", "level", "certificate_number")
+    assert FirstAidRecord.fields_required_by_kind() == ("provider", "level")
+    assert "expires_on" in DrivingLicenceRecord.fields_required_by_kind()
+    assert "expires_on" not in BackgroundCheckRecord.fields_required_by_kind()
+
+
+def test_a_missing_kind_field_does_not_hide_the_date_rules() -> None:
+    body = {"issued_on": "2024-05-01", "expires_on": "2024-01-01", "provider": "Red Cross", "level": ""}
+    assert errors(body, FirstAidRecord) == {
+        "level": "Required for a first_aid",
+        "expires_on": "Must be after the issue date (issued_on)",
+    }

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from chalicelib.domain.referrals import example_referral
+from chalicelib.examples import example_referral
 from chalicelib.workflows.registry import Timings
 from tests.conftest import FAST_TIMINGS
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for_email
