@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
+from chalicelib.api import visits as visits_api
 from chalicelib.web.http import standard_error_body
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
@@ -23,6 +24,7 @@ for blueprint in (
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
+    visits_api.routes,
 ):
     app.register_blueprint(blueprint)
 
