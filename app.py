@@ -8,7 +8,8 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import approvals, audit, home, hr_pages, ops, referral_pages, referrals, workers
-from chalicelib.api import visits as visits_api
+from chalicelib.api import visit_pages as visit_page_routes
+from chalicelib.api import visits as visit_api_routes
 from chalicelib.web.http import standard_error_body
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
@@ -24,7 +25,8 @@ for blueprint in (
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
-    visits_api.routes,
+    visit_api_routes.routes,
+    visit_page_routes.routes,
 ):
     app.register_blueprint(blueprint)
 

@@ -14,6 +14,8 @@ LINKS = (
     (Role.REFERRER, "/referrals/new", "Refer a family"),
     (Role.REFERRER, "/referrals", "My referrals"),
     (Role.SUPERVISOR, "/referrals", "Referrals"),
+    (Role.SUPERVISOR, "/visits/week", "Visits this week"),
+    (Role.WORKER, "/visits/mine", "My visits"),
     (Role.HR, "/hr/clearances", "Worker clearances"),
 )
 

@@ -360,6 +360,7 @@ def _detail_page(
     typed: dict[str, Any] | None = None,
 ):
     from chalicelib.services import referrals
+    from chalicelib.web import visit_views
 
     data = referrals.view(referral)
     is_owner = referral.referrer_id == principal.user_id and Role.REFERRER in principal.roles
@@ -386,6 +387,7 @@ def _detail_page(
             contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
             pers=PER_LABELS,
             risk_labels=RISK_LABELS,
+            visits_panel=visit_views.referral_panel(principal, referral),
         ),
     )
 
