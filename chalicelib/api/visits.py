@@ -17,6 +17,8 @@ READERS = frozenset({Role.SUPERVISOR, Role.WORKER, Role.REFERRER})
 CANCELLERS = frozenset({Role.SUPERVISOR, Role.WORKER})
 CALENDAR_READERS = frozenset({Role.SUPERVISOR, Role.WORKER})
 STATUSES = ("SCHEDULED", "REPORT_DUE", "CANCELLED", "REPORTED")
+# Dates a filter may name: the calendar arithmetic around them stays inside what `date` can hold.
+EARLIEST, LATEST = date(2000, 1, 1), date(2200, 12, 31)
 
 
 def _bad_query(name: str, message: str) -> BadRequest:
@@ -32,9 +34,12 @@ def _day(call: Call, name: str) -> date | None:
     if raw is None or raw == "":
         return None
     try:
-        return date.fromisoformat(iso_date_only(raw))
+        day = date.fromisoformat(iso_date_only(raw))
     except ValueError:
         raise _bad_query(name, "Must be a real date written as YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise _bad_query(name, f"Must be from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+    return day
 
 
 def visit_filter(call: Call):

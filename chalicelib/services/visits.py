@@ -688,12 +688,16 @@ def flag_at_risk(worker: Any, today: date) -> int:
     certs, rules = clearances.certificates(worker), clearances.policy()
     from_at, _ = local_day_bounds(today, today)
     flagged = []
-    for visit in Visit.by_worker.query(worker.worker_id, Visit.starts_at >= iso_utc(from_at)):
-        if visit.status != VisitStatus.SCHEDULED or visit.at_risk:
-            continue
-        ok, reasons = compliant_on(certs, rules, to_local(from_iso(visit.starts_at)).date())
-        if not ok:
-            flagged.append((visit, "; ".join(readable_reason(r) for r in reasons)))
+    try:
+        for visit in Visit.by_worker.query(worker.worker_id, Visit.starts_at >= iso_utc(from_at)):
+            if visit.status != VisitStatus.SCHEDULED or visit.at_risk:
+                continue
+            ok, reasons = compliant_on(certs, rules, to_local(from_iso(visit.starts_at)).date())
+            if not ok:
+                flagged.append((visit, "; ".join(readable_reason(r) for r in reasons)))
+    except Exception as exc:  # the scan goes on; the supervisor still sees the worker in HR's digest
+        logger().error("visits at risk not read", extra={"worker_id": worker.worker_id, "error": type(exc).__name__})
+        return 0
     done = 0
     for start in range(0, len(flagged), FLAG_CHUNK):
         chunk = flagged[start : start + FLAG_CHUNK]

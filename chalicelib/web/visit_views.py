@@ -79,6 +79,8 @@ def week_page(request, principal: Principal):
         chosen = date.fromisoformat(raw) if raw else clock.today()
     except ValueError:
         chosen = clock.today()
+    if not date(2000, 1, 1) <= chosen <= date(2200, 12, 31):  # a week the calendar arithmetic can reach
+        chosen = clock.today()
     monday = _monday(chosen)
     data = visits.week(principal, monday)
     for row in data["rows"]:

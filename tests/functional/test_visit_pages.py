@@ -180,3 +180,10 @@ def test_my_visits_shows_the_workers_upcoming_visits_and_reports_due(client, aut
     assert "REPORT_DUE" not in text
     home = client.http.get("/", headers=auth("worker", CASEY)).body.decode()
     assert 'href="/visits/mine"' in home
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "not-a-date", "2027-02-30"])
+def test_the_week_of_a_date_out_of_reach_shows_this_week(client, auth, start):
+    response = client.http.get(f"/visits/week?start={start}", headers=auth("supervisor"))
+    assert response.status_code == 200
+    assert "Visits: Week of" in response.body.decode()

@@ -388,6 +388,8 @@ def test_list_filters_by_worker_referral_range_status_and_at_risk(client, auth, 
         ("at_risk=maybe", "at_risk"),
         ("limit=0", "limit"),
         ("worker=%3Cscript%3E", "worker"),
+        ("from=9999-12-31", "from"),
+        ("to=0001-01-01", "to"),
     ],
 )
 def test_bad_filters_are_400_naming_the_parameter(client, auth, query, path):
