@@ -4,7 +4,9 @@ export, and the at-risk flags the compliance scan raises.
 Every booking checks its guards before writing anything: the referral is accepted or active, the
 worker will be compliant on each date (one read of the worker), and the worker has no overlapping
 visit (one Query on the by-worker index over the whole date range). A series is written in one
-TransactWriteItems with its audit events, or not at all.
+TransactWriteItems with its audit events, or not at all; the same transaction moves the worker's
+schedule revision on, conditionally on the revision read before the overlap check, so two bookings
+racing for one worker cannot both pass it.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from chalicelib.domain.visits import (
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction
-from chalicelib.storage.visits import UNSENT, Visit, month_of, months_from
+from chalicelib.storage.visits import UNSENT, Visit, WorkerSchedule, month_of, months_from
 
 ENTITY = "visit"
 SERIES_ENTITY = "visit_series"
@@ -247,10 +249,29 @@ def _booked(worker_id: str, slots: list[Slot], ignore: str | None = None) -> lis
     return found
 
 
-def _guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | None = None) -> None:
-    """Raise one Conflict listing every slot the worker cannot take (not compliant, or double-booked)."""
+def _schedule_revision(worker_id: str) -> int:
+    try:
+        return int(WorkerSchedule.get(worker_id, consistent_read=True).revision or 0)
+    except WorkerSchedule.DoesNotExist:
+        return 0
+
+
+def _claim_schedule(tx: Any, worker_id: str, seen: int) -> None:
+    """Move the worker's schedule revision on, only if it is still the one the overlap check saw."""
+    condition = WorkerSchedule.revision == seen
+    if seen == 0:
+        condition = WorkerSchedule.worker_id.does_not_exist() | condition
+    tx.update(WorkerSchedule(worker_id), actions=[WorkerSchedule.revision.add(1)], condition=condition)
+
+
+def _guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | None = None) -> int:
+    """Raise one Conflict listing every slot the worker cannot take (not compliant, or double-booked).
+
+    Returns the worker's schedule revision read before the overlap check, for the write to claim.
+    """
     days = [s.local_start.date() for s in slots]
     compliance = _compliance(worker_id, days, worker_field)
+    revision = _schedule_revision(worker_id)
     booked = _booked(worker_id, slots, ignore)
     problems: list[Problem] = []
     for index, s in enumerate(slots):
@@ -286,6 +307,7 @@ def _guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | N
             for p in problems
         ]
         raise Conflict(message[:1].upper() + message[1:], fields=fields)
+    return revision
 
 
 def _check_range(slots: list[Slot], field: str) -> None:
@@ -309,8 +331,8 @@ def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
     s = new.slot
     _check_range([s], "start")
     _check_bookable(referral)
-    _guard(new.worker_id, [s], "worker_id")
-    visits = _write(principal, referral, new.worker_id, [s], new.venue, participants, series=None)
+    revision = _guard(new.worker_id, [s], "worker_id")
+    visits = _write(principal, referral, new.worker_id, [s], new.venue, participants, series=None, revision=revision)
     return view(visits[0])
 
 
@@ -329,14 +351,16 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
         raise ValidationFailed(fields[0]["message"] + ".", fields=fields) from exc
     _check_range(slots, "first_start")
     _check_bookable(referral)
-    _guard(series.worker_id, slots, "worker_id")
+    revision = _guard(series.worker_id, slots, "worker_id")
     series_info = {
         "id": uuid.uuid4().hex,
         "repeat": series.repeat.value,
         "until": series.until.isoformat() if series.until else None,
         "sessions": series.sessions,
     }
-    visits = _write(principal, referral, series.worker_id, slots, series.venue, participants, series=series_info)
+    visits = _write(
+        principal, referral, series.worker_id, slots, series.venue, participants, series=series_info, revision=revision
+    )
     now = clock.now()
     return {
         "series_id": series_info["id"],
@@ -356,9 +380,11 @@ def _write(
     participants: dict,
     *,
     series: dict | None,
+    revision: int,
 ) -> list[Visit]:
     """One TransactWriteItems: each visit and its audit event, the series' audit event, and the
-    referral's move to ACTIVE (or a check that it still is). 40 visits make 83 items (limit 100)."""
+    referral's move to ACTIVE (or a check that it still is), and the worker's schedule revision.
+    40 visits make 84 items (the limit is 100)."""
     from chalicelib.services.referrals import change_status
     from chalicelib.storage.referrals import Referral
 
@@ -388,9 +414,12 @@ def _write(
         )
         for s in slots
     ]
-    with audited_transaction(
-        principal.email, "The referral changed meanwhile, so nothing was booked. Reload it."
-    ) as tx:
+    conflict = (
+        "The referral or the worker's schedule changed while this was being booked, so nothing was booked. "
+        "Check the schedule and try again."
+    )
+    with audited_transaction(principal.email, conflict) as tx:
+        _claim_schedule(tx, worker_id, revision)
         for visit in visits:
             tx.save(visit, condition=Visit.visit_id.does_not_exist())
             tx.record(
@@ -453,7 +482,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     referral = _load_referral(visit.referral_id, None)
     _check_bookable(referral)
     worker_id = changes.worker_id or visit.worker_id
-    _guard(worker_id, [new], "worker_id", ignore=visit.visit_id)
+    revision = _guard(worker_id, [new], "worker_id", ignore=visit.visit_id)
 
     plan_start, plan_end = _plan(referral)
     record: dict[str, Any] = {}
@@ -476,8 +505,10 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     visit.at_risk, visit.at_risk_reason, visit.at_risk_since, visit.at_risk_unsent = False, None, None, None
     visit.updated_at = clock.iso_now()
     action = "visit.reassigned" if "worker_id" in record else "visit.rescheduled"
-    with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
+    conflict = "The visit or the worker's schedule changed meanwhile, so nothing was changed. Reload it and try again."
+    with audited_transaction(principal.email, conflict) as tx:
         tx.save(visit, condition=Visit.status == VisitStatus.SCHEDULED.value)  # and its version
+        _claim_schedule(tx, worker_id, revision)
         tx.record(ENTITY, visit.visit_id, action, record)
     return view(visit)
 

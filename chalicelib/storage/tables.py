@@ -8,7 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
-    from chalicelib.storage.visits import Visit
+    from chalicelib.storage.visits import Visit, WorkerSchedule
     from chalicelib.storage.workers import Clearance, ClearanceHistory, ComplianceLedger, Worker, WorkerEmail
 
     return [
@@ -22,4 +22,5 @@ def all_models() -> list:
         ClearanceHistory,
         ComplianceLedger,
         Visit,
+        WorkerSchedule,
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -104,6 +104,18 @@ class Visit(Model):
     by_referral = VisitsByReferral()
     by_month = VisitsByMonth()
     at_risk_unsent_index = AtRiskUnsent()
+
+
+class WorkerSchedule(Model):
+    """One item per worker whose `revision` every booking for that worker moves on, conditionally on
+    the revision its overlap check saw: two supervisors booking the same worker at once cannot both
+    pass the check, because the second transaction finds the revision moved."""
+
+    class Meta:
+        locals().update(meta("worker-schedules"))
+
+    worker_id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute(default=0)
 
 
 def month_of(moment: datetime) -> str:

@@ -240,6 +240,35 @@ def test_an_overlapping_visit_is_409_naming_the_clashing_visit(client, auth, cas
     assert visits_of(other_referral) == []
 
 
+def test_two_bookings_racing_for_the_same_worker_cannot_both_pass_the_overlap_check(
+    runtime, casey, referral, monkeypatch
+):
+    from chalicelib.auth import Principal, Role
+    from chalicelib.domain.visits import NewVisit
+    from chalicelib.errors import Conflict
+    from chalicelib.services import visits
+
+    supervisor = Principal(
+        "u-supervisor-1", "supervisor@familycontact.example", "Priya Shah", frozenset({Role.SUPERVISOR})
+    )
+    other_referral = add_referral()
+    real_booked, raced = visits._booked, []
+
+    def and_meanwhile(worker_id, slots, ignore=None):
+        found = real_booked(worker_id, slots, ignore)
+        if not raced:  # another supervisor books the same hour between this check and this write
+            raced.append("racing")
+            raced[0] = visits.book(supervisor, NewVisit.model_validate(one(other_referral, casey)))["id"]
+        return found
+
+    monkeypatch.setattr(visits, "_booked", and_meanwhile)
+    with pytest.raises(Conflict, match="schedule changed"):
+        visits.book(supervisor, NewVisit.model_validate(one(referral, casey)))
+    assert len(raced) == 1
+    assert visits_of(referral) == [] and [v.visit_id for v in visits_of(other_referral)] == raced
+    assert referral_status(referral) == "ACCEPTED"
+
+
 def test_back_to_back_visits_do_not_overlap(client, auth, casey, referral):
     post(client, auth, "/v1/visits", one(referral, casey))
     response = post(client, auth, "/v1/visits", one(referral, casey, "2027-01-12T17:30", "2027-01-12T18:00"))
