@@ -28,6 +28,13 @@ def my_visits(request, principal):
     return visit_views.my_visits_page(request, principal)
 
 
+@page_route(routes, "/visits/mine.ics", ["GET"], roles=WORKER)
+def my_calendar(request, principal):
+    from chalicelib.web import visit_views
+
+    return visit_views.my_calendar(request, principal)
+
+
 @page_route(routes, "/referrals/{referral_id}/visits/new", ["GET", "POST"], roles=SUPERVISOR)
 def schedule_series(request, principal, referral_id: str):
     from chalicelib.web import visit_views

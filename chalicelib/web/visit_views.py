@@ -120,6 +120,23 @@ def my_visits_page(request, principal: Principal):
     )
 
 
+def my_calendar(request, principal: Principal):
+    """The signed-in worker's visits as an iCalendar file (the same as `GET /v1/visits.ics`)."""
+    from chalice import Response
+
+    from chalicelib.services import visits
+
+    return Response(
+        body=visits.calendar_for(principal, None).decode("utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="my-visits.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 # -- a referral's visits ---------------------------------------------------------------------------
 
 

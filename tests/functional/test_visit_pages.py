@@ -180,6 +180,11 @@ def test_my_visits_shows_the_workers_upcoming_visits_and_reports_due(client, aut
     assert "REPORT_DUE" not in text
     home = client.http.get("/", headers=auth("worker", CASEY)).body.decode()
     assert 'href="/visits/mine"' in home
+    # AND the page's calendar link gives the same two visits as an iCalendar file
+    assert 'href="/visits/mine.ics"' in html
+    calendar = client.http.get("/visits/mine.ics", headers=auth("worker", CASEY))
+    assert calendar.headers["Content-Type"].startswith("text/calendar")
+    assert calendar.body.decode().count("BEGIN:VEVENT") == 2
 
 
 @pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "not-a-date", "2027-02-30"])
