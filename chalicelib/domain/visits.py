@@ -306,13 +306,15 @@ class _Input(BaseModel):
 
 class Participants(_Input):
     """Which of the referral's children and family members take part, by their place on the referral
-    (0 is the first). Left out, everyone on the referral takes part."""
+    (0 is the first); at least one child. Left out, everyone on the referral takes part."""
 
     children: list[Annotated[int, Field(ge=0, le=9)]] = Field(default_factory=list, max_length=10)
     family_members: list[Annotated[int, Field(ge=0, le=9)]] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")
     def _distinct(self) -> Participants:
+        if not self.children:
+            raise cross_field_error("Participants", [(("children",), "Choose at least one child", None)])
         self.children = sorted(set(self.children))
         self.family_members = sorted(set(self.family_members))
         return self

@@ -249,3 +249,13 @@ def test_a_change_must_change_something():
 
 def test_reasons_read_as_words_and_dates():
     assert readable_reason("first_aid expired on 2027-03-01") == "First aid certificate expired on 1 March 2027"
+
+
+def test_participants_need_a_child_and_are_kept_in_order_once_each():
+    from chalicelib.domain.visits import Participants
+
+    with pytest.raises(ValidationError) as exc:
+        Participants.model_validate({"children": [], "family_members": [0]})
+    assert paths(exc) == {"children": "Choose at least one child"}
+    chosen = Participants.model_validate({"children": [1, 0, 1], "family_members": []})
+    assert (chosen.children, chosen.family_members) == ([0, 1], [])
