@@ -44,7 +44,7 @@ def _day(call: Call, name: str) -> date | None:
 
 def visit_filter(call: Call):
     from chalicelib.domain.visits import VisitStatus
-    from chalicelib.services.visits import LIST_LIMIT, VisitFilter
+    from chalicelib.services.visit_reads import LIST_LIMIT, VisitFilter
 
     query = call.query
     first, last = _day(call, "from"), _day(call, "to")
@@ -124,9 +124,9 @@ def book_series(call: Call):
     ),
 )
 def list_visits(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
-    return {"visits": visits.list_for(call.principal, visit_filter(call))}
+    return {"visits": visit_reads.list_for(call.principal, visit_filter(call))}
 
 
 @api_route(
@@ -139,12 +139,12 @@ def list_visits(call: Call):
     produces="text/calendar",
 )
 def visits_calendar(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
     worker = call.query.get("worker") or None
     if worker is not None and not call.principal.has_any(SUPERVISOR):
         worker = None  # a worker's calendar is always their own
-    body = visits.calendar_for(call.principal, worker).decode("utf-8")
+    body = visit_reads.calendar_for(call.principal, worker).decode("utf-8")
     return Response(
         body=body,
         status_code=200,
@@ -164,9 +164,9 @@ def visits_calendar(call: Call):
     summary="One visit (a referrer sees no venue or times when the referral's address is confidential)",
 )
 def get_visit(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
-    return visits.get_for(call.principal, call.params["visit_id"])
+    return visit_reads.get_for(call.principal, call.params["visit_id"])
 
 
 @api_route(

@@ -1,5 +1,5 @@
-"""Visit use cases: book one visit or a series, reschedule, reassign, cancel, read, the iCalendar
-export, and the at-risk flags the compliance scan raises.
+"""Visit use cases that change visits: book one visit or a series, reschedule, reassign, cancel, and
+the at-risk flags the compliance scan raises (reads are in `visit_reads`).
 
 Every booking checks its guards before writing anything: the referral is accepted or active, the
 worker will be compliant on each date (one read of the worker), and the worker has no overlapping
@@ -24,7 +24,6 @@ from chalicelib.domain.visits import (
     CANCELLED_BY_LABELS,
     MAX_MINUTES,
     REPEAT_LABELS,
-    ZONE,
     ZONE_NAME,
     Cancellation,
     CancelledBy,
@@ -51,15 +50,12 @@ from chalicelib.domain.visits import (
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction
-from chalicelib.storage.visits import UNSENT, Visit, WorkerSchedule, month_of, months_from
+from chalicelib.storage.visits import UNSENT, Visit, WorkerSchedule, month_of
 
 ENTITY = "visit"
 SERIES_ENTITY = "visit_series"
 SCHEDULERS = frozenset({Role.SUPERVISOR})
-SEE_ALL = frozenset({Role.SUPERVISOR})
 BOOKABLE = (ReferralStatus.ACCEPTED.value, ReferralStatus.ACTIVE.value)
-MAX_RANGE_DAYS = 93  # a listing across all workers reads at most this many days
-LIST_LIMIT = 500
 # Visits flagged at risk per transaction: each is an update and an audit event (100 items at most).
 FLAG_CHUNK = 45
 
@@ -111,10 +107,6 @@ def view(visit: Visit, *, now: datetime | None = None, redact: bool = False) -> 
     return data
 
 
-def _redacted_for(principal: Principal, visit: Visit) -> bool:
-    return bool(visit.confidential_address) and not principal.has_any(frozenset({Role.SUPERVISOR, Role.WORKER}))
-
-
 # -- who is asking -------------------------------------------------------------------------------
 
 
@@ -124,13 +116,6 @@ def worker_id_of(principal: Principal) -> str | None:
 
     worker = find_worker_by_email(principal.email) if principal.email else None
     return worker.worker_id if worker else None
-
-
-def _own_worker_id(principal: Principal) -> str:
-    worker_id = worker_id_of(principal)
-    if worker_id is None:
-        raise Forbidden("Your sign-in is not linked to a worker record. Ask HR to check your email address.")
-    return worker_id
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -143,7 +128,7 @@ def load(visit_id: str) -> Visit:
         raise NotFound("No visit with that id.") from None
 
 
-def _load_referral(referral_id: str, field: str | None):
+def load_referral(referral_id: str, field: str | None):
     """The referral; unknown is a 404 for a path id, a 422 at `field` for a body field."""
     from chalicelib.storage.referrals import Referral
 
@@ -326,7 +311,7 @@ def _check_range(slots: list[Slot], field: str) -> None:
 
 def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
     """Book one visit (201). The first visit of a referral makes it ACTIVE in the same transaction."""
-    referral = _load_referral(new.referral_id, "referral_id")
+    referral = load_referral(new.referral_id, "referral_id")
     participants = _participants(referral, new.participants, "participants")
     s = new.slot
     _check_range([s], "start")
@@ -342,7 +327,7 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
 
     from chalicelib.domain.validation import field_errors
 
-    referral = _load_referral(referral_id, None)
+    referral = load_referral(referral_id, None)
     participants = _participants(referral, series.participants, "participants")
     try:
         slots = series.slots()
@@ -479,7 +464,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     if problem:
         raise ValidationFailed(problem + ".", fields=[{"path": "end", "message": problem}])
     _check_range([new], "start")
-    referral = _load_referral(visit.referral_id, None)
+    referral = load_referral(visit.referral_id, None)
     _check_bookable(referral)
     worker_id = changes.worker_id or visit.worker_id
     revision = _guard(worker_id, [new], "worker_id", ignore=visit.visit_id)
@@ -545,162 +530,6 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
             },
         )
     return view(visit)
-
-
-# -- reading -------------------------------------------------------------------------------------
-
-
-def get_for(principal: Principal, visit_id: str) -> dict[str, Any]:
-    """A supervisor reads any visit, a worker their own, a referrer those of their referrals."""
-    visit = load(visit_id)
-    if principal.has_any(SEE_ALL):
-        return view(visit)
-    if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
-        return view(visit, redact=_redacted_for(principal, visit))
-    if Role.WORKER in principal.roles and worker_id_of(principal) == visit.worker_id:
-        return view(visit)
-    raise Forbidden("You may see only your own visits, or the visits of your own referrals.")
-
-
-@dataclass(frozen=True)
-class VisitFilter:
-    worker_id: str | None = None
-    referral_id: str | None = None
-    first: date | None = None  # local days, inclusive
-    last: date | None = None
-    status: VisitStatus | None = None
-    at_risk: bool | None = None
-    limit: int = 200
-
-
-def find(principal: Principal, wanted: VisitFilter) -> list[Visit]:
-    """The visits `principal` may see that match `wanted`, in time order. Queries only."""
-    low, high = _bounds(wanted)
-    if principal.has_any(SEE_ALL):
-        found = _query(wanted.worker_id, wanted.referral_id, low, high, wanted)
-    elif Role.WORKER in principal.roles:
-        own = _own_worker_id(principal)
-        if wanted.worker_id not in (None, own):
-            raise Forbidden("A worker may see only their own visits.")
-        found = _query(own, wanted.referral_id, low, high, wanted)
-    elif Role.REFERRER in principal.roles:
-        found = _referrer_visits(principal, wanted, low, high)
-    else:
-        raise Forbidden("Your role does not include visits.")
-    now = clock.now()
-    chosen = [v for v in found if _matches(v, wanted, now)]
-    chosen.sort(key=lambda v: (v.starts_at, v.visit_id))
-    return chosen[: wanted.limit]
-
-
-def list_for(principal: Principal, wanted: VisitFilter) -> list[dict[str, Any]]:
-    now = clock.now()
-    return [view(v, now=now, redact=_redacted_for(principal, v)) for v in find(principal, wanted)]
-
-
-def _bounds(wanted: VisitFilter) -> tuple[str | None, str | None]:
-    if wanted.first is None and wanted.last is None:
-        return None, None
-    first = wanted.first or date(2000, 1, 1)
-    last = wanted.last or date(2200, 12, 31)
-    low, high = local_day_bounds(first, last)
-    return iso_utc(low), iso_utc(high - timedelta(seconds=1))
-
-
-def _range(low: str | None, high: str | None):
-    if low is None:
-        return None
-    return Visit.starts_at.between(low, high)
-
-
-def _query(worker_id: str | None, referral_id: str | None, low, high, wanted: VisitFilter) -> list[Visit]:
-    cap = LIST_LIMIT * 2
-    if worker_id:
-        found = list(Visit.by_worker.query(worker_id, _range(low, high), limit=cap))
-        return [v for v in found if referral_id in (None, v.referral_id)]
-    if referral_id:
-        return list(Visit.by_referral.query(referral_id, _range(low, high), limit=cap))
-    # Across every worker: one Query per month of the range, which must be bounded.
-    today = clock.today()
-    first = wanted.first or (wanted.last - timedelta(days=27) if wanted.last else today)
-    last = wanted.last or first + timedelta(days=27)
-    if (last - first).days >= MAX_RANGE_DAYS:
-        raise ValidationFailed(
-            f"Choose at most {MAX_RANGE_DAYS} days, or filter by worker or referral.",
-            fields=[{"path": "to", "message": f"At most {MAX_RANGE_DAYS} days after 'from'"}],
-        )
-    low_at, high_at = local_day_bounds(first, last)
-    low, high = iso_utc(low_at), iso_utc(high_at - timedelta(seconds=1))
-    found = []
-    for month in months_from(low_at.date(), high_at.date()):
-        found.extend(Visit.by_month.query(month, Visit.starts_at.between(low, high), limit=cap))
-    return found
-
-
-def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> list[Visit]:
-    from chalicelib.storage.referrals import Referral
-
-    if wanted.referral_id:
-        referral = _load_referral(wanted.referral_id, None)
-        if referral.referrer_id != principal.user_id:
-            raise Forbidden("A referrer may see only the visits of their own referrals.")
-        referral_ids = [referral.referral_id]
-    else:
-        referral_ids = [
-            r.referral_id
-            for r in Referral.by_referrer.query(principal.user_id)
-            if r.status in (ReferralStatus.ACTIVE, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED)
-        ]
-    found: list[Visit] = []
-    for referral_id in referral_ids:
-        found.extend(v for v in _query(None, referral_id, low, high, wanted) if wanted.worker_id in (None, v.worker_id))
-    return found
-
-
-def _matches(visit: Visit, wanted: VisitFilter, now: datetime) -> bool:
-    if wanted.at_risk is not None and bool(visit.at_risk) != wanted.at_risk:
-        return False
-    if wanted.status is not None and status_on(visit.status, from_iso(visit.starts_at), now) is not wanted.status:
-        return False
-    return True
-
-
-# -- iCalendar ----------------------------------------------------------------------------------
-
-
-def calendar_for(principal: Principal, worker_id: str | None) -> bytes:
-    """A worker's own visits (or, for a supervisor, one worker's or the next weeks' visits) as iCalendar:
-    from a month back to a year ahead. Titles carry no names: calendars get synced elsewhere."""
-    from icalendar import Calendar, Event
-
-    today = clock.today()
-    if principal.has_any(SEE_ALL) and worker_id is None:
-        wanted = VisitFilter(first=today - timedelta(days=7), last=today + timedelta(days=80), limit=LIST_LIMIT)
-    else:
-        wanted = VisitFilter(
-            worker_id=worker_id, first=today - timedelta(days=31), last=today + timedelta(days=365), limit=LIST_LIMIT
-        )
-    visits = find(principal, wanted)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Family Contact Service//Visits//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Contact visits")
-    stamp = clock.now()
-    for visit in visits:
-        event = Event()
-        event.add("uid", f"{visit.visit_id}@familycontact.example")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", from_iso(visit.starts_at).astimezone(ZONE))
-        event.add("dtend", from_iso(visit.ends_at).astimezone(ZONE))
-        event.add("summary", f"Contact visit (referral {visit.referral_id[:8]})")
-        if not _redacted_for(principal, visit):
-            event.add("location", visit.venue)
-        event.add("status", "CANCELLED" if visit.status == VisitStatus.CANCELLED else "CONFIRMED")
-        event.add("sequence", int(visit.version or 1) - 1)
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
 
 
 # -- at risk (the daily compliance scan) ---------------------------------------------------------
@@ -769,7 +598,7 @@ def notify_at_risk(today: date) -> int:
     unsent = sorted(Visit.at_risk_unsent_index.query(UNSENT), key=lambda v: (v.starts_at, v.visit_id))
     if not unsent:
         return 0
-    names = _worker_names({v.worker_id for v in unsent})
+    names = worker_names({v.worker_id for v in unsent})
     rows = [
         {
             "id": v.visit_id,
@@ -792,7 +621,7 @@ def notify_at_risk(today: date) -> int:
     return len(rows)
 
 
-def _worker_names(worker_ids: Iterable[str]) -> dict[str, str]:
+def worker_names(worker_ids: Iterable[str]) -> dict[str, str]:
     from chalicelib.storage.workers import Worker
 
     ids = sorted(set(worker_ids))
@@ -801,76 +630,3 @@ def _worker_names(worker_ids: Iterable[str]) -> dict[str, str]:
 
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-# -- what pages show -----------------------------------------------------------------------------
-
-
-def week(principal: Principal, monday: date) -> dict[str, Any]:
-    """The supervisor's week: one row per worker with visits that week, a cell per day."""
-    visits = find(principal, VisitFilter(first=monday, last=monday + timedelta(days=6), limit=LIST_LIMIT))
-    names = _worker_names({v.worker_id for v in visits})
-    now = clock.now()
-    days = [monday + timedelta(days=n) for n in range(7)]
-    rows: dict[str, dict[str, Any]] = {}
-    for visit in visits:
-        data = view(visit, now=now)
-        row = rows.setdefault(
-            visit.worker_id,
-            {
-                "worker_id": visit.worker_id,
-                "name": names.get(visit.worker_id, visit.worker_id),
-                "days": {d: [] for d in days},
-            },
-        )
-        row["days"][date.fromisoformat(data["date"])].append(data)
-    ordered = sorted(rows.values(), key=lambda r: (r["name"].casefold(), r["worker_id"]))
-    return {
-        "monday": monday,
-        "days": days,
-        "rows": ordered,
-        "count": len(visits),
-        "at_risk": sum(1 for v in visits if v.at_risk),
-        "reports_due": sum(
-            1 for v in visits if status_on(v.status, from_iso(v.starts_at), now) is VisitStatus.REPORT_DUE
-        ),
-    }
-
-
-def mine(principal: Principal, days_ahead: int = 60, days_back: int = 90) -> dict[str, Any]:
-    """A worker's home page: upcoming visits, and visits whose report is due."""
-    today = clock.today()
-    visits = find(
-        principal,
-        VisitFilter(
-            worker_id=_own_worker_id(principal),
-            first=today - timedelta(days=days_back),
-            last=today + timedelta(days=days_ahead),
-            limit=LIST_LIMIT,
-        ),
-    )
-    now = clock.now()
-    views = [view(v, now=now) for v in visits]
-    return {
-        "upcoming": [v for v in views if v["status"] == VisitStatus.SCHEDULED],
-        "reports_due": [v for v in views if v["status"] == VisitStatus.REPORT_DUE],
-        "days_ahead": days_ahead,
-    }
-
-
-def for_referral(principal: Principal, referral) -> dict[str, Any]:
-    """What a referral's page shows of its visits, and whether this person may book more."""
-    from chalicelib.services.referrals import REVIEWERS
-
-    if principal.has_any(REVIEWERS):
-        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
-    elif referral.referrer_id == principal.user_id:
-        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
-    else:
-        found = []
-    now = clock.now()
-    return {
-        "visits": [view(v, now=now, redact=_redacted_for(principal, v)) for v in found],
-        "can_schedule": principal.has_any(SCHEDULERS) and referral.status in BOOKABLE,
-        "referral_id": referral.referral_id,
-    }

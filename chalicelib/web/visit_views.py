@@ -71,7 +71,7 @@ def _monday(day: date) -> date:
 
 
 def week_page(request, principal: Principal):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
     query = request.query_params or {}
     raw = query.get("start") or ""
@@ -82,7 +82,7 @@ def week_page(request, principal: Principal):
     if not date(2000, 1, 1) <= chosen <= date(2200, 12, 31):  # a week the calendar arithmetic can reach
         chosen = clock.today()
     monday = _monday(chosen)
-    data = visits.week(principal, monday)
+    data = visit_reads.week(principal, monday)
     for row in data["rows"]:
         row["days"] = {day: [_display(v) for v in cell] for day, cell in row["days"].items()}
     notice = None
@@ -105,11 +105,11 @@ def week_page(request, principal: Principal):
 
 
 def my_visits_page(request, principal: Principal):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads, visits
 
     if visits.worker_id_of(principal) is None:
         return render("visits_mine.html", principal=principal, linked=False, upcoming=[], reports_due=[])
-    data = visits.mine(principal)
+    data = visit_reads.mine(principal)
     return render(
         "visits_mine.html",
         principal=principal,
@@ -124,10 +124,10 @@ def my_calendar(request, principal: Principal):
     """The signed-in worker's visits as an iCalendar file (the same as `GET /v1/visits.ics`)."""
     from chalice import Response
 
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
     return Response(
-        body=visits.calendar_for(principal, None).decode("utf-8"),
+        body=visit_reads.calendar_for(principal, None).decode("utf-8"),
         status_code=200,
         headers={
             "Content-Type": "text/calendar; charset=utf-8",
@@ -142,9 +142,9 @@ def my_calendar(request, principal: Principal):
 
 def referral_panel(principal: Principal, referral) -> dict[str, Any]:
     """The visits panel of a referral's page (one Query on the by-referral index)."""
-    from chalicelib.services import visits
+    from chalicelib.services import visit_reads
 
-    panel = visits.for_referral(principal, referral)
+    panel = visit_reads.for_referral(principal, referral)
     panel["visits"] = [_display(v) for v in panel["visits"]]
     return panel
 
@@ -157,7 +157,7 @@ def _referral(referral_id: str):
 
     if not _ID.fullmatch(referral_id):
         raise NotFound("No referral with that id.")
-    return visits._load_referral(referral_id, None)
+    return visits.load_referral(referral_id, None)
 
 
 def _plan_values(plan: dict[str, Any], today: date) -> dict[str, str]:
