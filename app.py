@@ -8,6 +8,8 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import approvals, audit, decisions, home, hr_pages, ops, referral_pages, referrals, workers
+from chalicelib.api import visit_pages as visit_page_routes
+from chalicelib.api import visits as visit_api_routes
 from chalicelib.web.http import standard_error_body
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
@@ -25,6 +27,8 @@ for blueprint in (
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
+    visit_api_routes.routes,
+    visit_page_routes.routes,
 ):
     app.register_blueprint(blueprint)
 

@@ -231,6 +231,13 @@ def bench_clearance_scan() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_visits() -> None:
+    from scripts.bench_visits import visit_rows
+
+    for measured in visit_rows():
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -240,6 +247,7 @@ def main() -> int:
     bench_cold_import()
     bench_referral_paths()
     bench_clearance_scan()
+    bench_visits()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")

@@ -8,6 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
+    from chalicelib.storage.visits import Visit, WorkerSchedule
     from chalicelib.storage.workers import Clearance, ClearanceHistory, ComplianceLedger, Worker, WorkerEmail
 
     return [
@@ -20,4 +21,6 @@ def all_models() -> list:
         Clearance,
         ClearanceHistory,
         ComplianceLedger,
+        Visit,
+        WorkerSchedule,
     ]
