@@ -231,6 +231,16 @@ def bench_clearance_scan() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_reports() -> None:
+    from scripts.bench_reports import report_figures
+
+    counter = CallCounter()
+    counter.install()
+    boto3_ms = next(r["value"] for r in ROWS if r["figure"] == "cold import of boto3 (ms)")
+    for measured in report_figures(counter, boto3_ms):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def bench_visits() -> None:
     from scripts.bench_visits import visit_rows
 
@@ -246,6 +256,7 @@ def main() -> int:
     print("Measuring… (about a minute)", file=sys.stderr, flush=True)
     bench_cold_import()
     bench_referral_paths()
+    bench_reports()
     bench_clearance_scan()
     bench_visits()
     width = max(len(r["figure"]) for r in ROWS)
