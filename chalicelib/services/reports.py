@@ -131,7 +131,7 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
         "visit_starts_at": visit.starts_at,
         "participants": participants,
     }
-    draft = content.model_dump(mode="json", exclude_none=True)
+    draft = content.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     with audited_transaction(principal.email, "The report changed meanwhile. Reload it.") as tx:
         if existing is None:
             referral = load_referral(visit.referral_id)
