@@ -78,7 +78,7 @@ def report_figures(counter, boto3_import_ms: float) -> list[dict]:
             approved = _states(runtime, first)
 
             # One request for changes, then approval.
-            second = book_visit(client, auth, worker_email=CASEY)
+            second = book_visit(client, auth, days_from_now=-2)
             client.http.put(f"/v1/visits/{second}/report", headers=worker, body=json.dumps(example_report()))
             client.http.post(f"/v1/visits/{second}/report/submit", headers=worker)
             decide("request_changes", 2, "Add+the+times")

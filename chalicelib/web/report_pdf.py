@@ -77,11 +77,36 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
         pdf.multi_cell(width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FAMILY, "", 10)
 
+    widths: dict[tuple[str, str], float] = {}
+
+    def text(value: str, style: str = "") -> None:
+        """Left-aligned text wrapped at word boundaries. fpdf2's own line breaking re-measures the line
+        at every character (a 20,000-character section took most of a second); words are measured
+        once each here and every line is one cell."""
+        pdf.set_font(FAMILY, style, 10)
+        space = pdf.get_string_width(" ")
+        for paragraph in value.splitlines() or [""]:
+            line, used = [], 0.0
+            for word in paragraph.split(" "):
+                size = widths.get((style, word))
+                if size is None:
+                    size = widths[(style, word)] = pdf.get_string_width(word)
+                if size > width:  # a word wider than the page: let fpdf2 break it by character
+                    if line:
+                        pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                    pdf.multi_cell(width, 5.5, word, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                    line, used = [], 0.0
+                    continue
+                if line and used + space + size > width:
+                    pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                    line, used = [], 0.0
+                used += (space if line else 0.0) + size
+                line.append(word)
+            pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def field(label: str, value: str) -> None:
-        pdf.set_font(FAMILY, "B", 10)
-        pdf.multi_cell(width, 5.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font(FAMILY, "", 10)
-        pdf.multi_cell(width, 5.5, value or "Not recorded", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text(label, "B")
+        text(value or "Not recorded")
         pdf.ln(1.5)
 
     heading("Report of a supervised contact visit", 15)
@@ -127,5 +152,5 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
     field("SHA-256 of the approved version", report["sha256"])
 
     heading("How this report may be used")
-    pdf.multi_cell(width, 5.5, CAUTION, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    text(CAUTION)
     return bytes(pdf.output())
