@@ -516,7 +516,13 @@ def alarms(app, stage: str) -> dict:
 
 # -- API --------------------------------------------------------------------------------------------
 
-NOT_FOUND_BODY = '{"error": {"code": "not_found", "message": "No such page or resource: $context.path"}}'
+
+def _not_found_body() -> str:
+    from chalicelib.web.http import unknown_path_body
+
+    return json.dumps(unknown_path_body("$context.path"))
+
+
 NOT_FOUND_RESPONSES = ("MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND")
 
 
@@ -526,7 +532,7 @@ def api() -> dict:
         kind: {
             "statusCode": "404",
             "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json'"},
-            "responseTemplates": {"application/json": NOT_FOUND_BODY},
+            "responseTemplates": {"application/json": _not_found_body()},
         }
         for kind in NOT_FOUND_RESPONSES
     }

@@ -381,3 +381,29 @@ def test_the_failure_filter_matches_what_the_failure_step_logs():
     from deploy.template import WORKFLOW_FAILURE_MESSAGE
 
     assert f'logger().error(\n        "{WORKFLOW_FAILURE_MESSAGE}"' in inspect.getsource(review.record_failure)
+
+
+def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(template):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from app import app
+    from chalicelib.local.server import build_server
+
+    server = build_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.server.serve_forever, daemon=True).start()
+    try:
+        port = server.server.server_address[1]
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page?x=1", timeout=10)
+        assert answer.value.code == 404
+        local_body = json.loads(answer.value.read())
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    deployed = responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"]
+    assert local_body == json.loads(deployed.replace("$context.path", "/no/such/page"))
