@@ -7,13 +7,28 @@ the workflow steps below hand their event to `chalicelib/workflows/steps`.
 from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
-from chalicelib.api import approvals, audit, decisions, home, hr_pages, ops, referral_pages, referrals, workers
+from chalicelib.api import (
+    approvals,
+    audit,
+    decisions,
+    home,
+    hr_pages,
+    ops,
+    referral_pages,
+    referrals,
+    report_pages,
+    reports,
+    workers,
+)
+from chalicelib.api import visit_pages as visit_page_routes
+from chalicelib.api import visits as visit_api_routes
 from chalicelib.web.http import standard_error_body
-from chalicelib.workflows.registry import REFERRAL_REVIEW
+from chalicelib.workflows.registry import REFERRAL_REVIEW, REPORT_REVIEW
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
 app.register_middleware(standard_error_body, "http")
+app.api.binary_types.append("application/pdf")  # the approved report, base64 through API Gateway
 
 for blueprint in (
     ops.routes,
@@ -22,9 +37,13 @@ for blueprint in (
     referrals.routes,
     approvals.routes,
     decisions.routes,
+    reports.routes,
+    report_pages.routes,
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
+    visit_api_routes.routes,
+    visit_page_routes.routes,
 ):
     app.register_blueprint(blueprint)
 
@@ -49,6 +68,11 @@ def _workflow_step(workflow: str, event: dict):
 @app.lambda_function(name=REFERRAL_REVIEW.steps_function)
 def referral_workflow(event, context):
     return _workflow_step(REFERRAL_REVIEW.name, event)
+
+
+@app.lambda_function(name=REPORT_REVIEW.steps_function)
+def report_workflow(event, context):
+    return _workflow_step(REPORT_REVIEW.name, event)
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")

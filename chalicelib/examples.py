@@ -98,3 +98,29 @@ def example_clearance() -> dict[str, Any]:
         "verified_on": "2024-02-05",
         "notes": "Original seen; update service subscription 12345678.",
     }
+
+
+def example_report() -> dict[str, Any]:
+    """A complete report of a visit with one child and one family member (`child-0`, `family-0`)."""
+    return {
+        "attendance": [
+            {"participant": "child-0", "attendance": "attended"},
+            {"participant": "family-0", "attendance": "late", "minutes_late": 10},
+        ],
+        "brought_by": "The foster carer",
+        "actual_start": "10:10",
+        "actual_end": "11:30",
+        "supervision_level": "full",
+        "observations": (
+            'Mother arrived at 10:10 and said "I am sorry, the bus was late." Maya ran to her and they hugged. '
+            "They played with the dolls' house for twenty minutes; mother asked about school and Maya answered."
+        ),
+        "child_presentation": "Maya was clean, appropriately dressed and smiling on arrival.",
+        "interaction_quality": "Warm. Mother followed Maya's lead in play and praised her drawing.",
+        "interventions": "None needed.",
+        "positive_moments": "Maya showed her mother a drawing she had made at school.",
+        "safeguarding_concern": False,
+        "critical_incident": False,
+        "ended_early": False,
+        "recommendations": "Continue weekly contact at the family centre.",
+    }

@@ -271,6 +271,23 @@ def bench_clearance_scan() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_reports() -> None:
+    from scripts.bench_reports import report_figures
+
+    counter = CallCounter()
+    counter.install()
+    boto3_ms = next(r["value"] for r in ROWS if r["figure"] == "cold import of boto3 (ms)")
+    for measured in report_figures(counter, boto3_ms):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
+def bench_visits() -> None:
+    from scripts.bench_visits import visit_rows
+
+    for measured in visit_rows():
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -280,7 +297,9 @@ def main() -> int:
     bench_cold_import()
     bench_deployment()
     bench_referral_paths()
+    bench_reports()
     bench_clearance_scan()
+    bench_visits()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")

@@ -57,18 +57,17 @@ def run_job(call: Call):
 
 @page_route(routes, "/signin", ["GET", "POST"])
 def signin(request, principal):
-    from chalicelib.local.directory import DEMO_USERS
-    from chalicelib.local.tokens import find, token_for
+    from chalicelib.local.tokens import accounts, find_account, token_for
 
     if request.method == "GET":
         target = (request.query_params or {}).get("next", "/")
-        return render("signin.html", principal=principal, accounts=DEMO_USERS, next=target)
+        return render("signin.html", principal=principal, accounts=accounts(), next=target)
     fields = form_fields(request)
-    user = find((fields.get("email") or [""])[0])
+    user = find_account((fields.get("email") or [""])[0])
     target = (fields.get("next") or ["/"])[0]
     if user is None:
         return render(
-            "signin.html", 422, principal, accounts=DEMO_USERS, next=target, error="Choose one of the demo accounts."
+            "signin.html", 422, principal, accounts=accounts(), next=target, error="Choose one of the accounts listed."
         )
     return redirect(quote(safe_next(target), safe="/?=&"), headers={"Set-Cookie": session_cookie(token_for(user))})
 

@@ -15,6 +15,8 @@ LINKS = (
     (Role.REFERRER, "/referrals", "My referrals"),
     (Role.SUPERVISOR, "/decisions", "Decisions waiting"),
     (Role.SUPERVISOR, "/referrals", "Referrals"),
+    (Role.SUPERVISOR, "/visits/week", "Visits this week"),
+    (Role.WORKER, "/visits/mine", "My visits"),
     (Role.HR, "/hr/clearances", "Worker clearances"),
 )
 

@@ -10,6 +10,7 @@ from chalicelib import clock
 SEEDERS: tuple[str, ...] = (
     "chalicelib.local.demo_workers:seed_demo_workers",
     "chalicelib.local.demo_referrals:seed_demo_referrals",
+    "chalicelib.local.demo_visits:seed_demo_visits",
 )
 
 

@@ -1,22 +1,82 @@
-"""Tokens for demo users, signed by the local key (local stage only)."""
+"""Tokens for local people, signed by the local key (local stage only).
+
+The local stand-in for Cognito: the demo users, every worker HR has added (by their email, as a
+`worker`), and any other email with the role asked for, created on first use.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 
-from chalicelib.auth import issue_local_token
+from chalicelib.auth import Role, issue_local_token
 from chalicelib.errors import ValidationFailed
 from chalicelib.local.directory import DEMO_USERS, DemoUser, find, for_role
 
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
+
+
+def _local_id(email: str) -> str:
+    return "local-" + hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def worker_account(email: str) -> DemoUser | None:
+    """A worker HR added, as a local account with the `worker` role (their worker record's email)."""
+    from chalicelib.services.workers import find_worker_by_email
+
+    worker = find_worker_by_email(email)
+    if worker is None:
+        return None
+    return DemoUser(_local_id(worker.email), worker.email, worker.name, (Role.WORKER.value,))
+
+
+def find_account(email: str) -> DemoUser | None:
+    """A demo user, or a worker HR added, by email."""
+    return find(email) or worker_account(email.strip().lower())
+
+
+def accounts() -> list[DemoUser]:
+    """Everyone the local sign-in page lists: the demo users, then every worker HR added, by name."""
+    from chalicelib.storage.workers import directory as all_workers
+
+    listed = list(DEMO_USERS)
+    known = {user.email for user in listed}
+    for worker in all_workers():
+        if worker.email not in known:
+            known.add(worker.email)
+            listed.append(DemoUser(_local_id(worker.email), worker.email, worker.name, (Role.WORKER.value,)))
+    return listed
+
 
 def resolve_user(role: str | None, email: str | None) -> DemoUser:
+    """The account a token is issued for: by email (a demo user, a worker, or any email with `role`),
+    or the first demo user of `role`."""
+    roles = sorted(r.value for r in Role)
+    if role and role not in roles:
+        raise ValidationFailed(
+            "Unknown role.", fields=[{"path": "role", "message": f"Must be one of {', '.join(roles)}"}]
+        )
     if email:
-        user = find(email)
+        wanted = email.strip().lower()
+        user = find_account(wanted)
         if user is None:
-            raise ValidationFailed(
-                "No demo user has that email.",
-                fields=[{"path": "email", "message": "Not a demo user: choose one listed at /signin"}],
-            )
+            if not role:
+                raise ValidationFailed(
+                    "No demo user or worker has that email.",
+                    fields=[
+                        {
+                            "path": "email",
+                            "message": "Not a demo user or a worker HR added: give a role too to sign in as someone new",
+                        }
+                    ],
+                )
+            if not _EMAIL.fullmatch(wanted):
+                raise ValidationFailed(
+                    "That is not an email address.",
+                    fields=[{"path": "email", "message": "Enter a valid email address"}],
+                )
+            return DemoUser(_local_id(wanted), wanted, wanted.split("@")[0], (role,))
         if role and role not in user.roles:
             raise ValidationFailed(
                 "That demo user does not have that role.",
@@ -25,7 +85,6 @@ def resolve_user(role: str | None, email: str | None) -> DemoUser:
         return user
     users = for_role(role or "")
     if not users:
-        roles = sorted({r for u in DEMO_USERS for r in u.roles})
         raise ValidationFailed(
             "Give a role or an email.", fields=[{"path": "role", "message": f"Must be one of {', '.join(roles)}"}]
         )

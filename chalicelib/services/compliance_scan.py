@@ -30,7 +30,7 @@ from chalicelib.domain.clearances import (
 from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import workers
+from chalicelib.services import visits, workers
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.storage import workers as store
 from chalicelib.storage.workers import (
@@ -107,6 +107,7 @@ class ScanSummary:
     status_changes: int = 0
     became_non_compliant: int = 0
     marking_failed: int = 0
+    visits_at_risk: int = 0
     digest_sent: bool = False
     digest_entries: int = 0
     digest_failed: bool = False
@@ -134,6 +135,7 @@ class ScanSummary:
             "status_changes": self.status_changes,
             "became_non_compliant": self.became_non_compliant,
             "marking_failed": self.marking_failed,
+            "visits_at_risk": self.visits_at_risk,
             "stale_index_entries": self.stale_index_entries,
             "digest": {"sent": self.digest_sent, "entries": self.digest_entries, "failed": self.digest_failed},
             "complete": self.complete,
@@ -175,6 +177,7 @@ def run(today: date) -> dict[str, Any]:
                 _remind(worker, cert, offset, rules, today, summary)
 
     _send_digest(window, summary)
+    _notify_visits_at_risk(today, summary)
     if summary.complete:
         _record_completed(today)
     else:
@@ -266,6 +269,7 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
         summary.status_changes += 1
         if is_compliant(ClearanceStatus(previous)) and not result.compliant:
             summary.became_non_compliant += 1
+            summary.visits_at_risk += visits.flag_at_risk(worker, today)
         return worker
     summary.marking_failed += 1
     summary.errors.append(f"marking {worker.worker_id}: changed by others {MARK_ATTEMPTS} times")
@@ -394,6 +398,15 @@ def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
             entry.update(actions=[ComplianceLedger.digested.set(True)])
         except Exception as exc:  # reported again in the next digest: better twice than never
             logger().warning("digest entry not marked", extra={"error": type(exc).__name__})
+
+
+def _notify_visits_at_risk(today: date, summary: ScanSummary) -> None:
+    """One email to the supervisor listing the visits flagged at risk and not yet reported."""
+    try:
+        visits.notify_at_risk(today)
+    except Exception as exc:  # the flags stay unsent: the next run lists them
+        _failed(summary, "sending visits at risk", "supervisor", exc)
+        summary.digest_failed = True
 
 
 def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, Any]:

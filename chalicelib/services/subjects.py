@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from chalicelib.errors import NotFound
 from chalicelib.services.referral_review import SUBJECT as REFERRAL
+from chalicelib.services.report_review import SUBJECT as REPORT
 from chalicelib.services.review import ReviewSubject
 
-SUBJECTS: dict[str, ReviewSubject] = {subject.kind: subject for subject in (REFERRAL,)}
+SUBJECTS: dict[str, ReviewSubject] = {subject.kind: subject for subject in (REFERRAL, REPORT)}
 
 
 def subject(kind: str) -> ReviewSubject:

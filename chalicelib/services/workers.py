@@ -278,3 +278,8 @@ def worker_compliant_on(worker_id: str, day: date) -> tuple[bool, list[str]]:
     recorded a moment ago counts.
     """
     return compliant_on(certificates(load_worker(worker_id)), policy(), day)
+
+
+def worker_options() -> list[dict[str, str]]:
+    """Every worker by name, for a form's choice of worker (the directory index, never a Scan)."""
+    return [{"worker_id": w.worker_id, "name": w.name} for w in store.directory()]

@@ -8,11 +8,15 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
+    from chalicelib.storage.reports import Report, ReportVersion
+    from chalicelib.storage.visits import Visit, WorkerSchedule
     from chalicelib.storage.workers import Clearance, ClearanceHistory, ComplianceLedger, Worker, WorkerEmail
 
     return [
         AuditEvent,
         Referral,
+        Report,
+        ReportVersion,
         ApprovalLink,
         IdempotencyRecord,
         Worker,
@@ -20,4 +24,6 @@ def all_models() -> list:
         Clearance,
         ClearanceHistory,
         ComplianceLedger,
+        Visit,
+        WorkerSchedule,
     ]

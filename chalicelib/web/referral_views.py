@@ -263,8 +263,10 @@ def detail_page(
     alert: str | None = None,
     errors: dict[str, str] | None = None,
     typed: dict[str, Any] | None = None,
+    visits_panel: dict[str, Any] | None = None,
 ):
-    """`data` is the referral as the service views it; `owner_id` the referrer who made it."""
+    """`data` is the referral as the service views it; `owner_id` the referrer who made it;
+    `visits_panel` its visits as `web.visit_views.referral_panel` shows them."""
     referral_status = data["status"]
     is_owner = owner_id == principal.user_id and Role.REFERRER in principal.roles
     is_reviewer = principal.has_any(REVIEWERS)
@@ -295,5 +297,6 @@ def detail_page(
             contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
             pers=PER_LABELS,
             risk_labels=RISK_LABELS,
+            visits_panel=visits_panel,
         ),
     )

@@ -67,7 +67,18 @@ REFERRAL_REVIEW = Workflow(
     stranded_statuses=("SUBMITTED", "UNDER_REVIEW", "MORE_INFO_REQUESTED"),
 )
 
-WORKFLOWS: dict[str, Workflow] = {workflow.name: workflow for workflow in (REFERRAL_REVIEW,)}
+REPORT_REVIEW = Workflow(
+    name="report_review",
+    subject_kind="report",
+    steps_function="report_workflow",
+    starts_in="SUBMITTED",
+    # A report waiting for its revision has no running execution once the wait timed out: the
+    # worker's resubmission starts the next one.
+    stranded_statuses=("SUBMITTED",),
+    timings=Timings(answer_timeout_seconds=7 * 24 * 3600),
+)
+
+WORKFLOWS: dict[str, Workflow] = {workflow.name: workflow for workflow in (REFERRAL_REVIEW, REPORT_REVIEW)}
 
 
 def workflow(name: str) -> Workflow:

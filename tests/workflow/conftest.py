@@ -8,9 +8,9 @@ import pytest
 from tests.helpers import wait_for
 
 
-def execution_arn(runtime, referral_id: str, run: int = 1) -> str:
-    machine = runtime.state_machine_arns["referral_review"]
-    return machine.replace(":stateMachine:", ":execution:") + f":{referral_id}-{run}"
+def execution_arn(runtime, subject_id: str, run: int = 1, workflow: str = "referral_review") -> str:
+    machine = runtime.state_machine_arns[workflow]
+    return machine.replace(":stateMachine:", ":execution:") + f":{subject_id}-{run}"
 
 
 def execution_status(runtime, referral_id: str, run: int = 1) -> str:

@@ -1,0 +1,131 @@
+"""The report page: the worker writes (saving a draft, autosaving, submitting), the supervisor
+reads and decides, the referrer reads the approved report. Each handler reads the request, calls
+a service and hands the result to `web.report_views`. Heavy modules load on first use."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.auth import Role
+from chalicelib.web.pages import form_fields, html_response, page_route, redirect
+
+routes = Blueprint(__name__)
+
+READERS = frozenset({Role.WORKER, Role.SUPERVISOR, Role.ADMIN, Role.REFERRER})
+WORKER = frozenset({Role.WORKER})
+DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+SIZE_ADVICE = " Shorten the longest section."
+ACTIONS = ("save", "submit", "autosave")
+
+
+@page_route(routes, "/visits/{visit_id}/report", ["GET", "POST"], roles=READERS)
+def report_page(request, principal, visit_id: str):
+    from chalicelib.web.report_views import DONE_MESSAGES
+
+    _check_id(visit_id)
+    if request.method == "GET":
+        done = (request.query_params or {}).get("done")
+        return _page(principal, visit_id, notice=DONE_MESSAGES.get(done or ""))
+    return _write(request, principal, visit_id)
+
+
+def _write(request, principal, visit_id: str):
+    import json
+
+    from pydantic import ValidationError
+
+    from chalicelib import clock
+    from chalicelib.domain.reports import ReportContent
+    from chalicelib.errors import AppError, BadRequest, Conflict, Forbidden, ValidationFailed
+    from chalicelib.services import reports
+    from chalicelib.templating import when
+    from chalicelib.web.forms import FormError, errors_by_path, first_value, nest
+    from chalicelib.web.http import check_body_size
+
+    if Role.WORKER not in principal.roles:
+        raise Forbidden("Only the worker assigned to this visit may write its report.")
+    check_body_size(request, SIZE_ADVICE)
+    fields = form_fields(request)
+    action = first_value(fields, "action") or "save"
+    if action not in ACTIONS:
+        raise BadRequest("That button is not part of this form. Reload the page and try again.")
+    try:
+        values = nest({name: v for name, v in fields.items() if name != "action"})
+    except FormError as exc:
+        raise BadRequest(f"{exc} Reload the page and try again.") from exc
+    attendance = values.get("attendance")
+    if isinstance(attendance, list):  # a row whose attendance is not chosen yet is not recorded yet
+        values["attendance"] = [row for row in attendance if not isinstance(row, dict) or row.get("attendance")]
+    try:
+        content = ReportContent.model_validate(values)
+        reports.save_draft(principal, visit_id, content)
+        if action == "submit":
+            reports.submit(principal, visit_id)
+    except (ValidationError, ValidationFailed, Conflict) as exc:
+        if isinstance(exc, ValidationError):
+            errors = errors_by_path(exc)
+        elif isinstance(exc, ValidationFailed):
+            errors = {error["path"]: error["message"] for error in exc.fields}
+        else:
+            errors = {}
+        if action == "autosave":
+            error = exc if isinstance(exc, AppError) else ValidationFailed("Some fields need attention.")
+            return html_response(json.dumps(error.body()), error.status, {"Content-Type": "application/json"})
+        alert = exc.message if isinstance(exc, Conflict) else None
+        status = 409 if isinstance(exc, Conflict) else 422
+        return _page(principal, visit_id, values=values, errors=errors, alert=alert, http_status=status)
+    if action == "autosave":
+        saved = clock.iso_now()
+        body = json.dumps({"saved_at": saved, "saved_at_text": when(saved)})
+        return html_response(body, 200, {"Content-Type": "application/json"})
+    return redirect(f"/visits/{visit_id}/report?done={'submitted' if action == 'submit' else 'saved'}")
+
+
+@page_route(routes, "/visits/{visit_id}/report.pdf", ["GET"], roles=READERS)
+def report_pdf_download(request, principal, visit_id: str):
+    """The PDF link on the page, for the signed-in session (the API route takes a bearer token)."""
+    from chalicelib.api.reports import pdf_response
+
+    _check_id(visit_id)
+    return pdf_response(principal, visit_id)
+
+
+@page_route(routes, "/visits/{visit_id}/report/decision", ["POST"], roles=DECIDERS)
+def decide_report(request, principal, visit_id: str):
+    """The supervisor decides on the report's page: the same write as an emailed link."""
+    from chalicelib.errors import Conflict, ValidationFailed
+    from chalicelib.services import decisions
+    from chalicelib.web.forms import first_value
+    from chalicelib.web.http import check_body_size
+
+    _check_id(visit_id)
+    check_body_size(request, SIZE_ADVICE)
+    fields = form_fields(request)
+    typed = {"decision": first_value(fields, "decide.decision"), "comment": first_value(fields, "decide.comment")}
+    try:
+        decisions.decide_in_app(
+            "report", visit_id, principal, typed["decision"] or None, typed["comment"].strip() or None
+        )
+    except ValidationFailed as exc:
+        errors = {f"decide.{error['path']}": error["message"] for error in exc.fields}
+        return _page(principal, visit_id, errors=errors, typed={"decide": typed}, http_status=422)
+    except Conflict as exc:
+        return _page(principal, visit_id, alert=exc.message, http_status=409)
+    return redirect(f"/visits/{visit_id}/report?done=decided")
+
+
+def _check_id(visit_id: str) -> None:
+    import re
+
+    from chalicelib.errors import NotFound
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", visit_id):
+        raise NotFound("No visit with that id.")
+
+
+def _page(principal, visit_id: str, **shown):
+    from chalicelib.services import reports
+    from chalicelib.services.report_review import SUBJECT
+    from chalicelib.web.report_views import report_page
+
+    return report_page(principal, **reports.page(principal, visit_id), decision_labels=SUBJECT.decision_labels, **shown)

@@ -1,0 +1,105 @@
+"""Visit reports JSON API: save the draft, submit it, decide it in the app, read it, and the PDF."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth import Role
+from chalicelib.web.http import Call, api_route
+
+routes = Blueprint(__name__)
+
+WORKER = frozenset({Role.WORKER})
+DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report",
+    "PUT",
+    roles=WORKER,
+    body="chalicelib.domain.reports:ReportContent",
+    example="chalicelib.examples:example_report",
+    summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine)",
+)
+def save_report_draft(call: Call):
+    from chalicelib.services import reports
+
+    return reports.save_draft(call.principal, call.params["visit_id"], call.body)
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report/submit",
+    "POST",
+    roles=WORKER,
+    summary="Submit the saved draft for approval as a new version (after the visit has started)",
+)
+def submit_report(call: Call):
+    from chalicelib.services import reports
+
+    return reports.submit(call.principal, call.params["visit_id"])
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report/decision",
+    "POST",
+    roles=DECIDERS,
+    body="chalicelib.domain.reports:ReportDecision",
+    example={
+        "decision": "request_changes",
+        "comment": "Please record the exact words the father used when the session ended, in quotation marks.",
+    },
+    summary="Decide a submitted report in the app: approve, or request changes with a comment",
+)
+def decide_report(call: Call):
+    from chalicelib.services import decisions, reports
+
+    visit_id = call.params["visit_id"]
+    decision = call.body
+    decisions.decide_in_app("report", visit_id, call.principal, decision.decision.value, decision.comment)
+    return reports.view_for(call.principal, reports.load(visit_id))
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report",
+    "GET",
+    roles=READERS,
+    summary="The report with its versions: staff and its worker see all; the referrer only the approved one",
+)
+def get_report(call: Call):
+    from chalicelib.services import reports
+
+    return reports.view_for(call.principal, reports.readable(call.principal, call.params["visit_id"]))
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report.pdf",
+    "GET",
+    roles=READERS,
+    produces="application/pdf",
+    summary="The approved report as a court-ready PDF",
+)
+def report_pdf(call: Call):
+    return pdf_response(call.principal, call.params["visit_id"])
+
+
+def pdf_response(principal, visit_id: str) -> Response:
+    """The approved version as a PDF download (the API route and the page's link both answer this)."""
+    from chalicelib.services import reports
+    from chalicelib.web import report_pdf as pdf
+
+    document = pdf.render(*reports.pdf_document(principal, visit_id))
+    return Response(
+        body=document,
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="visit-report-{visit_id[:8]}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,199 @@
+"""Visits JSON API: book one visit or a series, change, cancel, list, read one, and the iCalendar export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalice import Blueprint, Response
+
+from chalicelib.auth import Role
+from chalicelib.errors import BadRequest
+from chalicelib.web.http import Call, api_route
+
+routes = Blueprint(__name__)
+
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+READERS = frozenset({Role.SUPERVISOR, Role.WORKER, Role.REFERRER})
+CANCELLERS = frozenset({Role.SUPERVISOR, Role.WORKER})
+CALENDAR_READERS = frozenset({Role.SUPERVISOR, Role.WORKER})
+STATUSES = ("SCHEDULED", "REPORT_DUE", "CANCELLED", "REPORTED")
+# Dates a filter may name: the calendar arithmetic around them stays inside what `date` can hold.
+EARLIEST, LATEST = date(2000, 1, 1), date(2200, 12, 31)
+
+
+def _bad_query(name: str, message: str) -> BadRequest:
+    return BadRequest(
+        f"The query parameter '{name}' is not valid: {message}.", fields=[{"path": name, "message": message}]
+    )
+
+
+def _day(call: Call, name: str) -> date | None:
+    from chalicelib.domain.fields import iso_date_only
+
+    raw = call.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        day = date.fromisoformat(iso_date_only(raw))
+    except ValueError:
+        raise _bad_query(name, "Must be a real date written as YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise _bad_query(name, f"Must be from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+    return day
+
+
+def visit_filter(call: Call):
+    from chalicelib.domain.visits import VisitStatus
+    from chalicelib.services.visit_reads import LIST_LIMIT, VisitFilter
+
+    query = call.query
+    first, last = _day(call, "from"), _day(call, "to")
+    if first and last and last < first:
+        raise _bad_query("to", "Must be on or after 'from'")
+    status = (query.get("status") or "").strip().upper() or None
+    if status is not None and status not in STATUSES:
+        raise _bad_query("status", f"Must be one of {', '.join(STATUSES)}")
+    at_risk = (query.get("at_risk") or "").strip().lower() or None
+    if at_risk is not None and at_risk not in ("true", "false"):
+        raise _bad_query("at_risk", "Must be true or false")
+    raw_limit = query.get("limit") or ""
+    if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_LIMIT):
+        raise _bad_query("limit", f"Must be a whole number from 1 to {LIST_LIMIT}")
+    for name in ("worker", "referral"):
+        value = query.get(name)
+        if value is not None and not (0 < len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()):
+            raise _bad_query(name, "Not an id this service issued")
+    return VisitFilter(
+        worker_id=query.get("worker") or None,
+        referral_id=query.get("referral") or None,
+        first=first,
+        last=last,
+        status=VisitStatus(status) if status else None,
+        at_risk=None if at_risk is None else at_risk == "true",
+        limit=int(raw_limit) if raw_limit else 200,
+    )
+
+
+@api_route(
+    routes,
+    "/v1/visits",
+    "POST",
+    roles=SUPERVISOR,
+    body="chalicelib.domain.visits:NewVisit",
+    example="chalicelib.domain.visits:example_visit",
+    status=201,
+    summary="Book one visit (local Europe/London times); 409 if the worker will not be compliant or is booked",
+)
+def book_visit(call: Call):
+    from chalicelib.services import visits
+
+    return visits.book(call.principal, call.body)
+
+
+@api_route(
+    routes,
+    "/v1/referrals/{referral_id}/visits",
+    "POST",
+    roles=SUPERVISOR,
+    body="chalicelib.domain.visits:NewSeries",
+    example="chalicelib.domain.visits:example_series",
+    status=201,
+    summary="Book a series from the contact plan (weekly, fortnightly or monthly; until a date or N sessions, "
+    "at most 40): all or nothing, 409 listing every date that fails",
+)
+def book_series(call: Call):
+    from chalicelib.services import visits
+
+    return visits.book_series(call.principal, call.params["referral_id"], call.body)
+
+
+@api_route(
+    routes,
+    "/v1/visits",
+    "GET",
+    roles=READERS,
+    summary="Visits in time order: a supervisor sees all, a worker their own, a referrer those of their referrals",
+    query=(
+        ("worker", "worker id"),
+        ("referral", "referral id"),
+        ("from", "first local day, YYYY-MM-DD"),
+        ("to", "last local day, YYYY-MM-DD (at most 93 days after 'from' without a worker or referral)"),
+        ("status", "SCHEDULED, REPORT_DUE, CANCELLED or REPORTED"),
+        ("at_risk", "true or false"),
+        ("limit", "1-500, default 200"),
+    ),
+)
+def list_visits(call: Call):
+    from chalicelib.services import visit_reads
+
+    return {"visits": visit_reads.list_for(call.principal, visit_filter(call))}
+
+
+@api_route(
+    routes,
+    "/v1/visits.ics",
+    "GET",
+    roles=CALENDAR_READERS,
+    summary="A worker's own visits as an iCalendar file (a supervisor: one worker's, or the coming weeks')",
+    query=(("worker", "worker id (supervisors)"),),
+    produces="text/calendar",
+)
+def visits_calendar(call: Call):
+    from chalicelib.services import visit_reads
+
+    worker = call.query.get("worker") or None
+    if worker is not None and not call.principal.has_any(SUPERVISOR):
+        worker = None  # a worker's calendar is always their own
+    body = visit_reads.calendar_for(call.principal, worker).decode("utf-8")
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="visits.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}",
+    "GET",
+    roles=READERS,
+    summary="One visit (a referrer sees no venue or times when the referral's address is confidential)",
+)
+def get_visit(call: Call):
+    from chalicelib.services import visit_reads
+
+    return visit_reads.get_for(call.principal, call.params["visit_id"])
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}",
+    "PATCH",
+    roles=SUPERVISOR,
+    body="chalicelib.domain.visits:VisitChange",
+    example="chalicelib.domain.visits:example_change",
+    summary="Reschedule or reassign a visit; the guards run again, and a visit that passes them is not at risk",
+)
+def change_visit(call: Call):
+    from chalicelib.services import visits
+
+    return visits.change(call.principal, call.params["visit_id"], call.body)
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/cancel",
+    "POST",
+    roles=CANCELLERS,
+    body="chalicelib.domain.visits:Cancellation",
+    example="chalicelib.domain.visits:example_cancellation",
+    summary="Cancel a visit: who cancelled (parent, carer, child, service or other) and why; no report is then due",
+)
+def cancel_visit(call: Call):
+    from chalicelib.services import visits
+
+    return visits.cancel(call.principal, call.params["visit_id"], call.body)

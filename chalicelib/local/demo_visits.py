@@ -1,0 +1,97 @@
+"""Demo visits for a fresh local start: an accepted referral with a weekly series for Casey Evans,
+and yesterday's visit whose report is due, so the week view and "My visits" show something."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.examples import example_referral
+from chalicelib.local.directory import for_role
+
+DEMO_WORKER_EMAIL = "casey.worker@familycontact.example"
+
+
+def _accepted_referral(supervisor: Principal) -> str:
+    """A referral as the review would leave it once a supervisor accepted it, with its history."""
+    from chalicelib.services.audit import audited_transaction
+    from chalicelib.services.referrals import status_change
+    from chalicelib.storage.referrals import Referral
+
+    referrer = for_role("referrer")[0]
+    today = clock.today()
+    body = example_referral()
+    body["referrer"].update(name=referrer.name, email=referrer.email)
+    body["contact"]["start_date"] = today.isoformat()
+    body["contact"]["end_date"] = (today + timedelta(days=120)).isoformat()
+    now = clock.iso_now()
+    referral = Referral(
+        uuid.uuid4().hex,
+        referrer_id=referrer.user_id,
+        referrer_email=referrer.email,
+        status=ReferralStatus.ACCEPTED.value,
+        created_at=now,
+        updated_at=now,
+        submission=body,
+        history=[
+            status_change(referrer.email, None, ReferralStatus.SUBMITTED.value),
+            status_change("system", ReferralStatus.SUBMITTED.value, ReferralStatus.UNDER_REVIEW.value),
+            status_change(supervisor.email, ReferralStatus.UNDER_REVIEW.value, ReferralStatus.ACCEPTED.value),
+        ],
+        exchanges=[],
+        decision="accept",
+        decided_by=supervisor.email,
+        decided_at=now,
+        notified_status=ReferralStatus.ACCEPTED.value,
+    )
+    with audited_transaction(supervisor.email) as tx:
+        tx.save(referral, condition=Referral.referral_id.does_not_exist())
+        tx.record("referral", referral.referral_id, "referral.seeded", {"status": ReferralStatus.ACCEPTED.value})
+    return referral.referral_id
+
+
+def seed_demo_visits() -> int:
+    """Book through the real use cases (guards, audit and all); returns the visits made."""
+    from chalicelib.domain.visits import NewSeries, NewVisit
+    from chalicelib.services import visits
+    from chalicelib.services.workers import find_worker_by_email
+
+    worker = find_worker_by_email(DEMO_WORKER_EMAIL)
+    if worker is None:
+        return 0
+    user = for_role("supervisor")[0]
+    supervisor = Principal(user.user_id, user.email, user.name, frozenset({Role.SUPERVISOR}))
+    referral_id = _accepted_referral(supervisor)
+    today = clock.today()
+    yesterday = today - timedelta(days=1)
+    first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
+    visits.book(
+        supervisor,
+        NewVisit.model_validate(
+            {
+                "referral_id": referral_id,
+                "worker_id": worker.worker_id,
+                "start": f"{yesterday.isoformat()}T16:00",
+                "end": f"{yesterday.isoformat()}T17:30",
+                "venue": "Northshire Family Centre, Room 2",
+            }
+        ),
+    )
+    series = visits.book_series(
+        supervisor,
+        referral_id,
+        NewSeries.model_validate(
+            {
+                "first_start": f"{first.isoformat()}T16:00",
+                "length_minutes": 90,
+                "repeat": "weekly",
+                "sessions": 6,
+                "worker_id": worker.worker_id,
+                "venue": "Northshire Family Centre, Room 2",
+            }
+        ),
+    )
+    return 1 + series["count"]

@@ -1,0 +1,297 @@
+"""The visit report as a reviewed item: what the review machinery needs of it, and the steps only
+the report_review workflow has (alerting urgent concerns at once, telling the referrer a report is
+ready, waiting for the worker's revision).
+
+The shared steps (ask, remind, escalate, overdue, failure) live in `services.review`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.services import approvals, email, review
+from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.services.reports import change_status, load
+from chalicelib.services.review import AlreadyAnswered, Described, NothingToDecide
+from chalicelib.storage import reports as store
+from chalicelib.storage.reports import Report
+from chalicelib.templating import when
+from chalicelib.workflows.registry import REPORT_REVIEW
+
+KIND = REPORT_REVIEW.subject_kind
+DECIDED = frozenset({ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED})
+
+
+def report_url(visit_id: str) -> str:
+    return f"{settings().public_base_url}/visits/{visit_id}/report"
+
+
+def visit_day(report: Report) -> str:
+    return when(report.visit_starts_at).split(",")[0]
+
+
+def latest(report: Report) -> ReportContent:
+    return ReportContent.model_validate(store.get_version(report.visit_id, int(report.version)).content)
+
+
+class ReportSubject:
+    kind = KIND
+    workflow = REPORT_REVIEW
+    decision_labels = {
+        Decision.APPROVE.value: "Approve the report",
+        Decision.REQUEST_CHANGES.value: "Ask the worker for changes",
+    }
+    page_template = "approval_report.html"
+    labels = {
+        "noun": "report",
+        "comment": "Changes needed",
+        "comment_hint": "needed to ask for changes; sent to the worker",
+    }
+    email_templates = {"request": "report_review_request"}
+
+    @cached_property
+    def steps(self) -> dict:
+        own = {
+            "alert_if_urgent": alert_if_urgent,
+            "notify_decision": notify_decision,
+            "await_revision": await_revision,
+            "revision_overdue": revision_overdue,
+        }
+        return review.steps(self, own)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def load(self, subject_id: str) -> Report:
+        return load(subject_id)
+
+    def describe(self, report: Report) -> Described:
+        status = ReportStatus(report.status)
+        entered = [h.at for h in report.history or [] if h.to_status == report.status]
+        names = ", ".join((report.participants or {}).values())
+        return Described(
+            subject_id=report.visit_id,
+            reference=report.visit_id[:8],
+            title=f"the visit of {visit_day(report)}" + (f" ({names})" if names else ""),
+            status=status.value,
+            status_label=status.label.lower(),
+            url=f"/visits/{report.visit_id}/report",
+            since=entered[-1] if entered else report.updated_at,
+            runs=int(report.workflow_runs or 1),
+        )
+
+    def summary(self, report: Report) -> dict:
+        """What the approver reads: the whole submitted version (staff only), and what the email shows."""
+        content = latest(report)
+        return {
+            "reference": report.visit_id[:8],
+            "visit_id": report.visit_id,
+            "visit_starts_at": report.visit_starts_at,
+            "worker_name": report.worker_name,
+            "version": int(report.version),
+            "participants": report.participants or {},
+            "urgent": content.urgent,
+            "content": content.model_dump(mode="json", exclude_none=True),
+        }
+
+    def waiting(self) -> Iterable[Report]:
+        return store.in_status(ReportStatus.SUBMITTED.value)
+
+    def in_status(self, status: str) -> Iterable[Report]:
+        return store.in_status(status)
+
+    # -- the review's own changes -----------------------------------------------------------
+
+    def check_decision_needed(self, report: Report) -> None:
+        status = ReportStatus(report.status)
+        if status is ReportStatus.SUBMITTED:
+            return
+        if status is ReportStatus.CHANGES_REQUESTED:
+            raise NothingToDecide(Decision.REQUEST_CHANGES.value)
+        if status is ReportStatus.APPROVED:
+            raise NothingToDecide(Decision.APPROVE.value)
+        raise NothingToDecide(f"a {status.label.lower()} report has nothing to decide")
+
+    def begin_review(self, report: Report) -> None:
+        """A submitted report is under review from its submission: nothing to record."""
+
+    def count_run(self, tx: Any, report: Report, run: int) -> None:
+        tx.update(
+            report, actions=[Report.workflow_runs.set(run)], condition=Report.workflow_runs == report.workflow_runs
+        )
+
+    # -- deciding -----------------------------------------------------------------------------
+
+    def validate(self, decision: str | None, comment: str | None) -> ReportDecision:
+        from pydantic import ValidationError
+
+        from chalicelib.domain.validation import field_errors
+
+        try:
+            return ReportDecision.model_validate({"decision": decision, "comment": comment or None})
+        except ValidationError as exc:
+            raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+
+    def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: str, audit: dict) -> None:
+        """Approving locks the submitted version: its number and hash are copied in the same write."""
+        if decision.decision is Decision.APPROVE:
+            extra = (
+                Report.approved_version.set(Report.version),
+                Report.approved_hash.set(Report.latest_hash),
+                Report.approved_by.set(actor),
+                Report.approved_at.set(clock.iso_now()),
+            )
+        else:
+            extra = (Report.changes_comment.set(decision.comment),)
+        change_status(
+            tx,
+            subject_id,
+            ReportStatus.SUBMITTED.value,
+            decision.new_status.value,
+            action="report.decided",
+            reason=decision.comment,
+            extra_actions=extra,
+            details=audit,
+        )
+
+    def outcome(self, subject_id: str) -> dict:
+        report = load(subject_id)
+        status = ReportStatus(report.status)
+        last = (report.history or [None])[-1]
+        return {
+            "decided": status in DECIDED,
+            "settled": status is not ReportStatus.SUBMITTED,
+            "status": status.value,
+            "status_label": status.label.lower(),
+            "decision": Decision.APPROVE.value if status is ReportStatus.APPROVED else None,
+            "decided_by": report.approved_by or (last.actor if last else None),
+            "decided_at": report.approved_at or (last.at if last else None),
+        }
+
+    def workflow_result(self, decision: ReportDecision) -> dict:
+        return {"decision": decision.decision.value}
+
+    def wait_was_over(self, subject_id: str) -> None:
+        """The decision is recorded but its wait had ended: an approval is told now; a request for
+        changes reaches the worker now, and their resubmission starts the next review."""
+        report = load(subject_id)
+        if report.status == ReportStatus.APPROVED:
+            notify_decision({"subject_id": subject_id})
+        elif report.status == ReportStatus.CHANGES_REQUESTED:
+            _ask_worker_to_revise(report)
+
+
+SUBJECT = ReportSubject()
+
+
+# -- the report's own steps -------------------------------------------------------------------------
+
+
+def alert_if_urgent(event: dict) -> dict:
+    """A safeguarding concern or critical incident does not wait for approval: the duty supervisor
+    (with the details) and the referrer (told to expect a call) are emailed now, once per version."""
+    report = load(event["subject_id"])
+    version = int(report.version or 0)
+    if report.status != ReportStatus.SUBMITTED or report.alerted_version == version:
+        return {"alerted": False}
+    content = latest(report)
+    if not content.urgent:
+        return {"alerted": False}
+    context = {"report": report, "content": content, "day": visit_day(report), "link": report_url(report.visit_id)}
+    email.send(settings().duty_supervisor_email, "report_urgent_supervisor", **context)
+    email.send(report.referrer_email, "report_urgent_referrer", **context, supervisor=settings().duty_supervisor_email)
+    try:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(report, actions=[Report.alerted_version.set(version)], condition=Report.version == version)
+            tx.record(
+                KIND,
+                report.visit_id,
+                "report.urgent_alerted",
+                {
+                    "version": version,
+                    "safeguarding_concern": bool(content.safeguarding_concern),
+                    "critical_incident": bool(content.critical_incident),
+                },
+            )
+    except Conflict:
+        pass  # a newer version meanwhile: its own run of this step alerts for it
+    return {"alerted": True}
+
+
+def notify_decision(event: dict) -> dict:
+    """Approved: the visit counts as reported, and the referrer is told the report is ready (a link
+    to it, no content). Once per approval; the item's links are retired."""
+    from chalicelib.domain.visits import VisitStatus
+    from chalicelib.services import visits
+
+    report = load(event["subject_id"])
+    approvals.retire_active(KIND, report.visit_id, reason="decided")
+    if report.status != ReportStatus.APPROVED:
+        return {"sent": False}
+    visit = visits.load(report.visit_id)
+    if visit.status == VisitStatus.SCHEDULED:
+        from chalicelib.storage.visits import Visit
+
+        with audited_transaction(SYSTEM, "The visit changed meanwhile.") as tx:
+            tx.update(
+                visit, actions=[Visit.status.set(VisitStatus.REPORTED.value), Visit.updated_at.set(clock.iso_now())]
+            )
+            tx.record("visit", visit.visit_id, "visit.reported", {"report_version": report.approved_version})
+    if report.notified_status == report.status:
+        return {"sent": False}
+    email.send(
+        report.referrer_email, "report_ready", report=report, day=visit_day(report), link=report_url(report.visit_id)
+    )
+    with audited_transaction(SYSTEM) as tx:
+        tx.update(report, actions=[Report.notified_status.set(report.status)])
+        tx.record(KIND, report.visit_id, "report.referrer_notified", {"status": report.status})
+    return {"sent": True}
+
+
+def await_revision(event: dict) -> dict:
+    """Changes requested: keep the wait's token server side and email the worker the comment."""
+    report = load(event["subject_id"])
+    approvals.retire_active(KIND, report.visit_id, reason="changes requested")
+    if report.status != ReportStatus.CHANGES_REQUESTED:
+        raise AlreadyAnswered(report.status)  # revised before this wait began: back to review
+    try:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(
+                report,
+                actions=[Report.resubmission_task_token.set(event["task_token"])],
+                condition=Report.status == ReportStatus.CHANGES_REQUESTED.value,
+            )
+            tx.record(KIND, report.visit_id, "report.awaiting_revision", {"version": int(report.version)})
+    except Conflict as exc:
+        raise AlreadyAnswered(load(report.visit_id).status) from exc
+    _ask_worker_to_revise(report)
+    return {"asked": True}
+
+
+def _ask_worker_to_revise(report: Report) -> None:
+    email.send(
+        report.worker_email,
+        "report_changes_requested",
+        report=report,
+        day=visit_day(report),
+        comment=report.changes_comment,
+        link=report_url(report.visit_id),
+    )
+
+
+def revision_overdue(event: dict) -> dict:
+    """The revision did not come in time: the worker and the duty supervisor are told. The
+    resubmission, whenever it comes, starts the next review."""
+    report = load(event["subject_id"])
+    if report.status != ReportStatus.CHANGES_REQUESTED:
+        return {"sent": False}
+    context = {"report": report, "day": visit_day(report), "link": report_url(report.visit_id)}
+    email.send([report.worker_email, settings().duty_supervisor_email], "report_revision_overdue", **context)
+    with audited_transaction(SYSTEM) as tx:
+        tx.record(KIND, report.visit_id, "report.revision_overdue", {"version": int(report.version)})
+    return {"sent": True}

@@ -1,0 +1,271 @@
+"""Reading visits: one visit, filtered lists for each role, the iCalendar export, and what the visit
+pages show. Every read is a GetItem or a Query on a key or an index, never a Scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.visits import ZONE, VisitStatus, from_iso, iso_utc, local_day_bounds, status_on
+from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.services.visits import (
+    BOOKABLE,
+    SCHEDULERS,
+    load,
+    load_referral,
+    view,
+    worker_id_of,
+    worker_names,
+)
+from chalicelib.storage.visits import Visit, months_from
+
+SEE_ALL = frozenset({Role.SUPERVISOR})
+MAX_RANGE_DAYS = 93  # a listing across all workers reads at most this many days
+LIST_LIMIT = 500
+
+
+def redacted_for(principal: Principal, visit: Visit) -> bool:
+    """A referrer sees no venue or times of a visit when the referral's address is confidential."""
+    return bool(visit.confidential_address) and not principal.has_any(frozenset({Role.SUPERVISOR, Role.WORKER}))
+
+
+def own_worker_id(principal: Principal) -> str:
+    """The signed-in worker's worker id, or Forbidden when their email matches no worker record."""
+    worker_id = worker_id_of(principal)
+    if worker_id is None:
+        raise Forbidden("Your sign-in is not linked to a worker record. Ask HR to check your email address.")
+    return worker_id
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def get_for(principal: Principal, visit_id: str) -> dict[str, Any]:
+    """A supervisor reads any visit, a worker their own, a referrer those of their referrals."""
+    visit = load(visit_id)
+    if principal.has_any(SEE_ALL):
+        return view(visit)
+    if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
+        return view(visit, redact=redacted_for(principal, visit))
+    if Role.WORKER in principal.roles and worker_id_of(principal) == visit.worker_id:
+        return view(visit)
+    raise Forbidden("You may see only your own visits, or the visits of your own referrals.")
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    worker_id: str | None = None
+    referral_id: str | None = None
+    first: date | None = None  # local days, inclusive
+    last: date | None = None
+    status: VisitStatus | None = None
+    at_risk: bool | None = None
+    limit: int = 200
+
+
+def find(principal: Principal, wanted: VisitFilter) -> list[Visit]:
+    """The visits `principal` may see that match `wanted`, in time order. Queries only."""
+    low, high = _bounds(wanted)
+    if principal.has_any(SEE_ALL):
+        found = _query(wanted.worker_id, wanted.referral_id, low, high, wanted)
+    elif Role.WORKER in principal.roles:
+        own = own_worker_id(principal)
+        if wanted.worker_id not in (None, own):
+            raise Forbidden("A worker may see only their own visits.")
+        found = _query(own, wanted.referral_id, low, high, wanted)
+    elif Role.REFERRER in principal.roles:
+        found = _referrer_visits(principal, wanted, low, high)
+    else:
+        raise Forbidden("Your role does not include visits.")
+    now = clock.now()
+    chosen = [v for v in found if _matches(v, wanted, now)]
+    chosen.sort(key=lambda v: (v.starts_at, v.visit_id))
+    return chosen[: wanted.limit]
+
+
+def list_for(principal: Principal, wanted: VisitFilter) -> list[dict[str, Any]]:
+    now = clock.now()
+    return [view(v, now=now, redact=redacted_for(principal, v)) for v in find(principal, wanted)]
+
+
+def _bounds(wanted: VisitFilter) -> tuple[str | None, str | None]:
+    if wanted.first is None and wanted.last is None:
+        return None, None
+    first = wanted.first or date(2000, 1, 1)
+    last = wanted.last or date(2200, 12, 31)
+    low, high = local_day_bounds(first, last)
+    return iso_utc(low), iso_utc(high - timedelta(seconds=1))
+
+
+def _range(low: str | None, high: str | None):
+    if low is None:
+        return None
+    return Visit.starts_at.between(low, high)
+
+
+def _query(worker_id: str | None, referral_id: str | None, low, high, wanted: VisitFilter) -> list[Visit]:
+    cap = LIST_LIMIT * 2
+    if worker_id:
+        found = list(Visit.by_worker.query(worker_id, _range(low, high), limit=cap))
+        return [v for v in found if referral_id in (None, v.referral_id)]
+    if referral_id:
+        return list(Visit.by_referral.query(referral_id, _range(low, high), limit=cap))
+    # Across every worker: one Query per month of the range, which must be bounded.
+    today = clock.today()
+    first = wanted.first or (wanted.last - timedelta(days=27) if wanted.last else today)
+    last = wanted.last or first + timedelta(days=27)
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise ValidationFailed(
+            f"Choose at most {MAX_RANGE_DAYS} days, or filter by worker or referral.",
+            fields=[{"path": "to", "message": f"At most {MAX_RANGE_DAYS} days after 'from'"}],
+        )
+    low_at, high_at = local_day_bounds(first, last)
+    low, high = iso_utc(low_at), iso_utc(high_at - timedelta(seconds=1))
+    found = []
+    for month in months_from(low_at.date(), high_at.date()):
+        found.extend(Visit.by_month.query(month, Visit.starts_at.between(low, high), limit=cap))
+    return found
+
+
+def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> list[Visit]:
+    from chalicelib.storage.referrals import Referral
+
+    if wanted.referral_id:
+        referral = load_referral(wanted.referral_id, None)
+        if referral.referrer_id != principal.user_id:
+            raise Forbidden("A referrer may see only the visits of their own referrals.")
+        referral_ids = [referral.referral_id]
+    else:
+        referral_ids = [
+            r.referral_id
+            for r in Referral.by_referrer.query(principal.user_id)
+            if r.status in (ReferralStatus.ACTIVE, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED)
+        ]
+    found: list[Visit] = []
+    for referral_id in referral_ids:
+        found.extend(v for v in _query(None, referral_id, low, high, wanted) if wanted.worker_id in (None, v.worker_id))
+    return found
+
+
+def _matches(visit: Visit, wanted: VisitFilter, now: datetime) -> bool:
+    if wanted.at_risk is not None and bool(visit.at_risk) != wanted.at_risk:
+        return False
+    if wanted.status is not None and status_on(visit.status, from_iso(visit.starts_at), now) is not wanted.status:
+        return False
+    return True
+
+
+# -- iCalendar ----------------------------------------------------------------------------------
+
+
+def calendar_for(principal: Principal, worker_id: str | None) -> bytes:
+    """A worker's own visits (or, for a supervisor, one worker's or the next weeks' visits) as iCalendar:
+    from a month back to a year ahead. Titles carry no names: calendars get synced elsewhere."""
+    from icalendar import Calendar, Event
+
+    today = clock.today()
+    if principal.has_any(SEE_ALL) and worker_id is None:
+        wanted = VisitFilter(first=today - timedelta(days=7), last=today + timedelta(days=80), limit=LIST_LIMIT)
+    else:
+        wanted = VisitFilter(
+            worker_id=worker_id, first=today - timedelta(days=31), last=today + timedelta(days=365), limit=LIST_LIMIT
+        )
+    visits = find(principal, wanted)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Family Contact Service//Visits//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Contact visits")
+    stamp = clock.now()
+    for visit in visits:
+        event = Event()
+        event.add("uid", f"{visit.visit_id}@familycontact.example")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", from_iso(visit.starts_at).astimezone(ZONE))
+        event.add("dtend", from_iso(visit.ends_at).astimezone(ZONE))
+        event.add("summary", f"Contact visit (referral {visit.referral_id[:8]})")
+        if not redacted_for(principal, visit):
+            event.add("location", visit.venue)
+        event.add("status", "CANCELLED" if visit.status == VisitStatus.CANCELLED else "CONFIRMED")
+        event.add("sequence", int(visit.version or 1) - 1)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# -- what pages show -----------------------------------------------------------------------------
+
+
+def week(principal: Principal, monday: date) -> dict[str, Any]:
+    """The supervisor's week: one row per worker with visits that week, a cell per day."""
+    visits = find(principal, VisitFilter(first=monday, last=monday + timedelta(days=6), limit=LIST_LIMIT))
+    names = worker_names({v.worker_id for v in visits})
+    now = clock.now()
+    days = [monday + timedelta(days=n) for n in range(7)]
+    rows: dict[str, dict[str, Any]] = {}
+    for visit in visits:
+        data = view(visit, now=now)
+        row = rows.setdefault(
+            visit.worker_id,
+            {
+                "worker_id": visit.worker_id,
+                "name": names.get(visit.worker_id, visit.worker_id),
+                "days": {d: [] for d in days},
+            },
+        )
+        row["days"][date.fromisoformat(data["date"])].append(data)
+    ordered = sorted(rows.values(), key=lambda r: (r["name"].casefold(), r["worker_id"]))
+    return {
+        "monday": monday,
+        "days": days,
+        "rows": ordered,
+        "count": len(visits),
+        "at_risk": sum(1 for v in visits if v.at_risk),
+        "reports_due": sum(
+            1 for v in visits if status_on(v.status, from_iso(v.starts_at), now) is VisitStatus.REPORT_DUE
+        ),
+    }
+
+
+def mine(principal: Principal, days_ahead: int = 60, days_back: int = 90) -> dict[str, Any]:
+    """A worker's home page: upcoming visits, and visits whose report is due."""
+    today = clock.today()
+    visits = find(
+        principal,
+        VisitFilter(
+            worker_id=own_worker_id(principal),
+            first=today - timedelta(days=days_back),
+            last=today + timedelta(days=days_ahead),
+            limit=LIST_LIMIT,
+        ),
+    )
+    now = clock.now()
+    views = [view(v, now=now) for v in visits]
+    return {
+        "upcoming": [v for v in views if v["status"] == VisitStatus.SCHEDULED],
+        "reports_due": [v for v in views if v["status"] == VisitStatus.REPORT_DUE],
+        "days_ahead": days_ahead,
+    }
+
+
+def for_referral(principal: Principal, referral) -> dict[str, Any]:
+    """What a referral's page shows of its visits, and whether this person may book more."""
+    from chalicelib.services.referrals import REVIEWERS
+
+    if principal.has_any(REVIEWERS):
+        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
+    elif referral.referrer_id == principal.user_id:
+        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
+    else:
+        found = []
+    now = clock.now()
+    return {
+        "visits": [view(v, now=now, redact=redacted_for(principal, v)) for v in found],
+        "can_schedule": principal.has_any(SCHEDULERS) and referral.status in BOOKABLE,
+        "referral_id": referral.referral_id,
+    }

@@ -1,0 +1,94 @@
+"""Visit reports: the report of a visit (its draft, status and workflow bookkeeping) and its
+submitted versions, each immutable. The only module that knows how they are laid out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.storage.base import meta
+from chalicelib.storage.referrals import StatusChange
+
+
+class ReportsByStatus(GlobalSecondaryIndex):
+    """Reports in one status, oldest change first: the decisions queue and the recovery sweep."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class Report(Model):
+    """One per visit, keyed by the visit. What the worker is writing lives in `draft`; each
+    submission is a `ReportVersion`. Every change is conditional on the current status."""
+
+    class Meta:
+        locals().update(meta("reports"))
+
+    visit_id = UnicodeAttribute(hash_key=True)
+    referral_id = UnicodeAttribute()
+    referrer_id = UnicodeAttribute()
+    referrer_email = UnicodeAttribute()
+    worker_id = UnicodeAttribute()
+    worker_email = UnicodeAttribute()
+    worker_name = UnicodeAttribute()
+    visit_starts_at = UnicodeAttribute()  # copied from the visit: a report is written after its start
+    participants = JSONAttribute(default=dict)  # attendance key -> label, from the visit
+    status = UnicodeAttribute()
+    draft = JSONAttribute(default=dict)  # the ReportContent being written
+    draft_saved_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)  # submitted versions so far; the latest is this number
+    history = ListAttribute(of=StatusChange, default=list)
+    changes_comment = UnicodeAttribute(null=True)  # the supervisor's last request for changes
+    latest_hash = UnicodeAttribute(null=True)  # SHA-256 of the latest submitted version
+    approved_version = NumberAttribute(null=True)
+    approved_hash = UnicodeAttribute(null=True)  # SHA-256 of the approved version's canonical content
+    approved_by = UnicodeAttribute(null=True)
+    approved_at = UnicodeAttribute(null=True)
+    alerted_version = NumberAttribute(null=True)  # the last version whose urgent alerts went out
+    notified_status = UnicodeAttribute(null=True)  # the status the referrer was last told about
+    # The wait for the worker's revision: server side only, never rendered or logged.
+    resubmission_task_token = UnicodeAttribute(null=True)
+    workflow_runs = NumberAttribute(default=0)  # executions started; names are "<visit id>-<n>"
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_status = ReportsByStatus()
+
+
+class ReportVersion(Model):
+    """A submitted version, never changed once written."""
+
+    class Meta:
+        locals().update(meta("report-versions"))
+
+    visit_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    content = JSONAttribute()
+    submitted_at = UnicodeAttribute()
+    submitted_by = UnicodeAttribute()
+
+
+def get_report(visit_id: str) -> Report | None:
+    try:
+        return Report.get(visit_id, consistent_read=True)
+    except Report.DoesNotExist:
+        return None
+
+
+def in_status(status: str) -> Iterator[Report]:
+    return Report.by_status.query(status)
+
+
+def versions_of(visit_id: str) -> list[ReportVersion]:
+    return list(ReportVersion.query(visit_id))
+
+
+def get_version(visit_id: str, version: int) -> ReportVersion:
+    return ReportVersion.get(visit_id, version)

@@ -1,0 +1,117 @@
+"""The approved visit report as a court-ready PDF (fpdf2): every section, the approval and the
+SHA-256 of the approved version, page numbers "Page n of N", and the cautionary note on how the
+report may be used. DejaVu Sans is embedded, so every name prints as it is written.
+
+The venue is left out when the referral's address is confidential; nothing else in the report
+describes where anyone lives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chalicelib.domain.reports import (
+    ATTENDANCE_LABELS,
+    CAUTION,
+    SUPERVISION_LABELS,
+    Attendance,
+    ReportContent,
+    SupervisionLevel,
+)
+from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy
+from chalicelib.templating import when
+
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
+FAMILY = "DejaVu"
+SECTIONS = (
+    ("observations", "Observations"),
+    ("child_presentation", "How the child presented"),
+    ("interaction_quality", "Quality of the interaction"),
+    ("interventions", "Interventions by staff"),
+    ("positive_moments", "Positive moments"),
+    ("concerns", "Concerns"),
+    ("recommendations", "Recommendations"),
+)
+
+
+def _yes_no(flag: bool | None, details: str | None) -> str:
+    if flag:
+        return f"Yes. {details or ''}".strip()
+    return "No" if flag is False else "Not answered"
+
+
+def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> bytes:
+    """`report`: reference, version, sha256, approved_by, approved_at, worker_name, participants;
+    `visit`: start, end, venue (None when confidential)."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    class ReportPdf(FPDF):
+        def header(self) -> None:
+            self.set_font(FAMILY, "B", 9)
+            self.cell(0, 6, f"Family Contact Service: supervised contact report {report['reference']}", align="L")
+            self.ln(8)
+
+        def footer(self) -> None:
+            self.set_y(-14)
+            self.set_font(FAMILY, "", 8)
+            self.cell(0, 6, f"Confidential. Page {self.page_no()} of {{nb}}", align="C")
+
+    pdf = ReportPdf(format="A4")
+    pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.alias_nb_pages()
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    width = pdf.epw
+
+    def heading(text: str, size: int = 12) -> None:
+        pdf.ln(2)
+        pdf.set_font(FAMILY, "B", size)
+        pdf.multi_cell(width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FAMILY, "", 10)
+
+    def field(label: str, value: str) -> None:
+        pdf.set_font(FAMILY, "B", 10)
+        pdf.multi_cell(width, 5.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FAMILY, "", 10)
+        pdf.multi_cell(width, 5.5, value or "Not recorded", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.5)
+
+    heading("Report of a supervised contact visit", 15)
+    field("Report reference", f"{report['reference']}, version {report['version']}")
+    field("Visit", f"{visit['start']} to {visit['end']}")
+    if visit.get("venue"):
+        field("Venue", visit["venue"])
+    field("Contact worker", report["worker_name"])
+    field("Participants", ", ".join(report["participants"].values()))
+
+    heading("Attendance")
+    for entry in content.attendance:
+        words = ATTENDANCE_LABELS[Attendance(entry.attendance)]
+        if entry.minutes_late:
+            words += f" by {entry.minutes_late} minutes"
+        if entry.cancelled_by:
+            words += f", by {CANCELLED_BY_LABELS[CancelledBy(entry.cancelled_by)].lower()}"
+        field(report["participants"].get(entry.participant, entry.participant), words)
+    field("Who brought the child", content.brought_by or "")
+    field("Actual times", f"{content.actual_start or '?'} to {content.actual_end or '?'}")
+    if content.supervision_level:
+        name, meaning = SUPERVISION_LABELS[SupervisionLevel(content.supervision_level)]
+        field("Level of supervision", f"{name}: {meaning}")
+
+    heading("What happened")
+    for key, title in SECTIONS:
+        field(title, getattr(content, key) or "None recorded")
+    field("Safeguarding concern", _yes_no(content.safeguarding_concern, content.safeguarding_details))
+    field("Critical incident", _yes_no(content.critical_incident, content.critical_incident_details))
+    field("Visit ended early", _yes_no(content.ended_early, content.ended_early_reason))
+
+    heading("Approval")
+    field("Approved by", f"{report['approved_by']} on {when(report['approved_at'])}")
+    field("SHA-256 of the approved version", report["sha256"])
+
+    heading("How this report may be used")
+    pdf.multi_cell(width, 5.5, CAUTION, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

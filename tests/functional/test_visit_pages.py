@@ -1,0 +1,204 @@
+"""The visit pages: scheduling a series from a referral, the supervisor's week, the worker's visits."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
+
+
+def page_auth(auth, role: str, email: str | None = None) -> dict:
+    headers = auth(role, email)
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return headers
+
+
+def text_of(html: str) -> str:
+    """What a person reads: the page without its tags and attributes."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def value_of(html: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    assert match, f"no input {name}"
+    return match.group(1)
+
+
+@pytest.fixture
+def casey(runtime) -> str:
+    return add_worker("Casey Evans", CASEY)
+
+
+@pytest.fixture
+def referral(runtime) -> str:
+    return add_referral()
+
+
+def form(worker_id: str, **overrides) -> dict:
+    return {
+        "first_start": "2027-01-12T16:00",
+        "length_minutes": "90",
+        "repeat": "weekly",
+        "until": "",
+        "sessions": "6",
+        "worker_id": worker_id,
+        "venue": "Northshire Family Centre",
+        **overrides,
+    }
+
+
+def test_the_series_form_is_prefilled_from_the_contact_plan(client, auth, casey, referral):
+    page = client.http.get(f"/referrals/{referral}/visits/new", headers=auth("supervisor"))
+    assert page.status_code == 200
+    html = page.body.decode()
+    # The plan starts Monday 11 January 2027, prefers Tuesdays and Thursdays after 16:00, 90 minutes, weekly
+    assert value_of(html, "first_start") == "2027-01-12T16:00"
+    assert value_of(html, "length_minutes") == "90"
+    assert value_of(html, "until") == "2027-07-09"
+    assert '<option value="weekly" selected>Every week</option>' in html
+    assert "Casey Evans" in html
+    assert "11 January 2027" in text_of(html)
+
+
+def test_booking_a_series_from_the_form_shows_it_in_the_week(client, auth, casey, referral):
+    response = client.http.post(
+        f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=urlencode(form(casey))
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/visits/week?start=2027-01-11")
+    assert len(visits_of(referral)) == 6
+    week = client.http.get(response.headers["Location"], headers=auth("supervisor")).body.decode()
+    assert "6 visits booked" in week
+    assert "Casey Evans" in week and "16:00–17:30" in week
+    assert "Maya, Leo, Mother" in week
+
+
+def test_a_clash_re_shows_the_form_listing_every_date_and_books_nothing(client, auth, referral):
+    from datetime import date
+
+    lapsed = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=date(2027, 1, 30))
+    response = client.http.post(
+        f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=urlencode(form(lapsed))
+    )
+    assert response.status_code == 409
+    text = text_of(response.body.decode())
+    assert "cannot be booked, so none were" in text
+    for day in ("2 Feb 2027", "9 Feb 2027", "16 Feb 2027"):
+        assert day in text
+    assert "26 Jan 2027, 16:00:" not in text
+    assert value_of(response.body.decode(), "venue") == "Northshire Family Centre"
+    assert visits_of(referral) == []
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"length_minutes": "0"}, "length_minutes"),
+        ({"sessions": "", "until": ""}, "until"),
+        ({"sessions": "41"}, "sessions"),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field(client, auth, casey, referral, overrides, field):
+    body = urlencode(form(casey, **overrides))
+    response = client.http.post(f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=body)
+    assert response.status_code == 422
+    html = response.body.decode()
+    assert f'id="{field}-error"' in html
+    assert value_of(html, "venue") == "Northshire Family Centre"
+    assert visits_of(referral) == []
+
+
+def test_a_worker_cannot_open_the_scheduling_page(client, auth, casey, referral):
+    response = client.http.get(f"/referrals/{referral}/visits/new", headers=auth("worker", CASEY))
+    assert response.status_code == 403
+
+
+def test_the_referral_page_lists_its_visits_and_links_to_scheduling(client, auth, casey, referral):
+    client.http.post(
+        f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=urlencode(form(casey))
+    )
+    html = client.http.get(f"/referrals/{referral}", headers=auth("supervisor")).body.decode()
+    assert f'href="/referrals/{referral}/visits/new"' in html
+    assert html.count('id="visit-') == 6
+    assert "12 Jan 2027, 16:00" in html
+    # the referrer sees the visits but cannot schedule
+    own = client.http.get(f"/referrals/{referral}", headers=auth("referrer")).body.decode()
+    assert own.count('id="visit-') == 6 and "/visits/new" not in own
+
+
+def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, casey, referral):
+    from chalicelib import clock
+    from chalicelib.storage.visits import Visit
+
+    today = clock.today()
+    monday = today - timedelta(days=today.weekday())
+    past = monday  # this week's Monday (today, when today is a Monday): its 00:30 visit has started
+    body = {
+        "referral_id": referral,
+        "worker_id": casey,
+        "start": f"{past}T00:30",
+        "end": f"{past}T01:30",
+        "venue": "Family Centre",
+    }
+    due = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body)).json_body
+    later = {**body, "start": f"{monday + timedelta(days=6)}T22:00", "end": f"{monday + timedelta(days=6)}T23:00"}
+    risky = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(later)).json_body
+    flagged = Visit.get(risky["id"])
+    flagged.update(actions=[Visit.at_risk.set(True), Visit.at_risk_reason.set("First aid certificate expired")])
+
+    html = client.http.get(f"/visits/week?start={today}", headers=auth("supervisor")).body.decode()
+    text = text_of(html)
+    assert "Report due" in text and "At risk" in text and "First aid certificate expired" in text
+    assert "REPORT_DUE" not in text and "SCHEDULED" not in text
+    assert f'id="visit-{due["id"]}"' in html and f'id="visit-{risky["id"]}"' in html
+
+
+def test_my_visits_shows_the_workers_upcoming_visits_and_reports_due(client, auth, casey, referral):
+    from chalicelib import clock
+
+    robin = add_worker("Robin Patel", "robin.worker@familycontact.example")
+    yesterday = clock.today() - timedelta(days=1)
+    soon = clock.today() + timedelta(days=3)
+    supervisor = auth("supervisor")
+    for worker, day in ((casey, yesterday), (casey, soon), (robin, soon)):
+        body = {
+            "referral_id": referral,
+            "worker_id": worker,
+            "start": f"{day}T10:00",
+            "end": f"{day}T11:00",
+            "venue": "Family Centre",
+        }
+        assert client.http.post("/v1/visits", headers=supervisor, body=json.dumps(body)).status_code == 201
+    html = client.http.get("/visits/mine", headers=auth("worker", CASEY)).body.decode()
+    text = text_of(html)
+    assert "Reports due (1)" in text and "Upcoming visits (1)" in text
+    assert "REPORT_DUE" not in text
+    home = client.http.get("/", headers=auth("worker", CASEY)).body.decode()
+    assert 'href="/visits/mine"' in home
+    # AND the page's calendar link gives the same two visits as an iCalendar file
+    assert 'href="/visits/mine.ics"' in html
+    calendar = client.http.get("/visits/mine.ics", headers=auth("worker", CASEY))
+    assert calendar.headers["Content-Type"].startswith("text/calendar")
+    assert calendar.body.decode().count("BEGIN:VEVENT") == 2
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "not-a-date", "2027-02-30"])
+def test_the_week_of_a_date_out_of_reach_shows_this_week(client, auth, start):
+    response = client.http.get(f"/visits/week?start={start}", headers=auth("supervisor"))
+    assert response.status_code == 200
+    assert "Visits: Week of" in response.body.decode()
+
+
+@pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time")  # the demo referral's idempotency
+def test_a_fresh_local_start_has_demo_visits_for_the_demo_worker(client, auth):
+    from chalicelib.local.seed import seed_demo_data
+
+    made = seed_demo_data()
+    assert made["chalicelib.local.demo_visits:seed_demo_visits"] == 7
+    text = text_of(client.http.get("/visits/mine", headers=auth("worker", CASEY)).body.decode())
+    assert "Reports due (1)" in text and "Upcoming visits (6)" in text

@@ -1,0 +1,152 @@
+"""The daily compliance scan flags the visits of a worker newly non-compliant and emails the supervisor once."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from tests.visit_helpers import HR, add_referral, add_worker
+
+SUPERVISOR_EMAIL = "supervisor@familycontact.example"
+EXPIRY = date(2027, 2, 1)
+SCAN_DAY = date(2027, 2, 2)  # the first day the worker is not compliant
+
+
+def shorten_first_aid(worker_id: str, expires: date) -> None:
+    """HR corrects the first aid certificate's expiry to an earlier date (still in the future)."""
+    from chalicelib import clock
+    from chalicelib.domain.clearance_records import record_model
+    from chalicelib.domain.clearances import ClearanceKind
+    from chalicelib.services import clearances
+
+    record = record_model(ClearanceKind.FIRST_AID).model_validate(
+        {
+            "issued_on": clock.today() - timedelta(days=30),  # the same certificate as add_worker's
+            "expires_on": expires,
+            "provider": "St John Ambulance",
+            "level": "Paediatric",
+        }
+    )
+    clearances.record_clearance(worker_id, ClearanceKind.FIRST_AID, record, HR)
+
+
+def at_risk_emails(runtime) -> list[dict]:
+    return [m for m in runtime.outbox.messages() if SUPERVISOR_EMAIL in m["to"] and "at risk" in m["subject"]]
+
+
+@pytest.fixture
+def booked(runtime, client, auth):
+    """Alex has ten weekly visits from 12 January 2027 (to 16 March); then HR records that their
+    first aid certificate expires on 1 February 2027."""
+    alex = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=date(2027, 12, 31))
+    referral = add_referral()
+    body = {
+        "first_start": "2027-01-12T16:00",
+        "length_minutes": 90,
+        "repeat": "weekly",
+        "sessions": 10,
+        "worker_id": alex,
+        "venue": "Northshire Family Centre",
+    }
+    response = client.http.post(f"/v1/referrals/{referral}/visits", headers=auth("supervisor"), body=json.dumps(body))
+    assert response.status_code == 201, response.json_body
+    shorten_first_aid(alex, EXPIRY)
+    return {"worker": alex, "referral": referral, "visits": response.json_body["visits"]}
+
+
+def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_once(runtime, booked, monkeypatch):
+    from botocore.client import BaseClient
+
+    from chalicelib.services import compliance_scan
+    from chalicelib.storage.visits import Visit
+
+    calls = []
+    real_call = BaseClient._make_api_call
+
+    def recording(self, operation, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls.append((operation, params.get("IndexName")))
+        return real_call(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+
+    # WHEN the daily scan runs on the first day the worker is not compliant
+    result = compliance_scan.run(SCAN_DAY)
+
+    # THEN every visit from that day on is at risk, with the reason; the earlier ones are not
+    assert result["became_non_compliant"] == 1 and result["visits_at_risk"] == 7
+    flags = {v.starts_at[:10]: (v.at_risk, v.at_risk_reason) for v in Visit.by_referral.query(booked["referral"])}
+    assert [day for day, (risk, _) in sorted(flags.items()) if risk] == [
+        "2027-02-02",
+        "2027-02-09",
+        "2027-02-16",
+        "2027-02-23",
+        "2027-03-02",
+        "2027-03-09",
+        "2027-03-16",
+    ]
+    assert flags["2027-02-02"][1] == "First aid certificate expired on 1 February 2027"
+    assert not flags["2027-01-26"][0]
+    # AND the visits were read through the by-worker index, never a Scan
+    assert "Scan" not in [operation for operation, _ in calls]
+    assert ("Query", "by_worker") in calls
+    # AND the supervisor has ONE email listing the seven visits
+    (message,) = at_risk_emails(runtime)
+    assert message["subject"].startswith("7 visits at risk")
+    assert message["text"].count("Alex Morgan:") == 7
+    assert "2 Feb 2027, 16:00" in message["text"]
+
+    # WHEN the scan runs again, the same day and the next
+    compliance_scan.run(SCAN_DAY)
+    compliance_scan.run(date(2027, 2, 3))
+    # THEN nothing is sent twice
+    assert len(at_risk_emails(runtime)) == 1
+
+
+def test_an_email_that_failed_is_sent_by_the_next_run(runtime, booked, monkeypatch):
+    from chalicelib.services import compliance_scan, email
+
+    real_send = email.send
+
+    def no_supervisor(to, template, **context):
+        if template == "visits_at_risk":
+            raise RuntimeError("SES throttled")
+        return real_send(to, template, **context)
+
+    monkeypatch.setattr(email, "send", no_supervisor)
+    first = compliance_scan.run(SCAN_DAY)
+    assert first["complete"] is False and at_risk_emails(runtime) == []
+    monkeypatch.setattr(email, "send", real_send)
+    compliance_scan.run(SCAN_DAY)
+    (message,) = at_risk_emails(runtime)
+    assert message["subject"].startswith("7 visits at risk")
+
+
+def test_reassigning_an_at_risk_visit_to_a_compliant_worker_clears_its_flag(runtime, booked, client, auth):
+    from chalicelib.services import compliance_scan
+
+    compliance_scan.run(SCAN_DAY)
+    supervisor = auth("supervisor")
+    at_risk = client.http.get(f"/v1/visits?referral={booked['referral']}&at_risk=true", headers=supervisor)
+    visit = at_risk.json_body["visits"][-1]
+    assert visit["at_risk"] and len(at_risk.json_body["visits"]) == 7
+
+    # a worker who is not compliant either is refused, and the flag stays
+    other_lapsed = add_worker("Sam Whitfield", "sam@example.org", first_aid_expires=date(2027, 1, 5))
+    refused = client.http.patch(
+        f"/v1/visits/{visit['id']}", headers=supervisor, body=json.dumps({"worker_id": other_lapsed})
+    )
+    assert refused.status_code == 409
+
+    robin = add_worker("Robin Patel", "robin.worker@familycontact.example")
+    moved = client.http.patch(f"/v1/visits/{visit['id']}", headers=supervisor, body=json.dumps({"worker_id": robin}))
+    assert moved.status_code == 200, moved.json_body
+    assert (moved.json_body["at_risk"], moved.json_body["at_risk_reason"], moved.json_body["worker_id"]) == (
+        False,
+        None,
+        robin,
+    )
+    still = client.http.get(f"/v1/visits?referral={booked['referral']}&at_risk=true", headers=supervisor)
+    assert len(still.json_body["visits"]) == 6

@@ -1,0 +1,59 @@
+"""What the report tests share: a visit that has taken place, its worker's headers, and the calls
+a worker and a supervisor make on its report."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from chalicelib.examples import example_report
+from tests.visit_helpers import CASEY, add_referral, add_worker
+
+SUPERVISOR = "supervisor@familycontact.example"
+ADMIN = "admin@familycontact.example"
+REFERRER = "sam.referrer@council.example"
+
+
+def book_visit(client, auth, *, days_from_now: int = -1, confidential: bool = False, worker_email: str = CASEY) -> str:
+    """A visit booked by the supervisor (yesterday by default, so its report is due); its id."""
+    from chalicelib import clock
+    from chalicelib.storage.workers import worker_by_email
+
+    known = worker_by_email(worker_email)
+    worker_id = known.worker_id if known else add_worker("Casey Evans", worker_email)
+    referral_id = add_referral(confidential=confidential, plan=("2020-01-06", None))
+    day = (clock.now() + timedelta(days=days_from_now)).date().isoformat()
+    body = {
+        "referral_id": referral_id,
+        "worker_id": worker_id,
+        "start": f"{day}T10:00",
+        "end": f"{day}T11:30",
+        "venue": "Northshire Family Centre, Room 2",
+        "participants": {"children": [0], "family_members": [0]},
+    }
+    response = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body))
+    assert response.status_code == 201, response.body
+    return response.json_body["id"]
+
+
+def save(client, auth, visit_id: str, body: dict | None = None, email: str = CASEY):
+    content = example_report() if body is None else body
+    return client.http.put(f"/v1/visits/{visit_id}/report", headers=auth("worker", email), body=json.dumps(content))
+
+
+def submit(client, auth, visit_id: str, email: str = CASEY):
+    return client.http.post(f"/v1/visits/{visit_id}/report/submit", headers=auth("worker", email))
+
+
+def write_and_submit(client, auth, visit_id: str, body: dict | None = None) -> dict:
+    saved = save(client, auth, visit_id, body)
+    assert saved.status_code == 200, saved.body
+    submitted = submit(client, auth, visit_id)
+    assert submitted.status_code == 200, submitted.body
+    return submitted.json_body
+
+
+def report_of(client, auth, visit_id: str, role: str = "supervisor") -> dict:
+    response = client.http.get(f"/v1/visits/{visit_id}/report", headers=auth(role))
+    assert response.status_code == 200, response.body
+    return response.json_body

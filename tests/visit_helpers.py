@@ -1,0 +1,91 @@
+"""Data the visit tests share: an accepted referral and workers with the clearances a test needs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.clearance_records import record_model
+from chalicelib.domain.clearances import ClearanceKind, add_years
+from chalicelib.domain.workers import NewWorker
+
+HR_EMAIL = "hr@familycontact.example"
+HR = Principal("u-hr-1", HR_EMAIL, "Jordan Lee", frozenset({Role.HR}))
+REFERRER_ID, REFERRER_EMAIL = "u-referrer-1", "sam.referrer@council.example"
+OTHER_REFERRER_EMAIL = "alex.referrer@council.example"
+CASEY = "casey.worker@familycontact.example"  # a demo worker account: signs in as a worker
+ROBIN = "robin.worker@familycontact.example"
+
+
+def add_worker(name: str, email: str, first_aid_expires: date | None = None, recorded_on: date | None = None) -> str:
+    """A worker with a background check good for years and first aid expiring on `first_aid_expires`
+    (three years from its issue when not given)."""
+    from chalicelib import clock
+    from chalicelib.services import clearances, workers
+
+    recorded_on = recorded_on or clock.today()
+    issued = recorded_on - timedelta(days=30)
+    expires = first_aid_expires or add_years(issued, 3)
+    worker = workers.create_worker(NewWorker(name=name, email=email), HR_EMAIL, recorded_on)
+    records = {
+        ClearanceKind.BACKGROUND_CHECK: {
+            "issued_on": issued,
+            "check_type": "enhanced_dbs",
+            "certificate_number": "0011223344",
+        },
+        ClearanceKind.FIRST_AID: {
+            "issued_on": min(issued, add_years(expires, -3)),
+            "expires_on": expires,
+            "provider": "St John Ambulance",
+            "level": "Paediatric",
+        },
+    }
+    for kind, body in records.items():
+        record = record_model(kind).model_validate(body, context={"today": recorded_on})
+        clearances.record_clearance(worker["worker_id"], kind, record, HR, recorded_on)
+    return worker["worker_id"]
+
+
+def add_referral(
+    status: str = "ACCEPTED",
+    *,
+    referrer_id: str = REFERRER_ID,
+    referrer_email: str = REFERRER_EMAIL,
+    confidential: bool = False,
+    plan: tuple[str, str | None] = ("2027-01-11", "2027-07-09"),
+) -> str:
+    """A referral already decided (as the review workflow would leave it), written directly."""
+    from chalicelib import clock
+    from chalicelib.examples import example_referral
+    from chalicelib.storage.referrals import Referral
+
+    body = example_referral()
+    body["risks"]["confidential_address"] = confidential
+    body["contact"]["start_date"], body["contact"]["end_date"] = plan
+    now = clock.iso_now()
+    referral = Referral(
+        uuid.uuid4().hex,
+        referrer_id=referrer_id,
+        referrer_email=referrer_email,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        submission=body,
+        history=[],
+        exchanges=[],
+    )
+    referral.save()
+    return referral.referral_id
+
+
+def referral_status(referral_id: str) -> str:
+    from chalicelib.storage.referrals import Referral
+
+    return Referral.get(referral_id, consistent_read=True).status
+
+
+def visits_of(referral_id: str) -> list:
+    from chalicelib.storage.visits import Visit
+
+    return list(Visit.by_referral.query(referral_id))
