@@ -126,8 +126,9 @@ def _pdf_rows(boto3_import_ms: float) -> list[dict]:
         "approved_at": "2026-11-23T14:55:00+00:00",
         "worker_name": "Casey Evans",
         "participants": {"child-0": "Maya", "family-0": "Mother"},
+        "children": [{"name": "Maya Robinson", "born": "14 May 2019"}],
     }
-    visit = {"start": "23 Nov 2026, 10:00 UTC", "end": "23 Nov 2026, 11:30 UTC", "venue": "Family Centre"}
+    visit = {"when": "23 Nov 2026, 10:00 UTC to 11:30 UTC", "venue": "Family Centre", "hide_times": False}
     times, size = [], 0
     for _ in range(PDF_RUNS):
         started = time.perf_counter()

@@ -169,7 +169,7 @@ def decide_referral(request, principal, referral_id: str):
 
 
 def _detail(principal, referral, **shown):
-    from chalicelib.services import referrals
+    from chalicelib.services import referrals, visit_reads
     from chalicelib.services.referral_review import SUBJECT
     from chalicelib.web import visit_views
     from chalicelib.web.referral_views import detail_page
@@ -179,6 +179,6 @@ def _detail(principal, referral, **shown):
         referrals.view(referral),
         owner_id=referral.referrer_id,
         decision_labels=SUBJECT.decision_labels,
-        visits_panel=visit_views.referral_panel(principal, referral),
+        visits_panel=visit_views.referral_panel(visit_reads.for_referral(principal, referral)),
         **shown,
     )

@@ -36,10 +36,11 @@ def _write(request, principal, visit_id: str):
 
     from chalicelib import clock
     from chalicelib.domain.reports import ReportContent
-    from chalicelib.errors import AppError, BadRequest, Conflict, Forbidden, ValidationFailed
+    from chalicelib.domain.validation import field_errors
+    from chalicelib.errors import BadRequest, Conflict, Forbidden, ValidationFailed
     from chalicelib.services import reports
     from chalicelib.templating import when
-    from chalicelib.web.forms import FormError, errors_by_path, first_value, nest
+    from chalicelib.web.forms import FormError, first_value, nest
     from chalicelib.web.http import check_body_size
 
     if Role.WORKER not in principal.roles:
@@ -63,14 +64,14 @@ def _write(request, principal, visit_id: str):
             reports.submit(principal, visit_id)
     except (ValidationError, ValidationFailed, Conflict) as exc:
         if isinstance(exc, ValidationError):
-            errors = errors_by_path(exc)
+            exc = ValidationFailed(f"{exc.error_count()} field(s) need attention.", fields=field_errors(exc))
+            errors = errors_by_path_of(exc.fields)
         elif isinstance(exc, ValidationFailed):
-            errors = {error["path"]: error["message"] for error in exc.fields}
+            errors = errors_by_path_of(exc.fields)
         else:
             errors = {}
         if action == "autosave":
-            error = exc if isinstance(exc, AppError) else ValidationFailed("Some fields need attention.")
-            return html_response(json.dumps(error.body()), error.status, {"Content-Type": "application/json"})
+            return html_response(json.dumps(exc.body()), exc.status, {"Content-Type": "application/json"})
         alert = exc.message if isinstance(exc, Conflict) else None
         status = 409 if isinstance(exc, Conflict) else 422
         return _page(principal, visit_id, values=values, errors=errors, alert=alert, http_status=status)
@@ -112,6 +113,14 @@ def decide_report(request, principal, visit_id: str):
     except Conflict as exc:
         return _page(principal, visit_id, alert=exc.message, http_status=409)
     return redirect(f"/visits/{visit_id}/report?done=decided")
+
+
+def errors_by_path_of(fields: list[dict]) -> dict[str, str]:
+    """Field errors as the form shows them: one message beside each input."""
+    shown: dict[str, str] = {}
+    for error in fields:
+        shown.setdefault(error["path"], error["message"])
+    return shown
 
 
 def _check_id(visit_id: str) -> None:

@@ -1,42 +1,154 @@
-"""The visit pages: the supervisor's week, the worker's "My visits", and scheduling a series from a
-referral. Roles are checked here; `web.visit_views` does the rest (loaded on first use)."""
+"""The visit pages: the supervisor's week, the worker's "My visits" and calendar file, and
+scheduling a series from a referral. Each handler reads the request, calls a service and hands the
+result to `web.visit_views` to render. Heavy modules load on first use."""
 
 from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.auth import Role
-from chalicelib.web.pages import page_route
+from chalicelib.web.pages import form_fields, page_route, redirect
 
 routes = Blueprint(__name__)
 
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 WORKER = frozenset({Role.WORKER})
+_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
+SERIES_FIELDS = ("first_start", "length_minutes", "repeat", "until", "sessions", "worker_id", "venue")
 
 
 @page_route(routes, "/visits/week", ["GET"], roles=SUPERVISOR)
 def week(request, principal):
-    from chalicelib.web import visit_views
+    from chalicelib import clock
+    from chalicelib.services import visit_reads
+    from chalicelib.web.visit_views import monday_of, week_page
 
-    return visit_views.week_page(request, principal)
+    query = request.query_params or {}
+    raw = query.get("start") or ""
+    try:
+        chosen = date.fromisoformat(raw) if raw else clock.today()
+    except ValueError:
+        chosen = clock.today()
+    if not date(2000, 1, 1) <= chosen <= date(2200, 12, 31):  # a week the calendar arithmetic can reach
+        chosen = clock.today()
+    monday = monday_of(chosen)
+    notice = None
+    if query.get("done") == "scheduled" and (query.get("count") or "").isdigit():
+        notice = f"{query['count']} visits booked. They are shown in the weeks they fall in."
+    return week_page(principal, visit_reads.week(principal, monday), monday, clock.today(), notice)
 
 
 @page_route(routes, "/visits/mine", ["GET"], roles=WORKER)
 def my_visits(request, principal):
-    from chalicelib.web import visit_views
+    from chalicelib.services import visit_reads, visits
+    from chalicelib.web.visit_views import my_visits_page
 
-    return visit_views.my_visits_page(request, principal)
+    linked = visits.worker_id_of(principal) is not None
+    return my_visits_page(principal, visit_reads.mine(principal) if linked else None)
 
 
 @page_route(routes, "/visits/mine.ics", ["GET"], roles=WORKER)
 def my_calendar(request, principal):
-    from chalicelib.web import visit_views
+    """The signed-in worker's visits as an iCalendar file (the same as `GET /v1/visits.ics`)."""
+    from chalice import Response
 
-    return visit_views.my_calendar(request, principal)
+    from chalicelib.services import visit_reads
+
+    return Response(
+        body=visit_reads.calendar_for(principal, None).decode("utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="my-visits.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @page_route(routes, "/referrals/{referral_id}/visits/new", ["GET", "POST"], roles=SUPERVISOR)
 def schedule_series(request, principal, referral_id: str):
-    from chalicelib.web import visit_views
+    """GET: the form, prefilled from the contact plan. POST: book the series, or re-show what was typed
+    with each error beside its field (a clash lists every date that fails)."""
+    from urllib.parse import urlencode
 
-    return visit_views.series_form(request, principal, referral_id)
+    from pydantic import ValidationError
+
+    from chalicelib import clock
+    from chalicelib.domain.visits import NewSeries
+    from chalicelib.errors import Conflict, NotFound, ValidationFailed
+    from chalicelib.services import visits
+    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.http import check_body_size
+    from chalicelib.web.visit_views import monday_of
+
+    if not _ID.fullmatch(referral_id):
+        raise NotFound("No referral with that id.")
+    referral = visits.load_referral(referral_id, None)
+    if request.method == "GET":
+        return _series_page(principal, referral, plan_values(visits.contact_plan(referral), clock.today()))
+    check_body_size(request)
+    fields = form_fields(request)
+    values = {name: first_value(fields, name).strip() for name in SERIES_FIELDS}
+    data = {name: value for name, value in values.items() if value != ""}
+    try:
+        series = NewSeries.model_validate(data)
+    except ValidationError as exc:
+        return _series_page(principal, referral, values, status=422, errors=errors_by_path(exc))
+    try:
+        booked = visits.book_series(principal, referral.referral_id, series)
+    except ValidationFailed as exc:
+        errors = {f["path"]: f["message"] for f in exc.fields} or {"first_start": exc.message}
+        return _series_page(principal, referral, values, status=422, errors=errors)
+    except Conflict as exc:
+        problems = [f["message"] for f in exc.fields]
+        return _series_page(
+            principal, referral, values, status=409, alert=exc.message if not problems else None, problems=problems
+        )
+    first = date.fromisoformat(booked["visits"][0]["date"])
+    query = urlencode({"start": monday_of(first).isoformat(), "done": "scheduled", "count": booked["count"]})
+    return redirect(f"/visits/week?{query}")
+
+
+def plan_values(plan: dict[str, Any], today: date) -> dict[str, str]:
+    """The form prefilled from the contact plan: the first preferred day on or after its start (and
+    not in the past), at the first time its preferred times mention, its length, rhythm and end."""
+    from chalicelib.domain.visits import Repeat
+
+    start = max(date.fromisoformat(plan["start_date"]), today) if plan.get("start_date") else today
+    preferred = [WEEKDAYS.index(d) for d in plan.get("preferred_days") or [] if d in WEEKDAYS]
+    if preferred:
+        start = min(start + timedelta(days=(wd - start.weekday()) % 7) for wd in preferred)
+    found = _TIME.search(plan.get("preferred_times") or "")
+    time = f"{int(found.group(1)):02d}:{found.group(2)}" if found else "10:00"
+    frequency = plan.get("frequency") or {}
+    repeat = Repeat.MONTHLY if frequency.get("per") == "month" else Repeat.WEEKLY
+    return {
+        "first_start": f"{start.isoformat()}T{time}",
+        "length_minutes": str(plan.get("session_length_minutes") or 60),
+        "repeat": repeat.value,
+        "until": plan.get("end_date") or "",
+        "sessions": "",
+        "worker_id": "",
+        "venue": "",
+    }
+
+
+def _series_page(principal, referral, values, **shown):
+    from chalicelib.services import visits, workers
+    from chalicelib.services.referrals import view as referral_view
+    from chalicelib.web.visit_views import series_page
+
+    return series_page(
+        principal,
+        referral_view(referral, full=False),
+        visits.contact_plan(referral),
+        values,
+        {w["worker_id"]: w["name"] for w in workers.worker_options()},
+        **shown,
+    )

@@ -300,7 +300,12 @@ def _not_waiting(subject: ApprovalSubject, subject_id: str) -> str:
     if outcome.get("decided"):
         by = f" by {outcome['decided_by']}" if outcome.get("decided_by") else ""
         return f"This {noun} was already decided{by}: it is now {outcome['status_label']}. Nothing was changed."
-    return f"This {noun} is {outcome['status_label']}: it is not waiting for a decision now. Nothing was changed."
+    if outcome.get("settled"):
+        return f"This {noun} is {outcome['status_label']}: it is not waiting for a decision now. Nothing was changed."
+    return (
+        f"The review of this {noun} is still starting, so it cannot be decided yet. Nothing was changed: "
+        "try again in a minute."
+    )
 
 
 def _consume(

@@ -131,7 +131,7 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
         "visit_starts_at": visit.starts_at,
         "participants": participants,
     }
-    draft = content.model_dump(mode="json", exclude_none=True)
+    draft = content.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     with audited_transaction(principal.email, "The report changed meanwhile. Reload it.") as tx:
         if existing is None:
             referral = load_referral(visit.referral_id)
@@ -329,10 +329,13 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
 
 
 def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], dict[str, Any], ReportContent]:
-    """What the PDF of the approved version shows (409 until there is one). The venue is left out
-    when the referral's address is confidential."""
+    """What the PDF of the approved version shows (409 until there is one). When the referral's
+    address is confidential, the venue and every time of arrival or departure are left out."""
+    from datetime import date
+
     from chalicelib.domain.visits import from_iso
     from chalicelib.services import visits
+    from chalicelib.services.referrals import load as load_referral
     from chalicelib.templating import when
 
     report = readable(principal, visit_id)
@@ -340,6 +343,10 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
         raise Conflict("This report has not been approved yet, so there is no PDF of it.")
     version = store.get_version(visit_id, int(report.approved_version))
     visit = visits.load(visit_id)
+    children = (load_referral(report.referral_id).submission or {}).get("children") or []
+    chosen = [children[i] for i in (visit.participants or {}).get("children") or [] if i < len(children)]
+    confidential = bool(visit.confidential_address)
+    starts, ends = when(from_iso(visit.starts_at).isoformat()), when(from_iso(visit.ends_at).isoformat())
     document = {
         "reference": visit_id[:8],
         "version": version.version,
@@ -348,13 +355,26 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
         "approved_at": report.approved_at,
         "worker_name": report.worker_name,
         "participants": report.participants or {},
+        "children": [
+            {
+                "name": f"{child.get('first_name', '')} {child.get('last_name', '')}".strip(),
+                "born": _long_day(date.fromisoformat(child["date_of_birth"])) if child.get("date_of_birth") else "",
+            }
+            for child in chosen
+        ],
     }
     shown = {
-        "start": when(from_iso(visit.starts_at).isoformat()),
-        "end": when(from_iso(visit.ends_at).isoformat()),
-        "venue": None if visit.confidential_address else visit.venue,
+        "when": f"{starts.split(',')[0]} (times withheld: the address is confidential)"
+        if confidential
+        else f"{starts} to {ends.split(', ')[-1]}",
+        "venue": None if confidential else visit.venue,
+        "hide_times": confidential,
     }
     return document, shown, ReportContent.model_validate(version.content)
+
+
+def _long_day(day) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def page(principal: Principal, visit_id: str) -> dict[str, Any]:
@@ -384,6 +404,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
             "start": None if hidden else when(starts.isoformat()),
             "end": None if hidden else when(ends.isoformat()),
             "venue": None if hidden else visit.venue,
+            "hide_times": hidden,
             "participant_keys": participant_labels(visit.participants or {}),
             "started": starts.isoformat() <= clock.now().isoformat(),
             "back_href": "/visits/mine" if assigned else ("/decisions" if staff else f"/referrals/{visit.referral_id}"),

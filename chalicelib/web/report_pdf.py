@@ -42,8 +42,9 @@ def _yes_no(flag: bool | None, details: str | None) -> str:
 
 
 def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> bytes:
-    """`report`: reference, version, sha256, approved_by, approved_at, worker_name, participants;
-    `visit`: start, end, venue (None when confidential)."""
+    """`report`: reference, version, sha256, approved_by, approved_at, worker_name, participants,
+    children (name, born); `visit`: when, venue (None when confidential), hide_times (the actual
+    times are withheld too when the address is confidential)."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -59,6 +60,10 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
             self.cell(0, 6, f"Confidential. Page {self.page_no()} of {{nb}}", align="C")
 
     pdf = ReportPdf(format="A4")
+    pdf.set_title(f"Supervised contact report {report['reference']}")
+    pdf.set_author("Family Contact Service")
+    pdf.set_subject("Report of a supervised contact visit")
+    pdf.set_creator("Family Contact Service")
     pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
     pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
     pdf.alias_nb_pages()
@@ -81,22 +86,31 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
 
     heading("Report of a supervised contact visit", 15)
     field("Report reference", f"{report['reference']}, version {report['version']}")
-    field("Visit", f"{visit['start']} to {visit['end']}")
+    for child in report["children"]:
+        field("Child", f"{child['name']}, born {child['born']}" if child["born"] else child["name"])
+    field("Visit", visit["when"])
     if visit.get("venue"):
         field("Venue", visit["venue"])
     field("Contact worker", report["worker_name"])
-    field("Participants", ", ".join(report["participants"].values()))
 
     heading("Attendance")
-    for entry in content.attendance:
-        words = ATTENDANCE_LABELS[Attendance(entry.attendance)]
-        if entry.minutes_late:
-            words += f" by {entry.minutes_late} minutes"
-        if entry.cancelled_by:
-            words += f", by {CANCELLED_BY_LABELS[CancelledBy(entry.cancelled_by)].lower()}"
-        field(report["participants"].get(entry.participant, entry.participant), words)
+    with pdf.table(col_widths=(2, 3), text_align="LEFT", line_height=6) as table:
+        header = table.row()
+        header.cell("Participant")
+        header.cell("Attendance")
+        for entry in content.attendance:
+            words = ATTENDANCE_LABELS[Attendance(entry.attendance)]
+            if entry.minutes_late:
+                words += f" by {entry.minutes_late} minutes"
+            if entry.cancelled_by:
+                words += f", by {CANCELLED_BY_LABELS[CancelledBy(entry.cancelled_by)].lower()}"
+            line = table.row()
+            line.cell(report["participants"].get(entry.participant, entry.participant))
+            line.cell(words)
+    pdf.ln(2)
     field("Who brought the child", content.brought_by or "")
-    field("Actual times", f"{content.actual_start or '?'} to {content.actual_end or '?'}")
+    if not visit.get("hide_times"):
+        field("Actual times", f"{content.actual_start or '?'} to {content.actual_end or '?'}")
     if content.supervision_level:
         name, meaning = SUPERVISION_LABELS[SupervisionLevel(content.supervision_level)]
         field("Level of supervision", f"{name}: {meaning}")

@@ -84,7 +84,7 @@ def report_page(
         principal,
         visit=visit,
         report=report,
-        status=status,
+        report_status=status,
         status_label=status.label,
         participants=participants,
         draft=draft,

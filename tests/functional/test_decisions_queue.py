@@ -154,3 +154,21 @@ def test_bad_decisions_in_the_app_say_which_field_and_change_nothing(client, aut
     assert unknown.status_code == 404
     assert _status(client, auth, referral_id) == "UNDER_REVIEW"
     assert _link_states() == ["ACTIVE"]
+
+
+def test_deciding_before_the_review_has_asked_anyone_is_a_409_that_says_to_try_again(
+    client, auth, runtime, monkeypatch
+):
+    from chalicelib.services import review
+
+    # GIVEN a referral whose review could not start yet (no live link, no wait to resume)
+    monkeypatch.setattr(review, "start", lambda workflow, subject_id, run: False)
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    # WHEN a supervisor decides in the app
+    response = client.http.post(
+        f"/v1/referrals/{referral_id}/decision", headers=auth("supervisor"), body='{"decision": "accept"}'
+    )
+    # THEN it is refused with what to do, and nothing changed
+    assert response.status_code == 409
+    assert "try again in a minute" in response.json_body["error"]["message"]
+    assert _status(client, auth, referral_id) == "SUBMITTED"

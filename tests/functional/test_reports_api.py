@@ -156,7 +156,13 @@ def test_the_approved_report_as_a_court_ready_pdf(client, auth, runtime):
 
     # GIVEN a report with a non-ASCII name, on a referral whose carer's address is confidential
     visit_id = book_visit(client, auth, confidential=True)
-    body = {**example_report(), "brought_by": "Zoë Łukasiewicz, the foster carer", "observations": "Long. " * 3000}
+    body = {
+        **example_report(),
+        "brought_by": "Zoë Ní Bhriain and Łucja Wójcik, the foster carers",
+        "actual_start": "09:47",
+        "actual_end": "11:13",
+        "observations": "Long. " * 3000,
+    }
     write_and_submit(client, auth, visit_id, body)
     _approve(client, runtime)
     wait_for_email(runtime.outbox, "sam.referrer@council.example", "is ready")
@@ -174,13 +180,19 @@ def test_the_approved_report_as_a_court_ready_pdf(client, auth, runtime):
     for section in ("Attendance", "Observations", "How the child presented", "Safeguarding concern", "Approved by"):
         assert section in text
     assert digest in text.replace("\n", "")
-    assert "Zoë Łukasiewicz" in text
+    assert "Zoë Ní Bhriain and Łucja Wójcik" in text
+    assert "Maya Robinson" in text and "Participant" in text  # the child, and the attendance table
+    assert reader.metadata.title.startswith("Supervised contact report")
+    assert reader.metadata.author == "Family Contact Service"
     assert (
         len(pages) > 1 and f"Page 1 of {len(pages)}" in pages[0] and f"Page {len(pages)} of {len(pages)}" in pages[-1]
     )
     assert "How this report may be used" in text and "disclosed only as the court directs" in text.replace("\n", " ")
-    # AND nothing of where the carer lives: not the address, not the venue
+    # AND nothing of where the carer lives or when anyone arrived or left: not the address, not the
+    # venue, neither the booked nor the actual times
     assert "Elm Row" not in text and "Northshire Family Centre" not in text
+    assert "Actual times" not in text and "09:47" not in text and "11:13" not in text
+    assert "times withheld" in text
 
 
 def test_no_pdf_before_approval(client, auth, visit_id):
