@@ -153,6 +153,8 @@ class EmbeddedAws:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        for entry in WORKFLOWS.values():  # the ARNs named machines of this mock only
+            os.environ.pop(entry.arn_variable, None)
         _reset_cached_clients()
 
     def _stop_executions(self) -> None:

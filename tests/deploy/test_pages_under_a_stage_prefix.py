@@ -53,6 +53,7 @@ def _examples(runtime, client, auth) -> dict[str, str]:
     """A real value for each path parameter of the pages: seeded data and a live approval link."""
     from chalicelib.examples import example_referral
     from chalicelib.local.seed import seed_demo_data
+    from chalicelib.storage.visits import Visit
     from chalicelib.storage.workers import Clearance
     from tests.helpers import approval_path, submit_referral, wait_for_email
 
@@ -60,8 +61,10 @@ def _examples(runtime, client, auth) -> dict[str, str]:
     submitted = submit_referral(client, auth("referrer"), example_referral())
     assert submitted.status_code == 201, submitted.body
     email = wait_for_email(runtime.outbox, SUPERVISOR, "referral")
-    clearance = next(iter(Clearance.scan(limit=1)))  # test set-up only: any seeded clearance
+    clearance = next(iter(Clearance.scan(limit=1)))  # test set-up only: any seeded clearance and visit
+    visit = next(iter(Visit.scan(limit=1)))
     return {
+        "visit_id": visit.visit_id,
         "referral_id": json.loads(submitted.body)["id"],
         "worker_id": clearance.worker_id,
         "kind": clearance.kind,
@@ -76,7 +79,7 @@ def _page_paths(app) -> list[str]:
         for path, methods in app.routes.items()
         if "GET" in methods
         and not path.startswith(("/v1", "/dev/"))
-        and not path.endswith((".csv", ".json"))
+        and not path.endswith((".csv", ".json", ".pdf", ".ics"))
         and path != "/health"
     )
 
