@@ -153,7 +153,7 @@ class EmbeddedAws:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
-        for entry in WORKFLOWS.values():  # the ARNs named machines of this mock only
+        for entry in WORKFLOWS.values():  # ARNs of machines that no longer exist
             os.environ.pop(entry.arn_variable, None)
         _reset_cached_clients()
 

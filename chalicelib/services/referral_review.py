@@ -21,7 +21,7 @@ from chalicelib.domain.referrals import (
     ReviewDecision,
     public_summary,
 )
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referrals import change_status, load
@@ -138,14 +138,7 @@ class ReferralSubject:
     # -- deciding -----------------------------------------------------------------------------
 
     def validate(self, decision: str | None, comment: str | None) -> ReviewDecision:
-        from pydantic import ValidationError
-
-        from chalicelib.domain.validation import field_errors
-
-        try:
-            return ReviewDecision.model_validate({"decision": decision, "comment": comment or None})
-        except ValidationError as exc:
-            raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+        return review.decision_from(ReviewDecision, decision, comment)
 
     def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str, audit: dict) -> None:
         if decision.decision is Decision.MORE_INFO:

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.reports import change_status, load
@@ -128,14 +128,7 @@ class ReportSubject:
     # -- deciding -----------------------------------------------------------------------------
 
     def validate(self, decision: str | None, comment: str | None) -> ReportDecision:
-        from pydantic import ValidationError
-
-        from chalicelib.domain.validation import field_errors
-
-        try:
-            return ReportDecision.model_validate({"decision": decision, "comment": comment or None})
-        except ValidationError as exc:
-            raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+        return review.decision_from(ReportDecision, decision, comment)
 
     def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: str, audit: dict) -> None:
         """Approving locks the submitted version: its number and hash are copied in the same write."""

@@ -79,6 +79,19 @@ class ReviewSubject(ApprovalSubject, Protocol):
         """Add to `tx`: the item's run counter moves from its current value to `run`."""
 
 
+def decision_from(model: Any, decision: str | None, comment: str | None) -> Any:
+    """A subject's decision model from the form or body, or ValidationFailed with field paths."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.validation import field_errors
+    from chalicelib.errors import ValidationFailed
+
+    try:
+        return model.model_validate({"decision": decision, "comment": comment or None})
+    except ValidationError as exc:
+        raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+
+
 # -- starting and stopping --------------------------------------------------------------------
 
 
