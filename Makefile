@@ -3,9 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Template tooling (cfn-lint, aws-sam-translator, checkov) pins apart from the service: its own venv.
+DEPLOY_VENV := .venv-deploy
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 PORT ?= 8000
+STAGE ?= prod
+STACK ?= family-contact-$(STAGE)
 
-.PHONY: install run test lint bench clean-data
+.PHONY: install run test lint bench clean-data package policies deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -14,20 +19,37 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(DEPLOY_STAMP): requirements-deploy.txt
+	@test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements-deploy.txt
+	@touch $(DEPLOY_STAMP)
 
-run: install
+install: $(STAMP) $(DEPLOY_STAMP)
+
+run: $(STAMP)
 	PORT=$(PORT) $(PY) -m chalicelib.local.server --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check app.py chalicelib tests scripts
+	$(VENV)/bin/ruff check app.py chalicelib deploy tests scripts
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
-	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage
+	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls
 
 bench: install
 	$(PY) scripts/bench.py
+
+# build/$(STAGE)/package/sam.json and deployment.zip
+package: $(STAMP)
+	$(PY) -m deploy.package --stage $(STAGE)
+
+# Regenerate .chalice/policy-<stage>-<function>.json from deploy/permissions.py
+policies: $(STAMP)
+	$(PY) -m deploy.permissions
+
+# The real deployment (needs an AWS account, credentials and BUCKET for the artifacts); not run in CI.
+deploy: package
+	$(PY) -m deploy.deploy --stage $(STAGE) --stack $(STACK) --bucket "$(BUCKET)" --parameters "$(PARAMETERS)"
 
 clean-data:
 	rm -rf .local-data

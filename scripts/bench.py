@@ -56,6 +56,46 @@ def bench_cold_import() -> None:
     row("import ratio app / boto3", round(app_ms / boto_ms, 2), "the two medians above", "<= 1.3")
 
 
+# -- deployment ------------------------------------------------------------------------------------
+
+
+def _handler_import_seconds(handler: str) -> float:
+    code = f"import time; t = time.perf_counter(); from app import {handler}; print(time.perf_counter() - t)"
+    env = {**os.environ, "FCS_STAGE": "prod", "PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def bench_deployment() -> None:
+    """The Lambda zip `make package` builds, and the cold import of each deployed function's handler."""
+    from deploy.naming import functions
+    from deploy.package import package
+
+    with tempfile.TemporaryDirectory() as folder:
+        zip_path = package("prod", Path(folder)) / "deployment.zip"
+        size = zip_path.stat().st_size
+    row(
+        "deployment zip (MB)",
+        round(size / 1_000_000, 1),
+        "chalice package --stage prod, boto3/botocore/s3transfer left to Lambda's runtime",
+    )
+    from app import app
+
+    for fn in functions(app):
+        handler = "app" if fn.kind == "api" else fn.name
+        times, boto_times = [], []
+        for _ in range(IMPORT_RUNS):
+            times.append(_handler_import_seconds(handler))
+            boto_times.append(_import_seconds("boto3"))
+        ratio = statistics.median(times) / statistics.median(boto_times)
+        row(
+            f"cold import of the {fn.name} handler / boto3",
+            round(ratio, 2),
+            f"`from app import {handler}`, median of {IMPORT_RUNS} fresh interpreters, interleaved with boto3",
+            "<= 1.3",
+        )
+
+
 # -- AWS API calls ---------------------------------------------------------------------------------
 
 
@@ -255,6 +295,7 @@ def main() -> int:
     logger().setLevel("ERROR")
     print("Measuring… (about a minute)", file=sys.stderr, flush=True)
     bench_cold_import()
+    bench_deployment()
     bench_referral_paths()
     bench_reports()
     bench_clearance_scan()

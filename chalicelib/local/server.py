@@ -26,7 +26,12 @@ SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
 
 
 def _request_handler():
-    from chalice.local import ChaliceRequestHandler
+    import json
+    from urllib.parse import urlsplit
+
+    from chalice.local import ChaliceRequestHandler, ForbiddenError
+
+    from chalicelib.web.http import unknown_path_body
 
     # Chalice keeps the current request on the app object, so requests are handled one at a
     # time (the server still accepts connections on many threads, as browsers need).
@@ -38,6 +43,15 @@ def _request_handler():
                 super()._generic_handle()
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+        def _send_error_response(self, error) -> None:  # noqa: ANN001
+            """A path no route matches gets the service's 404, as the deployed API's gateway
+            responses give it, not API Gateway's bare `Missing Authentication Token` 403."""
+            if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
+                body = json.dumps(unknown_path_body(urlsplit(self.path).path)).encode()
+                self._send_http_response(404, {"Content-Type": "application/json"}, body)
+                return
+            super()._send_error_response(error)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
             sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")

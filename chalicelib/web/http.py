@@ -153,6 +153,12 @@ def standard_error_body(event: Any, get_response: Callable) -> Response:
     return response
 
 
+def unknown_path_body(path: str) -> dict:
+    """What a path no route matches answers (404): in API Gateway through its gateway responses
+    (the path is `$context.path` there), and from the local server."""
+    return {"error": {"code": "not_found", "message": f"No such page or resource: {path}"}}
+
+
 def check_body_size(request, advice: str = "") -> None:
     """Bodies over the limit (256 KiB) are refused before anything reads them: a 413."""
     size, limit = len(request.raw_body or b""), settings().max_body_bytes

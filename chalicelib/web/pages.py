@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import re
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
@@ -19,10 +21,34 @@ from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, request_principal
 
 SESSION_COOKIE = "fcs_session"
 
+# The path the service is served under: "/api" at API Gateway's own URL (its stage), "" on a
+# custom domain and locally. Pages and redirects are written root-relative ("/referrals"); the
+# page being answered puts this in front of each, so they work wherever they are served.
+_base_path: contextvars.ContextVar[str] = contextvars.ContextVar("base_path", default="")
+ROOT_RELATIVE = re.compile(r"""(\s(?:href|src|action|formaction)=["'])/(?!/)""")
+
+
+def base_path(request) -> str:
+    """The stage prefix of this request's URL, if it has one (API Gateway's own URL)."""
+    context = request.context or {}
+    stage, path = context.get("stage") or "", context.get("path") or ""
+    return f"/{stage}" if stage and (path == f"/{stage}" or path.startswith(f"/{stage}/")) else ""
+
+
+def url(path: str) -> str:
+    """A root-relative path as the browser must ask for it here; anything else as it came."""
+    return _base_path.get() + path if path.startswith("/") and not path.startswith("//") else path
+
+
+def rebase(html: str) -> str:
+    """Every root-relative link, source and form action of a page, under the base path."""
+    base = _base_path.get()
+    return ROOT_RELATIVE.sub(lambda m: m.group(1) + base + "/", html) if base else html
+
 
 def html_response(body: str, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
-        body=body,
+        body=rebase(body),
         status_code=status,
         headers={
             "Content-Type": "text/html; charset=utf-8",
@@ -41,7 +67,7 @@ def render(name: str, status: int = 200, principal: Principal | None = None, **c
 
 
 def redirect(location: str, headers: dict | None = None) -> Response:
-    return Response(body="", status_code=303, headers={"Location": location, **(headers or {})})
+    return Response(body="", status_code=303, headers={"Location": url(location), **(headers or {})})
 
 
 def session_principal(request) -> Principal | None:
@@ -79,6 +105,13 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
         @functools.wraps(fn)
         def view(**params: str) -> Response:
             request = bp.current_request
+            token = _base_path.set(base_path(request))
+            try:
+                return _answer(request, **params)
+            finally:
+                _base_path.reset(token)
+
+        def _answer(request, **params: str) -> Response:  # noqa: ANN001
             principal = session_principal(request)
             try:
                 if request.method == "POST":
@@ -86,6 +119,7 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
                 if roles:
                     if principal is None:
                         target = request.context.get("path", path) if request.context else path
+                        target = target.removeprefix(_base_path.get()) or "/"
                         return redirect(f"/signin?next={quote(safe_next(target))}")
                     if not principal.has_any(roles):
                         raise Forbidden("Your account does not have access to this page.")

@@ -1,0 +1,228 @@
+"""What each Lambda function may call: the one map its IAM policy file is generated from.
+
+`CALLS` names, per function (Chalice's name), the AWS actions its code calls and the symbolic
+resources it calls them on. The test suite keeps it honest: `tests/aws_calls.py` records the
+botocore calls each function's code makes under the embedded runtime, and `make test` fails
+unless recorded and granted are the same set. `python -m deploy.permissions` (`make policies`)
+writes `.chalice/policy-<stage>-<function>.json` and points `.chalice/config.json` at them.
+
+Symbolic resources: `table:<suffix>`, `index:<suffix>/<index>`, `stateMachine:<workflow>`,
+`execution:<workflow>`, `identity:sender` (the SES identity MailFrom sends as) and `*` for the
+task-token actions, which IAM does not scope to a resource.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from chalicelib import config
+from deploy.naming import PACKAGED_STAGES
+
+CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
+
+# Actions that act on data: never on a `*` resource (task tokens excepted, see above).
+DATA_SERVICES = ("dynamodb", "ses", "states", "lambda", "kms", "sns", "s3", "secretsmanager", "ssm")
+TASK_TOKEN_ACTIONS = {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
+
+CALLS: dict[str, dict[str, list[str]]] = {
+    "api_handler": {
+        "dynamodb:BatchGetItem": ["table:workers"],
+        "dynamodb:ConditionCheckItem": ["table:referrals", "table:visits"],
+        "dynamodb:GetItem": [
+            "table:approval-links",
+            "table:clearances",
+            "table:referrals",
+            "table:report-versions",
+            "table:reports",
+            "table:visits",
+            "table:worker-schedules",
+            "table:workers",
+        ],
+        "dynamodb:PutItem": [
+            "table:audit",
+            "table:clearance-history",
+            "table:clearances",
+            "table:idempotency",
+            "table:referrals",
+            "table:report-versions",
+            "table:reports",
+            "table:visits",
+            "table:worker-emails",
+            "table:workers",
+        ],
+        "dynamodb:Query": [
+            "index:approval-links/by_subject",
+            "index:audit/by_day",
+            "index:referrals/by_referrer",
+            "index:referrals/by_status",
+            "index:reports/by_status",
+            "index:visits/by_month",
+            "index:visits/by_referral",
+            "index:visits/by_worker",
+            "index:workers/by_email",
+            "index:workers/directory",
+            "table:audit",
+            "table:clearance-history",
+            "table:clearances",
+            "table:report-versions",
+        ],
+        "dynamodb:UpdateItem": [
+            "table:approval-links",
+            "table:idempotency",
+            "table:referrals",
+            "table:reports",
+            "table:worker-schedules",
+        ],
+        "states:SendTaskSuccess": ["*"],
+        "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
+    },
+    "referral_workflow": {
+        "dynamodb:GetItem": ["table:referrals"],
+        "dynamodb:PutItem": ["table:approval-links", "table:audit"],
+        "dynamodb:Query": ["index:approval-links/by_subject"],
+        "dynamodb:UpdateItem": ["table:approval-links", "table:referrals"],
+        "ses:SendEmail": ["identity:sender"],
+    },
+    "report_workflow": {
+        "dynamodb:GetItem": ["table:report-versions", "table:reports", "table:visits"],
+        "dynamodb:PutItem": ["table:approval-links", "table:audit"],
+        "dynamodb:Query": ["index:approval-links/by_subject"],
+        "dynamodb:UpdateItem": ["table:approval-links", "table:reports", "table:visits"],
+        "ses:SendEmail": ["identity:sender"],
+    },
+    "recover_workflows": {
+        "dynamodb:Query": ["index:approval-links/by_subject", "index:referrals/by_status", "index:reports/by_status"],
+        "states:DescribeExecution": ["execution:referral_review"],
+        "states:StartExecution": ["stateMachine:referral_review"],
+    },
+    "compliance_scan": {
+        "dynamodb:BatchGetItem": ["table:workers"],
+        "dynamodb:GetItem": ["table:compliance-ledger"],
+        "dynamodb:PutItem": ["table:audit", "table:compliance-ledger", "table:workers"],
+        "dynamodb:Query": [
+            "index:clearances/by_expiry_month",
+            "index:compliance-ledger/by_day",
+            "index:visits/at_risk_unsent",
+        ],
+        "dynamodb:UpdateItem": ["table:compliance-ledger"],
+        "ses:SendEmail": ["identity:sender"],
+    },
+}
+
+
+def granted_calls() -> dict[str, set[str]]:
+    """function -> {"<action> <resource>"}, the form `tests/aws_calls.py` records in."""
+    return {
+        function: {f"{action} {resource}" for action, resources in calls.items() for resource in resources}
+        for function, calls in CALLS.items()
+    }
+
+
+def _arn(resource: str, stage: str) -> dict | str:
+    if resource == "*":
+        return "*"
+    kind, _, name = resource.partition(":")
+    prefix = f"{config.APP_NAME}-{stage}-"
+    partition = "arn:${AWS::Partition}"
+    where = "${AWS::Region}:${AWS::AccountId}"
+    if kind == "table":
+        return {"Fn::Sub": f"{partition}:dynamodb:{where}:table/{prefix}{name}"}
+    if kind == "index":
+        table, _, index = name.partition("/")
+        return {"Fn::Sub": f"{partition}:dynamodb:{where}:table/{prefix}{table}/index/{index}"}
+    if kind == "stateMachine":
+        return {"Fn::Sub": f"{partition}:states:{where}:stateMachine:{prefix}{name}"}
+    if kind == "execution":
+        return {"Fn::Sub": f"{partition}:states:{where}:execution:{prefix}{name}:*"}
+    if kind == "identity":
+        return {"Fn::Sub": f"{partition}:ses:{where}:identity/${{MailIdentity}}"}
+    raise ValueError(f"Unknown symbolic resource {resource!r}")
+
+
+def _statement_id(action: str) -> str:
+    service, _, name = action.partition(":")
+    return f"{service.capitalize()}{name}"
+
+
+def policy(function: str, stage: str) -> dict:
+    """The function's policy document: its calls, its own logs and traces, and the data key."""
+    calls = CALLS.get(function, {})
+    statements = []
+    by_resources: dict[tuple, list[str]] = {}
+    for action, resources in sorted(calls.items()):
+        by_resources.setdefault(tuple(sorted(resources)), []).append(action)
+    for resources, actions in sorted(by_resources.items(), key=lambda item: item[1]):
+        statements.append(
+            {
+                "Sid": _statement_id(actions[0]) + ("AndMore" if len(actions) > 1 else ""),
+                "Effect": "Allow",
+                "Action": sorted(actions),
+                "Resource": [_arn(resource, stage) for resource in resources],
+            }
+        )
+    if any(action.startswith("dynamodb:") for action in calls):
+        statements.append(
+            {
+                "Sid": "UseTheDataKeyThroughDynamoDB",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                "Resource": [{"Fn::GetAtt": ["DataKey", "Arn"]}],
+                "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}}},
+            }
+        )
+    statements.append(
+        {
+            "Sid": "WriteItsOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [
+                {
+                    "Fn::Sub": f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{config.APP_NAME}-{stage}-{function}:*"
+                }
+            ],
+        }
+    )
+    statements.append(
+        {
+            "Sid": "SendTraces",  # X-Ray has no resource-level permissions
+            "Effect": "Allow",
+            "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Resource": "*",
+        }
+    )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_file(function: str, stage: str) -> str:
+    return f"policy-{stage}-{function}.json"
+
+
+def write(functions: list[str]) -> list[Path]:
+    """Write every policy file and point `.chalice/config.json` at them; returns the files."""
+    config_path = CHALICE_DIR / "config.json"
+    chalice_config = json.loads(config_path.read_text(encoding="utf-8"))
+    written = []
+    for stage in PACKAGED_STAGES:
+        entries = chalice_config["stages"][stage].setdefault("lambda_functions", {})
+        for function in functions:
+            path = CHALICE_DIR / policy_file(function, stage)
+            path.write_text(json.dumps(policy(function, stage), indent=2) + "\n", encoding="utf-8")
+            entries.setdefault(function, {})["iam_policy_file"] = path.name
+            written.append(path)
+    config_path.write_text(json.dumps(chalice_config, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def main() -> int:
+    from app import app
+    from deploy.naming import functions
+
+    for path in write([fn.name for fn in functions(app)]):
+        print(path.relative_to(CHALICE_DIR.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

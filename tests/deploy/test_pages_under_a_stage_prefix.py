@@ -1,0 +1,142 @@
+"""Pages work wherever they are served: at API Gateway's own URL every path starts with the stage
+(`/api/...`). Every page the app serves is rendered as API Gateway would hand it the request, and
+every link, source and form action on it must stay under the prefix and reach a route of the app."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+PREFIX = "/api"
+SUPERVISOR = "supervisor@familycontact.example"
+
+
+class Links(HTMLParser):
+    """(tag, attribute, value, form method) of every href, src, action and formaction on a page."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str, str]] = []
+        self.feed(body)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "src", "action", "formaction"):
+            if attrs.get(name) is not None:
+                method = (attrs.get("method") or "get").lower() if tag == "form" else "get"
+                self.found.append((tag, name, attrs[name], method))
+
+
+@pytest.fixture
+def prefixed(monkeypatch, client):
+    """Requests reach the app as API Gateway's default URL sends them: the path in the request
+    context starts with the stage, as `$context.path` does there."""
+    from chalice.local import LambdaEventConverter
+
+    original = LambdaEventConverter.create_lambda_event
+
+    def with_stage(self, method, path, headers, body=None):  # noqa: ANN001
+        event = original(self, method, path, headers, body)
+        event["requestContext"]["stage"] = PREFIX.strip("/")
+        event["requestContext"]["path"] = PREFIX + event["requestContext"]["path"]
+        return event
+
+    monkeypatch.setattr(LambdaEventConverter, "create_lambda_event", with_stage)
+    return client
+
+
+def _examples(runtime, client, auth) -> dict[str, str]:
+    """A real value for each path parameter of the pages: seeded data and a live approval link."""
+    from chalicelib.examples import example_referral
+    from chalicelib.local.seed import seed_demo_data
+    from chalicelib.storage.visits import Visit
+    from chalicelib.storage.workers import Clearance
+    from tests.helpers import approval_path, submit_referral, wait_for_email
+
+    seed_demo_data()
+    submitted = submit_referral(client, auth("referrer"), example_referral())
+    assert submitted.status_code == 201, submitted.body
+    email = wait_for_email(runtime.outbox, SUPERVISOR, "referral")
+    clearance = next(iter(Clearance.scan(limit=1)))  # test set-up only: any seeded clearance and visit
+    visit = next(iter(Visit.scan(limit=1)))
+    return {
+        "visit_id": visit.visit_id,
+        "referral_id": json.loads(submitted.body)["id"],
+        "worker_id": clearance.worker_id,
+        "kind": clearance.kind,
+        "link_id": approval_path(email).rsplit("/", 1)[-1],
+    }
+
+
+def _page_paths(app) -> list[str]:
+    """Every GET route that answers a page (not the JSON API under /v1, the exports, or the local-only /dev)."""
+    return sorted(
+        path
+        for path, methods in app.routes.items()
+        if "GET" in methods
+        and not path.startswith(("/v1", "/dev/"))
+        and not path.endswith((".csv", ".json", ".pdf", ".ics"))
+        and path != "/health"
+    )
+
+
+def _route_for(app, path: str, method: str) -> bool:
+    for pattern, methods in app.routes.items():
+        regex = "^" + re.sub(r"\{[^}]+\}", "[^/]+", pattern) + "$"
+        if re.match(regex, path) and method.upper() in methods:
+            return True
+    return False
+
+
+def test_every_link_and_form_action_on_every_page_stays_under_the_stage_prefix(runtime, prefixed, auth, token):
+    from app import app
+
+    examples = _examples(runtime, prefixed, auth)
+    headers = {"Authorization": f"Bearer {token('admin')}"}
+    checked, problems = 0, []
+    for pattern in _page_paths(app):
+        names = re.findall(r"\{([^}]+)\}", pattern)
+        missing = [name for name in names if name not in examples]
+        if missing:
+            pytest.fail(f"{pattern}: no example value for {missing}; add one to _examples")
+        path = pattern
+        for name in names:
+            path = path.replace("{" + name + "}", examples[name])
+        response = prefixed.http.get(path, headers=headers)
+        if response.status_code in (301, 302, 303):
+            location = response.headers["Location"]
+            if urlsplit(location).netloc:  # the hosted sign-in and sign-out pages of Cognito
+                continue
+            assert location.startswith(PREFIX + "/"), (pattern, location)
+            continue
+        assert response.status_code < 500, (pattern, response.status_code)
+        body = response.body.decode("utf-8")
+        for tag, attribute, value, method in Links(body).found:
+            target = urlsplit(value)
+            if target.scheme or target.netloc or not target.path:  # absolute URLs, fragments, query-only
+                continue
+            checked += 1
+            if not target.path.startswith(PREFIX + "/") and target.path != PREFIX:
+                problems.append(f"{pattern}: <{tag} {attribute}={value!r}> is not under {PREFIX}")
+                continue
+            inner = target.path.removeprefix(PREFIX) or "/"
+            if not _route_for(app, inner, method):
+                problems.append(f"{pattern}: <{tag} {attribute}={value!r}> reaches no {method.upper()} route")
+    assert problems == []
+    assert checked > 20
+
+
+def test_a_sign_in_redirect_keeps_the_prefix_and_the_page_to_come_back_to(runtime, prefixed):
+    response = prefixed.http.get("/decisions")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{PREFIX}/signin?next=/decisions"
+
+
+def test_without_a_prefix_pages_keep_their_root_relative_links(runtime, client, token):
+    body = client.http.get("/", headers={"Authorization": f"Bearer {token('admin')}"}).body.decode()
+    hrefs = [value for _, attribute, value, _ in Links(body).found if attribute == "href" and value.startswith("/")]
+    assert hrefs and not [href for href in hrefs if href.startswith(PREFIX + "/")]

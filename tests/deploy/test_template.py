@@ -1,0 +1,409 @@
+"""The packaged template (`make package STAGE=prod`): valid, complete, and built from the code's own definitions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import zipfile
+
+import pytest
+
+from tests.deploy.conftest import ROOT, STAGE, deploy_tool, resources_of
+
+
+def _function_resources(template: dict) -> dict[str, dict]:
+    return resources_of(template, "AWS::Serverless::Function")
+
+
+# -- validity ---------------------------------------------------------------------------------------
+
+
+def test_template_passes_cfn_lint_with_no_errors(package_dir):
+    result = subprocess.run(
+        [str(deploy_tool("cfn-lint")), "--format", "parseable", str(package_dir / "sam.json")],
+        capture_output=True,
+        text=True,
+    )
+    errors = [line for line in result.stdout.splitlines() if ":E" in line or line.split(":")[-2:-1] == ["E"]]
+    assert not result.returncode & 2, result.stdout  # cfn-lint's exit bit 2 means errors (4: warnings only)
+    assert not errors
+
+
+def test_checkov_fails_only_the_checks_the_template_metadata_skips_each_with_its_reason(package_dir, template):
+    """checkov runs with no skips: what it fails must be exactly the checks the template's Metadata
+    names (so a new failure fails here, and a skip no longer needed is noticed)."""
+    skips = template["Metadata"]["checkov"]["skip"]
+    assert all(skip["id"].startswith("CKV") and len(skip["comment"]) > 40 for skip in skips)
+    result = subprocess.run(
+        [
+            str(deploy_tool("checkov")),
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+            "--framework",
+            "cloudformation",
+            "--file",
+            str(package_dir / "sam.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},  # offline: no guideline download
+    )
+    report = json.loads(result.stdout)
+    reports = report if isinstance(report, list) else [report]
+    failed = {check["check_id"] for one in reports for check in one.get("results", {}).get("failed_checks", [])}
+    assert failed == {skip["id"] for skip in skips}
+    assert sum(one.get("summary", {}).get("passed", 0) for one in reports) > 50
+
+
+# -- tables -----------------------------------------------------------------------------------------
+
+
+def _declared_tables(template: dict) -> dict[str, dict]:
+    return {
+        resource["Properties"]["TableName"]: resource["Properties"]
+        for resource in resources_of(template, "AWS::DynamoDB::Table").values()
+    }
+
+
+def _model_table_name(model) -> str:  # noqa: ANN001
+    from chalicelib import config
+    from deploy.naming import table_suffix
+
+    return f"{config.APP_NAME}-{STAGE}-{table_suffix(model.Meta.table_name, config.stage())}"
+
+
+def _keys(schema: list[dict]) -> dict[str, str]:
+    return {element["KeyType"]: element["AttributeName"] for element in schema}
+
+
+def test_every_model_has_its_table_with_the_same_keys_indexes_and_ttl(template):
+    from chalicelib.storage.tables import all_models
+
+    declared = _declared_tables(template)
+    assert set(declared) == {_model_table_name(model) for model in all_models()}
+    for model in all_models():
+        table, schema = declared[_model_table_name(model)], model._get_schema()
+        assert _keys(table["KeySchema"]) == _keys(schema["key_schema"]), model.__name__
+        assert {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]} == {
+            a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]
+        }, model.__name__
+        indexes = {
+            i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
+            for i in table.get("GlobalSecondaryIndexes", [])
+        }
+        assert indexes == {
+            i["index_name"]: (_keys(i["key_schema"]), i["projection"]["ProjectionType"])
+            for i in schema["global_secondary_indexes"]
+        }, model.__name__
+        ttl = model._ttl_attribute()
+        assert table.get("TimeToLiveSpecification") == (
+            {"AttributeName": ttl.attr_name, "Enabled": True} if ttl else None
+        )
+
+
+def test_every_table_is_on_demand_encrypted_with_the_rotated_key_recoverable_and_protected(template):
+    keys = resources_of(template, "AWS::KMS::Key")
+    assert [key["Properties"]["EnableKeyRotation"] for key in keys.values()] == [True]
+    for name, table in _declared_tables(template).items():
+        assert table["BillingMode"] == "PAY_PER_REQUEST", name
+        assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+        assert table["DeletionProtectionEnabled"] is True, name
+        assert table["SSESpecification"] == {
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": {"Ref": next(iter(keys))},
+        }
+    for resource in resources_of(template, "AWS::DynamoDB::Table").values():
+        assert resource["DeletionPolicy"] == "Retain"
+
+
+# -- state machines ---------------------------------------------------------------------------------
+
+
+def _machines(template: dict) -> dict[str, dict]:
+    from chalicelib.config import APP_NAME
+
+    return {
+        resource["Properties"]["StateMachineName"].removeprefix(f"{APP_NAME}-{STAGE}-"): resource["Properties"]
+        for resource in resources_of(template, "AWS::StepFunctions::StateMachine").values()
+    }
+
+
+def test_every_workflow_has_its_state_machine_from_its_asl_file(template):
+    from chalicelib.workflows.asl import definition_path
+    from chalicelib.workflows.registry import WORKFLOWS
+
+    machines = _machines(template)
+    assert set(machines) == set(WORKFLOWS)
+    for name in WORKFLOWS:
+        assert machines[name]["Definition"] == json.loads(definition_path(name).read_text(encoding="utf-8"))
+        assert machines[name]["StateMachineType"] == "STANDARD"
+
+
+def test_every_placeholder_has_a_substitution_in_the_template_and_in_the_local_runtime(template):
+    from chalicelib.workflows.asl import definition_path, placeholders, render
+    from chalicelib.workflows.registry import WORKFLOWS
+
+    machines = _machines(template)
+    for path in sorted((ROOT / "statemachines").glob("*.asl.json")):
+        name = path.name.removesuffix(".asl.json")
+        needed = placeholders(definition_path(name).read_text(encoding="utf-8"))
+        assert needed, name
+        assert needed <= set(machines[name]["DefinitionSubstitutions"]), name
+        assert needed <= set(WORKFLOWS[name].substitutions("arn:aws:lambda:eu-west-2:1:function:f"))
+        render(name, WORKFLOWS[name].substitutions("arn:aws:lambda:eu-west-2:1:function:f"))  # what the runtime runs
+
+
+def test_substitutions_are_the_registry_timings_and_the_steps_function(template):
+    from app import app
+    from chalicelib.workflows.registry import STEPS_FUNCTION_PLACEHOLDER, WORKFLOWS
+    from deploy.naming import functions
+
+    by_name = {fn.name: fn for fn in functions(app)}
+    for name, machine in _machines(template).items():
+        entry = WORKFLOWS[name]
+        expected = entry.timings.as_substitutions() | {
+            STEPS_FUNCTION_PLACEHOLDER: {"Fn::GetAtt": [by_name[entry.steps_function].cfn_name, "Arn"]}
+        }
+        assert machine["DefinitionSubstitutions"] == expected
+
+
+def test_state_machines_log_errors_without_execution_data_and_trace(template):
+    for name, machine in _machines(template).items():
+        assert machine["LoggingConfiguration"]["Level"] == "ERROR", name
+        assert machine["LoggingConfiguration"]["IncludeExecutionData"] is False, name
+        assert machine["TracingConfiguration"] == {"Enabled": True}, name
+
+
+# -- functions, roles, logs -------------------------------------------------------------------------
+
+
+def test_each_function_has_its_own_role_holding_its_policy_file(template):
+    from app import app
+    from deploy.naming import functions
+    from deploy.permissions import policy_file
+
+    roles = set()
+    for fn in functions(app):
+        resource = template["Resources"][fn.cfn_name]
+        role = resource["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles.add(role)
+        policies = template["Resources"][role]["Properties"]["Policies"]
+        document = json.loads((ROOT / ".chalice" / policy_file(fn.name, STAGE)).read_text(encoding="utf-8"))
+        assert [p["PolicyDocument"] for p in policies] == [document], fn.name
+    assert len(roles) == len(functions(app))
+
+
+def test_policy_files_are_generated_from_the_permissions_map():
+    from app import app
+    from deploy.naming import PACKAGED_STAGES, functions
+    from deploy.permissions import policy, policy_file
+
+    chalice_config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    for stage in PACKAGED_STAGES:
+        stage_config = chalice_config["stages"][stage]
+        assert stage_config["autogen_policy"] is False
+        for fn in functions(app):
+            assert stage_config["lambda_functions"][fn.name]["iam_policy_file"] == policy_file(fn.name, stage)
+            on_disk = json.loads((ROOT / ".chalice" / policy_file(fn.name, stage)).read_text(encoding="utf-8"))
+            assert on_disk == policy(fn.name, stage), f"run `make policies`: {policy_file(fn.name, stage)} is stale"
+
+
+def _statements(template: dict):
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                yield name, statement
+
+
+def test_no_data_action_has_a_star_resource(template):
+    from deploy.permissions import DATA_SERVICES, TASK_TOKEN_ACTIONS
+
+    offending = []
+    for role, statement in _statements(template):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        data = [a for a in actions if a.split(":")[0] in DATA_SERVICES and a not in TASK_TOKEN_ACTIONS]
+        if data and "*" in resources:
+            offending.append((role, data))
+        assert not any(a.endswith(":*") or a == "*" for a in actions), (role, actions)
+    assert offending == []
+
+
+def test_every_log_group_keeps_its_logs_for_a_set_time(template):
+    groups = resources_of(template, "AWS::Logs::LogGroup")
+    assert len(groups) >= len(_function_resources(template)) + len(_machines(template))
+    for name, group in groups.items():
+        assert group["Properties"]["RetentionInDays"] >= 365, name
+
+
+def test_the_zip_leaves_out_what_lambda_ships_and_holds_the_code(package_dir):
+    names = zipfile.ZipFile(package_dir / "deployment.zip").namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert {"app.py", "chalicelib", "pynamodb", "jinja2"} <= tops
+    assert not {"boto3", "botocore", "s3transfer"} & tops
+    assert not any(name.startswith(("tests/", "deploy/", "statemachines/")) for name in names)
+
+
+# -- API, identity, email, alarms -------------------------------------------------------------------
+
+
+def test_local_only_routes_are_absent_from_the_packaged_api(template):
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert not [path for path in paths if path == "/dev" or path.startswith("/dev/")]
+    assert set(paths["/signin"]) == {"get"}  # the hosted sign-in redirect; the demo form also takes a POST
+    assert "/signin/callback" in paths
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_no_packaged_stage_registers_a_local_only_route(stage):
+    code = (
+        "from app import app\n"
+        "routes = {path: {m: e.view_function.__module__ for m, e in methods.items()} for path, methods in app.routes.items()}\n"
+        "import json; print(json.dumps(routes))\n"
+    )
+    import os
+    import sys
+
+    output = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=dict(os.environ, FCS_STAGE=stage),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    routes = json.loads(output.splitlines()[-1])
+    assert not [path for path in routes if path.startswith("/dev")]
+    modules = {module for methods in routes.values() for module in methods.values()}
+    assert "chalicelib.api.dev" not in modules
+    assert set(routes["/signin"].values()) == {"chalicelib.api.signin"}
+
+
+def test_unknown_paths_answer_the_service_404_not_missing_authentication_token(template):
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    for kind in ("MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND"):
+        assert responses[kind]["statusCode"] == "404"
+        body = responses[kind]["responseTemplates"]["application/json"].replace("$context.path", "/x")
+        assert json.loads(body)["error"]["code"] == "not_found"
+
+
+def test_api_stage_throttles_a_flood(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert any(
+        s["ResourcePath"] == "/*"
+        and s["HttpMethod"] == "*"
+        and s["ThrottlingRateLimit"] > 0
+        and s["ThrottlingBurstLimit"] > 0
+        for s in settings
+    )
+
+
+def test_identity_has_the_five_role_groups_a_client_and_hosted_sign_in(template):
+    groups = {g["Properties"]["GroupName"] for g in resources_of(template, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"referrer", "worker", "supervisor", "hr", "admin"}
+    assert resources_of(template, "AWS::Cognito::UserPoolClient")
+    assert resources_of(template, "AWS::Cognito::UserPoolDomain")
+    for existing in ("ExistingUserPoolId", "ExistingUserPoolClientId", "ExistingCognitoDomain"):
+        assert existing in template["Parameters"]
+
+
+def test_every_function_reads_its_settings_from_the_template(template):
+    from chalicelib.workflows.registry import WORKFLOWS
+
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    needed = {"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "COGNITO_DOMAIN", "PUBLIC_BASE_URL", "MAIL_FROM"}
+    needed |= {"DUTY_SUPERVISOR_EMAIL", "ADMIN_EMAIL", "HR_EMAIL"} | {w.arn_variable for w in WORKFLOWS.values()}
+    assert needed <= set(variables)
+    for parameter in (
+        "MailFrom",
+        "MailIdentity",
+        "DutySupervisorEmail",
+        "AdminEmail",
+        "HrEmail",
+        "AlarmEmail",
+        "CustomDomainName",
+        "CertificateArn",
+    ):
+        assert parameter in template["Parameters"]
+    for fn in _function_resources(template).values():
+        assert fn["Properties"]["Environment"]["Variables"]["FCS_STAGE"] == STAGE
+
+
+def test_alarms_cover_each_machine_each_function_the_api_and_the_failure_step(template):
+    from app import app
+    from deploy.naming import functions
+
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
+    watched = {
+        (
+            a["Properties"]["Namespace"],
+            a["Properties"]["MetricName"],
+            json.dumps(a["Properties"]["Dimensions"], sort_keys=True),
+        )
+        for a in alarms
+    }
+    for machine in resources_of(template, "AWS::StepFunctions::StateMachine"):
+        for metric in ("ExecutionsFailed", "ExecutionsTimedOut"):
+            assert (
+                "AWS/States",
+                metric,
+                json.dumps([{"Name": "StateMachineArn", "Value": {"Ref": machine}}]),
+            ) in watched
+    for fn in functions(app):
+        for metric in ("Errors", "Throttles"):
+            assert (
+                "AWS/Lambda",
+                metric,
+                json.dumps([{"Name": "FunctionName", "Value": {"Ref": fn.cfn_name}}]),
+            ) in watched
+    assert any(ns == "AWS/ApiGateway" and metric == "5XXError" for ns, metric, _ in watched)
+    assert any(metric == "WorkflowFailures" for _, metric, _ in watched)
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    subscription = next(iter(resources_of(template, "AWS::SNS::Subscription").values()))
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_the_failure_filter_matches_what_the_failure_step_logs():
+    import inspect
+
+    from chalicelib.services import review
+    from deploy.template import WORKFLOW_FAILURE_MESSAGE
+
+    assert f'logger().error(\n        "{WORKFLOW_FAILURE_MESSAGE}"' in inspect.getsource(review.record_failure)
+
+
+def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(template):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from app import app
+    from chalicelib.local.server import build_server
+
+    server = build_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.server.serve_forever, daemon=True).start()
+    try:
+        port = server.server.server_address[1]
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page?x=1", timeout=10)
+        assert answer.value.code == 404
+        local_body = json.loads(answer.value.read())
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    deployed = responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"]
+    assert local_body == json.loads(deployed.replace("$context.path", "/no/such/page"))
