@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.domain import labels
+from chalicelib.domain.visits import readable_reason
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +26,10 @@ def environment():
     )
     env.globals["stage"] = settings().stage
     env.globals["when"] = when
+    env.globals["day"] = labels.day
+    env.globals["contact_words"] = labels.contact_words
+    env.globals["risk_words"] = labels.risk_words
+    env.globals["reason_words"] = env.filters["reason_words"] = readable_reason
     return env
 
 

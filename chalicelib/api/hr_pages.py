@@ -46,7 +46,7 @@ def dashboard_csv(request, principal: Principal):
     from chalicelib.web.csv_export import csv_response
 
     today = clock.today()
-    return csv_response(compliance.register_rows(None, today), today)
+    return csv_response(compliance.register_rows(None, today), today, for_people=True)
 
 
 @page_route(routes, "/hr/clearances/{worker_id}/{kind}", ["GET", "POST"], roles=HR)

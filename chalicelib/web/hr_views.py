@@ -40,6 +40,13 @@ FIELD_LABELS = {
     "insurer": "Insurer",
     "policy_number": "Policy number",
 }
+# What each earlier record of a certificate was, in the history list.
+ACTION_WORDS = {
+    "recorded": "Recorded",
+    "renewed": "Renewed",
+    "renewal_applied": "Renewal applied for",
+    "updated": "Updated",
+}
 # The rest of each form's fields, for the error summary's "<label>: <message>" and its order.
 OTHER_LABELS = {
     "issued_on": "Issued on",
@@ -155,6 +162,7 @@ def clearance_page(
             required_fields=required,
             field_labels=FIELD_LABELS,
             check_types=CHECK_TYPES,
+            action_words=ACTION_WORDS,
             expiry_required="expires_on" in required,
             policy=policy,
         ),

@@ -91,7 +91,8 @@ def test_each_worker_shows_red_amber_or_green_per_clearance(client, hr):
     assert 'data-kind="first_aid" data-status="EXPIRING"' in row(html, expiring)
     assert 'class="status status-amber">Expiring' in row(html, expiring)
     assert 'class="status status-red">Expired' in row(html, expired)
-    assert f"first aid expired on {(TODAY - days(2)).isoformat()}" in row(html, expired)
+    gone_on = TODAY - days(2)
+    assert f"First aid certificate expired on {gone_on.day} {gone_on:%B %Y}" in row(html, expired)
     assert 'class="status status-red">Missing' in row(html, missing)
     # AND optional kinds nobody recorded are grey, not red
     assert 'class="status status-grey">Not recorded' in row(html, valid)
@@ -212,4 +213,4 @@ def test_the_dashboard_csv_downloads_for_the_signed_in_hr_officer(client, hr):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert "Val Id,val@example.org,VALID,first_aid" in response.body.decode()
+    assert "Val Id,val@example.org,Valid,First aid certificate,Yes,Valid," in response.body.decode()
