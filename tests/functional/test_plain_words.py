@@ -74,7 +74,7 @@ def test_code_like_tokens_are_found_and_ordinary_words_are_not():
     assert code_like_tokens("Under review. Mail sam.referrer@council.example or https://x.example/a_b") == []
 
 
-def test_a_referrals_whole_path_reads_in_words(client, runtime, sam, supervisor):
+def test_a_referrals_whole_path_reads_in_words(client, runtime, token, sam, supervisor):
     # GIVEN a referral with a flagged risk of each kind, submitted through the form
     body = copy.deepcopy(example_referral())
     body["risks"].update(other=True, details="A named relative may try to attend.")
@@ -103,6 +103,7 @@ def test_a_referrals_whole_path_reads_in_words(client, runtime, sam, supervisor)
     wait_for_email(runtime.outbox, SAM, "accepted")
     page("referral accepted", f"/referrals/{rid}", sam)
     page("list filtered", "/referrals?status=ACCEPTED", supervisor)
+    page("audit log", f"/audit?kind=referral&id={rid}", {"Authorization": f"Bearer {token(role='admin')}"})
     for index, message in enumerate(runtime.outbox.messages()):
         seen[f"email {index}: {message['subject']}"] = (
             message["subject"] + " " + message["text"] + " " + VisibleText(message["html"]).text
