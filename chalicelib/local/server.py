@@ -26,7 +26,11 @@ SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
 
 
 def _request_handler():
-    from chalice.local import ChaliceRequestHandler
+    from urllib.parse import urlsplit
+
+    from chalice.local import ChaliceRequestHandler, ForbiddenError
+
+    from chalicelib.api.not_found import unknown_path
 
     # Chalice keeps the current request on the app object, so requests are handled one at a
     # time (the server still accepts connections on many threads, as browsers need).
@@ -38,6 +42,15 @@ def _request_handler():
                 super()._generic_handle()
 
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+        def _send_error_response(self, error) -> None:  # noqa: ANN001
+            """A path no route matches gets the service's 404 (a page, or the API's JSON error),
+            not API Gateway's bare `Missing Authentication Token` 403."""
+            if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
+                status, headers, body = unknown_path(urlsplit(self.path).path, dict(self.headers.items()))
+                self._send_http_response(status, headers, body)
+                return
+            super()._send_error_response(error)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
             sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")
