@@ -46,7 +46,10 @@ def first_names(referral: Referral) -> str:
 
 
 def link_summary(referral: Referral) -> dict:
-    """What the supervisor sees in the email and on the link page: never the carer's address."""
+    """What the supervisor sees in the email and on the link page: never the carer's address.
+
+    `other_risk` (the risk details when "other" is flagged) is for the link page only: no email shows it.
+    """
     submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
     return {
         "referral_id": referral.referral_id,
@@ -54,6 +57,7 @@ def link_summary(referral: Referral) -> dict:
         "submitted_at": referral.created_at,
         **public_summary(submission, clock.today()),
         "questions": [{"question": e.question, "answer": e.answer} for e in referral.exchanges or []],
+        "other_risk": (submission.risks.details or "Not described") if submission.risks.other else None,
     }
 
 
