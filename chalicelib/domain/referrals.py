@@ -186,10 +186,17 @@ class ContactArrangement(InputModel):
 
     @field_validator("start_date")
     @classmethod
-    def _start_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
-        latest = add_years(today_from_context(info), MAX_START_YEARS_AHEAD)
+    def _start_from_today_and_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
+        """A new referral's contact starts today at the earliest (today itself is allowed) and at
+        most MAX_START_YEARS_AHEAD years ahead. A stored referral read back
+        (`context={"stored": True}`) keeps its start date however long ago it was."""
+        today = today_from_context(info)
+        context = info.context if isinstance(info.context, dict) else {}
+        if value < today and not context.get("stored"):
+            raise ValueError(f"Start date cannot be in the past: give today, {_day(today)}, or a later date")
+        latest = add_years(today, MAX_START_YEARS_AHEAD)
         if value > latest:
-            raise ValueError(f"Start date cannot be later than {latest.isoformat()}")
+            raise ValueError(f"Start date cannot be later than {_day(latest)}")
         return value
 
     @model_validator(mode="after")
@@ -347,6 +354,10 @@ def public_summary(submission: ReferralSubmission, today: date | None = None) ->
         "risks": {flag: getattr(submission.risks, flag) for flag in RISK_FLAGS},
         "confidential_address": submission.risks.confidential_address,
     }
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,7 +50,9 @@ def link_summary(referral: Referral) -> dict:
 
     `other_risk` (the risk details when "other" is flagged) is for the link page only: no email shows it.
     """
-    submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
+    submission = ReferralSubmission.model_validate(
+        referral.submission, context={"today": clock.today(), "stored": True}
+    )
     return {
         "referral_id": referral.referral_id,
         "reference": reference(referral.referral_id),
