@@ -119,6 +119,8 @@ def dashboard_page(
             sorts=SORTS,
             notice=notice,
             highlight=saved or added,
+            csv_link="/hr/clearances.csv?"
+            + urlencode({k: v for k, v in {"status": status.value if status else "", "sort": sort}.items() if v}),
             link=lambda **changes: (
                 "/hr/clearances?"
                 + urlencode(
