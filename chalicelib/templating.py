@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.config import settings
 from chalicelib.domain import labels
+from chalicelib.domain.referrals import human_reference
 from chalicelib.domain.visits import readable_reason
 
 UK = ZoneInfo("Europe/London")
@@ -31,6 +32,7 @@ def environment():
     env.globals["when"] = when
     env.globals["long_day"] = long_day
     env.globals["day_of"] = day_of
+    env.globals["referral_reference"] = human_reference
     env.globals["contact_words"] = labels.contact_words
     env.globals["risk_words"] = labels.risk_words
     env.globals["reason_words"] = env.filters["reason_words"] = readable_reason

@@ -7,6 +7,7 @@ context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
@@ -354,6 +355,25 @@ def public_summary(submission: ReferralSubmission, today: date | None = None) ->
         "risks": {flag: getattr(submission.risks, flag) for flag in RISK_FLAGS},
         "confidential_address": submission.risks.confidential_address,
     }
+
+
+# A referral's short reference, as people say and type it: `FCS-7K3Q-9D`. Crockford's base 32
+# (no I, L, O or U), from the first 30 bits of the referral's random id, so nothing extra is stored.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_REFERENCE_TYPOS = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+
+
+def human_reference(referral_id: str) -> str:
+    """`4f1c2a9e...` -> `FCS-9X1J-AF`: the same id always gives the same reference."""
+    number = int(referral_id[:8], 16) >> 2
+    chars = "".join(_REFERENCE_ALPHABET[(number >> shift) & 31] for shift in range(25, -1, -5))
+    return f"FCS-{chars[:4]}-{chars[4:]}"
+
+
+def reference_key(text: str) -> str:
+    """What someone typed, as a reference to compare: `fcs 9x1j af` and `FCS-9X1J-AF` -> `9X1JAF`."""
+    plain = re.sub(r"[^0-9A-Z]", "", text.upper())
+    return plain.removeprefix("FCS").translate(_REFERENCE_TYPOS)
 
 
 def _day(value: date) -> str:

@@ -19,6 +19,7 @@ from chalicelib.domain.referrals import (
     ReferralStatus,
     ReferralSubmission,
     ReviewDecision,
+    human_reference,
     public_summary,
 )
 from chalicelib.errors import Conflict, ValidationFailed
@@ -37,7 +38,7 @@ DECIDED = frozenset({ReferralStatus.MORE_INFO_REQUESTED, *referral_rules.DECIDED
 
 
 def reference(referral_id: str) -> str:
-    return referral_id[:8]
+    return human_reference(referral_id)
 
 
 def first_names(referral: Referral) -> str:

@@ -17,6 +17,7 @@ from chalicelib.domain.referrals import (
     ReferralSubmission,
     awaits_decision,
     check_transition,
+    human_reference,
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
@@ -310,7 +311,7 @@ def _tell_withdrawn(referral: Referral, recipients: list[str], reason: str | Non
         email.send(
             recipients,
             "referral_withdrawn",
-            reference=referral.referral_id[:8],
+            reference=human_reference(referral.referral_id),
             children=children,
             reason=reason,
             link=f"{settings().public_base_url}/referrals/{referral.referral_id}",

@@ -188,7 +188,7 @@ def form_page(
 # -- the list -----------------------------------------------------------------------------------
 
 
-def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str):
+def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str, search: str = ""):
     return render(
         "referral_list.html",
         200,
@@ -196,6 +196,7 @@ def list_page(principal: Principal, rows: list[dict], *, status: str | None, sor
         **_common(
             rows=rows,
             chosen_status=status,
+            search=search,
             sort=sort,
             order=order,
             statuses=[s.value for s in ReferralStatus],
