@@ -83,8 +83,18 @@ def _common(**context: Any) -> dict[str, Any]:
     return {"colour": _colour, "status_label": status_label, "field_id": field_id, "focus": None, **context}
 
 
-# A renewal usually keeps the type of check, the provider or the insurer: a new form starts from those.
-PREFILLED = ("check_type", "provider", "level", "insurer")
+def _prefilled(current: dict[str, Any]) -> dict[str, str]:
+    """A new form starts from the certificate on record: a newer certificate changes what is new,
+    and recording that the worker applied to renew needs only that date."""
+    if not current.get("issued_on"):
+        return {}
+    values = {name: str(value) for name, value in (current.get("details") or {}).items() if value is not None}
+    values["issued_on"] = current["issued_on"]
+    if current.get("expiry_source") == "certificate" and current.get("expires_on"):
+        values["expires_on"] = current["expires_on"]
+    if current.get("renewal_applied_on"):
+        values["renewal_applied_on"] = current["renewal_applied_on"]
+    return values
 
 
 def dashboard_page(
@@ -145,7 +155,7 @@ def clearance_page(
     errors = errors or {}
     current = next(c for c in worker["clearances"] if c["kind"] == model.kind.value)
     if values is None:
-        values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
+        values = _prefilled(current)
     required = model.fields_required_by_kind()
     return render(
         "hr_clearance_form.html",

@@ -187,7 +187,27 @@ def test_the_form_shows_the_certificate_on_record_and_keeps_its_provider_for_the
     due = TODAY + days(20)
     assert "Expiring" in html and f"{due.day} {due:%B %Y}" in html
     assert 'name="provider" value="Red Cross"' in html
-    assert 'name="issued_on" value=""' in html
+    issued = min(add_years(TODAY + days(20), -3), TODAY)
+    assert f'name="issued_on" value="{issued.isoformat()}"' in html
+
+
+def test_renewal_applied_for_needs_only_its_date_on_the_prefilled_form(client, hr):
+    # GIVEN a worker whose first aid certificate expires in 20 days
+    from tests.functional.test_referral_pages import Html, as_browser_posts
+
+    worker_id = add_worker("Soon", "soon@example.org", TODAY + days(20))
+    path = f"/hr/clearances/{worker_id}/first_aid"
+    # WHEN HR opens the form and gives only the date the worker applied to renew
+    pairs = [
+        (n, v) for n, v in as_browser_posts(Html(client.http.get(path, headers=hr).body)) if n != "renewal_applied_on"
+    ]
+    saved = client.http.post(
+        path, headers=form(hr), body=urlencode([*pairs, ("renewal_applied_on", TODAY.isoformat())])
+    )
+    # THEN it is saved, and the certificate on record now shows the renewal applied for
+    assert saved.status_code == 303, saved.body
+    html = client.http.get(path, headers=hr).body.decode()
+    assert "Renewal applied for" in html and "Renewal in progress" in html
 
 
 def test_adding_a_worker_with_an_email_in_use_reshows_the_form_with_the_error_beside_email(client, hr):
