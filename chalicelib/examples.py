@@ -8,8 +8,9 @@ from typing import Any
 def example_referral() -> dict[str, Any]:
     """A complete, valid referral as JSON (for the OpenAPI example, demo data and tests).
 
-    Valid on any day from 2026-09-15 on: the order date is in the past, the start date is
-    fixed and the children stay under 18 on it.
+    Valid as a new referral from 2026-09-15 to its start date, 2027-01-11 (a new referral may not
+    start in the past), and as a stored one on any day after: the order date is in the past, the
+    start date is fixed and the children stay under 18 on it.
     """
     return {
         "referrer": {

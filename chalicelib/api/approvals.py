@@ -8,6 +8,15 @@ from chalicelib.web.pages import form_fields, page_route, render
 
 routes = Blueprint(__name__)
 
+# Where each kind of reviewed item is read in full, once decided or to read it before deciding.
+ITEM_PAGES = {"referral": "/referrals/{id}", "report": "/visits/{id}/report"}
+
+
+def item_page(page) -> str | None:  # noqa: ANN001 - an approvals.LinkPage
+    if page.link is None or page.subject is None or page.subject.kind not in ITEM_PAGES:
+        return None
+    return ITEM_PAGES[page.subject.kind].format(id=page.link.subject_id)
+
 
 @page_route(routes, "/approve/{link_id}", ["GET", "HEAD", "POST"])
 def approval(request, principal, link_id: str):
@@ -25,4 +34,6 @@ def approval(request, principal, link_id: str):
         )
     else:
         page = decisions.open_link(link_id, principal, record_view=request.method == "GET")
-    return render("approval.html", page.status_code, principal, page=page, method=request.method)
+    return render(
+        "approval.html", page.status_code, principal, page=page, method=request.method, item_url=item_page(page)
+    )

@@ -1,4 +1,4 @@
-"""The audit log, for admins."""
+"""The audit log, for admins: the JSON API and the page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from chalice import Blueprint
 from chalicelib.auth import Role
 from chalicelib.errors import BadRequest
 from chalicelib.web.http import Call, api_route
+from chalicelib.web.pages import page_route
 
 routes = Blueprint(__name__)
+PAGE = 50  # events a page of the audit log shows
 
 
 def page_size(call: Call, default: int = 50, maximum: int = 200) -> int:
@@ -42,3 +44,43 @@ def list_audit(call: Call):
         limit=page_size(call),
         cursor=call.query.get("cursor"),
     )
+
+
+@page_route(routes, "/audit", ["GET"], roles=frozenset({Role.ADMIN}))
+def audit_log_page(request, principal):
+    """The audit log for an admin: one item's history, or one day's events, a page at a time."""
+    from chalicelib import clock
+    from chalicelib.services import audit
+    from chalicelib.web.audit_views import KINDS, audit_page
+
+    query = request.query_params or {}
+    kind = (query.get("kind") or "").strip()
+    item_id = (query.get("id") or "").strip()
+    day = (query.get("day") or "").strip() or clock.today().isoformat()
+    error = None
+    if item_id and kind not in KINDS:
+        error = "Choose the kind of item as well as its reference."
+    elif kind and not item_id:
+        error = "Give the item's reference as well as its kind."
+    if error:
+        return audit_page(principal, [], kind=kind, item_id=item_id, day=day, next_cursor=None, error=error, status=400)
+    try:
+        found = audit.list_events(
+            entity=kind or None,
+            entity_id=item_id or None,
+            day=None if kind else day,
+            limit=PAGE,
+            cursor=query.get("cursor") or None,
+        )
+    except BadRequest:
+        return audit_page(
+            principal,
+            [],
+            kind=kind,
+            item_id=item_id,
+            day=clock.today().isoformat(),
+            next_cursor=None,
+            error="Give the day as a date, like 14 May 2026.",
+            status=400,
+        )
+    return audit_page(principal, found["events"], kind=kind, item_id=item_id, day=day, next_cursor=found["next_cursor"])

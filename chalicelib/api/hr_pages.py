@@ -41,12 +41,26 @@ def dashboard(request, principal: Principal):
 
 @page_route(routes, "/hr/clearances.csv", ["GET"], roles=HR)
 def dashboard_csv(request, principal: Principal):
-    """The register as CSV for a signed-in browser (the API's /v1/compliance.csv wants a bearer token)."""
+    """The register as CSV for a signed-in browser (the API's /v1/compliance.csv wants a bearer token):
+    what the page shows, with the same status filter and order."""
     from chalicelib.services import compliance
     from chalicelib.web.csv_export import csv_response
 
+    status, sort = _filter(request)
     today = clock.today()
-    return csv_response(compliance.register_rows(None, today), today)
+    return csv_response(compliance.register_rows(None, today, status=status, sort=sort), today, for_people=True)
+
+
+def _filter(request):  # noqa: ANN202 - (ClearanceStatus | None, str)
+    """The register's status filter and sort from the query string, as the page reads them."""
+    from chalicelib.domain.clearances import ClearanceStatus
+    from chalicelib.web import hr_views
+
+    query = request.query_params or {}
+    raw_status = (query.get("status") or "").strip().upper()
+    status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
+    sort = query.get("sort") if query.get("sort") in hr_views.SORTS else "expiry"
+    return status, sort
 
 
 @page_route(routes, "/hr/clearances/{worker_id}/{kind}", ["GET", "POST"], roles=HR)

@@ -71,8 +71,14 @@ def referral_list(request, principal):
     if sort not in SORTS or order not in ORDERS:
         raise BadRequest("Sort by 'submitted' or 'updated', in 'desc' or 'asc' order.")
     rows = referrals.list_for(principal, status, LIST_LIMIT)
+    search = (query.get("q") or "").strip()[:40]
+    if search:
+        from chalicelib.domain.referrals import human_reference, reference_key
+
+        wanted = reference_key(search)
+        rows = [row for row in rows if wanted and reference_key(human_reference(row["id"])).startswith(wanted)]
     rows.sort(key=lambda row: row[SORTS[sort]] or "", reverse=order == "desc")
-    return list_page(principal, rows, status=status, sort=sort, order=order)
+    return list_page(principal, rows, status=status, sort=sort, order=order, search=search)
 
 
 @page_route(routes, "/referrals/{referral_id}", ["GET"], roles=READERS)

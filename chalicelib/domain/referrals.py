@@ -7,6 +7,7 @@ context: `ReferralSubmission.model_validate(data, context={"today": date(...)})`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
@@ -186,10 +187,17 @@ class ContactArrangement(InputModel):
 
     @field_validator("start_date")
     @classmethod
-    def _start_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
-        latest = add_years(today_from_context(info), MAX_START_YEARS_AHEAD)
+    def _start_from_today_and_not_too_far_ahead(cls, value: date, info: ValidationInfo) -> date:
+        """A new referral's contact starts today at the earliest (today itself is allowed) and at
+        most MAX_START_YEARS_AHEAD years ahead. A stored referral read back
+        (`context={"stored": True}`) keeps its start date however long ago it was."""
+        today = today_from_context(info)
+        context = info.context if isinstance(info.context, dict) else {}
+        if value < today and not context.get("stored"):
+            raise ValueError(f"Start date cannot be in the past: give today, {_day(today)}, or a later date")
+        latest = add_years(today, MAX_START_YEARS_AHEAD)
         if value > latest:
-            raise ValueError(f"Start date cannot be later than {latest.isoformat()}")
+            raise ValueError(f"Start date cannot be later than {_day(latest)}")
         return value
 
     @model_validator(mode="after")
@@ -347,6 +355,29 @@ def public_summary(submission: ReferralSubmission, today: date | None = None) ->
         "risks": {flag: getattr(submission.risks, flag) for flag in RISK_FLAGS},
         "confidential_address": submission.risks.confidential_address,
     }
+
+
+# A referral's short reference, as people say and type it: `FCS-7K3Q-9D`. Crockford's base 32
+# (no I, L, O or U), from the first 30 bits of the referral's random id, so nothing extra is stored.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_REFERENCE_TYPOS = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+
+
+def human_reference(referral_id: str) -> str:
+    """`4f1c2a9e...` -> `FCS-9X1J-AF`: the same id always gives the same reference."""
+    number = int(referral_id[:8], 16) >> 2
+    chars = "".join(_REFERENCE_ALPHABET[(number >> shift) & 31] for shift in range(25, -1, -5))
+    return f"FCS-{chars[:4]}-{chars[4:]}"
+
+
+def reference_key(text: str) -> str:
+    """What someone typed, as a reference to compare: `fcs 9x1j af` and `FCS-9X1J-AF` -> `9X1JAF`."""
+    plain = re.sub(r"[^0-9A-Z]", "", text.upper())
+    return plain.removeprefix("FCS").translate(_REFERENCE_TYPOS)
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------

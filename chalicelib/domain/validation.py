@@ -41,9 +41,9 @@ def error_message(error: ErrorDetails) -> str:
     render = _MESSAGES.get(error["type"])
     message = render(error.get("ctx") or {}) if render else None
     message = message or _clean(error["msg"])
-    # EmailStr reports "value is not a valid email address: <reason>".
+    # EmailStr reports "value is not a valid email address: <the library's reason>": people get ours.
     if message.startswith(_BAD_EMAIL):
-        return "Enter a valid email address: " + message.removeprefix(_BAD_EMAIL)
+        return "Enter a valid email address, like name@example.org"
     return message
 
 

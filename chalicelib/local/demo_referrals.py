@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import ReferralSubmission
@@ -17,6 +19,9 @@ def seed_demo_referrals() -> int:
     referrer = Principal(user.user_id, user.email, user.name, frozenset({Role.REFERRER}))
     body = example_referral()
     body["referrer"].update(name=user.name, email=user.email)
+    if body["contact"]["start_date"] < clock.today().isoformat():  # the example's start has passed
+        body["contact"]["start_date"] = clock.today().isoformat()
+        body["contact"]["end_date"] = (clock.today() + timedelta(days=180)).isoformat()
     submission = ReferralSubmission.model_validate(body, context={"today": clock.today()})
     referrals.submit(referrer, submission, idempotency_key="demo-referral-1")
     return 1

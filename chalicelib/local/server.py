@@ -26,12 +26,11 @@ SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
 
 
 def _request_handler():
-    import json
     from urllib.parse import urlsplit
 
     from chalice.local import ChaliceRequestHandler, ForbiddenError
 
-    from chalicelib.web.http import unknown_path_body
+    from chalicelib.api.not_found import unknown_path
 
     # Chalice keeps the current request on the app object, so requests are handled one at a
     # time (the server still accepts connections on many threads, as browsers need).
@@ -45,11 +44,11 @@ def _request_handler():
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
         def _send_error_response(self, error) -> None:  # noqa: ANN001
-            """A path no route matches gets the service's 404, as the deployed API's gateway
-            responses give it, not API Gateway's bare `Missing Authentication Token` 403."""
+            """A path no route matches gets the service's 404 (a page, or the API's JSON error),
+            not API Gateway's bare `Missing Authentication Token` 403."""
             if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
-                body = json.dumps(unknown_path_body(urlsplit(self.path).path)).encode()
-                self._send_http_response(404, {"Content-Type": "application/json"}, body)
+                status, headers, body = unknown_path(urlsplit(self.path).path, dict(self.headers.items()))
+                self._send_http_response(status, headers, body)
                 return
             super()._send_error_response(error)
 

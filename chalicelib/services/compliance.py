@@ -66,15 +66,26 @@ def compliance_report(days: int, today: date | None = None) -> dict[str, Any]:
     }
 
 
-def register_rows(days: int | None = None, today: date | None = None) -> list[dict[str, Any]]:
+def register_rows(
+    days: int | None = None,
+    today: date | None = None,
+    *,
+    status: ClearanceStatus | None = None,
+    sort: str | None = None,
+) -> list[dict[str, Any]]:
     """The clearance register: one row per worker and kind (required kinds always, others once recorded).
 
-    With `days`, only the clearances expiring from today to today + days.
+    With `days`, only the clearances expiring from today to today + days. With `status` and
+    `sort`, the workers the HR page shows, in its order (see `dashboard_rows`).
     """
     today = today or clock.today()
+    if status is not None or sort is not None:
+        views = dashboard_rows(status, sort or "expiry", today)["rows"]
+    else:
+        views = workforce(policy(), today)
     return [
         {**_person(view), "compliance": view["compliance"]["status"], **clearance}
-        for view in workforce(policy(), today)
+        for view in views
         for clearance in _counted(view)
         if _expires_within(clearance, days)
     ]

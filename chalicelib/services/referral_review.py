@@ -19,6 +19,7 @@ from chalicelib.domain.referrals import (
     ReferralStatus,
     ReferralSubmission,
     ReviewDecision,
+    human_reference,
     public_summary,
 )
 from chalicelib.errors import Conflict
@@ -37,7 +38,7 @@ DECIDED = frozenset({ReferralStatus.MORE_INFO_REQUESTED, *referral_rules.DECIDED
 
 
 def reference(referral_id: str) -> str:
-    return referral_id[:8]
+    return human_reference(referral_id)
 
 
 def first_names(referral: Referral) -> str:
@@ -46,14 +47,20 @@ def first_names(referral: Referral) -> str:
 
 
 def link_summary(referral: Referral) -> dict:
-    """What the supervisor sees in the email and on the link page: never the carer's address."""
-    submission = ReferralSubmission.model_validate(referral.submission, context={"today": clock.today()})
+    """What the supervisor sees in the email and on the link page: never the carer's address.
+
+    `other_risk` (the risk details when "other" is flagged) is for the link page only: no email shows it.
+    """
+    submission = ReferralSubmission.model_validate(
+        referral.submission, context={"today": clock.today(), "stored": True}
+    )
     return {
         "referral_id": referral.referral_id,
         "reference": reference(referral.referral_id),
         "submitted_at": referral.created_at,
         **public_summary(submission, clock.today()),
         "questions": [{"question": e.question, "answer": e.answer} for e in referral.exchanges or []],
+        "other_risk": (submission.risks.details or "Not described") if submission.risks.other else None,
     }
 
 

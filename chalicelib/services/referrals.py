@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.config import settings
 from chalicelib.domain.referrals import (
     Amendment,
     InvalidTransition,
@@ -16,6 +17,7 @@ from chalicelib.domain.referrals import (
     ReferralSubmission,
     awaits_decision,
     check_transition,
+    human_reference,
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
@@ -291,6 +293,28 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
     # Whatever the review waits on (a decision link or the referrer's answer) is answered
     # "closed", so the execution ends cleanly instead of waiting for its timeout.
     answer_wait = referral.amendment_task_token if referral.status == ReferralStatus.MORE_INFO_REQUESTED else None
-    review.stop(REFERRAL_REVIEW.subject_kind, referral_id, "withdrawn", [answer_wait] if answer_wait else [])
+    approvers = review.stop(
+        REFERRAL_REVIEW.subject_kind, referral_id, "withdrawn", [answer_wait] if answer_wait else []
+    )
+    if referral.status in (ReferralStatus.UNDER_REVIEW, ReferralStatus.MORE_INFO_REQUESTED):
+        _tell_withdrawn(referral, approvers or [settings().duty_supervisor_email], reason)
     logger().info("referral withdrawn", extra={"referral_id": referral_id})
     return view(load(referral_id))
+
+
+def _tell_withdrawn(referral: Referral, recipients: list[str], reason: str | None) -> None:
+    """The supervisor who was asked to decide hears that there is nothing left to decide."""
+    from chalicelib.services import email
+
+    children = ", ".join(c.get("first_name", "") for c in (referral.submission or {}).get("children", []))
+    try:
+        email.send(
+            recipients,
+            "referral_withdrawn",
+            reference=human_reference(referral.referral_id),
+            children=children,
+            reason=reason,
+            link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
+        )
+    except Exception:  # the withdrawal stands even if the courtesy email cannot go
+        logger().exception("withdrawal email not sent", extra={"referral_id": referral.referral_id})

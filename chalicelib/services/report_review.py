@@ -21,7 +21,7 @@ from chalicelib.services.reports import change_status, load
 from chalicelib.services.review import AlreadyAnswered, Described, NothingToDecide
 from chalicelib.storage import reports as store
 from chalicelib.storage.reports import Report
-from chalicelib.templating import when
+from chalicelib.templating import day_of
 from chalicelib.workflows.registry import REPORT_REVIEW
 
 KIND = REPORT_REVIEW.subject_kind
@@ -33,7 +33,7 @@ def report_url(visit_id: str) -> str:
 
 
 def visit_day(report: Report) -> str:
-    return when(report.visit_starts_at).split(",")[0]
+    return day_of(report.visit_starts_at)
 
 
 def latest(report: Report) -> ReportContent:

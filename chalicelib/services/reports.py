@@ -382,7 +382,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     whether they may write it or decide it."""
     from chalicelib.domain.visits import VisitStatus, from_iso
     from chalicelib.services import visits
-    from chalicelib.templating import when
+    from chalicelib.templating import day_of, when
 
     visit = visits.load(visit_id)
     report = store.get_report(visit_id)
@@ -400,7 +400,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     return {
         "visit": {
             "id": visit_id,
-            "day": when(starts.isoformat()).split(",")[0],
+            "day": day_of(starts.isoformat()),
             "start": None if hidden else when(starts.isoformat()),
             "end": None if hidden else when(ends.isoformat()),
             "venue": None if hidden else visit.venue,

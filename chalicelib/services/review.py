@@ -117,11 +117,15 @@ def close_waits(task_tokens: Iterable[str]) -> None:
         executions.resume(token, {"decision": CLOSED})
 
 
-def stop(kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = ()) -> None:
+def stop(kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = ()) -> list[str]:
     """The item no longer needs a decision: its links die and whatever its review waits on
-    (a link's decision, the author's answer) is answered "closed", so the execution ends cleanly."""
+    (a link's decision, the author's answer) is answered "closed", so the execution ends cleanly.
+
+    Returns who held the links that died (each once), so they can be told.
+    """
     retired = approvals.retire_active(kind, subject_id, reason=reason)
     close_waits([link.task_token for link in retired] + list(extra_waits))
+    return list(dict.fromkeys(link.approver_email for link in retired))
 
 
 # -- the steps ----------------------------------------------------------------------------------

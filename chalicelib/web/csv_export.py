@@ -1,4 +1,5 @@
-"""The clearance register as CSV (API export and the HR page's download), safe to open in a spreadsheet."""
+"""The clearance register as CSV, safe to open in a spreadsheet: the API's export keeps the stored
+values (for programs), the HR page's download says everything in words (for people)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import io
 from datetime import date
 
 from chalice import Response
+
+from chalicelib.domain.labels import day, kind_label, status_label
+from chalicelib.domain.visits import readable_reason
 
 CSV_COLUMNS = (
     "worker_id",
@@ -25,9 +29,44 @@ CSV_COLUMNS = (
 )
 
 
-def csv_response(rows: list[dict], today: date) -> Response:
+# The HR page's download: each heading and how its value reads.
+PEOPLE_COLUMNS = (
+    ("Worker", lambda row: row.get("name")),
+    ("Email", lambda row: row.get("email")),
+    ("Compliance", lambda row: status_label(row["compliance"]) if row.get("compliance") else ""),
+    ("Clearance", lambda row: kind_label(row["kind"]).capitalize() if row.get("kind") else ""),
+    ("Required", lambda row: "Yes" if row.get("required") else "No"),
+    ("Status", lambda row: _clearance_status(row)),
+    ("Issued on", lambda row: day(row.get("issued_on"))),
+    ("Expires on", lambda row: day(row.get("expires_on"))),
+    ("Days left", lambda row: row.get("days_left")),
+    ("Renewal applied for on", lambda row: day(row.get("renewal_applied_on"))),
+    ("Assignable until", lambda row: day(row.get("grace_ends_on"))),
+    ("Why", lambda row: readable_reason(row["reason"]) if row.get("reason") else ""),
+)
+
+
+def _clearance_status(row: dict) -> str:
+    if not row.get("status"):
+        return ""
+    if row["status"] == "MISSING" and not row.get("required"):
+        return "Not recorded"
+    return status_label(row["status"])
+
+
+def people_csv(rows: list[dict]) -> str:
+    """The register as people read it on the HR page: headings and values in words, days as `14 May 2019`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([heading for heading, _ in PEOPLE_COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(value(row)) for _, value in PEOPLE_COLUMNS])
+    return buffer.getvalue()
+
+
+def csv_response(rows: list[dict], today: date, *, for_people: bool = False) -> Response:
     return Response(
-        body=to_csv(rows),
+        body=people_csv(rows) if for_people else to_csv(rows),
         status_code=200,
         headers={
             "Content-Type": "text/csv; charset=utf-8",

@@ -40,6 +40,13 @@ FIELD_LABELS = {
     "insurer": "Insurer",
     "policy_number": "Policy number",
 }
+# What each earlier record of a certificate was, in the history list.
+ACTION_WORDS = {
+    "recorded": "Recorded",
+    "renewed": "Renewed",
+    "renewal_applied": "Renewal applied for",
+    "updated": "Updated",
+}
 # The rest of each form's fields, for the error summary's "<label>: <message>" and its order.
 OTHER_LABELS = {
     "issued_on": "Issued on",
@@ -76,8 +83,18 @@ def _common(**context: Any) -> dict[str, Any]:
     return {"colour": _colour, "status_label": status_label, "field_id": field_id, "focus": None, **context}
 
 
-# A renewal usually keeps the type of check, the provider or the insurer: a new form starts from those.
-PREFILLED = ("check_type", "provider", "level", "insurer")
+def _prefilled(current: dict[str, Any]) -> dict[str, str]:
+    """A new form starts from the certificate on record: a newer certificate changes what is new,
+    and recording that the worker applied to renew needs only that date."""
+    if not current.get("issued_on"):
+        return {}
+    values = {name: str(value) for name, value in (current.get("details") or {}).items() if value is not None}
+    values["issued_on"] = current["issued_on"]
+    if current.get("expiry_source") == "certificate" and current.get("expires_on"):
+        values["expires_on"] = current["expires_on"]
+    if current.get("renewal_applied_on"):
+        values["renewal_applied_on"] = current["renewal_applied_on"]
+    return values
 
 
 def dashboard_page(
@@ -112,6 +129,8 @@ def dashboard_page(
             sorts=SORTS,
             notice=notice,
             highlight=saved or added,
+            csv_link="/hr/clearances.csv?"
+            + urlencode({k: v for k, v in {"status": status.value if status else "", "sort": sort}.items() if v}),
             link=lambda **changes: (
                 "/hr/clearances?"
                 + urlencode(
@@ -136,7 +155,7 @@ def clearance_page(
     errors = errors or {}
     current = next(c for c in worker["clearances"] if c["kind"] == model.kind.value)
     if values is None:
-        values = {name: value for name, value in (current.get("details") or {}).items() if name in PREFILLED}
+        values = _prefilled(current)
     required = model.fields_required_by_kind()
     return render(
         "hr_clearance_form.html",
@@ -155,6 +174,7 @@ def clearance_page(
             required_fields=required,
             field_labels=FIELD_LABELS,
             check_types=CHECK_TYPES,
+            action_words=ACTION_WORDS,
             expiry_required="expires_on" in required,
             policy=policy,
         ),

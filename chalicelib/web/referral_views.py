@@ -8,6 +8,15 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.labels import (
+    CONTACT_TYPE_LABELS,
+    LEGAL_STATUS_LABELS,
+    PER_LABELS,
+    PLACEMENT_LABELS,
+    RISK_LABELS,
+    STATUS_COLOURS,
+)
+from chalicelib.domain.labels import REFERRAL_STATUS_LABELS as STATUS_LABELS
 from chalicelib.domain.referrals import (
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
@@ -31,57 +40,6 @@ ORDERS = ("desc", "asc")
 
 # -- words shown for stored values --------------------------------------------------------------
 
-STATUS_LABELS = {
-    ReferralStatus.SUBMITTED: "Submitted",
-    ReferralStatus.UNDER_REVIEW: "Under review",
-    ReferralStatus.MORE_INFO_REQUESTED: "More information requested",
-    ReferralStatus.ACCEPTED: "Accepted",
-    ReferralStatus.DECLINED: "Declined",
-    ReferralStatus.WITHDRAWN: "Withdrawn",
-    ReferralStatus.LAPSED: "Lapsed",
-    ReferralStatus.ACTIVE: "Active",
-    ReferralStatus.CLOSED: "Closed",
-}
-STATUS_COLOURS = {
-    ReferralStatus.SUBMITTED: "amber",
-    ReferralStatus.UNDER_REVIEW: "amber",
-    ReferralStatus.MORE_INFO_REQUESTED: "red",
-    ReferralStatus.ACCEPTED: "green",
-    ReferralStatus.ACTIVE: "green",
-    ReferralStatus.DECLINED: "red",
-    ReferralStatus.LAPSED: "red",
-    ReferralStatus.WITHDRAWN: "grey",
-    ReferralStatus.CLOSED: "grey",
-}
-LEGAL_STATUS_LABELS = {
-    LegalStatus.VOLUNTARY_ACCOMMODATION: "Voluntary accommodation",
-    LegalStatus.INTERIM_CARE_ORDER: "Interim care order",
-    LegalStatus.CARE_ORDER: "Care order",
-    LegalStatus.CHILD_ARRANGEMENTS_ORDER: "Child arrangements order",
-    LegalStatus.OTHER: "Other",
-}
-PLACEMENT_LABELS = {
-    PlacementType.FOSTER: "Foster care",
-    PlacementType.KINSHIP: "Kinship care",
-    PlacementType.RESIDENTIAL: "Residential home",
-    PlacementType.LOCAL_AUTHORITY: "Other local-authority placement",
-    PlacementType.OTHER: "Other",
-}
-CONTACT_TYPE_LABELS = {
-    ContactType.SUPERVISED: ("Supervised", "a contact worker is present for the whole session"),
-    ContactType.SUPPORTED: ("Supported", "a worker is nearby and checks in, but does not watch throughout"),
-    ContactType.VIRTUAL: ("Virtual", "a supervised video or phone call"),
-    ContactType.HANDOVER: ("Handover", "a worker hands the child over between the adults"),
-}
-PER_LABELS = {"week": "per week", "month": "per month"}
-RISK_LABELS = {
-    "domestic_abuse": "Domestic abuse",
-    "substance_misuse": "Substance misuse",
-    "mental_health": "Mental health",
-    "abduction_risk": "Risk of abduction",
-    "aggression": "Aggression or violence",
-    "other": "Other (describe below)",
-}
 # How the error summary names each input (paths without their indexes).
 FIELD_LABELS = {
     "referrer.name": "Your name",
@@ -230,7 +188,7 @@ def form_page(
 # -- the list -----------------------------------------------------------------------------------
 
 
-def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str):
+def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str, search: str = ""):
     return render(
         "referral_list.html",
         200,
@@ -238,6 +196,7 @@ def list_page(principal: Principal, rows: list[dict], *, status: str | None, sor
         **_common(
             rows=rows,
             chosen_status=status,
+            search=search,
             sort=sort,
             order=order,
             statuses=[s.value for s in ReferralStatus],

@@ -396,7 +396,7 @@ def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(templ
     try:
         port = server.server.server_address[1]
         with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page?x=1", timeout=10)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/no/such/thing?x=1", timeout=10)
         assert answer.value.code == 404
         local_body = json.loads(answer.value.read())
     finally:
@@ -406,4 +406,4 @@ def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(templ
         "x-amazon-apigateway-gateway-responses"
     ]
     deployed = responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"]
-    assert local_body == json.loads(deployed.replace("$context.path", "/no/such/page"))
+    assert local_body == json.loads(deployed.replace("$context.path", "/v1/no/such/thing"))

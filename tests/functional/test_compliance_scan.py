@@ -306,7 +306,7 @@ def test_digest_lists_who_became_non_compliant_other_changes_and_reminders_in_on
     )
     text = digest["text"]
     non_compliant = text.split("No longer compliant")[1].split("Other status changes")[0]
-    assert "Alex Morgan: Valid -> Expired. first_aid expired on 2031-06-14" in non_compliant
+    assert "Alex Morgan: Valid -> Expired. First aid certificate expired on 14 June 2031" in non_compliant
     other = text.split("Other status changes")[1].split("Reminders sent")[0]
     assert "Bea Turner: Valid -> Expiring." in other and "Cal Reid: Valid -> Expiring." in other
     reminders = text.split("Reminders sent")[1]

@@ -91,7 +91,8 @@ def test_each_worker_shows_red_amber_or_green_per_clearance(client, hr):
     assert 'data-kind="first_aid" data-status="EXPIRING"' in row(html, expiring)
     assert 'class="status status-amber">Expiring' in row(html, expiring)
     assert 'class="status status-red">Expired' in row(html, expired)
-    assert f"first aid expired on {(TODAY - days(2)).isoformat()}" in row(html, expired)
+    gone_on = TODAY - days(2)
+    assert f"First aid certificate expired on {gone_on.day} {gone_on:%B %Y}" in row(html, expired)
     assert 'class="status status-red">Missing' in row(html, missing)
     # AND optional kinds nobody recorded are grey, not red
     assert 'class="status status-grey">Not recorded' in row(html, valid)
@@ -183,9 +184,30 @@ def test_the_form_for_an_unknown_kind_or_worker_is_a_404_page(client, hr):
 def test_the_form_shows_the_certificate_on_record_and_keeps_its_provider_for_the_renewal(client, hr):
     worker_id = add_worker("Soon", "soon@example.org", TODAY + days(20))
     html = client.http.get(f"/hr/clearances/{worker_id}/first_aid", headers=hr).body.decode()
-    assert "Expiring" in html and (TODAY + days(20)).isoformat() in html
+    due = TODAY + days(20)
+    assert "Expiring" in html and f"{due.day} {due:%B %Y}" in html
     assert 'name="provider" value="Red Cross"' in html
-    assert 'name="issued_on" value=""' in html
+    issued = min(add_years(TODAY + days(20), -3), TODAY)
+    assert f'name="issued_on" value="{issued.isoformat()}"' in html
+
+
+def test_renewal_applied_for_needs_only_its_date_on_the_prefilled_form(client, hr):
+    # GIVEN a worker whose first aid certificate expires in 20 days
+    from tests.functional.test_referral_pages import Html, as_browser_posts
+
+    worker_id = add_worker("Soon", "soon@example.org", TODAY + days(20))
+    path = f"/hr/clearances/{worker_id}/first_aid"
+    # WHEN HR opens the form and gives only the date the worker applied to renew
+    pairs = [
+        (n, v) for n, v in as_browser_posts(Html(client.http.get(path, headers=hr).body)) if n != "renewal_applied_on"
+    ]
+    saved = client.http.post(
+        path, headers=form(hr), body=urlencode([*pairs, ("renewal_applied_on", TODAY.isoformat())])
+    )
+    # THEN it is saved, and the certificate on record now shows the renewal applied for
+    assert saved.status_code == 303, saved.body
+    html = client.http.get(path, headers=hr).body.decode()
+    assert "Renewal applied for" in html and "Renewal in progress" in html
 
 
 def test_adding_a_worker_with_an_email_in_use_reshows_the_form_with_the_error_beside_email(client, hr):
@@ -212,4 +234,4 @@ def test_the_dashboard_csv_downloads_for_the_signed_in_hr_officer(client, hr):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert "Val Id,val@example.org,VALID,first_aid" in response.body.decode()
+    assert "Val Id,val@example.org,Valid,First aid certificate,Yes,Valid," in response.body.decode()

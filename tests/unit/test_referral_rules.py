@@ -67,8 +67,9 @@ def test_example_referral_is_valid_on_the_real_date_without_context(referral):
 
 @pytest.mark.parametrize("today", [date(2030, 1, 1), date(2045, 6, 30)])
 def test_example_referral_stays_valid_for_years(referral, today):
-    # GIVEN the example WHEN validated years from now THEN it still passes
-    validate(referral, today=today)
+    # GIVEN the example, stored as a referral WHEN read back years from now THEN it still passes
+    # (as a new referral it is valid until its start date: a start date in the past is refused)
+    ReferralSubmission.model_validate(referral, context={"today": today, "stored": True})
 
 
 def test_example_referral_is_plain_json(referral):
@@ -238,10 +239,28 @@ def test_start_date_more_than_two_years_ahead_is_rejected(referral):
     assert paths_of(referral) == ["contact.start_date"]
 
 
-def test_start_date_in_the_past_is_accepted(referral):
-    # GIVEN contact that is already happening WHEN validated THEN it passes
-    referral["contact"]["start_date"] = "2026-10-05"
+def test_a_new_referrals_start_date_in_the_past_is_refused_at_the_start_date(referral):
+    # GIVEN a new referral whose contact would have started yesterday
+    referral["contact"]["start_date"] = "2026-11-21"
+    # WHEN validated THEN the error is at the start date, in words
+    assert errors_of(referral) == [
+        {
+            "path": "contact.start_date",
+            "message": "Start date cannot be in the past: give today, 22 November 2026, or a later date",
+        }
+    ]
+
+
+def test_a_start_date_of_today_is_accepted(referral):
+    referral["contact"]["start_date"] = TODAY.isoformat()
     validate(referral)
+
+
+def test_a_stored_referral_read_back_after_its_start_date_keeps_it(referral):
+    # GIVEN a referral stored when its start date was ahead, read after contact began
+    referral["contact"]["start_date"] = "2026-10-05"
+    # WHEN validated as stored THEN it passes
+    ReferralSubmission.model_validate(referral, context={"today": TODAY, "stored": True})
 
 
 # --- sizes ----------------------------------------------------------------------------------
