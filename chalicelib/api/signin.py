@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 from chalice import Blueprint
 
 from chalicelib.config import settings
-from chalicelib.web.pages import page_route, redirect, safe_next, session_cookie
+from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, session_cookie
 
 routes = Blueprint(__name__)
 
@@ -44,11 +43,10 @@ def signin_callback(request, principal):
     from chalicelib.services import hosted_signin
 
     query = request.query_params or {}
-    cookie = SimpleCookie(request.headers.get("cookie") or "")
-    expected, _, target = (cookie[STATE_COOKIE].value if STATE_COOKIE in cookie else "").partition("|")
+    expected, _, target = request_cookies(request).get(STATE_COOKIE, "").partition("|")
     token, _ = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
     return redirect(
-        safe_next(unquote(target) or "/"),
+        quote(safe_next(unquote(target) or "/"), safe="/?=&"),
         headers={"Set-Cookie": [session_cookie(token), _state_cookie("", 0)]},
     )
 

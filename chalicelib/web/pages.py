@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -44,12 +43,36 @@ def redirect(location: str, headers: dict | None = None) -> Response:
     return Response(body="", status_code=303, headers={"Location": location, **(headers or {})})
 
 
+MAX_COOKIE_HEADER = 8192  # bytes: more than any cookie of ours needs
+
+
+def request_cookies(request) -> dict[str, str]:
+    """The request's cookies by name, read leniently: never raises.
+
+    Browsers send every cookie of the parent domain, whatever its name (`AMCV_1@AdobeOrg=1`);
+    `http.cookies.SimpleCookie` refuses such names, so a stranger's cookie would break every
+    page. A pair without "=" is ignored; the first of two cookies with one name wins (the
+    browser sends the most specific path first).
+    """
+    cookies: dict[str, str] = {}
+    header = (request.headers.get("cookie") or "")[:MAX_COOKIE_HEADER]
+    for pair in header.split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        cookies.setdefault(name, value)
+    return cookies
+
+
 def session_principal(request) -> Principal | None:
     """The signed-in user: the session cookie (pages) or a bearer token (scripts)."""
-    cookie = SimpleCookie(request.headers.get("cookie") or "")
-    if SESSION_COOKIE in cookie:
+    session = request_cookies(request).get(SESSION_COOKIE)
+    if session:
         try:
-            return verify_token(cookie[SESSION_COOKIE].value)
+            return verify_token(session)
         except Unauthorized:
             return None
     try:
@@ -112,10 +135,23 @@ def _check_same_origin(request) -> None:
     if not origin or origin == "null":
         return
     allowed = {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc}
-    if urlsplit(origin).netloc not in allowed:
+    if _netloc(origin) not in allowed:
         raise Forbidden("This form was sent from another website, so it was not accepted.")
 
 
+def _netloc(url: str) -> str | None:
+    """The host (and port) `url` names, or None if it is not a URL (`http://[::1` raises)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return None
+
+
 def safe_next(target: str) -> str:
-    # Only same-site relative paths: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only same-site relative paths: never an open redirect (browsers read `/\\` as `//`), and
+    no control characters (quote it before it stands in a Location header)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ch < " " or ch == "\x7f" for ch in target):
+        return "/"
+    return target

@@ -1,0 +1,60 @@
+"""Hostile input, class by class: whatever a client controls gets a 4xx or is ignored, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.local.tokens import resolve_user, token_for
+from chalicelib.web.pages import SESSION_COOKIE
+
+# Names another site on the parent domain may set; `http.cookies.SimpleCookie` refuses them.
+STRANGERS_COOKIES = ["AMCV_1@AdobeOrg=1", "a(b)=1", "x,y=2", "p/q=3", "noequals", '"=";;=', "\x00=\x01"]
+
+
+# -- headers and cookies --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stranger", STRANGERS_COOKIES)
+def test_a_strangers_cookie_beside_the_session_leaves_the_user_signed_in(client, stranger):
+    session = token_for(resolve_user("hr", None))
+    response = client.http.get("/hr/clearances", headers={"Cookie": f"{stranger}; {SESSION_COOKIE}={session}"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("stranger", STRANGERS_COOKIES)
+def test_a_strangers_cookie_on_an_approval_link_is_ignored(client, stranger):
+    response = client.http.get("/approve/made-up-link-id", headers={"Cookie": stranger})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cookie": "a" * 100_000},
+        {"Origin": "http://[::1"},
+        {"Origin": "http://\u00e9\u2028.example"},
+        {"Authorization": "Bearer \u00e9\u00e9.\u00e9"},
+        {"X-Correlation-Id": "\u2028" * 500},
+        {"Host": "[::1"},
+    ],
+)
+def test_odd_headers_on_a_page_post_never_give_a_500(client, headers):
+    response = client.http.post(
+        "/signin", headers={"Content-Type": "application/x-www-form-urlencoded", **headers}, body="email=x"
+    )
+    assert response.status_code < 500
+
+
+def test_a_sign_in_callback_with_a_non_ascii_state_is_a_400(runtime):
+    from chalicelib.errors import BadRequest
+    from chalicelib.services import hosted_signin
+
+    with pytest.raises(BadRequest):
+        hosted_signin.exchange_code("code", "\u00e9t\u00e9", "expected")
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "https://evil.example", "/a\r\nSet-Cookie: x"])
+def test_next_never_leaves_the_site_or_breaks_a_header(target):
+    from chalicelib.web.pages import safe_next
+
+    assert safe_next(target) == "/"
