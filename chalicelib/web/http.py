@@ -218,6 +218,8 @@ def api_route(
                 logger().exception("unhandled error", extra={"route": f"{method} {path}"})
                 response = error_response(AppError("Something went wrong on our side. Please try again."))
             response.headers["X-Correlation-Id"] = correlation
+            # Answers carry children's data: no browser or proxy keeps a copy (CSV and iCalendar too).
+            response.headers.setdefault("Cache-Control", "no-store")
             logger().info(
                 "request",
                 extra={

@@ -58,3 +58,19 @@ def test_next_never_leaves_the_site_or_breaks_a_header(target):
     from chalicelib.web.pages import safe_next
 
     assert safe_next(target) == "/"
+
+
+# -- caching --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [("/v1/workers", "hr"), ("/v1/compliance.csv", "hr"), ("/v1/audit", "admin"), ("/v1/audit?limit=x", "admin")],
+)
+def test_every_api_answer_and_error_is_never_cached(client, auth, path, role):
+    response = client.http.get(path, headers=auth(role))
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_unauthorised_api_answer_is_never_cached(client):
+    assert client.http.get("/v1/workers").headers["Cache-Control"] == "no-store"
