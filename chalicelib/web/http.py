@@ -67,12 +67,23 @@ class RouteSpec:
     body: Any = None  # a pydantic model, or "module:Model"
     example_source: Any = None  # a dict, a function returning one, or "module:function"
     status: int = 200
-    query: tuple[tuple[str, str], ...] = ()
+    query: Any = None  # a QueryModel, or "module:Model"
     produces: str = "application/json"
 
     @property
     def body_model(self) -> Any:
         return resolve(self.body) if self.body is not None else None
+
+    @property
+    def query_model(self) -> Any:
+        return resolve(self.query) if self.query is not None else None
+
+    @property
+    def query_params(self) -> tuple[tuple[str, str], ...]:
+        """`(name, description)` of each query parameter, for OpenAPI."""
+        from chalicelib.web.query import described
+
+        return described(self.query_model) if self.query is not None else ()
 
     @property
     def example(self) -> dict | None:
@@ -85,12 +96,13 @@ ROUTES: list[RouteSpec] = []
 
 @dataclass
 class Call:
-    """One authorised request as a route function sees it."""
+    """One authorised request as a route function sees it. `query` is the route's query model
+    (None for a route that declares none: such a route reads no query)."""
 
     principal: Principal | None
     body: Any
     params: dict[str, str]
-    query: dict[str, str]
+    query: Any
     headers: Any
     raw: Any = field(repr=False, default=None)
 
@@ -160,6 +172,14 @@ def check_body_size(request, advice: str = "") -> None:
         raise PayloadTooLarge(f"The body is {size} bytes; the limit is {limit}.{advice}")
 
 
+def _parse_query(spec: RouteSpec, request) -> Any:
+    if spec.query is None:
+        return None
+    from chalicelib.web.query import parse_query
+
+    return parse_query(spec.query_model, dict(request.query_params or {}))
+
+
 def request_principal(request) -> Principal | None:
     token = bearer_token(request.headers)
     return verify_token(token) if token else None
@@ -184,14 +204,15 @@ def api_route(
     body: Any = None,
     example: Any = None,
     status: int = 200,
-    query: tuple[tuple[str, str], ...] = (),
+    query: Any = None,
     produces: str = "application/json",
     body_validator: Callable | str | None = None,
 ) -> Callable:
     """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry.
 
     `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
-    see `parse_json_body`) reads it instead where the path decides the model.
+    see `parse_json_body`) reads it instead where the path decides the model. `query` (a
+    `web.query.QueryModel`, or "module:Model") parses the query string: a 400 before the route runs.
     """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
     ROUTES.append(spec)
@@ -209,7 +230,8 @@ def api_route(
                 payload = (
                     parse_json_body(request, spec.body_model, body_validator, params) if body is not None else None
                 )
-                call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
+                arguments = _parse_query(spec, request)
+                call = Call(principal, payload, params, arguments, request.headers, request)
                 result = fn(call)
                 response = result if isinstance(result, Response) else json_response(result, status)
             except AppError as error:
