@@ -31,6 +31,7 @@ from chalicelib.observability import logger
 
 PUBLIC: frozenset[Role] = frozenset()
 STAFF = frozenset({Role.WORKER, Role.SUPERVISOR, Role.HR})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Chalice answers unlisted content types itself with its own body; listing the common ones
 # lets our handler answer 415 in the standard error shape instead.
@@ -224,6 +225,8 @@ def api_route(
             started = time.perf_counter()
             correlation = _bind_correlation_id(request)
             try:
+                if request.method in WRITES:
+                    check_body_size(request)  # every body, read by a model or not
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)

@@ -14,7 +14,7 @@ from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
 from chalicelib.templating import render_template
-from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, request_principal
+from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, WRITES, check_body_size, request_principal
 
 SESSION_COOKIE = "fcs_session"
 
@@ -104,7 +104,8 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
             request = bp.current_request
             principal = session_principal(request)
             try:
-                if request.method == "POST":
+                if request.method in WRITES:
+                    check_body_size(request, " Shorten the longest text and send the form again.")
                     _check_same_origin(request)
                 if roles:
                     if principal is None:

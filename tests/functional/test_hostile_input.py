@@ -135,3 +135,26 @@ def test_every_route_that_reads_a_query_declares_its_model():
     for spec in ROUTES:
         if spec.query is not None:
             assert issubclass(spec.query_model, QueryModel), spec.path
+
+
+# -- body size ------------------------------------------------------------------------------------
+
+HUGE = "x" * (300 * 1024)
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.mark.parametrize("path", ["/signin", "/approve/made-up-link-id", "/hr/workers/new", "/referrals/r-1/withdraw"])
+def test_a_form_over_the_limit_is_a_413_page_that_echoes_nothing(client, path):
+    session = token_for(resolve_user("hr", None))
+    response = client.http.post(
+        path, headers={**FORM, "Cookie": f"{SESSION_COOKIE}={session}"}, body=f"email={HUGE}&name={HUGE}"
+    )
+    assert response.status_code == 413
+    assert len(response.body) < 100_000
+
+
+@pytest.mark.parametrize("path", ["/v1/referrals/r-1/withdraw", "/v1/visits/v-1/report/submit"])
+def test_an_api_body_over_the_limit_is_a_413_even_where_no_body_is_read(client, auth, path):
+    response = client.http.post(path, headers=auth("referrer"), body=HUGE)
+    assert response.status_code == 413
+    assert response.json_body["error"]["code"] == "payload_too_large"
