@@ -158,3 +158,16 @@ def test_an_api_body_over_the_limit_is_a_413_even_where_no_body_is_read(client, 
     response = client.http.post(path, headers=auth("referrer"), body=HUGE)
     assert response.status_code == 413
     assert response.json_body["error"]["code"] == "payload_too_large"
+
+
+# -- form field names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [".".join(["risks"] * 500), "children" + "[0]" * 500])
+def test_a_field_name_nested_500_deep_is_a_400_page(client, name):
+    from urllib.parse import urlencode
+
+    session = token_for(resolve_user("referrer", None))
+    body = urlencode({"idempotency_key": "k-1", "action": "submit", name: "x"})
+    response = client.http.post("/referrals/new", headers={**FORM, "Cookie": f"{SESSION_COOKIE}={session}"}, body=body)
+    assert response.status_code == 400
