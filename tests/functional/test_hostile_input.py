@@ -115,6 +115,7 @@ def test_days_that_are_not_plain_digits_are_a_400_naming_them(client, auth, path
     [
         ("/v1/audit", "admin", "day=\u0662\u0660\u0662\u0667-01-01", "day"),
         ("/v1/audit", "admin", "entity=r%01&id=1", "entity"),
+        ("/v1/audit", "admin", "entity=r%E2%80%A8x&id=1", "entity"),
         ("/v1/audit", "admin", f"entity=referral&id={'x' * 3000}", "id"),
         ("/v1/visits.ics", "supervisor", f"worker={'w' * 3000}", "worker"),
         ("/v1/workers", "hr", f"cursor={'c' * 5000}", "cursor"),
@@ -171,3 +172,41 @@ def test_a_field_name_nested_500_deep_is_a_400_page(client, name):
     body = urlencode({"idempotency_key": "k-1", "action": "submit", name: "x"})
     response = client.http.post("/referrals/new", headers={**FORM, "Cookie": f"{SESSION_COOKIE}={session}"}, body=body)
     assert response.status_code == 400
+
+
+# -- text that reaches an email header ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\u0085", "\r\n", "\u200b", "\ufeff", "\ud800"])
+def test_a_childs_name_that_would_break_an_email_header_is_a_422_naming_the_field(client, auth, odd):
+    import json
+
+    from chalicelib.examples import example_referral
+
+    body = example_referral()
+    body["children"][0]["first_name"] = f"Maya{odd}Bcc: someone@evil.example"
+    response = client.http.post("/v1/referrals", headers=auth("referrer"), body=json.dumps(body))
+    assert response.status_code == 422
+    assert "children[0].first_name" in [f["path"] for f in response.json_body["error"]["fields"]]
+
+
+@pytest.mark.parametrize("name", ["Mahsa\u200cRezaei", "Ana\u0301", "\U0001f468\u200d\U0001f469"])
+def test_joiners_and_combining_marks_in_a_name_are_accepted(name):
+    from chalicelib.domain.fields import single_line
+
+    assert single_line(name) == name
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u0085", "\r\nBcc: someone@evil.example", "\ud800", "\x00"])
+def test_stored_text_in_a_subject_never_stops_the_email_being_built(odd):
+    from email import message_from_bytes, policy
+
+    from chalicelib.services.email import RenderedEmail, build_message
+
+    email = RenderedEmail(f"Decision for Maya{odd}Robinson", f"Dear Maya{odd}", f"<p>Maya{odd}</p>")
+    raw = build_message(["amara@example.org"], email, "noreply@example.org").as_bytes()
+
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"].startswith("Decision for Maya")
+    assert parsed["Subject"].endswith("Robinson")
+    assert parsed["Bcc"] is None
