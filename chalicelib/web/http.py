@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from chalicelib.config import settings
 from chalicelib.errors import (
     AppError,
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -173,6 +175,18 @@ def check_body_size(request, advice: str = "") -> None:
         raise PayloadTooLarge(f"The body is {size} bytes; the limit is {limit}.{advice}")
 
 
+# Every id, key and name this service puts in a path (uuid hex, approval link ids, clearance kinds).
+PATH_SEGMENT = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+
+def check_path_params(params: dict[str, str]) -> None:
+    """A path parameter that is not one of ours is a 404 before any read: a longer one would be
+    over DynamoDB's key size (a ValidationException), and none is worth a call."""
+    for name, value in params.items():
+        if not PATH_SEGMENT.fullmatch(value or ""):
+            raise NotFound(f"There is no {name.removesuffix('_id').replace('_', ' ')} with that id.")
+
+
 def _parse_query(spec: RouteSpec, request) -> Any:
     if spec.query is None:
         return None
@@ -230,6 +244,7 @@ def api_route(
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)
+                check_path_params(params)
                 payload = (
                     parse_json_body(request, spec.body_model, body_validator, params) if body is not None else None
                 )

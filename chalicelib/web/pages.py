@@ -14,7 +14,13 @@ from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
 from chalicelib.templating import render_template
-from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, WRITES, check_body_size, request_principal
+from chalicelib.web.http import (
+    ACCEPTED_CONTENT_TYPES,
+    WRITES,
+    check_body_size,
+    check_path_params,
+    request_principal,
+)
 
 SESSION_COOKIE = "fcs_session"
 
@@ -91,11 +97,15 @@ def form_fields(request) -> dict[str, list[str]]:
     return parse_qs(raw, keep_blank_values=True)
 
 
-def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset[Role] | None = None) -> Callable:
+def page_route(
+    bp: Blueprint, path: str, methods: list[str], *, roles: frozenset[Role] | None = None, check_ids: bool = True
+) -> Callable:
     """Register `fn(request, principal, **params) -> Response` as an HTML page.
 
     With `roles`, a visitor who is not signed in is sent to the sign-in page and comes back;
-    a signed-in user without the role sees a 403 page.
+    a signed-in user without the role sees a 403 page. A path parameter that is not an id of
+    ours is a 404 page before the page runs (`check_ids=False`: the page answers every value
+    itself, without a key lookup).
     """
 
     def decorate(fn: Callable[..., Response]) -> Callable:
@@ -113,6 +123,8 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
                         return redirect(f"/signin?next={quote(safe_next(target))}")
                     if not principal.has_any(roles):
                         raise Forbidden("Your account does not have access to this page.")
+                if check_ids:
+                    check_path_params(params)
                 return fn(request, principal, **params)
             except AppError as error:
                 return render("error.html", error.status, principal, error=error)

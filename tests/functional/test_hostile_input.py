@@ -210,3 +210,46 @@ def test_stored_text_in_a_subject_never_stops_the_email_being_built(odd):
     assert parsed["Subject"].startswith("Decision for Maya")
     assert parsed["Subject"].endswith("Robinson")
     assert parsed["Bcc"] is None
+
+
+# -- ids ------------------------------------------------------------------------------------------
+
+LONG_ID = "r" * 3000
+ODD_IDS = [LONG_ID, "%E2%80%A8", "a%20b", "%C3%A9t%C3%A9"]
+
+
+@pytest.mark.parametrize("odd", ODD_IDS)
+@pytest.mark.parametrize(
+    ("template", "role"),
+    [
+        ("/v1/referrals/{}", "supervisor"),
+        ("/v1/visits/{}", "supervisor"),
+        ("/v1/workers/{}", "hr"),
+        ("/v1/workers/{}/clearances/background_check", "hr"),
+        ("/v1/workers/w-1/clearances/{}", "hr"),
+    ],
+)
+def test_an_id_that_is_not_ours_is_a_404_before_any_read(client, auth, template, role, odd, monkeypatch):
+    from pynamodb.connection.base import Connection
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("an AWS call for an id that is not ours")
+
+    monkeypatch.setattr(Connection, "_make_api_call", no_read)
+    method = client.http.put if "clearances" in template else client.http.get
+    response = method(template.format(odd), headers=auth(role), body="{}")
+    assert response.status_code == 404
+    assert response.json_body["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", [f"/referrals/{LONG_ID}", f"/visits/{LONG_ID}/report", f"/hr/clearances/{LONG_ID}/x"])
+def test_a_page_for_an_id_that_is_not_ours_is_a_404_page(client, path):
+    session = token_for(resolve_user("admin", None))
+    response = client.http.get(path, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+    assert response.status_code == 404
+
+
+def test_an_approval_link_over_the_key_size_still_gets_the_link_page(client):
+    response = client.http.get(f"/approve/{LONG_ID}")
+    assert response.status_code == 404
+    assert b"This link does not work" in response.body
