@@ -50,7 +50,14 @@ def submit_referral(client, auth_headers: dict, body: dict, key: str | None = No
     return client.http.post("/v1/referrals", headers=headers, body=json.dumps(body))
 
 
-def post_form(client, path: str, fields: dict):
+# What a browser sends with a form posted from one of our pages (its Origin is "null": the pages'
+# Referrer-Policy is no-referrer). A form post without a bearer token needs this proof.
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", **SAME_ORIGIN}
+
+
+def post_form(client, path: str, fields: dict, headers: dict | None = None):
+    """Post `fields` as a browser posts a form from one of our pages."""
     from urllib.parse import urlencode
 
-    return client.http.post(path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=urlencode(fields))
+    return client.http.post(path, headers={**FORM_HEADERS, **(headers or {})}, body=urlencode(fields))

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.auth import Principal, Role, verify_token
+from chalicelib.auth import Principal, Role, bearer_token, verify_token
 from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
@@ -141,15 +141,39 @@ def page_route(
 
 
 def _check_same_origin(request) -> None:
-    """Forms are posted from this service's own pages. Browsers name the page a POST came from
-    in `Origin`; one from another site is refused (the session cookie's SameSite=Lax is the
-    first guard, this the second)."""
+    """Forms are posted from this service's own pages; a POST a browser sends for another site
+    is refused (the session cookie's SameSite=Lax is the first guard, this the second).
+
+    A browser names where a POST comes from in `Origin`, but sends `Origin: null` from our pages
+    (their Referrer-Policy is no-referrer), so without an Origin the proof is
+    `Sec-Fetch-Site: same-origin` (every current browser sends it) or a Referer of this site.
+    A call that carries only a bearer token needs no proof: no browser attaches one by itself.
+    """
+    sent_from = (request.headers.get("sec-fetch-site") or "").strip().lower()
+    if sent_from and sent_from != "same-origin":
+        raise Forbidden(CROSS_SITE)
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
+    if origin and origin != "null":
+        if _netloc(origin) not in _our_hosts(request):
+            raise Forbidden(CROSS_SITE)
         return
-    allowed = {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc}
-    if _netloc(origin) not in allowed:
-        raise Forbidden("This form was sent from another website, so it was not accepted.")
+    if sent_from == "same-origin" or _bearer_only(request):
+        return
+    referer = request.headers.get("referer")
+    if referer and _netloc(referer) in _our_hosts(request):
+        return
+    raise Forbidden(CROSS_SITE)
+
+
+CROSS_SITE = "This form was sent from another website, so it was not accepted."
+
+
+def _our_hosts(request) -> set[str]:
+    return {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc} - {""}
+
+
+def _bearer_only(request) -> bool:
+    return bearer_token(request.headers) is not None and SESSION_COOKIE not in request_cookies(request)
 
 
 def _netloc(url: str) -> str | None:

@@ -253,3 +253,52 @@ def test_an_approval_link_over_the_key_size_still_gets_the_link_page(client):
     response = client.http.get(f"/approve/{LONG_ID}")
     assert response.status_code == 404
     assert b"This link does not work" in response.body
+
+
+# -- cross-site posts -----------------------------------------------------------------------------
+
+CROSS_SITE_PROOFS = [
+    {},  # a plain cross-site form post from an old browser, or a script
+    {"Origin": "null"},
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # a sibling site on the parent domain
+    {"Origin": "null", "Referer": "https://evil.example/page"},
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"},
+]
+
+
+@pytest.mark.parametrize("proof", CROSS_SITE_PROOFS)
+def test_a_form_post_without_proof_it_came_from_our_pages_is_refused(client, proof):
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **proof}
+    response = client.http.post("/approve/made-up-link-id", headers=headers, body="decision=accept&confirmed=yes")
+    assert response.status_code == 403
+    assert b"another website" in response.body
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://localhost"},
+        {"Referer": "http://localhost/approve/made-up-link-id"},
+    ],
+)
+def test_a_form_post_from_our_own_pages_is_accepted(client, proof):
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Host": "localhost", **proof}
+    response = client.http.post("/approve/made-up-link-id", headers=headers, body="decision=accept&confirmed=yes")
+    assert response.status_code == 404  # past the check: the made-up link's own page
+
+
+def test_a_signed_in_users_cookie_does_not_carry_a_cross_site_form(client, auth):
+    from urllib.parse import urlencode
+
+    session = token_for(resolve_user("hr", None))
+    body = urlencode({"name": "Eve Intruder", "email": "eve@example.org"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": "null"}
+    response = client.http.post(
+        "/hr/workers/new", headers={**headers, "Cookie": f"{SESSION_COOKIE}={session}"}, body=body
+    )
+    assert response.status_code == 403
+    names = [w["name"] for w in client.http.get("/v1/workers", headers=auth("hr")).json_body["workers"]]
+    assert "Eve Intruder" not in names
