@@ -302,3 +302,66 @@ def test_a_signed_in_users_cookie_does_not_carry_a_cross_site_form(client, auth)
     assert response.status_code == 403
     names = [w["name"] for w in client.http.get("/v1/workers", headers=auth("hr")).json_body["workers"]]
     assert "Eve Intruder" not in names
+
+
+# -- races ----------------------------------------------------------------------------------------
+
+
+def _referral_under_review(client, auth) -> str:
+    from chalicelib.examples import example_referral
+    from chalicelib.services.referrals import load
+    from tests.helpers import submit_referral, wait_for
+
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    wait_for(lambda: load(referral_id).status == "UNDER_REVIEW", what="the review to begin")
+    return referral_id
+
+
+def _stale(referral, status: str):
+    from copy import copy
+
+    old = copy(referral)
+    old.status = status
+    return old
+
+
+def test_a_withdrawal_as_the_review_begins_withdraws_instead_of_a_409(client, auth, monkeypatch):
+    # GIVEN the withdrawal read the referral as SUBMITTED just before its review began
+    from chalicelib.services import referrals
+
+    referral_id = _referral_under_review(client, auth)
+    real, reads = referrals.load_own, []
+
+    def load_own(principal, wanted):
+        reads.append(wanted)
+        found = real(principal, wanted)
+        return _stale(found, "SUBMITTED") if len(reads) == 1 else found
+
+    monkeypatch.setattr(referrals, "load_own", load_own)
+    # WHEN the referrer withdraws
+    response = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer"))
+    # THEN it is withdrawn: the review beginning did not decide it
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["status"] == "WITHDRAWN"
+
+
+def test_the_ask_step_routes_closed_when_the_referral_was_withdrawn_as_it_began(client, auth, monkeypatch):
+    # GIVEN the ask step read the referral as SUBMITTED, and it was withdrawn before it wrote
+    from chalicelib.services import referral_review, review
+    from chalicelib.services.referrals import load
+
+    referral_id = _referral_under_review(client, auth)
+    assert client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer")).status_code == 200
+    reads = []
+
+    def stale_first(subject_id):
+        reads.append(subject_id)
+        found = load(subject_id)
+        return _stale(found, "SUBMITTED") if len(reads) == 1 else found
+
+    monkeypatch.setattr(referral_review.SUBJECT, "load", stale_first)
+    # WHEN the ask step runs
+    with pytest.raises(review.NothingToDecide) as closed:
+        review.ask(referral_review.SUBJECT, {"subject_id": referral_id, "task_token": "t", "reminders": 0})
+    # THEN it routes "closed", not a failure
+    assert str(closed.value.args[0]) == review.CLOSED
