@@ -61,3 +61,13 @@ def post_form(client, path: str, fields: dict, headers: dict | None = None):
     from urllib.parse import urlencode
 
     return client.http.post(path, headers={**FORM_HEADERS, **(headers or {})}, body=urlencode(fields))
+
+
+def session_cookie(role: str | None = None, email: str | None = None) -> str:
+    """A `Cookie` header value signing a demo user in, as the sign-in page would (needs the runtime)."""
+    from chalicelib.auth import verify_token
+    from chalicelib.local.tokens import resolve_user, token_for
+    from chalicelib.services.sessions import open_session
+    from chalicelib.web.pages import SESSION_COOKIE
+
+    return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from chalice import Blueprint
 
 from chalicelib.config import settings
-from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, session_cookie
+from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, sign_in, sign_out
 
 routes = Blueprint(__name__)
 
@@ -44,10 +44,10 @@ def signin_callback(request, principal):
 
     query = request.query_params or {}
     expected, _, target = request_cookies(request).get(STATE_COOKIE, "").partition("|")
-    token, _ = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
+    _, principal = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
     return redirect(
         quote(safe_next(unquote(target) or "/"), safe="/?=&"),
-        headers={"Set-Cookie": [session_cookie(token), _state_cookie("", 0)]},
+        headers={"Set-Cookie": [sign_in(principal), _state_cookie("", 0)]},
     )
 
 
@@ -55,4 +55,4 @@ def signin_callback(request, principal):
 def signout(request, principal):
     from chalicelib.services import hosted_signin
 
-    return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": session_cookie("", max_age=0)})
+    return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": sign_out(request)})

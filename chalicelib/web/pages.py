@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.auth import Principal, Role, bearer_token, verify_token
+from chalicelib.auth import Principal, Role, bearer_token
 from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
@@ -75,21 +75,35 @@ def request_cookies(request) -> dict[str, str]:
 
 def session_principal(request) -> Principal | None:
     """The signed-in user: the session cookie (pages) or a bearer token (scripts)."""
+    from chalicelib.services.sessions import principal_of
+
     session = request_cookies(request).get(SESSION_COOKIE)
     if session:
-        try:
-            return verify_token(session)
-        except Unauthorized:
-            return None
+        return principal_of(session)
     try:
         return request_principal(request)
     except Unauthorized:
         return None
 
 
-def session_cookie(token: str, max_age: int = 12 * 3600) -> str:
+def session_cookie(session_id: str, max_age: int = 12 * 3600) -> str:
     secure = "" if settings().is_local else "; Secure"
-    return f"{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    return f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+
+
+def sign_in(principal: Principal) -> str:
+    """A new server-side session for `principal`: the Set-Cookie value that carries its id."""
+    from chalicelib.services.sessions import open_session
+
+    return session_cookie(open_session(principal))
+
+
+def sign_out(request) -> str:
+    """End the request's session everywhere: the Set-Cookie value that clears the cookie."""
+    from chalicelib.services.sessions import close_session
+
+    close_session(request_cookies(request).get(SESSION_COOKIE))
+    return session_cookie("", max_age=0)
 
 
 def form_fields(request) -> dict[str, list[str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.local.tokens import resolve_user, token_for
 from chalicelib.web.pages import SESSION_COOKIE
+from tests.helpers import FORM_HEADERS, session_cookie
 
 # Names another site on the parent domain may set; `http.cookies.SimpleCookie` refuses them.
 STRANGERS_COOKIES = ["AMCV_1@AdobeOrg=1", "a(b)=1", "x,y=2", "p/q=3", "noequals", '"=";;=', "\x00=\x01"]
@@ -16,8 +16,8 @@ STRANGERS_COOKIES = ["AMCV_1@AdobeOrg=1", "a(b)=1", "x,y=2", "p/q=3", "noequals"
 
 @pytest.mark.parametrize("stranger", STRANGERS_COOKIES)
 def test_a_strangers_cookie_beside_the_session_leaves_the_user_signed_in(client, stranger):
-    session = token_for(resolve_user("hr", None))
-    response = client.http.get("/hr/clearances", headers={"Cookie": f"{stranger}; {SESSION_COOKIE}={session}"})
+    session = session_cookie("hr")
+    response = client.http.get("/hr/clearances", headers={"Cookie": f"{stranger}; {session}"})
     assert response.status_code == 200
 
 
@@ -141,15 +141,13 @@ def test_every_route_that_reads_a_query_declares_its_model():
 # -- body size ------------------------------------------------------------------------------------
 
 HUGE = "x" * (300 * 1024)
-FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
+FORM = FORM_HEADERS
 
 
 @pytest.mark.parametrize("path", ["/signin", "/approve/made-up-link-id", "/hr/workers/new", "/referrals/r-1/withdraw"])
 def test_a_form_over_the_limit_is_a_413_page_that_echoes_nothing(client, path):
-    session = token_for(resolve_user("hr", None))
-    response = client.http.post(
-        path, headers={**FORM, "Cookie": f"{SESSION_COOKIE}={session}"}, body=f"email={HUGE}&name={HUGE}"
-    )
+    session = session_cookie("hr")
+    response = client.http.post(path, headers={**FORM, "Cookie": session}, body=f"email={HUGE}&name={HUGE}")
     assert response.status_code == 413
     assert len(response.body) < 100_000
 
@@ -168,9 +166,9 @@ def test_an_api_body_over_the_limit_is_a_413_even_where_no_body_is_read(client, 
 def test_a_field_name_nested_500_deep_is_a_400_page(client, name):
     from urllib.parse import urlencode
 
-    session = token_for(resolve_user("referrer", None))
+    session = session_cookie("referrer")
     body = urlencode({"idempotency_key": "k-1", "action": "submit", name: "x"})
-    response = client.http.post("/referrals/new", headers={**FORM, "Cookie": f"{SESSION_COOKIE}={session}"}, body=body)
+    response = client.http.post("/referrals/new", headers={**FORM, "Cookie": session}, body=body)
     assert response.status_code == 400
 
 
@@ -244,8 +242,8 @@ def test_an_id_that_is_not_ours_is_a_404_before_any_read(client, auth, template,
 
 @pytest.mark.parametrize("path", [f"/referrals/{LONG_ID}", f"/visits/{LONG_ID}/report", f"/hr/clearances/{LONG_ID}/x"])
 def test_a_page_for_an_id_that_is_not_ours_is_a_404_page(client, path):
-    session = token_for(resolve_user("admin", None))
-    response = client.http.get(path, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+    session = session_cookie("admin")
+    response = client.http.get(path, headers={"Cookie": session})
     assert response.status_code == 404
 
 
@@ -293,12 +291,10 @@ def test_a_form_post_from_our_own_pages_is_accepted(client, proof):
 def test_a_signed_in_users_cookie_does_not_carry_a_cross_site_form(client, auth):
     from urllib.parse import urlencode
 
-    session = token_for(resolve_user("hr", None))
+    session = session_cookie("hr")
     body = urlencode({"name": "Eve Intruder", "email": "eve@example.org"})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": "null"}
-    response = client.http.post(
-        "/hr/workers/new", headers={**headers, "Cookie": f"{SESSION_COOKIE}={session}"}, body=body
-    )
+    response = client.http.post("/hr/workers/new", headers={**headers, "Cookie": session}, body=body)
     assert response.status_code == 403
     names = [w["name"] for w in client.http.get("/v1/workers", headers=auth("hr")).json_body["workers"]]
     assert "Eve Intruder" not in names
@@ -365,3 +361,32 @@ def test_the_ask_step_routes_closed_when_the_referral_was_withdrawn_as_it_began(
         review.ask(referral_review.SUBJECT, {"subject_id": referral_id, "task_token": "t", "reminders": 0})
     # THEN it routes "closed", not a failure
     assert str(closed.value.args[0]) == review.CLOSED
+
+
+# -- sessions -------------------------------------------------------------------------------------
+
+
+def _sign_in(client) -> str:
+    from chalicelib.local.tokens import resolve_user
+    from tests.helpers import post_form
+
+    response = post_form(client, "/signin", {"email": resolve_user("hr", None).email, "next": "/hr/clearances"})
+    assert response.status_code == 303, response.body[:300]
+    return response.headers["Set-Cookie"].split(";")[0]
+
+
+def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(client):
+    # GIVEN a signed-in browser, and a copy of its cookie elsewhere
+    cookie = _sign_in(client)
+    assert client.http.get("/hr/clearances", headers={"Cookie": cookie}).status_code == 200
+    # WHEN the browser signs out
+    signed_out = client.http.get("/signout", headers={"Cookie": cookie})
+    assert "Max-Age=0" in signed_out.headers["Set-Cookie"]
+    # THEN the copy no longer signs anyone in
+    again = client.http.get("/hr/clearances", headers={"Cookie": cookie})
+    assert again.status_code == 303 and again.headers["Location"].startswith("/signin")
+
+
+def test_a_token_in_the_session_cookie_is_not_a_session(client, token):
+    response = client.http.get("/hr/clearances", headers={"Cookie": f"{SESSION_COOKIE}={token('hr')}"})
+    assert response.status_code == 303
