@@ -50,7 +50,24 @@ def submit_referral(client, auth_headers: dict, body: dict, key: str | None = No
     return client.http.post("/v1/referrals", headers=headers, body=json.dumps(body))
 
 
-def post_form(client, path: str, fields: dict):
+# What a browser sends with a form posted from one of our pages (its Origin is "null": the pages'
+# Referrer-Policy is no-referrer). A form post without a bearer token needs this proof.
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", **SAME_ORIGIN}
+
+
+def post_form(client, path: str, fields: dict, headers: dict | None = None):
+    """Post `fields` as a browser posts a form from one of our pages."""
     from urllib.parse import urlencode
 
-    return client.http.post(path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=urlencode(fields))
+    return client.http.post(path, headers={**FORM_HEADERS, **(headers or {})}, body=urlencode(fields))
+
+
+def session_cookie(role: str | None = None, email: str | None = None) -> str:
+    """A `Cookie` header value signing a demo user in, as the sign-in page would (needs the runtime)."""
+    from chalicelib.auth import verify_token
+    from chalicelib.local.tokens import resolve_user, token_for
+    from chalicelib.services.sessions import open_session
+    from chalicelib.web.pages import SESSION_COOKIE
+
+    return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import clock
 from chalicelib.web.http import PUBLIC, Call, api_route, json_response
-from chalicelib.web.pages import form_fields, page_route, redirect, render, safe_next, session_cookie
+from chalicelib.web.pages import form_fields, page_route, redirect, render, safe_next, sign_in, sign_out
 
 routes = Blueprint(__name__)
 
@@ -57,6 +57,7 @@ def run_job(call: Call):
 
 @page_route(routes, "/signin", ["GET", "POST"])
 def signin(request, principal):
+    from chalicelib.auth import verify_token
     from chalicelib.local.tokens import accounts, find_account, token_for
 
     if request.method == "GET":
@@ -69,9 +70,10 @@ def signin(request, principal):
         return render(
             "signin.html", 422, principal, accounts=accounts(), next=target, error="Choose one of the accounts listed."
         )
-    return redirect(quote(safe_next(target), safe="/?=&"), headers={"Set-Cookie": session_cookie(token_for(user))})
+    session = sign_in(verify_token(token_for(user)))
+    return redirect(quote(safe_next(target), safe="/?=&"), headers={"Set-Cookie": session})
 
 
 @page_route(routes, "/signout", ["GET"])
 def signout(request, principal):
-    return redirect("/", headers={"Set-Cookie": session_cookie("", max_age=0)})
+    return redirect("/", headers={"Set-Cookie": sign_out(request)})

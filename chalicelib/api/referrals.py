@@ -36,13 +36,12 @@ def create_referral(call: Call):
     "GET",
     roles=READERS,
     summary="List referrals: a referrer's own; supervisors and admins see all",
-    query=(("status", "only referrals in this status"), ("limit", "1-200, default 50")),
+    query="chalicelib.api.queries:ReferralsQuery",
 )
 def list_referrals(call: Call):
-    from chalicelib.api.audit import page_size
     from chalicelib.services import referrals
 
-    return {"referrals": referrals.list_for(call.principal, call.query.get("status"), page_size(call))}
+    return {"referrals": referrals.list_for(call.principal, call.query.status, call.query.limit or 50)}
 
 
 @api_route(routes, "/v1/referrals/{referral_id}", "GET", roles=READERS, summary="One referral with its status history")

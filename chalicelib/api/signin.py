@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 from chalice import Blueprint
 
 from chalicelib.config import settings
-from chalicelib.web.pages import page_route, redirect, safe_next, session_cookie
+from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, sign_in, sign_out
 
 routes = Blueprint(__name__)
 
@@ -44,12 +43,11 @@ def signin_callback(request, principal):
     from chalicelib.services import hosted_signin
 
     query = request.query_params or {}
-    cookie = SimpleCookie(request.headers.get("cookie") or "")
-    expected, _, target = (cookie[STATE_COOKIE].value if STATE_COOKIE in cookie else "").partition("|")
-    token, _ = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
+    expected, _, target = request_cookies(request).get(STATE_COOKIE, "").partition("|")
+    _, principal = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
     return redirect(
-        safe_next(unquote(target) or "/"),
-        headers={"Set-Cookie": [session_cookie(token), _state_cookie("", 0)]},
+        quote(safe_next(unquote(target) or "/"), safe="/?=&"),
+        headers={"Set-Cookie": [sign_in(principal), _state_cookie("", 0)]},
     )
 
 
@@ -57,4 +55,4 @@ def signin_callback(request, principal):
 def signout(request, principal):
     from chalicelib.services import hosted_signin
 
-    return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": session_cookie("", max_age=0)})
+    return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": sign_out(request)})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from chalice import Blueprint, Response
 
 from chalicelib.auth import Role
@@ -16,9 +14,6 @@ SUPERVISOR = frozenset({Role.SUPERVISOR})
 READERS = frozenset({Role.SUPERVISOR, Role.WORKER, Role.REFERRER})
 CANCELLERS = frozenset({Role.SUPERVISOR, Role.WORKER})
 CALENDAR_READERS = frozenset({Role.SUPERVISOR, Role.WORKER})
-STATUSES = ("SCHEDULED", "REPORT_DUE", "CANCELLED", "REPORTED")
-# Dates a filter may name: the calendar arithmetic around them stays inside what `date` can hold.
-EARLIEST, LATEST = date(2000, 1, 1), date(2200, 12, 31)
 
 
 def _bad_query(name: str, message: str) -> BadRequest:
@@ -27,50 +22,21 @@ def _bad_query(name: str, message: str) -> BadRequest:
     )
 
 
-def _day(call: Call, name: str) -> date | None:
-    from chalicelib.domain.fields import iso_date_only
-
-    raw = call.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        day = date.fromisoformat(iso_date_only(raw))
-    except ValueError:
-        raise _bad_query(name, "Must be a real date written as YYYY-MM-DD") from None
-    if not EARLIEST <= day <= LATEST:
-        raise _bad_query(name, f"Must be from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
-    return day
-
-
 def visit_filter(call: Call):
     from chalicelib.domain.visits import VisitStatus
-    from chalicelib.services.visit_reads import LIST_LIMIT, VisitFilter
+    from chalicelib.services.visit_reads import VisitFilter
 
     query = call.query
-    first, last = _day(call, "from"), _day(call, "to")
-    if first and last and last < first:
+    if query.first and query.last and query.last < query.first:
         raise _bad_query("to", "Must be on or after 'from'")
-    status = (query.get("status") or "").strip().upper() or None
-    if status is not None and status not in STATUSES:
-        raise _bad_query("status", f"Must be one of {', '.join(STATUSES)}")
-    at_risk = (query.get("at_risk") or "").strip().lower() or None
-    if at_risk is not None and at_risk not in ("true", "false"):
-        raise _bad_query("at_risk", "Must be true or false")
-    raw_limit = query.get("limit") or ""
-    if raw_limit and (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_LIMIT):
-        raise _bad_query("limit", f"Must be a whole number from 1 to {LIST_LIMIT}")
-    for name in ("worker", "referral"):
-        value = query.get(name)
-        if value is not None and not (0 < len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()):
-            raise _bad_query(name, "Not an id this service issued")
     return VisitFilter(
-        worker_id=query.get("worker") or None,
-        referral_id=query.get("referral") or None,
-        first=first,
-        last=last,
-        status=VisitStatus(status) if status else None,
-        at_risk=None if at_risk is None else at_risk == "true",
-        limit=int(raw_limit) if raw_limit else 200,
+        worker_id=query.worker,
+        referral_id=query.referral,
+        first=query.first,
+        last=query.last,
+        status=VisitStatus(query.status) if query.status else None,
+        at_risk=None if query.at_risk is None else query.at_risk == "true",
+        limit=query.limit or 200,
     )
 
 
@@ -113,15 +79,7 @@ def book_series(call: Call):
     "GET",
     roles=READERS,
     summary="Visits in time order: a supervisor sees all, a worker their own, a referrer those of their referrals",
-    query=(
-        ("worker", "worker id"),
-        ("referral", "referral id"),
-        ("from", "first local day, YYYY-MM-DD"),
-        ("to", "last local day, YYYY-MM-DD (at most 93 days after 'from' without a worker or referral)"),
-        ("status", "SCHEDULED, REPORT_DUE, CANCELLED or REPORTED"),
-        ("at_risk", "true or false"),
-        ("limit", "1-500, default 200"),
-    ),
+    query="chalicelib.api.queries:VisitsQuery",
 )
 def list_visits(call: Call):
     from chalicelib.services import visit_reads
@@ -135,13 +93,13 @@ def list_visits(call: Call):
     "GET",
     roles=CALENDAR_READERS,
     summary="A worker's own visits as an iCalendar file (a supervisor: one worker's, or the coming weeks')",
-    query=(("worker", "worker id (supervisors)"),),
+    query="chalicelib.api.queries:CalendarQuery",
     produces="text/calendar",
 )
 def visits_calendar(call: Call):
     from chalicelib.services import visit_reads
 
-    worker = call.query.get("worker") or None
+    worker = call.query.worker
     if worker is not None and not call.principal.has_any(SUPERVISOR):
         worker = None  # a worker's calendar is always their own
     body = visit_reads.calendar_for(call.principal, worker).decode("utf-8")

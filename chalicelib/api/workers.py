@@ -8,8 +8,6 @@ from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.auth import Role
-from chalicelib.domain.clearances import ClearanceStatus
-from chalicelib.errors import BadRequest
 from chalicelib.web.csv_export import csv_response
 from chalicelib.web.http import Call, api_route
 
@@ -22,35 +20,6 @@ HR = frozenset({Role.HR})
 READERS = frozenset({Role.HR, Role.SUPERVISOR})
 # A worker passes this gate but then sees only their own record (checked by the service).
 WORKER_READERS = frozenset({Role.HR, Role.SUPERVISOR, Role.WORKER})
-MAX_DAYS = 366
-
-
-# -- query parameters ---------------------------------------------------------------------------
-
-
-def _bad_query(name: str, message: str) -> BadRequest:
-    return BadRequest(
-        f"The query parameter '{name}' is not valid: {message}.", fields=[{"path": name, "message": message}]
-    )
-
-
-def _whole(call: Call, name: str, default: int | None, low: int, high: int) -> int | None:
-    raw = call.query.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise _bad_query(name, f"Must be a whole number from {low} to {high}")
-    return int(raw)
-
-
-def _compliance_filter(call: Call) -> frozenset[ClearanceStatus]:
-    raw = call.query.get("compliance") or ""
-    wanted = set()
-    for part in (p.strip().upper() for p in raw.split(",") if p.strip()):
-        if part not in ClearanceStatus.__members__:
-            raise _bad_query("compliance", f"Must be one or more of {', '.join(ClearanceStatus.__members__)}")
-        wanted.add(ClearanceStatus(part))
-    return frozenset(wanted)
 
 
 # -- workers ------------------------------------------------------------------------------------
@@ -78,19 +47,15 @@ def create_worker(call: Call):
     "GET",
     roles=READERS,
     summary="Workers in name order with their compliance today, optionally only some compliance statuses",
-    query=(
-        ("compliance", "comma-separated: VALID, EXPIRING, RENEWAL_IN_PROGRESS, MISSING, EXPIRED"),
-        ("limit", "1-200, default 50"),
-        ("cursor", "next_cursor of the previous page"),
-    ),
+    query="chalicelib.api.queries:WorkersQuery",
 )
 def list_workers(call: Call):
     from chalicelib.services import workers
 
     return workers.list_workers(
-        compliance=_compliance_filter(call),
-        limit=_whole(call, "limit", 50, 1, 200),
-        cursor=call.query.get("cursor"),
+        compliance=call.query.statuses(),
+        limit=call.query.limit or 50,
+        cursor=call.query.cursor,
     )
 
 
@@ -148,12 +113,12 @@ def clearance_body(params: dict[str, str], data: dict, context: dict) -> Clearan
     "GET",
     roles=HR,
     summary="Workers by compliance status, counts per clearance kind, and who expires in the next N days",
-    query=(("days", f"1-{MAX_DAYS}, default the warning window"),),
+    query="chalicelib.api.queries:ComplianceQuery",
 )
 def compliance(call: Call):
     from chalicelib.services import compliance, workers
 
-    days = _whole(call, "days", workers.policy().warning_days, 1, MAX_DAYS)
+    days = call.query.days or workers.policy().warning_days
     return compliance.compliance_report(days)
 
 
@@ -163,11 +128,11 @@ def compliance(call: Call):
     "GET",
     roles=HR,
     summary="The clearance register as CSV: one row per worker and clearance kind",
-    query=(("days", f"1-{MAX_DAYS}: only clearances expiring in the next N days"),),
+    query="chalicelib.api.queries:ComplianceCsvQuery",
     produces="text/csv",
 )
 def compliance_csv(call: Call):
     from chalicelib.services import compliance
 
     today = clock.today()
-    return csv_response(compliance.register_rows(_whole(call, "days", None, 1, MAX_DAYS), today), today)
+    return csv_response(compliance.register_rows(call.query.days, today), today)

@@ -32,20 +32,36 @@ def iso_date_only(value: Any) -> Any:
     return value.strip()
 
 
-def _has_controls(value: str, allowed: frozenset[str]) -> bool:
-    return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
+# Zero-width (non-)joiners are format characters that spell words in Persian, Hindi and emoji.
+_JOINERS = frozenset("\u200c\u200d")
+# What no single line may hold: controls (U+0085 among them), line and paragraph separators
+# (U+2028, U+2029), lone surrogates (not encodable as UTF-8) and invisible format characters.
+_NOT_IN_A_LINE = frozenset({"Cc", "Cs", "Zl", "Zp", "Cf"})
+# Text of several lines: controls other than line breaks, lone surrogates.
+_NOT_IN_TEXT = frozenset({"Cc", "Cs"})
+
+
+def _has_controls(value: str, refused: frozenset[str], allowed: frozenset[str]) -> bool:
+    return any((unicodedata.category(ch) in refused and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
+
+
+def breaks_a_line(ch: str) -> bool:
+    """Whether `ch` may not stand in a single line of text (a name, a subject, a header)."""
+    return (unicodedata.category(ch) in _NOT_IN_A_LINE and ch not in _JOINERS) or ch in _BIDI_CONTROLS
 
 
 def single_line(value: str) -> str:
-    """Names, numbers, references: one line, no control characters (they end up in email subjects)."""
-    if _has_controls(value, frozenset()):
-        raise ValueError("Must be a single line of text without control characters")
+    """Names, numbers, references: one line, as an email header can carry it (they end up in
+    subjects): no control characters, no line or paragraph separators (U+2028, U+2029, U+0085),
+    no lone surrogates, no invisible format characters but the zero-width joiners."""
+    if any(breaks_a_line(ch) for ch in value):
+        raise ValueError("Must be a single line of text without control or invisible characters")
     return value
 
 
 def multi_line(value: str) -> str:
     """Notes and answers: line breaks and tabs are fine, other control characters are not."""
-    if _has_controls(value, _LINE_BREAKS):
+    if _has_controls(value, _NOT_IN_TEXT, _LINE_BREAKS):
         raise ValueError("Must be text without control characters")
     return value
 

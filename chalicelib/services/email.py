@@ -7,6 +7,7 @@ text template is `Subject: ...`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
@@ -42,14 +43,31 @@ def render_email(template: str, **context: Any) -> RenderedEmail:
     return RenderedEmail(subject=first.removeprefix("Subject:").strip(), text=rest.lstrip("\n"), html=html)
 
 
+SUBJECT_MAX = 200
+
+
+def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
+    """`value` as one header line whatever it holds: CR, LF, U+2028 and every other character
+    that breaks a line (see `domain.fields.breaks_a_line`) become spaces, runs of spaces one."""
+    from chalicelib.domain.fields import breaks_a_line
+
+    return " ".join("".join(" " if breaks_a_line(ch) else ch for ch in value).split())[:limit]
+
+
+def body_text(value: str) -> str:
+    """`value` as UTF-8 can carry it: a lone surrogate becomes "?"."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def build_message(to: list[str], email: RenderedEmail, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Subject"] = email.subject
+    """One MIME message (text and HTML) no stored text can break: the subject is one clean line."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = header_text(sender)
+    message["To"] = ", ".join(header_text(address) for address in to)
+    message["Subject"] = header_text(email.subject)
     message["Message-ID"] = make_msgid(domain="familycontact.example")
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
+    message.set_content(body_text(email.text))
+    message.add_alternative(body_text(email.html), subtype="html")
     return message
 
 

@@ -56,7 +56,7 @@ def logout_url() -> str:
 
 def exchange_code(code: str, state: str, expected_state: str | None) -> tuple[str, Principal]:
     """Trade the callback's code for the user's ID token; returns the token and who it names."""
-    if not expected_state or not secrets.compare_digest(state, expected_state):
+    if not expected_state or not secrets.compare_digest(state.encode(), expected_state.encode()):
         raise BadRequest("This sign-in link is not the one your browser started. Please sign in again.")
     if not code or len(code) > 2048:
         raise BadRequest("The sign-in page did not send a usable code. Please sign in again.")

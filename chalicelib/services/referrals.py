@@ -284,12 +284,27 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
 def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> dict:
     """The referrer withdraws before a decision: links retired, the review workflow stopped."""
     referral = load_own(principal, referral_id)
-    if not awaits_decision(referral.status):
-        raise Conflict(f"This referral is already {ReferralStatus(referral.status).label}; it cannot be withdrawn.")
-    with audited_transaction(principal.email, "The referral was decided meanwhile. Reload it.") as tx:
-        change_status(
-            tx, referral_id, referral.status, ReferralStatus.WITHDRAWN.value, action="referral.withdrawn", reason=reason
-        )
+    for attempt in range(2):
+        if not awaits_decision(referral.status):
+            label = ReferralStatus(referral.status).label
+            raise Conflict(f"This referral is already {label}; it cannot be withdrawn.")
+        try:
+            with audited_transaction(principal.email, "The referral changed meanwhile. Reload it.") as tx:
+                change_status(
+                    tx,
+                    referral_id,
+                    referral.status,
+                    ReferralStatus.WITHDRAWN.value,
+                    action="referral.withdrawn",
+                    reason=reason,
+                )
+            break
+        except Conflict:
+            # Its status moved as we wrote: its review began (still withdrawable) or it was
+            # decided. Read it again and say which, instead of a guess.
+            referral = load_own(principal, referral_id)
+            if attempt:
+                raise
     # Whatever the review waits on (a decision link or the referrer's answer) is answered
     # "closed", so the execution ends cleanly instead of waiting for its timeout.
     answer_wait = referral.amendment_task_token if referral.status == ReferralStatus.MORE_INFO_REQUESTED else None

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email
 from chalicelib.services.approvals import ApprovalSubject
@@ -134,7 +135,12 @@ def stop(kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = (
 def ask(subject: ReviewSubject, event: dict) -> dict:
     item = subject.load(event["subject_id"])
     subject.check_decision_needed(item)
-    subject.begin_review(item)
+    try:
+        subject.begin_review(item)
+    except Conflict:
+        # It changed as the review began (withdrawn, say): what it is now decides the route.
+        item = subject.load(event["subject_id"])
+        subject.check_decision_needed(item)
     reminders = int(event.get("reminders", 0))
     purpose = "reminder" if reminders else "review"
     _send_link(subject, item, event["task_token"], settings().duty_supervisor_email, purpose, reminders, True)

@@ -9,6 +9,7 @@ def all_models() -> list:
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
     from chalicelib.storage.reports import Report, ReportVersion
+    from chalicelib.storage.sessions import Session
     from chalicelib.storage.visits import Visit, WorkerSchedule
     from chalicelib.storage.workers import Clearance, ClearanceHistory, ComplianceLedger, Worker, WorkerEmail
 
@@ -26,4 +27,5 @@ def all_models() -> list:
         ComplianceLedger,
         Visit,
         WorkerSchedule,
+        Session,
     ]

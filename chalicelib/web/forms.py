@@ -22,6 +22,11 @@ _INDEX = re.compile(r"\[(\d+)\]")
 _TRAILING_INDEX = re.compile(r"\[\d+\]$")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]+")
 
+# No form of ours nests deeper than `children[0].first_name` (3 parts) or names a longer path;
+# a deeper or longer name was not sent by our pages (and would recurse too deep to be read).
+MAX_PATH_PARTS = 8
+MAX_NAME_CHARS = 200
+
 TRUE_VALUES = frozenset({"on", "yes", "true", "1"})
 FALSE_VALUES = frozenset({"off", "no", "false", "0"})
 
@@ -80,12 +85,16 @@ def _checkbox(value: str) -> bool | str:
 
 
 def parse_path(name: str) -> list[str | int]:
-    """`"children[0].first_name"` -> `["children", 0, "first_name"]`; FormError if malformed."""
+    """`"children[0].first_name"` -> `["children", 0, "first_name"]`; FormError if malformed,
+    longer than MAX_NAME_CHARS or deeper than MAX_PATH_PARTS."""
+    shown = name if len(name) <= 60 else f"{name[:60]}…"
+    if len(name) > MAX_NAME_CHARS or name.count(".") + name.count("[") >= MAX_PATH_PARTS:
+        raise FormError(f"'{shown}' is not a field of this form.")
     parts: list[str | int] = []
     for segment in name.split("."):
         match = _SEGMENT.fullmatch(segment)
         if match is None:
-            raise FormError(f"'{name}' is not a field of this form.")
+            raise FormError(f"'{shown}' is not a field of this form.")
         parts.append(match.group(1))
         parts.extend(int(index) for index in _INDEX.findall(match.group(2)))
     return parts
@@ -102,12 +111,12 @@ def _put(tree: dict[str, Any], name: str, value: Any) -> None:
         following_is_index = isinstance(parts[position + 1], int)
         child = node.setdefault(part, _IndexMap() if following_is_index else {})
         if not isinstance(child, dict) or isinstance(child, _IndexMap) != following_is_index:
-            raise FormError(f"'{name}' does not fit the other inputs of this form.")
+            raise FormError(f"'{name[:60]}' does not fit the other inputs of this form.")
         node = child
     if value is None:
         return
     if parts[-1] in node:
-        raise FormError(f"'{name}' does not fit the other inputs of this form.")
+        raise FormError(f"'{name[:60]}' does not fit the other inputs of this form.")
     node[parts[-1]] = value
 
 

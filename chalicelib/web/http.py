@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from chalicelib.config import settings
 from chalicelib.errors import (
     AppError,
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -31,6 +33,7 @@ from chalicelib.observability import logger
 
 PUBLIC: frozenset[Role] = frozenset()
 STAFF = frozenset({Role.WORKER, Role.SUPERVISOR, Role.HR})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Chalice answers unlisted content types itself with its own body; listing the common ones
 # lets our handler answer 415 in the standard error shape instead.
@@ -67,12 +70,23 @@ class RouteSpec:
     body: Any = None  # a pydantic model, or "module:Model"
     example_source: Any = None  # a dict, a function returning one, or "module:function"
     status: int = 200
-    query: tuple[tuple[str, str], ...] = ()
+    query: Any = None  # a QueryModel, or "module:Model"
     produces: str = "application/json"
 
     @property
     def body_model(self) -> Any:
         return resolve(self.body) if self.body is not None else None
+
+    @property
+    def query_model(self) -> Any:
+        return resolve(self.query) if self.query is not None else None
+
+    @property
+    def query_params(self) -> tuple[tuple[str, str], ...]:
+        """`(name, description)` of each query parameter, for OpenAPI."""
+        from chalicelib.web.query import described
+
+        return described(self.query_model) if self.query is not None else ()
 
     @property
     def example(self) -> dict | None:
@@ -85,12 +99,13 @@ ROUTES: list[RouteSpec] = []
 
 @dataclass
 class Call:
-    """One authorised request as a route function sees it."""
+    """One authorised request as a route function sees it. `query` is the route's query model
+    (None for a route that declares none: such a route reads no query)."""
 
     principal: Principal | None
     body: Any
     params: dict[str, str]
-    query: dict[str, str]
+    query: Any
     headers: Any
     raw: Any = field(repr=False, default=None)
 
@@ -166,6 +181,26 @@ def check_body_size(request, advice: str = "") -> None:
         raise PayloadTooLarge(f"The body is {size} bytes; the limit is {limit}.{advice}")
 
 
+# Every id, key and name this service puts in a path (uuid hex, approval link ids, clearance kinds).
+PATH_SEGMENT = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+
+def check_path_params(params: dict[str, str]) -> None:
+    """A path parameter that is not one of ours is a 404 before any read: a longer one would be
+    over DynamoDB's key size (a ValidationException), and none is worth a call."""
+    for name, value in params.items():
+        if not PATH_SEGMENT.fullmatch(value or ""):
+            raise NotFound(f"There is no {name.removesuffix('_id').replace('_', ' ')} with that id.")
+
+
+def _parse_query(spec: RouteSpec, request) -> Any:
+    if spec.query is None:
+        return None
+    from chalicelib.web.query import parse_query
+
+    return parse_query(spec.query_model, dict(request.query_params or {}))
+
+
 def request_principal(request) -> Principal | None:
     token = bearer_token(request.headers)
     return verify_token(token) if token else None
@@ -190,14 +225,15 @@ def api_route(
     body: Any = None,
     example: Any = None,
     status: int = 200,
-    query: tuple[tuple[str, str], ...] = (),
+    query: Any = None,
     produces: str = "application/json",
     body_validator: Callable | str | None = None,
 ) -> Callable:
     """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry.
 
     `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
-    see `parse_json_body`) reads it instead where the path decides the model.
+    see `parse_json_body`) reads it instead where the path decides the model. `query` (a
+    `web.query.QueryModel`, or "module:Model") parses the query string: a 400 before the route runs.
     """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces)
     ROUTES.append(spec)
@@ -209,13 +245,17 @@ def api_route(
             started = time.perf_counter()
             correlation = _bind_correlation_id(request)
             try:
+                if request.method in WRITES:
+                    check_body_size(request)  # every body, read by a model or not
                 principal = request_principal(request) if roles else None
                 if roles:
                     require(principal, roles)
+                check_path_params(params)
                 payload = (
                     parse_json_body(request, spec.body_model, body_validator, params) if body is not None else None
                 )
-                call = Call(principal, payload, params, dict(request.query_params or {}), request.headers, request)
+                arguments = _parse_query(spec, request)
+                call = Call(principal, payload, params, arguments, request.headers, request)
                 result = fn(call)
                 response = result if isinstance(result, Response) else json_response(result, status)
             except AppError as error:
@@ -224,6 +264,8 @@ def api_route(
                 logger().exception("unhandled error", extra={"route": f"{method} {path}"})
                 response = error_response(AppError("Something went wrong on our side. Please try again."))
             response.headers["X-Correlation-Id"] = correlation
+            # Answers carry children's data: no browser or proxy keeps a copy (CSV and iCalendar too).
+            response.headers.setdefault("Cache-Control", "no-store")
             logger().info(
                 "request",
                 extra={

@@ -61,7 +61,7 @@ def _operation(spec: RouteSpec, components: dict) -> dict:
     ]
     params += [
         {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
-        for name, text in spec.query
+        for name, text in spec.query_params
     ]
     if params:
         operation["parameters"] = params

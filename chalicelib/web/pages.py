@@ -6,18 +6,23 @@ import contextvars
 import functools
 import re
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.auth import Principal, Role, verify_token
+from chalicelib.auth import Principal, Role, bearer_token
 from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
 from chalicelib.observability import logger
 from chalicelib.templating import render_template
-from chalicelib.web.http import ACCEPTED_CONTENT_TYPES, request_principal
+from chalicelib.web.http import (
+    ACCEPTED_CONTENT_TYPES,
+    WRITES,
+    check_body_size,
+    check_path_params,
+    request_principal,
+)
 
 SESSION_COOKIE = "fcs_session"
 
@@ -70,23 +75,61 @@ def redirect(location: str, headers: dict | None = None) -> Response:
     return Response(body="", status_code=303, headers={"Location": url(location), **(headers or {})})
 
 
+MAX_COOKIE_HEADER = 8192  # bytes: more than any cookie of ours needs
+
+
+def request_cookies(request) -> dict[str, str]:
+    """The request's cookies by name, read leniently: never raises.
+
+    Browsers send every cookie of the parent domain, whatever its name (`AMCV_1@AdobeOrg=1`);
+    `http.cookies.SimpleCookie` refuses such names, so a stranger's cookie would break every
+    page. A pair without "=" is ignored; the first of two cookies with one name wins (the
+    browser sends the most specific path first).
+    """
+    cookies: dict[str, str] = {}
+    header = (request.headers.get("cookie") or "")[:MAX_COOKIE_HEADER]
+    for pair in header.split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            continue
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        cookies.setdefault(name, value)
+    return cookies
+
+
 def session_principal(request) -> Principal | None:
     """The signed-in user: the session cookie (pages) or a bearer token (scripts)."""
-    cookie = SimpleCookie(request.headers.get("cookie") or "")
-    if SESSION_COOKIE in cookie:
-        try:
-            return verify_token(cookie[SESSION_COOKIE].value)
-        except Unauthorized:
-            return None
+    from chalicelib.services.sessions import principal_of
+
+    session = request_cookies(request).get(SESSION_COOKIE)
+    if session:
+        return principal_of(session)
     try:
         return request_principal(request)
     except Unauthorized:
         return None
 
 
-def session_cookie(token: str, max_age: int = 12 * 3600) -> str:
+def session_cookie(session_id: str, max_age: int = 12 * 3600) -> str:
     secure = "" if settings().is_local else "; Secure"
-    return f"{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    return f"{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+
+
+def sign_in(principal: Principal) -> str:
+    """A new server-side session for `principal`: the Set-Cookie value that carries its id."""
+    from chalicelib.services.sessions import open_session
+
+    return session_cookie(open_session(principal))
+
+
+def sign_out(request) -> str:
+    """End the request's session everywhere: the Set-Cookie value that clears the cookie."""
+    from chalicelib.services.sessions import close_session
+
+    close_session(request_cookies(request).get(SESSION_COOKIE))
+    return session_cookie("", max_age=0)
 
 
 def form_fields(request) -> dict[str, list[str]]:
@@ -94,11 +137,15 @@ def form_fields(request) -> dict[str, list[str]]:
     return parse_qs(raw, keep_blank_values=True)
 
 
-def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset[Role] | None = None) -> Callable:
+def page_route(
+    bp: Blueprint, path: str, methods: list[str], *, roles: frozenset[Role] | None = None, check_ids: bool = True
+) -> Callable:
     """Register `fn(request, principal, **params) -> Response` as an HTML page.
 
     With `roles`, a visitor who is not signed in is sent to the sign-in page and comes back;
-    a signed-in user without the role sees a 403 page.
+    a signed-in user without the role sees a 403 page. A path parameter that is not an id of
+    ours is a 404 page before the page runs (`check_ids=False`: the page answers every value
+    itself, without a key lookup).
     """
 
     def decorate(fn: Callable[..., Response]) -> Callable:
@@ -114,7 +161,8 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
         def _answer(request, **params: str) -> Response:  # noqa: ANN001
             principal = session_principal(request)
             try:
-                if request.method == "POST":
+                if request.method in WRITES:
+                    check_body_size(request, " Shorten the longest text and send the form again.")
                     _check_same_origin(request)
                 if roles:
                     if principal is None:
@@ -123,6 +171,8 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
                         return redirect(f"/signin?next={quote(safe_next(target))}")
                     if not principal.has_any(roles):
                         raise Forbidden("Your account does not have access to this page.")
+                if check_ids:
+                    check_path_params(params)
                 return fn(request, principal, **params)
             except AppError as error:
                 return render("error.html", error.status, principal, error=error)
@@ -139,17 +189,54 @@ def page_route(bp: Blueprint, path: str, methods: list[str], *, roles: frozenset
 
 
 def _check_same_origin(request) -> None:
-    """Forms are posted from this service's own pages. Browsers name the page a POST came from
-    in `Origin`; one from another site is refused (the session cookie's SameSite=Lax is the
-    first guard, this the second)."""
+    """Forms are posted from this service's own pages; a POST a browser sends for another site
+    is refused (the session cookie's SameSite=Lax is the first guard, this the second).
+
+    A browser names where a POST comes from in `Origin`, but sends `Origin: null` from our pages
+    (their Referrer-Policy is no-referrer), so without an Origin the proof is
+    `Sec-Fetch-Site: same-origin` (every current browser sends it) or a Referer of this site.
+    A call that carries only a bearer token needs no proof: no browser attaches one by itself.
+    """
+    sent_from = (request.headers.get("sec-fetch-site") or "").strip().lower()
+    if sent_from and sent_from != "same-origin":
+        raise Forbidden(CROSS_SITE)
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
+    if origin and origin != "null":
+        if _netloc(origin) not in _our_hosts(request):
+            raise Forbidden(CROSS_SITE)
         return
-    allowed = {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc}
-    if urlsplit(origin).netloc not in allowed:
-        raise Forbidden("This form was sent from another website, so it was not accepted.")
+    if sent_from == "same-origin" or _bearer_only(request):
+        return
+    referer = request.headers.get("referer")
+    if referer and _netloc(referer) in _our_hosts(request):
+        return
+    raise Forbidden(CROSS_SITE)
+
+
+CROSS_SITE = "This form was sent from another website, so it was not accepted."
+
+
+def _our_hosts(request) -> set[str]:
+    return {request.headers.get("host", ""), urlsplit(settings().public_base_url).netloc} - {""}
+
+
+def _bearer_only(request) -> bool:
+    return bearer_token(request.headers) is not None and SESSION_COOKIE not in request_cookies(request)
+
+
+def _netloc(url: str) -> str | None:
+    """The host (and port) `url` names, or None if it is not a URL (`http://[::1` raises)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return None
 
 
 def safe_next(target: str) -> str:
-    # Only same-site relative paths: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only same-site relative paths: never an open redirect (browsers read `/\\` as `//`), and
+    no control characters (quote it before it stands in a Location header)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ch < " " or ch == "\x7f" for ch in target):
+        return "/"
+    return target

@@ -3,6 +3,7 @@ for Cognito's token and key endpoints."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,7 +18,7 @@ BASE_URL = USER_POOL_BASE_URL
 
 
 @pytest.fixture
-def client(user_pool):
+def client(user_pool, runtime):  # the runtime holds the sessions table
     from chalicelib.api import signin
 
     app = Chalice("signin-under-test", configure_logs=False)
@@ -50,7 +51,8 @@ def test_callback_with_the_browsers_state_signs_in_and_returns_to_the_page(clien
     assert response.status_code == 303
     assert response.headers["Location"] == "/hr/clearances"
     cookies = _cookies(response)
-    assert any(c.startswith("fcs_session=ey") and "HttpOnly" in c and "Secure" in c for c in cookies)
+    # an opaque id of a server-side session, not the token itself
+    assert any(re.match(r"fcs_session=[\w-]{43};", c) and "HttpOnly" in c and "Secure" in c for c in cookies)
     assert any(c.startswith("fcs_signin=;") and "Max-Age=0" in c for c in cookies)
     assert user_pool["seen"][0]["redirect_uri"] == f"{BASE_URL}/signin/callback"
 
@@ -83,3 +85,13 @@ def test_signout_clears_the_session_and_signs_out_of_the_user_pool(client, user_
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"{user_pool['domain']}/logout?client_id={CLIENT_ID}")
     assert any(c.startswith("fcs_session=;") and "Max-Age=0" in c for c in _cookies(response))
+
+
+def test_signout_ends_the_server_side_session(client, user_pool):
+    from chalicelib.services.sessions import principal_of
+
+    signed_in = client.http.get(f"/signin/callback?code={GOOD_CODE}&state=s-5", headers={"Cookie": "fcs_signin=s-5|/"})
+    session_id = next(c for c in _cookies(signed_in) if c.startswith("fcs_session=")).split(";")[0].split("=", 1)[1]
+    assert principal_of(session_id) is not None
+    client.http.get("/signout", headers={"Cookie": f"fcs_session={session_id}"})
+    assert principal_of(session_id) is None

@@ -267,3 +267,10 @@ def test_first_value_of_a_missing_input_is_blank():
     assert first_value({"a": ["1", "2"]}, "a") == "1"
     assert first_value({"a": []}, "a") == ""
     assert first_value({}, "a") == ""
+
+
+@pytest.mark.parametrize("name", [".".join(["a"] * 500), "a" + "[1]" * 500, "children[0]" + ".x" * 8, "n" * 201])
+def test_a_name_nested_too_deep_or_too_long_is_a_form_error_not_a_recursion(name):
+    with pytest.raises(FormError) as raised:
+        nest({name: ["1"]})
+    assert len(str(raised.value)) < 120

@@ -1,0 +1,61 @@
+"""Browser sessions kept on the server: the cookie holds an opaque id, so signing out (deleting
+the session) ends it everywhere, whoever holds a copy of the cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role
+
+SESSION_SECONDS = 12 * 3600
+_SESSION_ID = re.compile(r"[A-Za-z0-9_\-]{43}")  # what secrets.token_urlsafe(32) writes
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+
+
+def open_session(principal: Principal) -> str:
+    """A new session for `principal`; returns the id the cookie carries (never stored)."""
+    from chalicelib.storage.sessions import Session
+
+    session_id = secrets.token_urlsafe(32)
+    now = clock.now()
+    Session(
+        _hash(session_id),
+        user_id=principal.user_id,
+        email=principal.email,
+        name=principal.name,
+        roles=sorted(role.value for role in principal.roles),
+        created_at=now.isoformat(),
+        expires_at=now + timedelta(seconds=SESSION_SECONDS),
+    ).save()
+    return session_id
+
+
+def principal_of(session_id: str) -> Principal | None:
+    """Who the session signs in, or None: unknown, ended or not an id we issue (no read then)."""
+    from chalicelib.storage.sessions import Session
+
+    if not _SESSION_ID.fullmatch(session_id or ""):
+        return None
+    try:
+        session = Session.get(_hash(session_id))
+    except Session.DoesNotExist:
+        return None
+    if session.expires_at <= clock.now():
+        return None
+    roles = frozenset(Role(r) for r in session.roles if r in Role._value2member_map_)
+    return Principal(user_id=session.user_id, email=session.email, name=session.name, roles=roles)
+
+
+def close_session(session_id: str | None) -> None:
+    """End the session (a no-op for an unknown id)."""
+    from chalicelib.storage.sessions import Session
+
+    if session_id and _SESSION_ID.fullmatch(session_id):
+        Session(_hash(session_id)).delete()
