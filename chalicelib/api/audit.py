@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.auth import Role
+from chalicelib.errors import BadRequest
 from chalicelib.web.http import Call, api_route
 from chalicelib.web.pages import page_route
 
