@@ -11,9 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import settings
-from chalicelib.domain import labels
-from chalicelib.domain.referrals import human_reference
-from chalicelib.domain.visits import readable_reason
 
 UK = ZoneInfo("Europe/London")
 
@@ -21,6 +18,11 @@ UK = ZoneInfo("Europe/London")
 @lru_cache(maxsize=1)
 def environment():
     from jinja2 import Environment, PackageLoader, select_autoescape
+
+    # The word maps come with the domain's models (pydantic): loaded with the first page, not on import.
+    from chalicelib.domain import labels
+    from chalicelib.domain.referrals import human_reference
+    from chalicelib.domain.visits import readable_reason
 
     env = Environment(
         loader=PackageLoader("chalicelib", "templates"),
@@ -58,6 +60,8 @@ def when(iso: str | None) -> str:
 
 def long_day(value: date | str | None) -> str:
     """A day as people read it: `2019-05-14` (or the date) -> `14 May 2019`; not a date: as it came."""
+    from chalicelib.domain import labels
+
     return labels.day(value)
 
 

@@ -149,7 +149,7 @@ def bench_referral_paths() -> None:
         app, Path(tempfile.mkdtemp()), Timings(reminder_seconds=600, decision_timeout_seconds=1200)
     ).start()
     supervisor = "supervisor@familycontact.example"
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
     try:
         with Client(app, stage_name="local") as client:
             referrer = {

@@ -37,7 +37,7 @@ def report_figures(counter, boto3_import_ms: float) -> list[dict]:
     rows: list[dict] = []
     patient = Timings(reminder_seconds=600, decision_timeout_seconds=1200)
     runtime = EmbeddedAws(app, Path(tempfile.mkdtemp()), patient).start()
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
     try:
         with Client(app, stage_name="local") as client:
 

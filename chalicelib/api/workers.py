@@ -8,7 +8,6 @@ from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.auth import Role
-from chalicelib.web.csv_export import csv_response
 from chalicelib.web.http import Call, api_route
 
 if TYPE_CHECKING:
@@ -133,6 +132,7 @@ def compliance(call: Call):
 )
 def compliance_csv(call: Call):
     from chalicelib.services import compliance
+    from chalicelib.web.csv_export import csv_response
 
     today = clock.today()
     return csv_response(compliance.register_rows(call.query.days, today), today)

@@ -42,7 +42,7 @@ class Described:
 
     subject_id: str
     reference: str  # short, for people
-    title: str  # "Referral 1a2b3c4d: Amira (age 6)" — no surnames, no addresses
+    title: str  # what it is about: the children's first names, "the visit of 22 Nov 2026"; no addresses
     status: str
     status_label: str
     url: str  # the item's page, where a supervisor can decide it
