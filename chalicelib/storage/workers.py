@@ -103,7 +103,10 @@ def workers_by_id(worker_ids: Iterable[str]) -> list[Worker]:
 
 def worker_by_email(email: str) -> Worker | None:
     """The worker whose email this is (stored in lower case), through the by-email index."""
-    for key in Worker.by_email.query(email.strip().lower(), limit=1):
+    email = email.strip().lower()
+    if not email:  # no worker has an empty email, and DynamoDB refuses an empty key
+        return None
+    for key in Worker.by_email.query(email, limit=1):
         return get_worker(key.worker_id)  # None when the index lags a deletion by moments
     return None
 
