@@ -36,7 +36,9 @@ class Site:
 
 def _approval_links(runtime) -> set[str]:
     return {
-        f"/approve/{m.group(1)}" for message in runtime.outbox.messages() for m in APPROVE_LINK.finditer(message["text"])
+        f"/approve/{m.group(1)}"
+        for message in runtime.outbox.messages()
+        for m in APPROVE_LINK.finditer(message["text"])
     }
 
 
@@ -185,7 +187,9 @@ def pages(site: Site) -> list[Page]:
         Page("visits last week", "/visits/week?start=" + _last_monday(), SUPERVISOR),
         Page("my visits", "/visits/mine", CASEY),
         Page("series form", f"/referrals/{r['accepted']}/visits/new", SUPERVISOR),
-        Page("series form with errors", f"/referrals/{r['accepted']}/visits/new", SUPERVISOR, _press("Book the visits")),
+        Page(
+            "series form with errors", f"/referrals/{r['accepted']}/visits/new", SUPERVISOR, _press("Book the visits")
+        ),
         # reports
         Page("report draft, worker", f"/visits/{v['draft']}/report", CASEY),
         Page("report draft with errors", f"/visits/{v['draft']}/report", CASEY, _press("Submit for approval")),
