@@ -8,12 +8,8 @@ from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import pytest
-
 from tests.e2e.seeded_site import PEOPLE, page_routes, route_of, seed
 from tests.helpers import session_cookie
-
-pytestmark = pytest.mark.browser
 
 MAX_PAGES = 250  # per person: far more than the seeded site has, so the walk ends by itself
 MAX_DEPTH = 4  # clicks from the start page: the week view's "Next week" would go on for ever
