@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib.examples import example_referral, example_report
-from tests.helpers import APPROVE_LINK, submit_referral, wait_for
+from tests.helpers import APPROVE_LINK, session_cookie, submit_referral, wait_for
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import CASEY, add_referral
 
@@ -99,6 +99,18 @@ def seed(client, auth, runtime) -> Site:
     site.referrals["active"] = Visit.get(site.visits["approved"]).referral_id
     site.worker_id = Visit.get(site.visits["approved"]).worker_id
     return site
+
+
+def open_as(page, base_url: str, email: str | None, sessions: dict[str, str]) -> None:
+    """Sign `email` in (or everyone out) with a session cookie, as the sign-in page would."""
+    page.context.clear_cookies()
+    if email is None:
+        return
+    if email not in sessions:
+        sessions[email] = session_cookie(email=email).split("=", 1)[1]
+    from chalicelib.web.pages import SESSION_COOKIE
+
+    page.context.add_cookies([{"name": SESSION_COOKIE, "value": sessions[email], "url": base_url}])
 
 
 @dataclass(frozen=True)

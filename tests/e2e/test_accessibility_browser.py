@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.seeded_site import page_routes, pages, route_of, seed
-from tests.helpers import session_cookie
+from tests.e2e.seeded_site import open_as, page_routes, pages, route_of, seed
 
 pytestmark = pytest.mark.browser
 
 SIZES = [(1280, 800), (390, 844)]
 BLOCKING = {"serious", "critical"}
-
-
-def open_as(page, base_url: str, email: str | None, sessions: dict[str, str]) -> None:
-    """Sign `email` in (or everyone out) with a session cookie, as the sign-in page would."""
-    page.context.clear_cookies()
-    if email is None:
-        return
-    if email not in sessions:
-        sessions[email] = session_cookie(email=email).split("=", 1)[1]
-    from chalicelib.web.pages import SESSION_COOKIE
-
-    page.context.add_cookies([{"name": SESSION_COOKIE, "value": sessions[email], "url": base_url}])
 
 
 def describe(violation: dict) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.seeded_site import DEPUTY, Page, seed
-from tests.e2e.test_accessibility_browser import open_as
+from tests.e2e.seeded_site import DEPUTY, Page, open_as, seed
 from tests.report_helpers import REFERRER, SUPERVISOR
 from tests.visit_helpers import CASEY
 
