@@ -31,7 +31,7 @@ STATUS = {
 class Fault:
     service: str  # botocore's event name of the service: dynamodb, sfn, sesv2
     operation: str  # GetItem, TransactWriteItems, StartExecution, SendTaskSuccess, SendEmail, ...
-    code: str
+    code: str  # an AWS error code, or "ReadTimeout" / "ConnectTimeout": no answer at all
     times: int | None = None  # None: until cleared
     when: Callable[[str], bool] | None = None  # a test on the request body
     cancellation_reasons: list[str] | None = None  # TransactionCanceledException only
@@ -48,8 +48,15 @@ class Fault:
         return self.times is None or self.answered < self.times
 
     def response(self, url: str):
+        """AWS's error answer; for NO_ANSWER codes, the exception botocore raises when none comes."""
         from botocore.awsrequest import AWSResponse
+        from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
         from moto.core.botocore_stubber import MockRawResponse
+
+        if self.code == "ReadTimeout":
+            raise ReadTimeoutError(endpoint_url=url)
+        if self.code == "ConnectTimeout":
+            raise ConnectTimeoutError(endpoint_url=url)
 
         body: dict = {"__type": self.code, "message": f"Injected {self.code}"}
         if self.cancellation_reasons is not None:

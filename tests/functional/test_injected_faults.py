@@ -162,6 +162,16 @@ def test_api_dynamodb_unavailable_is_a_503_with_a_longer_retry_after(client, aut
     )
 
 
+@pytest.mark.parametrize("code", ["ReadTimeout", "ConnectTimeout"])
+def test_api_dynamodb_not_answering_is_a_503_after_the_retries(client, auth, faults, referral_id, code):
+    # GIVEN DynamoDB does not answer at all (the connection times out)
+    fault = faults.inject("dynamodb", "GetItem", code)
+    response = client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor"))
+    # THEN the tries are bounded and the client is told to come back later
+    _assert_unavailable_json(response, retry_after="30")
+    assert fault.seen == DYNAMODB_TRIES
+
+
 def test_a_bug_of_ours_is_still_a_500_in_the_standard_body(client, auth, monkeypatch, referral_id):
     """The mapping only speaks for AWS: an error of ours is not dressed up as a 502 or 503."""
     from chalicelib.services import referrals

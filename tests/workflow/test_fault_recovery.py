@@ -13,7 +13,7 @@ import pytest
 from chalicelib.examples import example_referral
 from tests.fault_injection import injected_faults
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
-from tests.workflow.conftest import execution_status, states_entered, wait_for_execution
+from tests.workflow.conftest import execution_arn, execution_status, states_entered, wait_for_execution
 
 SUPERVISOR = "supervisor@familycontact.example"
 ADMIN = "admin@familycontact.example"
@@ -154,9 +154,12 @@ def test_an_owed_callback_whose_wait_is_over_is_dropped(client, auth, runtime, f
 # -- steps: Retry for throttling, Catch for a refusal -----------------------------------------------
 
 
-def test_step_whose_email_is_throttled_beyond_the_client_retries_is_retried_by_the_asl(client, auth, runtime, faults):
+@pytest.mark.parametrize("code", ["TooManyRequestsException", "Throttling"])
+def test_step_whose_email_is_throttled_beyond_the_client_retries_is_retried_by_the_asl(
+    client, auth, runtime, faults, code
+):
     # GIVEN SES throttles the supervisor's email for longer than the SES client retries (3 tries)
-    fault = faults.inject("sesv2", "SendEmail", "TooManyRequestsException", when=_to(SUPERVISOR), times=3)
+    fault = faults.inject("sesv2", "SendEmail", code, when=_to(SUPERVISOR), times=3)
     referral_id = _submit(client, auth)
     # THEN the step fails as TransientError, the Task's Retry runs it again, and the email goes
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", timeout=30)
@@ -219,3 +222,76 @@ def test_when_ses_rejects_the_admin_too_the_failure_is_still_recorded_and_logged
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert any(entry.get("message") == "workflow failed" for entry in logged)
     assert states_entered(runtime, referral_id)[-1] == "ReviewNotCompleted"
+
+
+def test_address_ses_rejects_when_telling_the_referrer_is_recorded_and_the_decision_kept(client, auth, runtime, faults):
+    # GIVEN SES rejects the referrer's address
+    faults.inject("sesv2", "SendEmail", "MessageRejected", when=_to(REFERRER))
+    referral_id = _submit(client, auth)
+    _decide(client, runtime, "accept")
+    # THEN NotifyReferrerOfDecision is caught: the decision stands, and the admin is told
+    wait_for_execution(runtime, referral_id, "FAILED")
+    assert states_entered(runtime, referral_id)[-3:] == [
+        "NotifyReferrerOfDecision",
+        "RecordFailure",
+        "ReviewNotCompleted",
+    ]
+    wait_for_email(runtime.outbox, ADMIN, "workflow failed")
+    assert _status(client, auth, referral_id) == "ACCEPTED"
+    actions = _actions(client, auth, referral_id)
+    assert "workflow.failed" in actions and "referral.referrer_notified" not in actions
+
+
+# -- the report review -----------------------------------------------------------------------------
+
+
+def _report_history(runtime, visit_id: str) -> list[str]:
+    import boto3
+
+    arn = execution_arn(runtime, visit_id, workflow="report_review")
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
+def test_report_decision_and_resubmission_whose_callbacks_were_throttled_are_resumed_by_the_sweep(
+    client, auth, runtime, faults
+):
+    from tests.report_helpers import book_visit, report_of, save, submit, write_and_submit
+    from tests.visit_helpers import CASEY
+
+    visit_id = book_visit(client, auth)
+    write_and_submit(client, auth, visit_id)
+    request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
+    # GIVEN Step Functions throttles callbacks while the supervisor asks for changes
+    faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
+    asked = post_form(
+        client,
+        approval_path(request),
+        {"decision": "request_changes", "comment": "Add the end time.", "confirmed": "yes"},
+    )
+    assert asked.status_code == 200
+    assert report_of(client, auth, visit_id)["status"] == "CHANGES_REQUESTED"
+    # THEN the worker is not told yet (the workflow tells them), and the callback is owed
+    assert emails_to(runtime.outbox, CASEY, "Changes requested") == []
+    assert [callback.output for callback in _owed()] == [{"decision": "request_changes"}]
+    # WHEN the sweep delivers it
+    faults.clear()
+    assert _sweep(client)["callbacks_delivered"] == 1
+    wait_for_email(runtime.outbox, CASEY, "Changes requested")
+    wait_for(lambda: _report_history(runtime, visit_id)[-1] == "WaitForRevision", what="the revision wait")
+    wait_for(lambda: report_of(client, auth, visit_id).get("status") == "CHANGES_REQUESTED", what="status")
+    # AND the worker resubmits while callbacks are throttled again
+    faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
+    assert save(client, auth, visit_id).status_code == 200
+    resubmitted = submit(client, auth, visit_id)
+    assert resubmitted.status_code == 200 and resubmitted.json_body["version"] == 2
+    # THEN no second review starts beside the waiting one: the same wait gets the revision later
+    assert [callback.output for callback in _owed()] == [{"revised": 2}]
+    faults.clear()
+    assert _sweep(client)["callbacks_delivered"] == 1
+    second = wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval", count=2)
+    post_form(client, approval_path(second), {"decision": "approve", "confirmed": "yes"})
+    wait_for(lambda: report_of(client, auth, visit_id)["status"] == "APPROVED", what="approval")
+    wait_for_email(runtime.outbox, REFERRER, "is ready")
+    assert _report_history(runtime, visit_id).count("AskSupervisorToDecide") == 2
+    assert report_of(client, auth, visit_id)["approved"]["version"] == 2
