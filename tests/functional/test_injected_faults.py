@@ -319,6 +319,44 @@ def test_approval_decision_whose_callback_is_throttled_is_kept_for_the_sweep(
     assert "referral.referrer_notified" not in _audit_actions(client, auth, referral_id)
 
 
+def test_in_app_decision_throttled_is_a_503_then_its_callback_throttled_is_kept(
+    client, auth, faults, link, referral_id
+):
+    from chalicelib.storage.callbacks import OwedCallback
+
+    path, body = f"/v1/referrals/{referral_id}/decision", json.dumps({"decision": "decline", "comment": "No capacity."})
+    # GIVEN DynamoDB throttles the decision's transaction: a 503, nothing decided, the link still live
+    faults.inject("dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException")
+    _assert_unavailable_json(client.http.post(path, headers=auth("supervisor"), body=body))
+    faults.clear()
+    assert _link_states() == ["ACTIVE"]
+    assert "referral.decided" not in _audit_actions(client, auth, referral_id)
+    # WHEN it is posted again while Step Functions throttles the callback
+    faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
+    decided = client.http.post(path, headers=auth("supervisor"), body=body)
+    # THEN the decision is recorded once and its callback kept for the sweep
+    assert decided.status_code == 200, decided.body
+    assert _link_states() == ["USED"]
+    assert _audit_actions(client, auth, referral_id).count("referral.decided") == 1
+    assert [callback.output for callback in OwedCallback.query("owed")] == [{"decision": "decline"}]
+
+
+def test_callback_kept_when_dynamodb_fails_too_falls_back_to_acting_on_the_decision_now(
+    client, auth, runtime, faults, link, referral_id
+):
+    """Step Functions and DynamoDB both refuse after the decision committed: the decision stands and
+    the referrer is told at once (the wait's heartbeat later finds the referral decided)."""
+    from chalicelib.config import table_name
+
+    faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
+    owed_table = table_name("owed-callbacks")
+    faults.inject("dynamodb", "PutItem", "ProvisionedThroughputExceededException", when=lambda body: owed_table in body)
+    response = post_form(client, link, {"decision": "accept", "comment": "", "confirmed": "yes"})
+    assert response.status_code == 200
+    actions = _audit_actions(client, auth, referral_id)
+    assert actions.count("referral.decided") == 1 and "referral.referrer_notified" in actions
+
+
 # -- scheduled jobs -------------------------------------------------------------------------------
 
 
