@@ -107,9 +107,9 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:owed-callbacks",
         ],
         "dynamodb:UpdateItem": ["table:referrals"],
-        "states:DescribeExecution": ["execution:referral_review"],
+        "states:DescribeExecution": ["execution:referral_review", "execution:report_review"],
         "states:SendTaskSuccess": ["*"],
-        "states:StartExecution": ["stateMachine:referral_review"],
+        "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
     },
     "compliance_scan": {
         "dynamodb:BatchGetItem": ["table:workers"],

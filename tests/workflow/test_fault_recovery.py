@@ -295,3 +295,24 @@ def test_report_decision_and_resubmission_whose_callbacks_were_throttled_are_res
     wait_for_email(runtime.outbox, REFERRER, "is ready")
     assert _report_history(runtime, visit_id).count("AskSupervisorToDecide") == 2
     assert report_of(client, auth, visit_id)["approved"]["version"] == 2
+
+
+def test_report_submitted_while_start_execution_was_throttled_is_reviewed_after_the_sweep(
+    client, auth, runtime, faults
+):
+    from tests.report_helpers import book_visit, report_of, write_and_submit
+
+    visit_id = book_visit(client, auth)
+    # GIVEN Step Functions throttles StartExecution when the worker submits
+    faults.inject("sfn", "StartExecution", "ThrottlingException")
+    submitted = write_and_submit(client, auth, visit_id)
+    # THEN the submission is saved (nothing lost) and waits for its review to start
+    assert submitted["version"] == 1
+    assert report_of(client, auth, visit_id)["status"] == "SUBMITTED"
+    assert emails_to(runtime.outbox, SUPERVISOR, "needs your approval") == []
+    # WHEN the throttling stops and the sweep runs
+    faults.clear()
+    assert _sweep(client)["restarted"] == 1
+    # THEN the review starts and the supervisor is asked
+    wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
+    assert _report_history(runtime, visit_id)[:2] == ["LoadTimings", "AlertIfUrgent"]
