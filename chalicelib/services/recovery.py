@@ -60,7 +60,8 @@ def _deliver_owed_callbacks(summary: dict) -> None:
             if outcome == executions.UNAVAILABLE:
                 summary["callbacks_deferred"] += 1
                 continue
-            # Delivered, or the wait is over (it timed out, and its next step read the saved change).
+            # Delivered; or the wait is over (it timed out, and its next step read the saved change);
+            # or Step Functions refuses it for good (logged): keeping it would not help.
             callbacks.settled(callback)
             summary["callbacks_delivered" if outcome == executions.DELIVERED else "callbacks_closed"] += 1
     except Exception as exc:

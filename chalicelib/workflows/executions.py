@@ -23,7 +23,7 @@ def sfn_client():
     from botocore.config import Config
 
     # Fail fast on the request path: a stranded start is retried by the recovery sweep, and an
-    # undelivered callback is kept and delivered by it (`services.callbacks`).
+    # undelivered callback is kept and delivered by it (`storage.callbacks`).
     config = Config(retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
     return boto3.client("stepfunctions", region_name=settings().region, config=config)
 
@@ -55,27 +55,30 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
     return state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
 
 
-DELIVERED, WAIT_OVER, UNAVAILABLE = "delivered", "wait over", "unavailable"
+DELIVERED, WAIT_OVER, UNAVAILABLE, REFUSED = "delivered", "wait over", "unavailable", "refused"
 
 
 def send_callback(task_token: str, output: dict) -> str:
-    """Send a callback's result once: DELIVERED, WAIT_OVER (the token was already answered or
-    timed out) or UNAVAILABLE (Step Functions did not take it now: throttled, out of reach)."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    """Send a callback's result once: DELIVERED; WAIT_OVER (the token was already answered or
+    timed out); UNAVAILABLE (Step Functions did not take it now: throttled, out of reach; worth
+    sending again); REFUSED (any other answer: sending it again would be refused again)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.errors import ServiceUnavailable, dependency_error
 
     try:
         sfn_client().send_task_success(taskToken=task_token, output=json.dumps(output))
         return DELIVERED
-    except ClientError as exc:
-        code = _error_code(exc)
+    except Exception as exc:
+        code = _error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
         if code in STALE_TOKEN_ERRORS:
             logger().info("callback already closed", extra={"error": code})
             return WAIT_OVER
+        error = dependency_error(exc)
+        if error is None:
+            raise
         logger().warning("callback not delivered", extra={"error": code})
-        return UNAVAILABLE
-    except BotoCoreError as exc:
-        logger().warning("callback not delivered", extra={"error": type(exc).__name__})
-        return UNAVAILABLE
+        return UNAVAILABLE if isinstance(error, ServiceUnavailable) else REFUSED
 
 
 def resume(task_token: str, output: dict) -> bool:

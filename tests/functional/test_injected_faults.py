@@ -357,6 +357,20 @@ def test_callback_kept_when_dynamodb_fails_too_falls_back_to_acting_on_the_decis
     assert actions.count("referral.decided") == 1 and "referral.referrer_notified" in actions
 
 
+def test_callback_refused_for_good_is_not_kept_and_the_decision_is_acted_on_now(
+    client, auth, runtime, faults, link, referral_id
+):
+    from chalicelib.storage.callbacks import OwedCallback
+
+    # GIVEN Step Functions refuses the callback with an error sending it again would not cure
+    faults.inject("sfn", "SendTaskSuccess", "InvalidOutput")
+    response = post_form(client, link, {"decision": "accept", "comment": "", "confirmed": "yes"})
+    # THEN the decision stands, nothing is kept for the sweep, and the referrer is told at once
+    assert response.status_code == 200
+    assert list(OwedCallback.query("owed")) == []
+    assert "referral.referrer_notified" in _audit_actions(client, auth, referral_id)
+
+
 # -- scheduled jobs -------------------------------------------------------------------------------
 
 
