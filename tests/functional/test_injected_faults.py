@@ -408,3 +408,28 @@ def test_scheduled_job_whose_queries_are_throttled_fails_loudly_for_the_schedule
     # AND once DynamoDB answers, the next run completes
     faults.clear()
     client.lambda_.invoke("recover_workflows", event)
+
+
+def test_compliance_scan_with_an_address_rejected_and_the_digest_throttled_finishes_the_work_on_the_rerun(
+    runtime, faults
+):
+    from chalicelib.services import compliance_scan
+    from tests.functional.test_compliance_scan import EXPIRY, HR_EMAIL, days, worker_with_first_aid_expiring
+
+    worker_with_first_aid_expiring("Robin Patel", "robin@example.org")
+    # GIVEN SES rejects the worker's address and throttles HR's digest beyond the client's retries
+    faults.inject("sesv2", "SendEmail", "MessageRejected", when=lambda body: "robin@example.org" in body)
+    faults.inject("sesv2", "SendEmail", "Throttling", when=lambda body: HR_EMAIL in body)
+    # WHEN the daily scan runs
+    failed = compliance_scan.run(EXPIRY - days(60))
+    # THEN it finishes without raising, says it is incomplete, and sent nothing
+    assert failed["complete"] is False and failed["digest"]["failed"] is True
+    assert runtime.outbox.messages() == []
+    # WHEN SES accepts both again and the next day's run goes
+    faults.clear()
+    rerun = compliance_scan.run(EXPIRY - days(59))
+    # THEN the missing reminder and the digest go, once each
+    assert rerun["complete"] is True
+    sent = [(message["to"], message["subject"]) for message in runtime.outbox.messages()]
+    assert len([to for to, _ in sent if "robin@example.org" in to]) == 1
+    assert len([to for to, _ in sent if HR_EMAIL in to]) == 1
