@@ -30,7 +30,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:visits"],
-        "dynamodb:DeleteItem": ["table:sessions"],
+        "dynamodb:DeleteItem": ["table:idempotency", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:clearances",
@@ -47,6 +47,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearance-history",
             "table:clearances",
             "table:idempotency",
+            "table:owed-callbacks",
             "table:referrals",
             "table:report-versions",
             "table:reports",
@@ -97,9 +98,18 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["identity:sender"],
     },
     "recover_workflows": {
-        "dynamodb:Query": ["index:approval-links/by_subject", "index:referrals/by_status", "index:reports/by_status"],
-        "states:DescribeExecution": ["execution:referral_review"],
-        "states:StartExecution": ["stateMachine:referral_review"],
+        "dynamodb:DeleteItem": ["table:owed-callbacks"],
+        "dynamodb:PutItem": ["table:audit"],
+        "dynamodb:Query": [
+            "index:approval-links/by_subject",
+            "index:referrals/by_status",
+            "index:reports/by_status",
+            "table:owed-callbacks",
+        ],
+        "dynamodb:UpdateItem": ["table:referrals"],
+        "states:DescribeExecution": ["execution:referral_review", "execution:report_review"],
+        "states:SendTaskSuccess": ["*"],
+        "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
     },
     "compliance_scan": {
         "dynamodb:BatchGetItem": ["table:workers"],

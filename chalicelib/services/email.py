@@ -27,8 +27,12 @@ class RenderedEmail:
 @lru_cache(maxsize=1)
 def ses_client():
     import boto3
+    from botocore.config import Config
 
-    return boto3.client("sesv2", region_name=settings().region)
+    # Bounded for a request behind API Gateway's 29 s: three tries in the standard mode (throttling
+    # and 5xx answers retried with backoff); a workflow step's own Retry takes over after that.
+    config = Config(retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    return boto3.client("sesv2", region_name=settings().region, config=config)
 
 
 def render_email(template: str, **context: Any) -> RenderedEmail:

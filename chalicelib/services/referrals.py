@@ -161,9 +161,11 @@ def _idempotent_create():
         idempotent_function,
     )
 
+    from chalicelib.storage.base import client_config
     from chalicelib.storage.idempotency import IdempotencyRecord
 
-    persistence = DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name)
+    # Powertools' default client retries DynamoDB up to 10 times (legacy mode): longer than a request may take.
+    persistence = DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name, boto_config=client_config())
     config = IdempotencyConfig(
         event_key_jmespath="[key, owner]",
         payload_validation_jmespath="body",

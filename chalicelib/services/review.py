@@ -200,6 +200,11 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
     approvals.retire_active(subject.kind, subject_id, reason="workflow failed")  # their waits ended with it
     with audited_transaction(SYSTEM) as tx:
         tx.record(subject.kind, subject_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
+    # Logged before the email: the WorkflowFailures alarm counts this line, so the admin hears of
+    # the failure even when SES refuses their address too.
+    logger().error(
+        "workflow failed", extra={"workflow": subject.workflow.name, "subject_id": subject_id, "error": error}
+    )
     email.send(
         settings().admin_email,
         "workflow_failure",
@@ -208,9 +213,6 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
         subject_id=subject_id,
         error=error,
         execution=event.get("execution"),
-    )
-    logger().error(
-        "workflow failed", extra={"workflow": subject.workflow.name, "subject_id": subject_id, "error": error}
     )
     return {"recorded": True}
 

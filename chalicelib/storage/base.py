@@ -36,16 +36,36 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-2"
 
 
+# Retries that fit a request behind API Gateway's 29-second limit. PynamoDB's defaults (15 s to
+# connect, 30 s to read) would let one stalled call outlive the request. Each call gets
+# 1 + max_retry_attempts tries in botocore's standard mode (throttling and 5xx answers, with
+# exponential backoff and jitter of at most 1 s, then 2 s): a throttled call gives up within about
+# 3 s, a silent one within about 24 s. DynamoDB answers in milliseconds, so a few seconds per try
+# is plenty. What still fails reaches the caller as a 503 (`errors.dependency_error`).
+RETRY_SETTINGS = {"max_retry_attempts": 2, "connect_timeout_seconds": 2, "read_timeout_seconds": 5}
+
+
+def client_config():
+    """The same bounds for a DynamoDB client PynamoDB does not make (Powertools' idempotency)."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"total_max_attempts": 1 + RETRY_SETTINGS["max_retry_attempts"], "mode": "standard"},
+        connect_timeout=RETRY_SETTINGS["connect_timeout_seconds"],
+        read_timeout=RETRY_SETTINGS["read_timeout_seconds"],
+    )
+
+
 def meta(suffix: str) -> dict:
-    """Attributes for a model's `Meta`: its stage-prefixed table name and region.
+    """Attributes for a model's `Meta`: its stage-prefixed table name, region and retries.
 
     `host` stays unset on purpose: an endpoint override would escape the embedded runtime.
     """
-    return {"table_name": table_name(suffix), "region": region()}
+    return {"table_name": table_name(suffix), "region": region(), **RETRY_SETTINGS}
 
 
 @lru_cache(maxsize=1)
 def connection():
     from pynamodb.connection import Connection
 
-    return Connection(region=region())
+    return Connection(region=region(), **RETRY_SETTINGS)

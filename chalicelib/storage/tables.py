@@ -6,6 +6,7 @@ from __future__ import annotations
 def all_models() -> list:
     from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
+    from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referrals import Referral
     from chalicelib.storage.reports import Report, ReportVersion
@@ -28,4 +29,5 @@ def all_models() -> list:
         Visit,
         WorkerSchedule,
         Session,
+        OwedCallback,
     ]

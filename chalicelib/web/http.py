@@ -28,6 +28,7 @@ from chalicelib.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
+    error_code,
 )
 from chalicelib.observability import logger
 
@@ -119,7 +120,30 @@ def json_response(payload: Any, status: int = 200, headers: dict | None = None) 
 
 
 def error_response(error: AppError) -> Response:
-    return json_response(error.body(), error.status)
+    return json_response(error.body(), error.status, error_headers(error))
+
+
+def error_headers(error: AppError) -> dict:
+    """`Retry-After` on a 503, so clients (and browsers' users) know when to try again."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else {}
+
+
+def unexpected_error(exc: Exception, route: str) -> AppError:
+    """An exception no service turned into an `AppError`: AWS throttling or unavailable (503), an
+    AWS answer we cannot use (502), or a fault of ours (500). Logged with its type, never its text:
+    an AWS message may quote the item it refused."""
+    from chalicelib.errors import dependency_error
+
+    error = dependency_error(exc)
+    if error is not None:
+        logger().warning(
+            "dependency failed",
+            extra={"route": route, "status": error.status, "error": type(exc).__name__, "code": error_code(exc)},
+        )
+        return error
+    logger().exception("unhandled error", extra={"route": route})
+    return AppError("Something went wrong on our side. Please try again.")
 
 
 def parse_json_body(request, model, validator: Callable | str | None = None, params: dict | None = None) -> Any:
@@ -260,9 +284,8 @@ def api_route(
                 response = result if isinstance(result, Response) else json_response(result, status)
             except AppError as error:
                 response = error_response(error)
-            except Exception:  # a fault of ours, not of the input: log it, answer in the same shape
-                logger().exception("unhandled error", extra={"route": f"{method} {path}"})
-                response = error_response(AppError("Something went wrong on our side. Please try again."))
+            except Exception as exc:  # not a fault of the input: AWS's, or ours; the same shape
+                response = error_response(unexpected_error(exc, f"{method} {path}"))
             response.headers["X-Correlation-Id"] = correlation
             # Answers carry children's data: no browser or proxy keeps a copy (CSV and iCalendar too).
             response.headers.setdefault("Cache-Control", "no-store")

@@ -14,14 +14,15 @@ from chalice import Blueprint, Response
 from chalicelib.auth import Principal, Role, bearer_token
 from chalicelib.config import settings
 from chalicelib.errors import AppError, Forbidden, Unauthorized
-from chalicelib.observability import logger
 from chalicelib.templating import render_template
 from chalicelib.web.http import (
     ACCEPTED_CONTENT_TYPES,
     WRITES,
     check_body_size,
     check_path_params,
+    error_headers,
     request_principal,
+    unexpected_error,
 )
 
 SESSION_COOKIE = "fcs_session"
@@ -69,6 +70,12 @@ def html_response(body: str, status: int = 200, headers: dict | None = None) -> 
 
 def render(name: str, status: int = 200, principal: Principal | None = None, **context: Any) -> Response:
     return html_response(render_template(name, user=principal, **context), status)
+
+
+def error_page(error: AppError, principal: Principal | None) -> Response:
+    response = render("error.html", error.status, principal, error=error)
+    response.headers.update(error_headers(error))
+    return response
 
 
 def redirect(location: str, headers: dict | None = None) -> Response:
@@ -159,8 +166,9 @@ def page_route(
                 _base_path.reset(token)
 
         def _answer(request, **params: str) -> Response:  # noqa: ANN001
-            principal = session_principal(request)
+            principal = None
             try:
+                principal = session_principal(request)  # a read of the sessions table: inside the guard
                 if request.method in WRITES:
                     check_body_size(request, " Shorten the longest text and send the form again.")
                     _check_same_origin(request)
@@ -175,12 +183,9 @@ def page_route(
                     check_path_params(params)
                 return fn(request, principal, **params)
             except AppError as error:
-                return render("error.html", error.status, principal, error=error)
-            except Exception:
-                logger().exception("unhandled page error", extra={"route": path})
-                return render(
-                    "error.html", 500, principal, error=AppError("Something went wrong on our side. Please try again.")
-                )
+                return error_page(error, principal)
+            except Exception as exc:  # AWS throttling or unavailable (503), a bad answer (502), or ours
+                return error_page(unexpected_error(exc, path), principal)
 
         bp.route(path, methods=methods, content_types=ACCEPTED_CONTENT_TYPES)(view)
         return view

@@ -22,10 +22,10 @@ def sfn_client():
     import boto3
     from botocore.config import Config
 
-    # Fail fast on the request path: a stranded start is retried by the recovery sweep.
-    return boto3.client(
-        "stepfunctions", region_name=settings().region, config=Config(retries={"max_attempts": 2, "mode": "standard"})
-    )
+    # Fail fast on the request path: a stranded start is retried by the recovery sweep, and an
+    # undelivered callback is kept and delivered by it (`storage.callbacks`).
+    config = Config(retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    return boto3.client("stepfunctions", region_name=settings().region, config=config)
 
 
 def _error_code(exc: Exception) -> str:
@@ -55,24 +55,56 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
     return state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
 
 
-def resume(task_token: str, output: dict) -> bool:
-    """Send a callback's result. False when the wait was already over (stale token) or Step
-    Functions did not answer: the change that called this is already saved, and the waiting
-    step's own timeout brings the workflow back to read it."""
-    from botocore.exceptions import BotoCoreError, ClientError
+DELIVERED, WAIT_OVER, UNAVAILABLE, REFUSED = "delivered", "wait over", "unavailable", "refused"
+
+
+def send_callback(task_token: str, output: dict) -> str:
+    """Send a callback's result once: DELIVERED; WAIT_OVER (the token was already answered or
+    timed out); UNAVAILABLE (Step Functions did not take it now: throttled, out of reach; worth
+    sending again); REFUSED (any other answer: sending it again would be refused again)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.errors import ServiceUnavailable, dependency_error
 
     try:
         sfn_client().send_task_success(taskToken=task_token, output=json.dumps(output))
-        return True
-    except ClientError as exc:
-        code = _error_code(exc)
+        return DELIVERED
+    except Exception as exc:
+        code = _error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
         if code in STALE_TOKEN_ERRORS:
             logger().info("callback already closed", extra={"error": code})
-        else:
-            logger().warning("callback not delivered", extra={"error": code})
-        return False
-    except BotoCoreError as exc:
-        logger().warning("callback not delivered", extra={"error": type(exc).__name__})
+            return WAIT_OVER
+        error = dependency_error(exc)
+        if error is None:
+            raise
+        logger().warning("callback not delivered", extra={"error": code})
+        return UNAVAILABLE if isinstance(error, ServiceUnavailable) else REFUSED
+
+
+def resume(task_token: str, output: dict) -> bool:
+    """Resume a wait with a callback's result. True when the wait has it or will have it: a
+    callback Step Functions did not take now is kept, and the recovery sweep delivers it
+    (`services.recovery`). False when the wait was already over (or the callback could not even
+    be kept): the change that called this is saved, and the caller acts on it itself."""
+    outcome = send_callback(task_token, output)
+    if outcome == UNAVAILABLE:
+        return _keep_for_later(task_token, output)
+    return outcome == DELIVERED
+
+
+def _keep_for_later(task_token: str, output: dict) -> bool:
+    from chalicelib.errors import dependency_error
+    from chalicelib.storage import callbacks
+
+    try:
+        callbacks.keep(task_token, output)
+        return True
+    except Exception as exc:
+        if dependency_error(exc) is None:
+            raise
+        # DynamoDB failed too: the waiting step's own timeout (or heartbeat) brings the workflow
+        # back to read the saved change.
+        logger().warning("callback not kept", extra={"error": type(exc).__name__})
         return False
 
 

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# Throttling and brief outages: raised as TransientError so the ASL's Retry takes them.
-TRANSIENT_CODES = {
-    "TooManyRequestsException",  # SES v2 sending rate
-    "LimitExceededException",
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-}
+# Throttling and brief outages (`errors.dependency_error` says 503): raised as TransientError so
+# the ASL's Retry takes them. Anything else (an address SES rejects, say) goes to the Catch, whose
+# RecordFailure step records it on the item and alerts the admin.
 
 
 class TransientError(Exception):
@@ -26,10 +18,9 @@ class UnknownStep(Exception):
 
 
 def _is_transient(exc: Exception) -> bool:
-    code = getattr(exc, "cause_response_code", None)
-    if code is None:
-        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
-    return code in TRANSIENT_CODES
+    from chalicelib.errors import ServiceUnavailable, dependency_error
+
+    return isinstance(dependency_error(exc), ServiceUnavailable)
 
 
 def run(steps: dict, event: dict) -> Any:

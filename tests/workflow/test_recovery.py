@@ -68,6 +68,9 @@ def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_gra
         "restarted": 0,
         "deferred": 0,
         "gave_up": 0,
+        "callbacks_delivered": 0,
+        "callbacks_closed": 0,
+        "callbacks_deferred": 0,
     }
     assert len(emails_to(runtime.outbox, SUPERVISOR)) == 1
 
