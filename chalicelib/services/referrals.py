@@ -333,5 +333,8 @@ def _tell_withdrawn(referral: Referral, recipients: list[str], reason: str | Non
             reason=reason,
             link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
         )
-    except Exception:  # the withdrawal stands even if the courtesy email cannot go
-        logger().exception("withdrawal email not sent", extra={"referral_id": referral.referral_id})
+    except Exception as exc:  # the withdrawal stands even if the courtesy email cannot go
+        # The error's class only: SES's messages quote the refused addresses.
+        logger().error(
+            "withdrawal email not sent", extra={"referral_id": referral.referral_id, "error": type(exc).__name__}
+        )
