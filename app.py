@@ -14,6 +14,7 @@ from chalicelib.api import (
     home,
     hr_pages,
     ops,
+    referral_drafts,
     referral_pages,
     referrals,
     report_pages,
@@ -42,6 +43,7 @@ for blueprint in (
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
+    referral_drafts.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
 ):

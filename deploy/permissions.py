@@ -30,10 +30,11 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:visits"],
-        "dynamodb:DeleteItem": ["table:sessions"],
+        "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:clearances",
+            "table:referral-drafts",
             "table:referrals",
             "table:report-versions",
             "table:reports",
@@ -47,6 +48,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearance-history",
             "table:clearances",
             "table:idempotency",
+            "table:referral-drafts",
             "table:referrals",
             "table:report-versions",
             "table:reports",
@@ -58,6 +60,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:Query": [
             "index:approval-links/by_subject",
             "index:audit/by_day",
+            "index:referral-drafts/by_owner",
             "index:referrals/by_referrer",
             "index:referrals/by_status",
             "index:reports/by_status",

@@ -7,6 +7,7 @@ def all_models() -> list:
     from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referrals import Referral
     from chalicelib.storage.reports import Report, ReportVersion
     from chalicelib.storage.sessions import Session
@@ -28,4 +29,5 @@ def all_models() -> list:
         Visit,
         WorkerSchedule,
         Session,
+        ReferralDraft,
     ]
