@@ -61,6 +61,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:approval-links/by_subject",
             "index:audit/by_day",
             "index:referral-drafts/by_owner",
+            "index:referrals/by_reference",
             "index:referrals/by_referrer",
             "index:referrals/by_status",
             "index:reports/by_status",

@@ -18,6 +18,7 @@ from chalicelib.domain.referrals import (
     awaits_decision,
     check_transition,
     human_reference,
+    reference_key,
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
@@ -194,8 +195,10 @@ def _idempotent_create():
 
 def _create(principal: Principal, body: dict, draft_id: str | None = None) -> dict:
     now = clock.iso_now()
+    referral_id = uuid.uuid4().hex
     referral = Referral(
-        uuid.uuid4().hex,
+        referral_id,
+        reference=reference_key(human_reference(referral_id)),
         referrer_id=principal.user_id,
         referrer_email=principal.email,
         status=ReferralStatus.SUBMITTED.value,
