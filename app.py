@@ -13,6 +13,7 @@ from chalicelib.api import (
     decisions,
     home,
     hr_pages,
+    not_found,
     ops,
     referral_drafts,
     referral_pages,
@@ -46,6 +47,7 @@ for blueprint in (
     referral_drafts.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
+    not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
 
