@@ -11,12 +11,12 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.referrals import DRAFT_DAYS
 from chalicelib.errors import Conflict, NotFound, PayloadTooLarge
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import referral_drafts as draft_store
 from chalicelib.storage.referral_drafts import ReferralDraft
 
-DRAFT_DAYS = 30
 MAX_DRAFTS = 20  # per referrer: a draft is a form in progress, not a filing cabinet
 # What the stored form may weigh (JSON): DynamoDB's item limit is 400 KB, and a form's JSON can
 # be larger than the posted body it came from (escaped characters).

@@ -18,6 +18,7 @@ from chalicelib.domain.labels import (
 )
 from chalicelib.domain.labels import REFERRAL_STATUS_LABELS as STATUS_LABELS
 from chalicelib.domain.referrals import (
+    DRAFT_DAYS,
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
     MAX_SESSIONS,
@@ -173,6 +174,7 @@ def form_page(
             notice=notice,
             focus=focus,
             draft=draft,
+            draft_days=DRAFT_DAYS,
             form_action=f"/referrals/drafts/{draft['id']}" if draft else "/referrals/new",
             max_children=MAX_CHILDREN,
             max_family_members=MAX_FAMILY_MEMBERS,
