@@ -277,3 +277,14 @@ def test_drafts_keep_childrens_details_out_of_the_logs(client, sam, capsys, capl
     logs = capsys.readouterr().out + caplog.text
     assert "Maya" not in logs and "Robinson" not in logs
     assert json.dumps("Maya")[1:-1] not in logs
+
+
+def test_submitting_to_another_referrers_draft_makes_nothing_and_leaves_it(client, sam, alex):
+    draft_id = save_draft(client, sam, [("idempotency_key", KEY), *form_of(example_referral())])
+    pairs = [("idempotency_key", "5a0f7d36-2c4e-4b8a-9d1f-3e6b7c8a9f00"), *form_of(example_referral())]
+
+    response = post(client, alex, draft_path(draft_id), [*pairs, ("action", "submit")])
+
+    assert response.status_code == 409
+    assert referrals_of(client, alex) == [] and referrals_of(client, sam) == []
+    assert client.http.get(draft_path(draft_id), headers=sam).status_code == 200
