@@ -13,7 +13,9 @@ from chalicelib.api import (
     decisions,
     home,
     hr_pages,
+    not_found,
     ops,
+    referral_drafts,
     referral_pages,
     referrals,
     report_pages,
@@ -42,8 +44,10 @@ for blueprint in (
     workers.routes,
     hr_pages.routes,
     referral_pages.routes,
+    referral_drafts.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
+    not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
 

@@ -30,10 +30,11 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:visits"],
-        "dynamodb:DeleteItem": ["table:idempotency", "table:sessions"],
+        "dynamodb:DeleteItem": ["table:idempotency", "table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:clearances",
+            "table:referral-drafts",
             "table:referrals",
             "table:report-versions",
             "table:reports",
@@ -48,6 +49,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearances",
             "table:idempotency",
             "table:owed-callbacks",
+            "table:referral-drafts",
             "table:referrals",
             "table:report-versions",
             "table:reports",
@@ -59,6 +61,8 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:Query": [
             "index:approval-links/by_subject",
             "index:audit/by_day",
+            "index:referral-drafts/by_owner",
+            "index:referrals/by_reference",
             "index:referrals/by_referrer",
             "index:referrals/by_status",
             "index:reports/by_status",

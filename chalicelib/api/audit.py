@@ -36,14 +36,14 @@ def list_audit(call: Call):
 @page_route(routes, "/audit", ["GET"], roles=frozenset({Role.ADMIN}))
 def audit_log_page(request, principal):
     """The audit log for an admin: one item's history, or one day's events, a page at a time."""
-    from chalicelib import clock
-    from chalicelib.services import audit
+    from chalicelib.errors import NotFound
+    from chalicelib.services import audit, audit_items
     from chalicelib.web.audit_views import KINDS, audit_page
 
     query = request.query_params or {}
     kind = (query.get("kind") or "").strip()
     item_id = (query.get("id") or "").strip()
-    day = (query.get("day") or "").strip() or clock.today().isoformat()
+    day = (query.get("day") or "").strip() or audit.uk_today().isoformat()
     error = None
     if item_id and kind not in KINDS:
         error = "Choose the kind of item as well as its reference."
@@ -52,9 +52,16 @@ def audit_log_page(request, principal):
     if error:
         return audit_page(principal, [], kind=kind, item_id=item_id, day=day, next_cursor=None, error=error, status=400)
     try:
+        # What a person has (a reference, an email, a name, a page's address) names the item.
+        entity_id = audit_items.resolve(kind, item_id) if kind else None
+    except (BadRequest, NotFound) as exc:
+        return audit_page(
+            principal, [], kind=kind, item_id=item_id, day=day, next_cursor=None, error=exc.message, status=exc.status
+        )
+    try:
         found = audit.list_events(
             entity=kind or None,
-            entity_id=item_id or None,
+            entity_id=entity_id,
             day=None if kind else day,
             limit=PAGE,
             cursor=query.get("cursor") or None,
@@ -65,7 +72,7 @@ def audit_log_page(request, principal):
             [],
             kind=kind,
             item_id=item_id,
-            day=clock.today().isoformat(),
+            day=audit.uk_today().isoformat(),
             next_cursor=None,
             error="Give the day as a date, like 14 May 2026.",
             status=400,

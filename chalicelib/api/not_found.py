@@ -1,5 +1,12 @@
 """What a path no route matches answers: the JSON API's standard error body under `/v1/`, the
-service's own 404 page (with its header and a way home) everywhere else."""
+service's own 404 page (with its header and a way home) everywhere else.
+
+In AWS the catch-all route below answers: API Gateway matches every route the app declares before
+a greedy `{proxy+}`, so it only gets the paths nothing else takes. Its gateway responses cannot
+do this themselves: one gateway response has one fixed Content-Type header and only simple
+variable substitution, so it can neither choose between a page and JSON nor show who is signed
+in. The local server sends the same answer for paths no route matches (`local.server`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,31 @@ import json
 from collections.abc import Mapping
 from types import SimpleNamespace
 
+from chalice import Blueprint, Response
+
 API_PREFIX = "/v1/"
+CATCH_ALL = "/{proxy+}"
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+routes = Blueprint(__name__)
+
+
+def _accepted_content_types() -> list[str]:
+    from chalicelib.web.http import ACCEPTED_CONTENT_TYPES
+
+    return ACCEPTED_CONTENT_TYPES
+
+
+@routes.route(CATCH_ALL, methods=METHODS, content_types=_accepted_content_types())
+def unknown_address() -> Response:
+    from chalicelib.web.pages import base_path, serving_under
+
+    request = routes.current_request
+    prefix = base_path(request)
+    path = ((request.context or {}).get("path") or "/").removeprefix(prefix) or "/"
+    with serving_under(prefix):
+        status, headers, body = unknown_path(path, dict(request.headers or {}))
+    return Response(body=body.decode("utf-8"), status_code=status, headers=headers)
 
 
 def unknown_path(path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:

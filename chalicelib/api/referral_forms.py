@@ -21,6 +21,47 @@ MULTI_VALUE = ("contact.preferred_days",)
 # The repeated groups: (list field, singular used in the "add_x" / "remove_x:N" actions, limit).
 GROUPS = {"child": ("children", MAX_CHILDREN), "family_member": ("family_members", MAX_FAMILY_MEMBERS)}
 _SECTIONS = ("referrer", "contact", "legal_basis", "risks")
+SAVE_DRAFT = "save_draft"
+# Every input the referral form has (list indexes left out): all a draft may hold.
+FORM_INPUTS = frozenset(
+    {
+        *(f"referrer.{name}" for name in ("name", "email", "phone", "organisation", "team")),
+        *(
+            f"children.{name}"
+            for name in (
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "legal_status",
+                "placement_type",
+                "needs_notes",
+                "interpreter_language",
+            )
+        ),
+        *(
+            f"family_members.{name}"
+            for name in ("name", "relationship", "phone", "email", "interpreter_language", "safety_notes")
+        ),
+        *(
+            f"contact.{name}"
+            for name in (
+                "type",
+                "frequency.sessions",
+                "frequency.per",
+                "session_length_minutes",
+                "preferred_days",
+                "preferred_times",
+                "start_date",
+                "end_date",
+            )
+        ),
+        *(f"legal_basis.{name}" for name in ("court_order", "reference", "court", "date_made")),
+        *(f"risks.{name}" for name in (*RISK_FLAGS, "details", "confidential_address", "carer_address")),
+        "consent_confirmed",
+        "funding_reference",
+    }
+)
+_DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 _REFERRAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -28,6 +69,34 @@ def check_id(referral_id: str) -> None:
     # Ids this service makes; anything else is not one, and is not worth a read.
     if not _REFERRAL_ID.fullmatch(referral_id):
         raise NotFound("No referral with that id.")
+
+
+def check_draft_id(draft_id: str) -> None:
+    if not _DRAFT_ID.fullmatch(draft_id):
+        raise NotFound("No draft with that id.")
+
+
+def _input_paths(value: Any, path: str = ""):
+    """The form inputs `value` (as `parse_referral_form` gives it) holds, without list indexes."""
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            yield from _input_paths(inner, f"{path}.{name}" if path else name)
+    elif isinstance(value, list) and path not in MULTI_VALUE:
+        for item in value:
+            yield from _input_paths(item, path)
+    else:
+        yield path
+
+
+def check_draft(values: dict[str, Any]) -> None:
+    """A draft is kept as typed, unvalidated: only what the form has, and no more items than it shows."""
+    if not set(_input_paths(values)) <= FORM_INPUTS:
+        raise BadRequest("The form has an input this page does not have. Reload the form and try again.")
+    for group, limit in GROUPS.values():
+        if len(values[group]) > limit:
+            raise BadRequest(
+                f"A referral can include up to {limit} {group.replace('_', ' ')}. Reload the form and try again."
+            )
 
 
 def idempotency_key(posted: str) -> str:
@@ -58,6 +127,8 @@ def parse_referral_form(fields: dict[str, list[str]]) -> dict[str, Any]:
 def apply_action(values: dict[str, Any], action: str) -> str | None:
     """Add or remove a child or family member; returns the id of the input to focus, if any."""
     verb, _, argument = action.partition("_")
+    if action == SAVE_DRAFT:
+        return None
     kind, _, index = argument.partition(":")
     if verb not in ("add", "remove") or kind not in GROUPS or (verb == "add") == bool(index):
         raise BadRequest("That button is not part of this form. Reload the form and try again.")

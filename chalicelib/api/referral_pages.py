@@ -41,8 +41,9 @@ def new_referral(request, principal):
     action = first_value(fields, forms.ACTION_FIELD) or "submit"
     values = forms.parse_referral_form(fields)
     if action != "submit":
-        focus = forms.apply_action(values, action)
-        return form_page(principal, values, key, focus=focus)
+        from chalicelib.api.referral_drafts import start_draft
+
+        return start_draft(principal, values, key, action)
     try:
         submission = ReferralSubmission.model_validate(values, context={"today": clock.today()})
     except ValidationError as exc:
@@ -78,7 +79,14 @@ def referral_list(request, principal):
         wanted = reference_key(search)
         rows = [row for row in rows if wanted and reference_key(human_reference(row["id"])).startswith(wanted)]
     rows.sort(key=lambda row: row[SORTS[sort]] or "", reverse=order == "desc")
-    return list_page(principal, rows, status=status, sort=sort, order=order, search=search)
+    drafts = _drafts_of(principal)
+    return list_page(principal, rows, status=status, sort=sort, order=order, search=search, drafts=drafts)
+
+
+def _drafts_of(principal) -> list[dict]:
+    from chalicelib.services import referral_drafts
+
+    return referral_drafts.list_for(principal) if Role.REFERRER in principal.roles else []
 
 
 @page_route(routes, "/referrals/{referral_id}", ["GET"], roles=READERS)

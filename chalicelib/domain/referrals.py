@@ -44,6 +44,7 @@ from chalicelib.domain.validation import cross_field_error, today_from_context
 
 MAX_CHILDREN = 10
 MAX_FAMILY_MEMBERS = 10
+DRAFT_DAYS = 30  # a referral form saved as a draft is deleted this long after its last save
 SHORT_TEXT_MAX = 200
 REFERENCE_MAX = 100
 LANGUAGE_MAX = 60

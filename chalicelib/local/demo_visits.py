@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.referrals import ReferralStatus, human_reference, reference_key
 from chalicelib.examples import example_referral
 from chalicelib.local.directory import for_role
 
@@ -28,8 +28,10 @@ def _accepted_referral(supervisor: Principal) -> str:
     body["contact"]["start_date"] = today.isoformat()
     body["contact"]["end_date"] = (today + timedelta(days=120)).isoformat()
     now = clock.iso_now()
+    referral_id = uuid.uuid4().hex
     referral = Referral(
-        uuid.uuid4().hex,
+        referral_id,
+        reference=reference_key(human_reference(referral_id)),
         referrer_id=referrer.user_id,
         referrer_email=referrer.email,
         status=ReferralStatus.ACCEPTED.value,

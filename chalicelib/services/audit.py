@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib import clock
 from chalicelib.errors import BadRequest, Conflict
@@ -18,6 +19,17 @@ from chalicelib.storage.audit import AuditEvent, entity_key, events_for, events_
 from chalicelib.storage.base import connection
 
 SYSTEM = "system"
+# An event's day is its day in the UK, as every page counts days, not the UTC day.
+UK = ZoneInfo("Europe/London")
+
+
+def uk_day(moment: datetime) -> date:
+    """The UK day of an aware moment: `2026-03-29T23:30Z` is 30 March (BST), `2026-01-10T23:30Z` 10 January."""
+    return moment.astimezone(UK).date()
+
+
+def uk_today() -> date:
+    return uk_day(clock.now())
 
 
 def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
@@ -27,7 +39,7 @@ def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dic
         entity_key(entity, entity_id),
         # Microseconds in the key keep events of the same second in the order they happened.
         f"{moment.isoformat(timespec='microseconds')}#{uuid.uuid4().hex}",
-        day=at[:10],
+        day=uk_day(moment).isoformat(),
         entity=entity,
         entity_id=entity_id,
         at=at,
@@ -100,7 +112,7 @@ def list_events(*, entity: str | None, entity_id: str | None, day: str | None, l
     else:
         if day is not None and not _is_day(day):
             raise BadRequest("'day' must be a date written as YYYY-MM-DD.")
-        events, next_cursor = events_on_day(day or clock.today().isoformat(), limit=limit, cursor=cursor)
+        events, next_cursor = events_on_day(day or uk_today().isoformat(), limit=limit, cursor=cursor)
     return {"events": [e.to_dict() for e in events], "next_cursor": next_cursor}
 
 

@@ -476,8 +476,10 @@ def _record_completed(today: date) -> None:
 
 
 def long_date(day: date) -> str:
-    """ "Friday 1 March 2026": unambiguous to every reader, unlike 01/03/2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """ "1 March 2026": the one way every page and email writes a day (no weekday), unlike 01/03/2026."""
+    from chalicelib.templating import long_day
+
+    return long_day(day)
 
 
 def _stamp(moment: datetime) -> str:

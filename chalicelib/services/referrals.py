@@ -18,6 +18,7 @@ from chalicelib.domain.referrals import (
     awaits_decision,
     check_transition,
     human_reference,
+    reference_key,
 )
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
@@ -116,16 +117,22 @@ def change_status(
 
 
 def submit(
-    principal: Principal, submission: ReferralSubmission, idempotency_key: str | None, lambda_context: Any = None
+    principal: Principal,
+    submission: ReferralSubmission,
+    idempotency_key: str | None,
+    lambda_context: Any = None,
+    *,
+    draft_id: str | None = None,
 ) -> dict:
     """Create a referral (status SUBMITTED + audit event, one transaction) and start its review.
+    With `draft_id`, the referrer's draft it was typed in is removed in the same transaction.
 
     With an idempotency key, the same key and body return the first result and create nothing;
     the same key with another body is a conflict.
     """
     body = submission.model_dump(mode="json")
     if not idempotency_key:
-        return _create(principal, body)
+        return _create(principal, body, draft_id)
     if len(idempotency_key) > 200:
         raise BadRequest("The Idempotency-Key header is longer than 200 characters.")
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -133,7 +140,13 @@ def submit(
         IdempotencyValidationError,
     )
 
-    request = {"key": idempotency_key, "owner": principal.user_id, "email": principal.email, "body": body}
+    request = {
+        "key": idempotency_key,
+        "owner": principal.user_id,
+        "email": principal.email,
+        "body": body,
+        "draft": draft_id,
+    }
     deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
     while True:
         try:
@@ -177,15 +190,17 @@ def _idempotent_create():
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def create(request: dict) -> dict:
         owner = Principal(user_id=request["owner"], email=request["email"], name="", roles=frozenset())
-        return _create(owner, request["body"])
+        return _create(owner, request["body"], request.get("draft"))
 
     return create, config
 
 
-def _create(principal: Principal, body: dict) -> dict:
+def _create(principal: Principal, body: dict, draft_id: str | None = None) -> dict:
     now = clock.iso_now()
+    referral_id = uuid.uuid4().hex
     referral = Referral(
-        uuid.uuid4().hex,
+        referral_id,
+        reference=reference_key(human_reference(referral_id)),
         referrer_id=principal.user_id,
         referrer_email=principal.email,
         status=ReferralStatus.SUBMITTED.value,
@@ -204,6 +219,10 @@ def _create(principal: Principal, body: dict) -> dict:
             "referral.submitted",
             {"status": ReferralStatus.SUBMITTED.value, "children": len(body.get("children", []))},
         )
+        if draft_id:
+            from chalicelib.services import referral_drafts
+
+            referral_drafts.remove_on_submit(tx, principal.user_id, draft_id, referral.referral_id)
     count("ReferralSubmitted")
     review.start(REFERRAL_REVIEW, referral.referral_id, referral.workflow_runs)
     return view(referral)

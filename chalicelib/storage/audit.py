@@ -11,7 +11,7 @@ from chalicelib.storage.cursors import KeyCursor
 
 
 class AuditByDay(GlobalSecondaryIndex):
-    """Recent events across all entities, one partition per day."""
+    """Recent events across all entities, one partition per UK day (Europe/London)."""
 
     class Meta:
         index_name = "by_day"
@@ -27,7 +27,7 @@ class AuditEvent(Model):
 
     entity_key = UnicodeAttribute(hash_key=True)  # "<entity>#<id>"
     event_key = UnicodeAttribute(range_key=True)  # "<ISO time>#<event id>": time order
-    day = UnicodeAttribute()
+    day = UnicodeAttribute()  # the UK day of `at`: pages count days in UK time
     entity = UnicodeAttribute()
     entity_id = UnicodeAttribute()
     at = UnicodeAttribute()

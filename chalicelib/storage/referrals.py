@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.storage.base import meta
@@ -37,6 +37,16 @@ class ReferralsByStatus(GlobalSecondaryIndex):
 
     status = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
+
+
+class ReferralsByReference(GlobalSecondaryIndex):
+    """A referral by the reference people see (`FCS-9X1J-AF`, stored as its key `9X1JAF`)."""
+
+    class Meta:
+        index_name = "by_reference"
+        projection = KeysOnlyProjection()
+
+    reference = UnicodeAttribute(hash_key=True)
 
 
 class StatusChange(MapAttribute):
@@ -80,9 +90,12 @@ class Referral(Model):
     # The amendment wait's callback token: server side only, never rendered or logged.
     amendment_task_token = UnicodeAttribute(null=True)
     workflow_runs = NumberAttribute(default=1)  # executions started; names are "<id>-<n>"
+    # `domain.referrals.reference_key` of the reference people see; older items have none.
+    reference = UnicodeAttribute(null=True)
 
     by_referrer = ReferralsByReferrer()
     by_status = ReferralsByStatus()
+    by_reference = ReferralsByReference()
 
 
 def in_status(status: str, *, newest_first: bool = False, limit: int | None = None) -> Iterator[Referral]:
@@ -94,6 +107,11 @@ def of_referrer(referrer_id: str, status: str | None, limit: int) -> Iterator[Re
     """One referrer's referrals, newest first, optionally in one status."""
     condition = (Referral.status == status) if status else None
     return Referral.by_referrer.query(referrer_id, scan_index_forward=False, limit=limit, filter_condition=condition)
+
+
+def ids_with_reference(key: str, limit: int = 5) -> list[str]:
+    """The ids of the referrals whose reference has this key (two may share one, rarely)."""
+    return [r.referral_id for r in Referral.by_reference.query(key, limit=limit)]
 
 
 def append_to(attribute, items: list):

@@ -8,6 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referrals import Referral
     from chalicelib.storage.reports import Report, ReportVersion
     from chalicelib.storage.sessions import Session
@@ -30,4 +31,5 @@ def all_models() -> list:
         WorkerSchedule,
         Session,
         OwedCallback,
+        ReferralDraft,
     ]

@@ -111,6 +111,12 @@ def worker_by_email(email: str) -> Worker | None:
     return None
 
 
+def workers_named(name: str, limit: int = 5) -> list[Worker]:
+    """The workers with exactly this name (any case), through the directory index."""
+    prefix = f"{name.strip().casefold()}#"
+    return list(Worker.directory_index.query(WORKER_DIRECTORY, Worker.name_key.startswith(prefix), limit=limit))
+
+
 def directory(cursor: str | None = None, page_size: int = 500) -> Iterator[Worker]:
     """Every worker in name order, from just after `cursor` (see `directory_cursor`), read page by page.
 

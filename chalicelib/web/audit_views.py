@@ -14,7 +14,13 @@ from chalicelib.domain.labels import REFERRAL_STATUS_LABELS, STATUS_LABELS, kind
 from chalicelib.web.pages import render
 
 # The kinds of item the log can be filtered by, as people call them.
-KINDS = {"referral": "Referral", "visit": "Visit", "report": "Visit report", "worker": "Worker"}
+KINDS = {
+    "referral": "Referral",
+    "visit": "Visit",
+    "report": "Visit report",
+    "worker": "Worker",
+    "referral_draft": "Referral draft",
+}
 # Where each kind of item can be opened.
 ITEM_LINKS = {
     "referral": "/referrals/{id}",
@@ -33,6 +39,9 @@ ACTION_WORDS = {
     "referral.referrer_notified": "told the referrer of the decision",
     "referral.awaiting_answer": "started waiting for the referrer's answer",
     "referral.review_overdue": "reported the review as overdue",
+    "referral_draft.saved": "saved a referral draft",
+    "referral_draft.deleted": "deleted a referral draft",
+    "referral_draft.submitted": "submitted a referral draft as a referral",
     "report.draft_started": "started the report",
     "report.draft_saved": "saved the report's draft",
     "report.submitted": "submitted the report",
@@ -80,6 +89,8 @@ CHANGE_NAMES = {
     "starts_at": "Starts",
     "ends_at": "Ends",
     "venue": "Venue",
+    "children": "Children",
+    "referral": "Referral",
 }
 _STATUS_WORDS: dict[str, str] = {
     **{str(s): label for s, label in visits.STATUS_LABELS.items()},
@@ -136,15 +147,27 @@ def event_words(event: dict[str, Any]) -> dict[str, Any]:
     entity, item_id = event["entity"], event["id"]
     link = ITEM_LINKS.get(entity)
     changes = event.get("changes") or {}
+    # A referral goes by the reference people see on its page and in emails.
+    reference = _reference(item_id) if entity == "referral" else None
+    shown = reference or (item_id[:8] if len(item_id) > 12 else item_id)
     return {
         **event,
         "who": "The service (automatic)" if event["actor"] == "system" else event["actor"],
         "what": action_words(entity, event["action"]),
-        "item": f"{KINDS.get(entity, entity.capitalize())} {item_id[:8] if len(item_id) > 12 else item_id}",
+        "item": f"{KINDS.get(entity, entity.capitalize())} {shown}",
         "item_link": link.format(id=item_id) if link else None,
-        "filter_link": "/audit?" + urlencode({"kind": entity, "id": item_id}),
+        "filter_link": "/audit?" + urlencode({"kind": entity, "id": reference or item_id}),
         "changes_words": [(name_words(k), value_words(k, v)) for k, v in changes.items()],
     }
+
+
+def _reference(referral_id: str) -> str | None:
+    from chalicelib.domain.referrals import human_reference
+
+    try:
+        return human_reference(referral_id)
+    except ValueError:  # not an id this service made
+        return None
 
 
 def audit_page(

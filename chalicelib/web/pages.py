@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -39,6 +40,16 @@ def base_path(request) -> str:
     context = request.context or {}
     stage, path = context.get("stage") or "", context.get("path") or ""
     return f"/{stage}" if stage and (path == f"/{stage}" or path.startswith(f"/{stage}/")) else ""
+
+
+@contextlib.contextmanager
+def serving_under(prefix: str) -> Iterator[None]:
+    """Render pages with their links under `prefix` (a `base_path`) meanwhile, as `page_route` does."""
+    token = _base_path.set(prefix)
+    try:
+        yield
+    finally:
+        _base_path.reset(token)
 
 
 def url(path: str) -> str:

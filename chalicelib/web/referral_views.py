@@ -18,6 +18,7 @@ from chalicelib.domain.labels import (
 )
 from chalicelib.domain.labels import REFERRAL_STATUS_LABELS as STATUS_LABELS
 from chalicelib.domain.referrals import (
+    DRAFT_DAYS,
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
     MAX_SESSIONS,
@@ -157,7 +158,9 @@ def form_page(
     status: int = 200,
     notice: str | None = None,
     focus: str | None = None,
+    draft: dict[str, Any] | None = None,
 ):
+    """`draft`: the saved draft this form continues (as `services.referral_drafts.view` gives it)."""
     errors = errors or {}
     return render(
         "referral_form.html",
@@ -170,6 +173,9 @@ def form_page(
             idempotency_key=key,
             notice=notice,
             focus=focus,
+            draft=draft,
+            draft_days=DRAFT_DAYS,
+            form_action=f"/referrals/drafts/{draft['id']}" if draft else "/referrals/new",
             max_children=MAX_CHILDREN,
             max_family_members=MAX_FAMILY_MEMBERS,
             max_sessions=MAX_SESSIONS,
@@ -188,13 +194,23 @@ def form_page(
 # -- the list -----------------------------------------------------------------------------------
 
 
-def list_page(principal: Principal, rows: list[dict], *, status: str | None, sort: str, order: str, search: str = ""):
+def list_page(
+    principal: Principal,
+    rows: list[dict],
+    *,
+    status: str | None,
+    sort: str,
+    order: str,
+    search: str = "",
+    drafts: list[dict] | None = None,
+):
     return render(
         "referral_list.html",
         200,
         principal,
         **_common(
             rows=rows,
+            drafts=drafts or [],
             chosen_status=status,
             search=search,
             sort=sort,

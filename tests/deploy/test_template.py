@@ -297,6 +297,23 @@ def test_unknown_paths_answer_the_service_404_not_missing_authentication_token(t
         assert json.loads(body)["error"]["code"] == "not_found"
 
 
+def test_a_browser_gets_the_404_page_from_the_apps_catch_all_route(template):
+    """Gateway responses have one fixed Content-Type each, so pages and the API cannot both get
+    their own 404 from them: the greedy `/{proxy+}` route, matched after every declared route,
+    sends every method of an unknown path to the app, which answers a page or JSON."""
+    from chalicelib.api.not_found import METHODS
+
+    definition = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    catch_all = definition["paths"]["/{proxy+}"]
+    assert {method.lower() for method in METHODS} <= set(catch_all)
+    for method in METHODS:
+        integration = catch_all[method.lower()]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "aws_proxy"
+        assert "APIHandler" in json.dumps(integration["uri"])
+    declared = [path for path in definition["paths"] if path != "/{proxy+}"]
+    assert "/referrals/{referral_id}" in declared and "/referrals/drafts/{draft_id}" in declared
+
+
 def test_api_stage_throttles_a_flood(template):
     settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
     assert any(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 
+from chalicelib.domain.referrals import human_reference
 from chalicelib.examples import example_referral
 from tests.functional.test_plain_words import VisibleText, code_like_tokens
 from tests.helpers import submit_referral
@@ -41,7 +44,7 @@ def test_todays_events_say_who_did_what_to_which_item_and_when(client, admin, re
     response = client.http.get("/audit", headers=admin)
     text = text_of(response)
     assert response.status_code == 200
-    assert f"{SAM} Submitted the referral Referral {referral_id[:8]}" in text
+    assert f"{SAM} Submitted the referral Referral {human_reference(referral_id)}" in text
     assert "Status: Submitted" in text
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", text)
     assert code_like_tokens(text) == []
@@ -52,7 +55,7 @@ def test_an_items_history_is_filtered_by_kind_and_reference(client, admin, refer
     other = submit_referral(client, admin, example_referral()).json_body["id"]
     text = text_of(client.http.get(f"/audit?kind=referral&id={referral_id}", headers=admin))
     assert f"The history of referral {referral_id}" in text
-    assert referral_id[:8] in text and other[:8] not in text
+    assert human_reference(referral_id) in text and human_reference(other) not in text
 
 
 def test_the_log_pages_through_a_busy_day(client, admin, referral_id, monkeypatch):
@@ -73,3 +76,81 @@ def test_a_filter_half_given_or_a_day_that_is_not_a_date_is_explained(client, ad
     assert "Choose the kind of item" in text_of(client.http.get("/audit?id=abc", headers=admin))
     response = client.http.get("/audit?day=yesterday", headers=admin)
     assert response.status_code == 400 and "Give the day as a date" in text_of(response)
+
+
+# -- finding an item by what a person has -----------------------------------------------------------
+
+
+def test_a_referral_is_found_by_the_reference_people_see(client, admin, referral_id):
+    from chalicelib.domain.referrals import human_reference
+
+    reference = human_reference(referral_id)
+    other = submit_referral(client, admin, example_referral()).json_body["id"]
+
+    for typed in (reference, reference.lower().replace("-", " "), f"https://fcs.example/referrals/{referral_id}"):
+        response = client.http.get(f"/audit?{urlencode({'kind': 'referral', 'id': typed})}", headers=admin)
+        text = text_of(response)
+        assert response.status_code == 200, typed
+        assert f"Submitted the referral Referral {reference}" in text
+        assert human_reference(other) not in text
+
+
+def test_each_event_names_a_referral_by_its_reference_and_links_to_its_history(client, admin, referral_id):
+    from chalicelib.domain.referrals import human_reference
+
+    response = client.http.get("/audit", headers=admin)
+
+    reference = human_reference(referral_id)
+    assert f"Referral {reference}" in text_of(response)
+    assert f'href="/audit?kind=referral&amp;id={reference}"' in response.body.decode()
+
+
+def test_a_reference_nobody_has_is_a_404_that_says_so(client, admin, referral_id):
+    response = client.http.get("/audit?kind=referral&id=FCS-ZZZZ-ZZ", headers=admin)
+
+    assert response.status_code == 404
+    assert "No referral has the reference 'FCS-ZZZZ-ZZ'" in text_of(response)
+
+
+def test_a_worker_is_found_by_email_or_by_name(client, admin, runtime):
+    from tests.visit_helpers import add_worker
+
+    worker_id = add_worker("Jordan Ellis", "jordan.ellis@familycontact.example")
+
+    for typed in ("Jordan.Ellis@familycontact.example", "jordan ellis", worker_id):
+        response = client.http.get(f"/audit?{urlencode({'kind': 'worker', 'id': typed})}", headers=admin)
+        assert response.status_code == 200, typed
+        assert "Added the worker" in text_of(response) and worker_id[:8] in text_of(response)
+    unknown = client.http.get("/audit?kind=worker&id=Nobody%20Here", headers=admin)
+    assert unknown.status_code == 404 and "No worker is called 'Nobody Here'" in text_of(unknown)
+
+
+# -- days are UK days ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "uk_day", "utc_day"),
+    [
+        ("2026-03-29T23:30:00+00:00", "2026-03-30", "2026-03-29"),  # BST: 00:30 on the 30th in the UK
+        ("2026-10-24T23:30:00+00:00", "2026-10-25", "2026-10-24"),  # still BST: the clocks go back at 01:00 UTC
+        ("2026-10-25T23:30:00+00:00", "2026-10-25", None),  # GMT again: the UK day is the UTC day
+    ],
+    ids=["spring-forward", "last-night-of-bst", "after-the-change"],
+)
+def test_a_day_is_the_uk_day_across_the_clock_changes(client, admin, monkeypatch, moment, uk_day, utc_day):
+    from datetime import datetime
+
+    from chalicelib import clock
+    from chalicelib.services.audit import audited_transaction
+
+    monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat(moment))
+    item = uuid.uuid4().hex  # an item whose only event is this one, at that moment
+    with audited_transaction("system") as tx:
+        tx.record("visit", item, "visit.scheduled")
+
+    on_the_uk_day = client.http.get(f"/audit?day={uk_day}", headers=admin)
+    assert item[:8] in on_the_uk_day.body.decode()
+    if utc_day:
+        assert item[:8] not in client.http.get(f"/audit?day={utc_day}", headers=admin).body.decode()
+    # Today, with no day given, is the UK day too.
+    assert item[:8] in client.http.get("/audit", headers=admin).body.decode()

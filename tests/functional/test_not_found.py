@@ -51,3 +51,69 @@ def test_an_unknown_api_path_gets_the_standard_error_body(served):
 def test_a_known_page_is_still_served(served):
     with urllib.request.urlopen(served + "/", timeout=10) as response:
         assert response.status == 200
+
+
+# -- the catch-all route, as API Gateway invokes it -----------------------------------------------
+
+
+def gateway_event(method: str, path: str, headers: dict, stage: str = "") -> dict:
+    """The event API Gateway sends for a path only the greedy `/{proxy+}` resource takes."""
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/{stage}{path}" if stage else path,
+            "stage": stage or "prod",
+        },
+    }
+
+
+def test_a_browser_asking_api_gateway_for_an_unknown_page_gets_the_404_page(runtime):
+    from app import app
+
+    answer = app(gateway_event("GET", "/no/such/page", {"Accept": "text/html", "Host": "fcs.example"}), None)
+
+    assert answer["statusCode"] == 404
+    assert answer["headers"]["Content-Type"].startswith("text/html")
+    assert "Page not found" in answer["body"] and 'href="/"' in answer["body"]
+
+
+def test_at_api_gateways_own_url_the_404_pages_links_keep_the_stage(runtime):
+    from app import app
+
+    event = gateway_event("GET", "/no/such/page", {"Accept": "text/html", "Host": "x.execute-api.example"}, "api")
+    answer = app(event, None)
+
+    assert answer["statusCode"] == 404
+    assert 'href="/api/"' in answer["body"] and 'href="/"' not in answer["body"]
+
+
+def test_an_unknown_api_path_through_api_gateway_gets_the_standard_error_body(runtime):
+    from app import app
+
+    answer = app(gateway_event("POST", "/v1/no-such-thing", {"Accept": "application/json"}), None)
+
+    assert answer["statusCode"] == 404
+    assert answer["headers"]["Content-Type"] == "application/json"
+    assert json.loads(answer["body"])["error"]["code"] == "not_found"
+
+
+def test_the_catch_all_shadows_no_route_of_the_app(client, auth):
+    # The test client routes as the local server does: a one-part unknown path reaches the catch-all.
+    unknown = client.http.get("/no-such-page", headers={"Accept": "text/html"})
+    assert unknown.status_code == 404 and b"Page not found" in unknown.body
+    assert client.http.get("/health").status_code == 200
+    assert client.http.get("/").status_code == 200
+    assert client.http.get("/audit", headers=auth("admin")).status_code == 200
+    assert client.http.get("/referrals/new").status_code == 303  # to sign in: the page, not a 404

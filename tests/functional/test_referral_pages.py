@@ -151,6 +151,14 @@ def submit_form(client, headers, body: dict | None = None, key: str = KEY):
     return post(client, headers, "/referrals/new", [("idempotency_key", key), ("action", "submit"), *pairs])
 
 
+def followed(client, headers: dict, response):
+    """The page a browser shows after `response`, a 303 to a draft's page (the fragment is the browser's)."""
+    assert response.status_code == 303, response.body
+    location = response.headers["Location"].partition("#")[0]
+    assert re.fullmatch(r"/referrals/drafts/[0-9a-f]{32}(\?.*)?", location), location
+    return client.http.get(location, headers=headers)
+
+
 def referral_id(response) -> str:
     assert response.status_code == 303, response.body
     match = re.fullmatch(r"/referrals/([0-9a-f]{32})\?done=submitted", response.headers["Location"])
@@ -391,8 +399,10 @@ def test_family_member_without_phone_or_email_is_told_to_give_one(client, sam):
 def test_add_a_child_keeps_everything_typed_and_submits_nothing(client, sam):
     pairs = form_of(example_referral())
 
-    response = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "add_child"), *pairs])
+    posted = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "add_child"), *pairs])
 
+    assert posted.headers["Location"].endswith("#children-2-first_name")
+    response = followed(client, sam, posted)
     assert response.status_code == 200
     page = Html(response.body)
     assert page.by_class("error-summary") == []
@@ -414,8 +424,9 @@ def test_remove_a_child_keeps_the_others_and_renumbers_them(client, sam):
     body["children"].append({**body["children"][0], "first_name": "Zara", "needs_notes": "Third child"})
     pairs = form_of(body)
 
-    response = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "remove_child:1"), *pairs])
+    posted = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "remove_child:1"), *pairs])
 
+    response = followed(client, sam, posted)
     assert response.status_code == 200
     page = Html(response.body)
     assert page.value("children[0].first_name") == "Maya"
@@ -430,20 +441,24 @@ def test_the_only_child_or_family_member_cannot_be_removed(client, sam):
     body["children"] = body["children"][:1]
     pairs = form_of(body)
 
-    response = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "remove_child:0"), *pairs])
+    posted = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "remove_child:0"), *pairs])
 
+    response = followed(client, sam, posted)
     assert response.status_code == 200
     assert Html(response.body).value("children[0].first_name") == "Maya"
 
 
 def test_add_and_remove_a_family_member(client, sam):
     pairs = [("idempotency_key", KEY), *form_of(example_referral())]
-    added = Html(post(client, sam, "/referrals/new", [*pairs, ("action", "add_family_member")]).body)
+    added = Html(
+        followed(client, sam, post(client, sam, "/referrals/new", [*pairs, ("action", "add_family_member")])).body
+    )
     assert added.value("family_members[1].name") == ""
     assert added.value("family_members[0].name") == "Danielle Robinson"
 
     with_two = [*pairs, ("family_members[1].name", "Grace Robinson"), ("family_members[1].relationship", "Aunt")]
-    removed = Html(post(client, sam, "/referrals/new", [*with_two, ("action", "remove_family_member:0")]).body)
+    removed_from_new = post(client, sam, "/referrals/new", [*with_two, ("action", "remove_family_member:0")])
+    removed = Html(followed(client, sam, removed_from_new).body)
 
     assert removed.value("family_members[0].name") == "Grace Robinson"
     assert removed.find(name="family_members[1].name") == []
@@ -453,9 +468,9 @@ def test_no_more_than_ten_children_can_be_added(client, sam):
     body = example_referral()
     body["children"] = [dict(body["children"][0], first_name=f"Child{i}") for i in range(10)]
 
-    response = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "add_child"), *form_of(body)])
+    posted = post(client, sam, "/referrals/new", [("idempotency_key", KEY), ("action", "add_child"), *form_of(body)])
 
-    page = Html(response.body)
+    page = Html(followed(client, sam, posted).body)
     assert page.find(name="children[10].first_name") == []
     assert page.find("button", value="add_child") == []
 
