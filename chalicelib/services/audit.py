@@ -20,6 +20,12 @@ from chalicelib.storage.base import connection
 SYSTEM = "system"
 
 
+class ChangedElsewhere(Conflict):
+    """A writer stated the version it read, and the item has moved on since (optimistic locking)."""
+
+    code = "changed_elsewhere"
+
+
 def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
     moment = clock.now()
     at = moment.isoformat(timespec="seconds")
