@@ -214,3 +214,52 @@ def test_two_app_decisions_in_threads_exactly_one_wins(client, runtime, referrer
 
 def _audit(client, auth, referral_id: str) -> list[dict]:
     return client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
+
+
+def test_report_decided_in_the_app_while_its_link_is_being_used_one_wins(client, runtime, auth, hold, monkeypatch):
+    from chalicelib.services import approvals, decisions
+    from tests.report_helpers import book_visit, write_and_submit
+
+    visit_id = book_visit(client, auth)
+    write_and_submit(client, auth, visit_id)
+    request = wait_for_email(runtime.outbox, SUPERVISOR, "A visit report needs your approval")
+    link_id = approval_path(request).rsplit("/", 1)[-1]
+    resumed = _resumes(monkeypatch)
+    # GIVEN the link's POST (the supervisor, asking for changes) is between its read and its write
+    gate = hold(approvals, "_consume")
+    answer: dict = {}
+    worker = threading.Thread(
+        target=lambda: answer.update(page=decisions.decide_link(link_id, None, "request_changes", "Add quotes", True))
+    )
+    worker.start()
+    assert gate.reached.wait(15)
+    # WHEN the admin approves on the report's page in that instant
+    app = client.http.post(
+        f"/v1/visits/{visit_id}/report/decision", headers=auth("admin"), body='{"decision": "approve"}'
+    )
+    gate.release()
+    worker.join(15)
+    # THEN the approval stands, the link's POST is told who decided, and the workflow resumed once
+    assert app.status_code == 200, app.body
+    assert app.json_body["status"] == "APPROVED"
+    assert answer["page"].status_code == 409
+    assert answer["page"].outcome["decided_by"] == "admin@familycontact.example"
+    wait_for(lambda: _report_execution_status(runtime, visit_id) == "SUCCEEDED", 20, what="the review ends")
+    assert resumed == ["approve"]
+    # AND a second app decision is a 409 naming who decided
+    again = client.http.post(
+        f"/v1/visits/{visit_id}/report/decision",
+        headers=auth("supervisor"),
+        body='{"decision": "request_changes", "comment": "More detail"}',
+    )
+    assert again.status_code == 409
+    assert "admin@familycontact.example" in again.json_body["error"]["message"]
+
+
+def _report_execution_status(runtime, visit_id: str) -> str:
+    import boto3
+
+    from tests.workflow.conftest import execution_arn
+
+    arn = execution_arn(runtime, visit_id, 1, "report_review")
+    return boto3.client("stepfunctions").describe_execution(executionArn=arn)["status"]
