@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import sign_in
+from tests.helpers import wait_for
 from tests.report_helpers import book_visit
 from tests.visit_helpers import CASEY
 
@@ -57,4 +58,11 @@ def test_autosave_of_a_draft_saved_in_another_tab_stops_and_keeps_the_typed_text
     second.get_by_role("button", name="Save draft").click()
     expect(second.get_by_text("Your draft is saved")).to_be_visible()
     assert store.get_report(visit_id).draft.get("observations") == "Typed in the second tab."
+
+    # AND from there autosave saves twice in a row: each save states the revision the last one returned
+    for words in ("Second thoughts.", "Third thoughts."):
+        second.get_by_label("Observations").fill(words)
+        second.clock.run_for(31_000)
+        wait_for(lambda w=words: store.get_report(visit_id).draft.get("observations") == w, 10, what="the autosave")
+    expect(status).not_to_contain_text("Not saved")
     context.close()
