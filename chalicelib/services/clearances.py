@@ -36,6 +36,11 @@ def parse_kind(raw: str) -> ClearanceKind:
         raise NotFound(f"There is no clearance kind '{raw}'. Kinds: {known}.") from None
 
 
+class _WorkerMoved(Conflict):
+    """The worker's record moved on (another kind recorded, the daily scan) while this kind's
+    certificate stayed as the writer read it."""
+
+
 def record_clearance(
     worker_id: str,
     kind: ClearanceKind | str,
@@ -55,6 +60,21 @@ def record_clearance(
     officers renewing from the same page cannot silently overwrite each other: the second gets
     `ChangedElsewhere`. Without it, the write is conditional on what this request read.
     """
+    try:
+        return _record(worker_id, kind, record, actor, today, read_revision)
+    except _WorkerMoved:
+        # Nothing this writer read has changed: work it out again from the worker as it is now, once.
+        return _record(worker_id, kind, record, actor, today, read_revision)
+
+
+def _record(
+    worker_id: str,
+    kind: ClearanceKind | str,
+    record: ClearanceRecord,
+    actor: Principal,
+    today: date | None,
+    read_revision: int | None,
+) -> dict[str, Any]:
     today = today or clock.today()
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says
@@ -134,7 +154,7 @@ def record_clearance(
         now_on_record = store.get_clearance(worker_id, kind.value)
         if (int(now_on_record.revision or 0) if now_on_record is not None else 0) != based_on:
             raise _changed_elsewhere(now_on_record, kind) from None
-        raise
+        raise _WorkerMoved("This worker's record changed meanwhile. Reload and try again.") from None
     return detail_view(worker, rules, today)
 
 

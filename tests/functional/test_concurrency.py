@@ -531,3 +531,29 @@ def test_the_hr_form_carries_the_revision_and_tells_a_stale_editor_what_happened
     assert "Typed Provider" in html
     assert f"changed by {HR_EMAIL}" in html
     assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == "2026-11-01"
+
+
+def test_another_kind_recorded_between_read_and_write_does_not_refuse_this_one(
+    client, auth, runtime, between_read_and_write
+):
+    from chalicelib.domain.clearance_records import record_model
+    from chalicelib.domain.clearances import ClearanceKind
+    from chalicelib.services import clearances
+
+    worker_id = add_worker("Casey Evans", CASEY)
+    read = _first_aid_on_record(client, auth, worker_id)["revision"]
+    background = record_model(ClearanceKind.BACKGROUND_CHECK).model_validate(
+        {"issued_on": "2026-11-03", "check_type": "enhanced_dbs", "certificate_number": "0099"}
+    )
+
+    def colleague():
+        clearances.record_clearance(worker_id, ClearanceKind.BACKGROUND_CHECK, background, principal("hr"))
+
+    # GIVEN a colleague records the background check while this first aid renewal is being written
+    between_read_and_write(clearances, "_write", colleague)
+    response = _put_clearance(client, auth, worker_id, _first_aid("2026-11-02", "St John"), if_match=f'"{read}"')
+    # THEN nothing this writer read changed: both certificates are recorded
+    assert response.status_code == 200, response.body
+    worker = client.http.get(f"/v1/workers/{worker_id}", headers=auth("hr")).json_body
+    issued = {c["kind"]: c.get("issued_on") for c in worker["clearances"]}
+    assert issued["first_aid"] == "2026-11-02" and issued["background_check"] == "2026-11-03"
