@@ -527,7 +527,7 @@ def test_the_hr_form_carries_the_revision_and_tells_a_stale_editor_what_happened
     # THEN 409: what was typed is shown again with the message, and the colleague's record stands
     html = response.body.decode()
     assert response.status_code == 409
-    assert "Someone else changed this record" in html
+    assert "This record was changed while you had it open" in html
     assert "Typed Provider" in html
     assert f"changed by {HR_EMAIL}" in html
     assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == "2026-11-01"
