@@ -263,3 +263,44 @@ def _report_execution_status(runtime, visit_id: str) -> str:
 
     arn = execution_arn(runtime, visit_id, 1, "report_review")
     return boto3.client("stepfunctions").describe_execution(executionArn=arn)["status"]
+
+
+def test_two_links_of_one_referral_used_at_once_one_decides(client, runtime, referrer, hold, monkeypatch):
+    from chalicelib.services import approvals, decisions
+    from chalicelib.services.referral_review import SUBJECT
+
+    referral_id, supervisor_path = _waiting_referral(client, runtime, referrer)
+    # GIVEN a second live link for the same wait, as an escalation gives the admin
+    wait = _links(referral_id)[0]
+    admin_link = approvals.issue(
+        SUBJECT,
+        subject_id=referral_id,
+        approver_email="admin@familycontact.example",
+        task_token=wait.task_token,
+        summary=wait.summary,
+        purpose="escalation",
+        retire_others=False,
+    )
+    resumed = _resumes(monkeypatch)
+    # AND the supervisor's POST is between its read and its write
+    gate = hold(approvals, "_consume")
+    answer: dict = {}
+    supervisor_link = supervisor_path.rsplit("/", 1)[-1]
+    worker = threading.Thread(
+        target=lambda: answer.update(page=decisions.decide_link(supervisor_link, None, "accept", None, True))
+    )
+    worker.start()
+    assert gate.reached.wait(15)
+    # WHEN the admin's link is used in that instant
+    admin = post_form(
+        client, f"/approve/{admin_link}", {"decision": "decline", "comment": "Out of area", "confirmed": "yes"}
+    )
+    gate.release()
+    worker.join(15)
+    # THEN the admin's decision stands; the supervisor is told who decided; the workflow resumed once
+    assert admin.status_code == 200, admin.body
+    assert answer["page"].status_code == 409
+    assert answer["page"].outcome["decided_by"] == "admin@familycontact.example"
+    wait_for_execution(runtime, referral_id, "SUCCEEDED")
+    assert resumed == ["decline"]
+    assert client.http.get(f"/v1/referrals/{referral_id}", headers=referrer).json_body["status"] == "DECLINED"
