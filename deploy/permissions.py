@@ -88,6 +88,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
     },
     "referral_workflow": {
+        "dynamodb:ConditionCheckItem": ["table:referrals"],
         "dynamodb:GetItem": ["table:referrals"],
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],
@@ -95,6 +96,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["identity:sender"],
     },
     "report_workflow": {
+        "dynamodb:ConditionCheckItem": ["table:reports"],
         "dynamodb:GetItem": ["table:report-versions", "table:reports", "table:visits"],
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],

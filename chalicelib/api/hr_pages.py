@@ -70,6 +70,7 @@ def clearance_form(request, principal: Principal, worker_id: str, kind: str):
     from chalicelib.domain.clearance_records import FORM_FIELDS, record_model
     from chalicelib.errors import Conflict, ValidationFailed
     from chalicelib.services import clearances, workers
+    from chalicelib.services.audit import ChangedElsewhere
     from chalicelib.web.forms import FormError, errors_by_path, first_value, nest
     from chalicelib.web.hr_views import clearance_page
 
@@ -92,14 +93,33 @@ def clearance_form(request, principal: Principal, worker_id: str, kind: str):
     except ValidationError as exc:  # every problem at once: the format's and this kind's
         return page(values, errors_by_path(exc), 422)
     try:
-        clearances.record_clearance(worker_id, model.kind, record, principal)
+        read = _read_revision(first_value(fields, "revision"))
+        clearances.record_clearance(worker_id, model.kind, record, principal, read_revision=read)
     except ValidationFailed as exc:
         return page(values, {f["path"]: f["message"] for f in exc.fields} or {"issued_on": exc.message}, 422)
+    except ChangedElsewhere as exc:
+        # What they typed stays in the form; the record above it (and the hidden revision) is now current.
+        worker = workers.load_worker(worker_id)
+        view = workers.detail_view(worker, workers.policy(), clock.today())
+        return clearance_page(principal, view, model, workers.policy(), values, {}, 409, alert=exc.message)
     except Conflict as exc:
         return page(values, {"issued_on": exc.message}, 409)
     return redirect(
         "/hr/clearances?" + urlencode({"saved": worker_id, "kind": model.kind.value}) + f"#worker-{worker_id}"
     )
+
+
+def _read_revision(posted: str) -> int | None:
+    """The certificate's revision the form was rendered with (none from a page older than the field)."""
+    import re
+
+    from chalicelib.errors import BadRequest
+
+    if not posted:
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}", posted):
+        raise BadRequest("The form's record version is not one of ours. Reload the page and try again.")
+    return int(posted)
 
 
 @page_route(routes, "/hr/workers/new", ["GET", "POST"], roles=HR)

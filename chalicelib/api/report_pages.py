@@ -34,7 +34,6 @@ def _write(request, principal, visit_id: str):
 
     from pydantic import ValidationError
 
-    from chalicelib import clock
     from chalicelib.domain.reports import ReportContent
     from chalicelib.domain.validation import field_errors
     from chalicelib.errors import BadRequest, Conflict, Forbidden, ValidationFailed
@@ -50,8 +49,9 @@ def _write(request, principal, visit_id: str):
     action = first_value(fields, "action") or "save"
     if action not in ACTIONS:
         raise BadRequest("That button is not part of this form. Reload the page and try again.")
+    read_revision = _read_revision(first_value(fields, "draft_revision"))
     try:
-        values = nest({name: v for name, v in fields.items() if name != "action"})
+        values = nest({name: v for name, v in fields.items() if name not in ("action", "draft_revision")})
     except FormError as exc:
         raise BadRequest(f"{exc} Reload the page and try again.") from exc
     attendance = values.get("attendance")
@@ -59,7 +59,7 @@ def _write(request, principal, visit_id: str):
         values["attendance"] = [row for row in attendance if not isinstance(row, dict) or row.get("attendance")]
     try:
         content = ReportContent.model_validate(values)
-        reports.save_draft(principal, visit_id, content)
+        saved = reports.save_draft(principal, visit_id, content, read_revision)
         if action == "submit":
             reports.submit(principal, visit_id)
     except (ValidationError, ValidationFailed, Conflict) as exc:
@@ -76,8 +76,13 @@ def _write(request, principal, visit_id: str):
         status = 409 if isinstance(exc, Conflict) else 422
         return _page(principal, visit_id, values=values, errors=errors, alert=alert, http_status=status)
     if action == "autosave":
-        saved = clock.iso_now()
-        body = json.dumps({"saved_at": saved, "saved_at_text": when(saved)})
+        body = json.dumps(
+            {
+                "saved_at": saved["draft_saved_at"],
+                "saved_at_text": when(saved["draft_saved_at"]),
+                "draft_revision": saved["draft_revision"],
+            }
+        )
         return html_response(body, 200, {"Content-Type": "application/json"})
     return redirect(f"/visits/{visit_id}/report?done={'submitted' if action == 'submit' else 'saved'}")
 
@@ -113,6 +118,19 @@ def decide_report(request, principal, visit_id: str):
     except Conflict as exc:
         return _page(principal, visit_id, alert=exc.message, http_status=409)
     return redirect(f"/visits/{visit_id}/report?done=decided")
+
+
+def _read_revision(posted: str) -> int | None:
+    """The draft revision the form was rendered with (none from a page older than the field)."""
+    import re
+
+    from chalicelib.errors import BadRequest
+
+    if not posted:
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}", posted):
+        raise BadRequest("The form's draft version is not one of ours. Reload the page and try again.")
+    return int(posted)
 
 
 def errors_by_path_of(fields: list[dict]) -> dict[str, str]:

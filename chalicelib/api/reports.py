@@ -21,12 +21,15 @@ READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
     roles=WORKER,
     body="chalicelib.domain.reports:ReportContent",
     example="chalicelib.examples:example_report",
-    summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine)",
+    summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine). "
+    "Send the ETag you read in If-Match: if the draft was saved elsewhere since, nothing is saved (409)",
 )
 def save_report_draft(call: Call):
     from chalicelib.services import reports
+    from chalicelib.web.preconditions import stated_revision
 
-    return reports.save_draft(call.principal, call.params["visit_id"], call.body)
+    read = stated_revision(call.headers)
+    return _with_etag(reports.save_draft(call.principal, call.params["visit_id"], call.body, read))
 
 
 @api_route(
@@ -73,7 +76,17 @@ def decide_report(call: Call):
 def get_report(call: Call):
     from chalicelib.services import reports
 
-    return reports.view_for(call.principal, reports.readable(call.principal, call.params["visit_id"]))
+    return _with_etag(reports.view_for(call.principal, reports.readable(call.principal, call.params["visit_id"])))
+
+
+def _with_etag(report: dict):
+    """The report, with its draft's revision as the ETag for those who may write it."""
+    from chalicelib.web.http import json_response
+    from chalicelib.web.preconditions import etag
+
+    if "draft_revision" not in report:
+        return report
+    return json_response(report, headers={"ETag": etag(report["draft_revision"])})
 
 
 @api_route(

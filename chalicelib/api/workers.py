@@ -76,15 +76,22 @@ def get_worker(call: Call):
     "/v1/workers/{worker_id}/clearances/{kind}",
     "PUT",
     roles=HR,
-    summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance",
+    summary="Record or renew a clearance: background_check, first_aid, driving_licence or vehicle_insurance. "
+    "Send the clearance's revision you read (its ETag) in If-Match: if it changed since, nothing is saved (409)",
     body="chalicelib.domain.clearance_records:AnyClearanceRecord",
     example="chalicelib.examples:example_clearance",
     body_validator="chalicelib.api.workers:clearance_body",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances
+    from chalicelib.web.http import json_response
+    from chalicelib.web.preconditions import etag, stated_revision
 
-    return clearances.record_clearance(call.params["worker_id"], call.params["kind"], call.body, call.principal)
+    read = stated_revision(call.headers)
+    kind = call.params["kind"]
+    worker = clearances.record_clearance(call.params["worker_id"], kind, call.body, call.principal, read_revision=read)
+    revision = next(c["revision"] for c in worker["clearances"] if c["kind"] == kind)
+    return json_response(worker, headers={"ETag": etag(revision)})
 
 
 def clearance_body(params: dict[str, str], data: dict, context: dict) -> ClearanceRecord:

@@ -49,6 +49,9 @@ class ApprovalSubject(Protocol):
     def workflow_result(self, decision: Any) -> dict:
         """What the waiting workflow receives."""
 
+    def check_still_waiting(self, tx: Any, subject_id: str) -> None:
+        """Add to `tx` the condition that the item still waits for a decision (a new link needs it)."""
+
     def wait_was_over(self, subject_id: str) -> None:
         """The decision is recorded but its wait had ended: carry on without the workflow."""
 
@@ -75,7 +78,11 @@ def issue(
     retire_others: bool = True,
 ) -> str:
     """Store a new link for one approver and return its id (the only copy of it). The older links
-    are retired after the new one is saved, so a waiting item always has a live link."""
+    are retired after the new one is saved, so a waiting item always has a live link.
+
+    The link is written only if its item still waits for a decision, checked in the same
+    transaction: an item withdrawn or decided since the caller read it gets no live link (Conflict).
+    """
     link_id = secrets.token_urlsafe(LINK_ID_BYTES)
     now = clock.now()
     link = ApprovalLink(
@@ -92,7 +99,8 @@ def issue(
         expires_at=now + timedelta(seconds=settings().approval_link_ttl_seconds),
         state=ACTIVE,
     )
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, "no longer waiting for a decision") as tx:
+        subject.check_still_waiting(tx, subject_id)
         tx.save(link, condition=ApprovalLink.link_hash.does_not_exist())
         tx.record(
             subject.kind,

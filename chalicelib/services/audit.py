@@ -32,6 +32,12 @@ def uk_today() -> date:
     return uk_day(clock.now())
 
 
+class ChangedElsewhere(Conflict):
+    """A writer stated the version it read, and the item has moved on since (optimistic locking)."""
+
+    code = "changed_elsewhere"
+
+
 def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
     moment = clock.now()
     at = moment.isoformat(timespec="seconds")

@@ -13,8 +13,8 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.clearance_records import ClearanceRecord, record_model
 from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, expiry_month, worker_compliance
-from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.services.audit import audited_transaction
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.services.audit import ChangedElsewhere, audited_transaction
 from chalicelib.services.workers import (
     WORKER_ENTITY,
     certificates,
@@ -36,19 +36,45 @@ def parse_kind(raw: str) -> ClearanceKind:
         raise NotFound(f"There is no clearance kind '{raw}'. Kinds: {known}.") from None
 
 
+class _WorkerMoved(Conflict):
+    """The worker's record moved on (another kind recorded, the daily scan) while this kind's
+    certificate stayed as the writer read it."""
+
+
 def record_clearance(
     worker_id: str,
     kind: ClearanceKind | str,
     record: ClearanceRecord,
     actor: Principal,
     today: date | None = None,
+    read_revision: int | None = None,
 ) -> dict[str, Any]:
     """Record a worker's certificate of one kind, or renew it; the earlier one stays in the history.
 
     A certificate issued on the same day as the current one updates it (a correction, or the
     date a renewal was applied for); an earlier one is refused, so an old certificate can never
     replace a newer one.
+
+    `read_revision` is the revision of this kind's certificate the writer read (0: none was on
+    record). The write holds only if it is still current (a DynamoDB condition), so two HR
+    officers renewing from the same page cannot silently overwrite each other: the second gets
+    `ChangedElsewhere`. Without it, the write is conditional on what this request read.
     """
+    try:
+        return _record(worker_id, kind, record, actor, today, read_revision)
+    except _WorkerMoved:
+        # Nothing this writer read has changed: work it out again from the worker as it is now, once.
+        return _record(worker_id, kind, record, actor, today, read_revision)
+
+
+def _record(
+    worker_id: str,
+    kind: ClearanceKind | str,
+    record: ClearanceRecord,
+    actor: Principal,
+    today: date | None,
+    read_revision: int | None,
+) -> dict[str, Any]:
     today = today or clock.today()
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says
@@ -56,6 +82,19 @@ def record_clearance(
         raise ValidationFailed(f"This is not a {kind.value}: record it with the {kind.value} form.")
     rules = policy()
     previous = certificates(worker).get(kind)
+    on_record = store.get_clearance(worker_id, kind.value)
+    stored = int(on_record.revision or 0) if on_record is not None else 0
+    based_on = stored if read_revision is None else read_revision
+    cert = Certificate(kind, record.issued_on, record.expires_on, record.renewal_applied_on)
+    expiry = effective_expiry(cert, rules)
+    cert = Certificate(kind, record.issued_on, expiry, record.renewal_applied_on)
+    details = record.details()
+    if previous == cert and _unchanged(on_record, record, details):
+        # A repeated PUT (a retry, a double click) records nothing new: no history entry, no event,
+        # and no conflict: nothing anyone wrote is lost.
+        return detail_view(worker, rules, today)
+    if based_on != stored:
+        raise _changed_elsewhere(on_record, kind)
     if previous is not None and record.issued_on < previous.issued_on:
         raise ValidationFailed(
             "This certificate is older than the one on record.",
@@ -67,13 +106,6 @@ def record_clearance(
                 }
             ],
         )
-    cert = Certificate(kind, record.issued_on, record.expires_on, record.renewal_applied_on)
-    expiry = effective_expiry(cert, rules)
-    cert = Certificate(kind, record.issued_on, expiry, record.renewal_applied_on)
-    details = record.details()
-    if previous == cert and _unchanged(worker_id, kind, record, details):
-        # A repeated PUT (a retry, a double click) records nothing new: no history entry, no event.
-        return detail_view(worker, rules, today)
     action = _action(previous, cert)
 
     certs = {**certificates(worker), kind: cert}
@@ -106,18 +138,43 @@ def record_clearance(
         "recorded_by": actor.email,
         "recorded_at": now,
     }
+    # The worker's next version orders a kind's entries exactly and is unique (the write is
+    # conditional on the version), where two writes in one second would tie on the time.
+    clearance.revision = (worker.version or 0) + 1
     history = ClearanceHistory(
         worker_id,
-        # The worker's next version orders a kind's entries exactly and is unique (the write is
-        # conditional on the version), where two writes in one second would tie on the time.
-        history_key(kind, (worker.version or 0) + 1),
+        history_key(kind, clearance.revision),
         kind=kind.value,
         action=action,
         certificate=snapshot,
     )
+    try:
+        _write(worker, clearance, history, actor, kind, previous, snapshot, action, compliance.status.value, based_on)
+    except Conflict:
+        now_on_record = store.get_clearance(worker_id, kind.value)
+        if (int(now_on_record.revision or 0) if now_on_record is not None else 0) != based_on:
+            raise _changed_elsewhere(now_on_record, kind) from None
+        raise _WorkerMoved("This worker's record changed meanwhile. Reload and try again.") from None
+    return detail_view(worker, rules, today)
+
+
+def _write(
+    worker: Any,
+    clearance: Clearance,
+    history: ClearanceHistory,
+    actor: Principal,
+    kind: ClearanceKind,
+    previous: Certificate | None,
+    snapshot: dict,
+    action: str,
+    compliance: str,
+    based_on: int,
+) -> None:
+    """The worker, the certificate, its history entry and the audit event: one transaction."""
+    worker_id = worker.worker_id
     with audited_transaction(actor.email, "This worker's record changed meanwhile. Reload and try again.") as tx:
         tx.save(worker)  # conditional on the version read above: one writer per worker at a time
-        tx.save(clearance)
+        tx.save(clearance, condition=store.clearance_is_at(based_on))
         tx.save(history, condition=ClearanceHistory.entry_key.does_not_exist())
         tx.record(
             WORKER_ENTITY,
@@ -127,14 +184,23 @@ def record_clearance(
                 "kind": kind.value,
                 "before": summary_entry(previous) if previous else None,
                 "after": snapshot,
-                "compliance": compliance.status.value,
+                "compliance": compliance,
             },
         )
-    return detail_view(worker, rules, today)
 
 
-def _unchanged(worker_id: str, kind: ClearanceKind, record: ClearanceRecord, details: dict[str, str]) -> bool:
-    current = store.get_clearance(worker_id, kind.value)
+def _changed_elsewhere(current: Clearance | None, kind: ClearanceKind) -> ChangedElsewhere:
+    from chalicelib.domain.labels import kind_label
+    from chalicelib.templating import when
+
+    by = f" by {current.recorded_by} ({when(current.recorded_at)})" if current is not None else ""
+    return ChangedElsewhere(
+        f"This {kind_label(kind)} was changed{by} after you opened it, so your changes were not saved. "
+        "Check the record as it is now; what you entered is kept, so save again to replace it."
+    )
+
+
+def _unchanged(current: Clearance | None, record: ClearanceRecord, details: dict[str, str]) -> bool:
     if current is None:
         return False
     return (

@@ -189,6 +189,9 @@ class ReferralSubject:
     def workflow_result(self, decision: ReviewDecision) -> dict:
         return {"decision": decision.decision.value}
 
+    def check_still_waiting(self, tx: Any, subject_id: str) -> None:
+        tx.condition_check(Referral, subject_id, condition=Referral.status.is_in(*(s.value for s in UNDECIDED)))
+
     def wait_was_over(self, subject_id: str) -> None:
         """A decision landed just as its wait ended (a timeout in the same instant). An accept or
         decline is told to the referrer now; a question is picked up by the next review step,

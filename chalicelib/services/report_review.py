@@ -169,6 +169,9 @@ class ReportSubject:
     def workflow_result(self, decision: ReportDecision) -> dict:
         return {"decision": decision.decision.value}
 
+    def check_still_waiting(self, tx: Any, subject_id: str) -> None:
+        tx.condition_check(Report, subject_id, condition=Report.status == ReportStatus.SUBMITTED.value)
+
     def wait_was_over(self, subject_id: str) -> None:
         """The decision is recorded but its wait had ended: an approval is told now; a request for
         changes reaches the worker now, and their resubmission starts the next review."""

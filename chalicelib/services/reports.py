@@ -26,7 +26,7 @@ from chalicelib.domain.reports import (
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
 from chalicelib.services import review
-from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.services.audit import SYSTEM, ChangedElsewhere, audited_transaction
 from chalicelib.storage import reports as store
 from chalicelib.storage.referrals import StatusChange, append_to
 from chalicelib.storage.reports import Report, ReportVersion
@@ -110,12 +110,18 @@ def _writable(report: Report) -> None:
         )
 
 
-def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> dict[str, Any]:
+def save_draft(
+    principal: Principal, visit_id: str, content: ReportContent, read_revision: int | None = None
+) -> dict[str, Any]:
     """Save what the worker has written so far (as often as they like); creates the report on the
-    first save. The visit's details are copied afresh each time, so a rescheduled visit is seen."""
-    from chalicelib.services.referrals import load as load_referral
-    from chalicelib.storage.workers import get_worker
+    first save. The visit's details are copied afresh each time, so a rescheduled visit is seen.
 
+    `read_revision` is the draft revision the writer's copy was based on (0 before the first
+    save). The write holds only if the stored draft is still at that revision (a DynamoDB
+    condition), so a draft saved from another tab or device is never overwritten unseen: the
+    writer gets `ChangedElsewhere`. Without it, the write is conditional on the revision this
+    request read.
+    """
     visit = _assigned_visit(principal, visit_id)
     participants = participant_labels(visit.participants or {})
     problems = attendance_problems(content, participants)
@@ -124,6 +130,10 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
     existing = store.get_report(visit_id)
     if existing is not None:
         _writable(existing)
+    stored = int(existing.draft_revision or 0) if existing is not None else 0
+    based_on = stored if read_revision is None else read_revision
+    if based_on != stored:
+        raise _draft_changed(existing)
     now = clock.iso_now()
     copied = {
         "worker_id": visit.worker_id,
@@ -132,6 +142,36 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
         "participants": participants,
     }
     draft = content.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    try:
+        _write_draft(principal, visit, existing, draft, copied, now, based_on)
+    except Conflict as exc:
+        # Say which it was: the report left the draft stage (submitted from elsewhere), or its
+        # draft was saved elsewhere after this writer read it.
+        current = store.get_report(visit_id)
+        if current is not None:
+            _writable(current)
+        raise _draft_changed(current) from exc
+    return view_for(principal, load(visit_id))
+
+
+def _draft_changed(current: Report | None) -> ChangedElsewhere:
+    from chalicelib.templating import when
+
+    saved = f" (saved {when(current.draft_saved_at)})" if current is not None and current.draft_saved_at else ""
+    return ChangedElsewhere(
+        f"This draft was changed elsewhere{saved}, for example in another tab or on another device, after "
+        "you opened it, so your changes were not saved. What you typed is kept: compare it with the saved "
+        "draft, then save again to keep your version."
+    )
+
+
+def _write_draft(
+    principal: Principal, visit: Any, existing: Report | None, draft: dict, copied: dict, now: str, based_on: int
+) -> None:
+    from chalicelib.services.referrals import load as load_referral
+    from chalicelib.storage.workers import get_worker
+
+    visit_id = visit.visit_id
     with audited_transaction(principal.email, "The report changed meanwhile. Reload it.") as tx:
         if existing is None:
             referral = load_referral(visit.referral_id)
@@ -145,6 +185,7 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
                 status=ReportStatus.DRAFT.value,
                 draft=draft,
                 draft_saved_at=now,
+                draft_revision=1,
                 history=[status_change(principal.email, None, ReportStatus.DRAFT.value)],
                 created_at=now,
                 updated_at=now,
@@ -158,21 +199,18 @@ def save_draft(principal: Principal, visit_id: str, content: ReportContent) -> d
                 actions=[
                     Report.draft.set(draft),
                     Report.draft_saved_at.set(now),
+                    Report.draft_revision.set(based_on + 1),
                     *(getattr(Report, name).set(value) for name, value in copied.items()),
                 ],
-                condition=Report.status == existing.status,
+                condition=(Report.status == existing.status) & store.draft_is_at(based_on),
             )
-            tx.record(KIND, visit_id, "report.draft_saved", {"sections": len(draft)})
-    return view_for(principal, load(visit_id))
+            tx.record(KIND, visit_id, "report.draft_saved", {"sections": len(draft), "revision": based_on + 1})
 
 
 def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
     """Submit the saved draft as a new, immutable version and send it for review. Three AWS calls:
     the report, one transaction (which also checks the visit is still this worker's, at the
     time the draft saw, and not cancelled), and starting or resuming the workflow."""
-    from chalicelib.domain.visits import VisitStatus
-    from chalicelib.storage.visits import Visit
-
     report = load(visit_id)
     if not is_author(principal, report):
         raise Forbidden("Only the worker assigned to this visit may submit its report.")
@@ -198,6 +236,49 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
         if waiting is None
         else Report.resubmission_task_token == waiting
     )
+    try:
+        _write_submission(
+            principal, report, version, body, digest, now, 1 if first else runs, unchanged_wait, content.urgent
+        )
+    except Conflict:
+        _already_submitted(visit_id, version)
+        raise
+    count("ReportSubmitted")
+    if first:
+        review.start(REPORT_REVIEW, visit_id, 1)
+    elif waiting is not None:
+        if not executions.resume(waiting, {"revised": version}):
+            _start_next_run(report, runs)
+    elif not _review_running(visit_id, runs):
+        # No wait was stored: either the review is about to store one (its write now fails and it
+        # goes straight back to review) or it has ended, and a new run reviews this version.
+        _start_next_run(report, runs)
+    return {
+        "visit_id": visit_id,
+        "status": ReportStatus.SUBMITTED.value,
+        "status_label": ReportStatus.SUBMITTED.label,
+        "version": version,
+        "sha256": digest,
+        "submitted_at": now,
+    }
+
+
+def _write_submission(
+    principal: Principal,
+    report: Report,
+    version: int,
+    body: dict,
+    digest: str,
+    now: str,
+    runs: int,
+    unchanged_wait: Any,
+    urgent: bool,
+) -> None:
+    """The version, the status change and its audit event, in one conditional transaction."""
+    from chalicelib.domain.visits import VisitStatus
+    from chalicelib.storage.visits import Visit
+
+    visit_id = report.visit_id
     with audited_transaction(
         principal.email, "The visit changed since this draft was saved. Save it again, then submit."
     ) as tx:
@@ -221,30 +302,28 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
             extra_actions=(
                 Report.version.set(version),
                 Report.latest_hash.set(digest),
-                Report.workflow_runs.set(1 if first else runs),
+                Report.workflow_runs.set(runs),
                 Report.resubmission_task_token.remove(),
             ),
-            details={"version": version, "urgent": content.urgent},
+            details={"version": version, "urgent": urgent},
             also_if=unchanged_wait,
         )
-    count("ReportSubmitted")
-    if first:
-        review.start(REPORT_REVIEW, visit_id, 1)
-    elif waiting is not None:
-        if not executions.resume(waiting, {"revised": version}):
-            _start_next_run(report, runs)
-    elif not _review_running(visit_id, runs):
-        # No wait was stored: either the review is about to store one (its write now fails and it
-        # goes straight back to review) or it has ended, and a new run reviews this version.
-        _start_next_run(report, runs)
-    return {
-        "visit_id": visit_id,
-        "status": ReportStatus.SUBMITTED.value,
-        "status_label": ReportStatus.SUBMITTED.label,
-        "version": version,
-        "sha256": digest,
-        "submitted_at": now,
-    }
+
+
+def _already_submitted(visit_id: str, version: int) -> None:
+    """After a failed submission: if the same report was submitted meanwhile (a double click, a second
+    tab), say so and by whom, instead of blaming the visit."""
+    current = store.get_report(visit_id)
+    if current is None or ReportStatus(current.status) in WRITABLE:
+        return
+    if int(current.version or 0) >= version:
+        last = (current.history or [None])[-1]
+        by = f" by {last.actor}" if last is not None else ""
+        raise ChangedElsewhere(
+            f"This report was already submitted{by} (version {int(current.version)}) while you were submitting "
+            f"it: it is now {ReportStatus(current.status).label.lower()}. Nothing more was submitted."
+        )
+    _writable(current)
 
 
 def _review_running(visit_id: str, run: int) -> bool:
@@ -318,6 +397,7 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
             {
                 "draft": report.draft or {},
                 "draft_saved_at": report.draft_saved_at,
+                "draft_revision": int(report.draft_revision or 0),
                 "changes_comment": report.changes_comment,
                 "history": [
                     {"at": h.at, "actor": h.actor, "from": h.from_status, "to": h.to_status, "reason": h.reason}

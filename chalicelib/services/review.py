@@ -163,15 +163,22 @@ def _send_link(
     subject: ReviewSubject, item: Any, token: str, approver: str, purpose: str, reminders: int, retire_others: bool
 ) -> None:
     summary = subject.summary(item)
-    link_id = approvals.issue(
-        subject,
-        subject_id=subject.describe(item).subject_id,
-        approver_email=approver,
-        task_token=token,
-        summary=summary,
-        purpose=purpose,
-        retire_others=retire_others,
-    )
+    subject_id = subject.describe(item).subject_id
+    try:
+        link_id = approvals.issue(
+            subject,
+            subject_id=subject_id,
+            approver_email=approver,
+            task_token=token,
+            summary=summary,
+            purpose=purpose,
+            retire_others=retire_others,
+        )
+    except Conflict:
+        # Withdrawn or decided since this step read it: no link was written; what it is now
+        # decides the route (NothingToDecide), and no email goes out.
+        subject.check_decision_needed(subject.load(subject_id))
+        raise
     email.send(
         approver,
         subject.email_templates["request"],

@@ -12,7 +12,8 @@ racing for one worker cannot both pass it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -317,7 +318,10 @@ def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
     _check_range([s], "start")
     _check_bookable(referral)
     revision = _guard(new.worker_id, [s], "worker_id")
-    visits = _write(principal, referral, new.worker_id, [s], new.venue, participants, series=None, revision=revision)
+    with _naming_the_clash(new.worker_id, [s]):
+        visits = _write(
+            principal, referral, new.worker_id, [s], new.venue, participants, series=None, revision=revision
+        )
     return view(visits[0])
 
 
@@ -343,9 +347,17 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
         "until": series.until.isoformat() if series.until else None,
         "sessions": series.sessions,
     }
-    visits = _write(
-        principal, referral, series.worker_id, slots, series.venue, participants, series=series_info, revision=revision
-    )
+    with _naming_the_clash(series.worker_id, slots):
+        visits = _write(
+            principal,
+            referral,
+            series.worker_id,
+            slots,
+            series.venue,
+            participants,
+            series=series_info,
+            revision=revision,
+        )
     now = clock.now()
     return {
         "series_id": series_info["id"],
@@ -354,6 +366,17 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
         "count": len(visits),
         "visits": [view(v, now=now) for v in visits],
     }
+
+
+@contextmanager
+def _naming_the_clash(worker_id: str, slots: list[Slot]) -> Iterator[None]:
+    """A booking that lost the race for the worker's schedule (the same plan sent twice at once,
+    say) is told what it clashed with: the guard runs again on what is booked now."""
+    try:
+        yield
+    except Conflict:
+        _guard(worker_id, slots, "worker_id")
+        raise
 
 
 def _write(

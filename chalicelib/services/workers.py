@@ -169,6 +169,8 @@ def detail_view(worker: Worker, rules: ClearancePolicy, today: date) -> dict[str
                 recorded_by=item.recorded_by,
                 recorded_at=item.recorded_at,
             )
+        # What a writer sends back (If-Match, or the form's hidden field) to say what it read.
+        state["revision"] = int(item.revision or 0) if item is not None else 0
         state["history"] = history.get(kind.value, [])
         clearances.append(state)
     return {**_worker_fields(worker), "compliance": compliance_state(worker, rules, today), "clearances": clearances}

@@ -43,6 +43,9 @@ class Report(Model):
     status = UnicodeAttribute()
     draft = JSONAttribute(default=dict)  # the ReportContent being written
     draft_saved_at = UnicodeAttribute(null=True)
+    # Moves on with every saved draft: a writer states the revision it read, and its save is
+    # conditional on it, so a draft saved elsewhere meanwhile is never overwritten unseen.
+    draft_revision = NumberAttribute(default=0)
     version = NumberAttribute(default=0)  # submitted versions so far; the latest is this number
     history = ListAttribute(of=StatusChange, default=list)
     changes_comment = UnicodeAttribute(null=True)  # the supervisor's last request for changes
@@ -73,6 +76,14 @@ class ReportVersion(Model):
     content = JSONAttribute()
     submitted_at = UnicodeAttribute()
     submitted_by = UnicodeAttribute()
+
+
+def draft_is_at(revision: int):
+    """The condition that the stored draft is still at `revision` (0: none saved yet, or a report
+    written before revisions were counted)."""
+    if revision == 0:
+        return Report.draft_revision.does_not_exist() | (Report.draft_revision == 0)
+    return Report.draft_revision == revision
 
 
 def get_report(visit_id: str) -> Report | None:

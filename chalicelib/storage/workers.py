@@ -171,7 +171,9 @@ class Clearance(Model):
     verified_on = UnicodeAttribute()
     recorded_by = UnicodeAttribute()
     recorded_at = UnicodeAttribute()
-    # No version of its own: it is only ever written with its worker, whose version guards both.
+    # Written only with its worker, whose version guards both. `revision` (the worker's version
+    # that wrote it) is what a client states it read: a renewal of an older copy is refused.
+    revision = NumberAttribute(null=True)
 
     by_expiry_month = ClearancesByExpiryMonth()
 
@@ -196,6 +198,14 @@ def history_key(kind: str, worker_version: int) -> str:
 def current_clearances(worker_id: str) -> list[Clearance]:
     """The worker's current certificate of each kind recorded."""
     return list(Clearance.query(worker_id, consistent_read=True))
+
+
+def clearance_is_at(revision: int):
+    """The condition that the stored certificate is still the one at `revision` (0: none recorded,
+    or one recorded before revisions were kept)."""
+    if revision == 0:
+        return Clearance.revision.does_not_exist()
+    return Clearance.revision == revision
 
 
 def get_clearance(worker_id: str, kind: str) -> Clearance | None:

@@ -149,9 +149,11 @@ def clearance_page(
     values: dict[str, str] | None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    alert: str | None = None,
 ) -> Response:
     """The form to record one kind's certificate for `worker` (its detail view); `values` None
-    means a new form, prefilled from the certificate on record."""
+    means a new form, prefilled from the certificate on record. `alert` says what happened when
+    the record changed under the person's feet."""
     errors = errors or {}
     current = next(c for c in worker["clearances"] if c["kind"] == model.kind.value)
     if values is None:
@@ -177,6 +179,7 @@ def clearance_page(
             action_words=ACTION_WORDS,
             expiry_required="expires_on" in required,
             policy=policy,
+            alert=alert,
         ),
     )
 

@@ -262,9 +262,10 @@ def test_two_bookings_racing_for_the_same_worker_cannot_both_pass_the_overlap_ch
         return found
 
     monkeypatch.setattr(visits, "_booked", and_meanwhile)
-    with pytest.raises(Conflict, match="schedule changed"):
+    with pytest.raises(Conflict, match="the worker already has visit") as lost:
         visits.book(supervisor, NewVisit.model_validate(one(referral, casey)))
     assert len(raced) == 1
+    assert raced[0] in lost.value.message  # the loser is told which visit won the hour
     assert visits_of(referral) == [] and [v.visit_id for v in visits_of(other_referral)] == raced
     assert referral_status(referral) == "ACCEPTED"
 
