@@ -1,0 +1,430 @@
+"""The access matrix: every route of the app, API and pages, called by every role and by every kind
+of caller who is not signed in properly. Exactly the combinations the table allows get through.
+
+The route list comes from the app itself (`app.routes`; `ROUTES` for the API's declared roles), so
+a route added without a row here fails `test_the_table_lists_every_route_of_the_app`.
+
+What "gets through" means for a probe: a read answers 200; a write answers what the route says to
+that request once access is granted (422 for an empty form or body, 409 where the item's state
+refuses it): the probes change nothing. A caller who is not let through gets 401 or 403 from the
+API (never 200, never 500), and from a page either the sign-in redirect (not signed in: no
+session, a forged or ended session, a bad bearer token) or the 403 page (signed in without the role).
+
+Local-only routes (`/dev/*`, the demo `/signin` form and `/signout`) are open to anyone: they exist
+only in the `local` stage, which holds demo data. `tests/deploy/test_template.py` proves no packaged
+stage registers them; the deployed stages' `/signin` and `/signin/callback` are tested in
+`test_hosted_signin.py`.
+
+Ownership: the service answers 403 to someone who is not the owner, and the same 403 for an id that
+does not exist, so ids cannot be probed. A referrer reads a report of their own referral only once it
+is approved (404 "not approved yet" before: the referrer knows the visit exists).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+
+from chalicelib.examples import example_report
+from tests.conftest import PATIENT_TIMINGS
+from tests.helpers import FORM_HEADERS, wait_for, wait_for_email
+from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
+from tests.visit_helpers import CASEY, OTHER_REFERRER_EMAIL, REFERRER_EMAIL, ROBIN, add_referral, add_worker
+
+ROLES = ("referrer", "worker", "supervisor", "hr", "admin")
+# The people each role is played by: the owner of the seeded data.
+PEOPLE = {"referrer": REFERRER_EMAIL, "worker": CASEY, "supervisor": SUPERVISOR}
+OTHER_REFERRER, OTHER_WORKER = OTHER_REFERRER_EMAIL, ROBIN
+
+# Callers who are not signed in properly. The API reads only a bearer token; a page reads the
+# session cookie, or a bearer token when there is no cookie.
+BAD_TOKENS = ("no_token", "expired_token", "foreign_key_token", "edited_role_token")
+BAD_SESSIONS = ("no_session", "forged_session", "ended_session", "expired_token", "foreign_key_token", "edited_role_token")
+EVERYONE = frozenset({*ROLES, *BAD_TOKENS, *BAD_SESSIONS})
+
+ANY = frozenset(ROLES)
+REFERRAL_READERS = frozenset({"referrer", "supervisor", "admin"})
+DECIDERS = frozenset({"supervisor", "admin"})
+HR = frozenset({"hr", "admin"})
+ADMIN = frozenset({"admin"})
+REPORT_READERS = frozenset({"supervisor", "worker", "referrer", "admin"})
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One route and method: who gets through, and what a probe answers them."""
+
+    method: str
+    path: str  # as `app.routes` names it; `{...}` filled from the seeded data
+    allowed: frozenset[str]
+    ok: int  # the status an allowed caller gets from this probe
+    body: dict | None = None  # JSON for the API, form fields for a page
+    page: bool = False
+    location: str | None = None  # where an allowed caller is redirected (ok == 303)
+    accept: str | None = None  # a binary answer is sent only to a caller who accepts it
+
+
+def api(method: str, path: str, allowed: frozenset[str], ok: int = 200, body: dict | None = None, **kw) -> Row:
+    return Row(method, path, allowed, ok, body, **kw)
+
+
+def page(method: str, path: str, allowed: frozenset[str], ok: int = 200, body: dict | None = None, **kw) -> Row:
+    return Row(method, path, allowed, ok, body, page=True, **kw)
+
+
+VALID_ANSWER = {"answer": "The order was made on 3 March."}
+
+TABLE: tuple[Row, ...] = (
+    # -- open to anyone -------------------------------------------------------------------------
+    api("GET", "/health", EVERYONE),
+    api("GET", "/openapi.json", EVERYONE),
+    # -- referrals ------------------------------------------------------------------------------
+    api("POST", "/v1/referrals", frozenset({"referrer", "admin"}), 422, {}),
+    api("GET", "/v1/referrals", REFERRAL_READERS),
+    api("GET", "/v1/referrals/{referral_id}", REFERRAL_READERS),
+    # Owner only: an admin passes the role gate and the service refuses (not their referral).
+    api("POST", "/v1/referrals/{referral_id}/amendments", frozenset({"referrer"}), 409, VALID_ANSWER),
+    api("POST", "/v1/referrals/{referral_id}/withdraw", frozenset({"referrer"}), 409),
+    api("POST", "/v1/referrals/{referral_id}/decision", DECIDERS, 422, {}),
+    # -- workers and compliance -----------------------------------------------------------------
+    api("POST", "/v1/workers", HR, 422, {}),
+    api("GET", "/v1/workers", frozenset({"hr", "supervisor", "admin"})),
+    api("GET", "/v1/workers/{worker_id}", frozenset({"hr", "supervisor", "admin", "worker"})),
+    api("PUT", "/v1/workers/{worker_id}/clearances/{kind}", HR, 422, {}),
+    api("GET", "/v1/compliance", HR),
+    api("GET", "/v1/compliance.csv", HR),
+    # -- decisions ------------------------------------------------------------------------------
+    api("GET", "/v1/decisions", DECIDERS),
+    # -- visits ---------------------------------------------------------------------------------
+    api("POST", "/v1/visits", DECIDERS, 422, {}),
+    api("POST", "/v1/referrals/{referral_id}/visits", DECIDERS, 422, {}),
+    api("GET", "/v1/visits", frozenset({"supervisor", "worker", "referrer", "admin"})),
+    api("GET", "/v1/visits.ics", frozenset({"supervisor", "worker", "admin"})),
+    api("GET", "/v1/visits/{visit_id}", frozenset({"supervisor", "worker", "referrer", "admin"})),
+    api("PATCH", "/v1/visits/{visit_id}", DECIDERS, 422, {"venue": ""}),
+    api("POST", "/v1/visits/{visit_id}/cancel", frozenset({"supervisor", "worker", "admin"}), 422, {}),
+    # -- reports (the probe's visit has an approved report: writing it is a 409) ---------------
+    api("PUT", "/v1/visits/{visit_id}/report", frozenset({"worker"}), 409, {}),
+    api("POST", "/v1/visits/{visit_id}/report/submit", frozenset({"worker"}), 409),
+    api("POST", "/v1/visits/{visit_id}/report/decision", DECIDERS, 422, {}),
+    api("GET", "/v1/visits/{visit_id}/report", frozenset({"supervisor", "worker", "referrer", "admin"})),
+    api("GET", "/v1/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
+    # -- audit ----------------------------------------------------------------------------------
+    api("GET", "/v1/audit", ADMIN),
+    # -- local stage only -----------------------------------------------------------------------
+    api("GET", "/dev/outbox", EVERYONE),
+    api("POST", "/dev/token", EVERYONE, 422, {}),
+    api("POST", "/dev/jobs/{name}", EVERYONE, 404, {}),
+    # -- pages ----------------------------------------------------------------------------------
+    page("GET", "/", EVERYONE),
+    page("GET", "/signin", EVERYONE),
+    page("POST", "/signin", EVERYONE, 422, {"email": "nobody@example.org"}),
+    page("GET", "/signout", EVERYONE, 303, location="/"),
+    # An approval link is its own key: whoever holds it sees the same page (here: a link that does
+    # not work), signed in or not.
+    page("GET", "/approve/{link_id}", EVERYONE, 404),
+    page("HEAD", "/approve/{link_id}", EVERYONE, 404),
+    page("POST", "/approve/{link_id}", EVERYONE, 404, {"decision": "approve", "confirmed": "yes"}),
+    page("GET", "/audit", ADMIN),
+    page("GET", "/decisions", DECIDERS),
+    page("GET", "/referrals/new", frozenset({"referrer", "admin"})),
+    page("POST", "/referrals/new", frozenset({"referrer", "admin"}), 422, {"action": "submit"}),
+    page("GET", "/referrals", REFERRAL_READERS),
+    page("GET", "/referrals/{referral_id}", REFERRAL_READERS),
+    page("POST", "/referrals/{referral_id}/answer", frozenset({"referrer"}), 422, {"answer": ""}),
+    page("POST", "/referrals/{referral_id}/withdraw", frozenset({"referrer"}), 422, {"withdraw.reason": ""}),
+    page("POST", "/referrals/{referral_id}/decision", DECIDERS, 422, {"decide.decision": ""}),
+    page("GET", "/referrals/{referral_id}/visits/new", DECIDERS),
+    page("POST", "/referrals/{referral_id}/visits/new", DECIDERS, 422, {"first_start": ""}),
+    page("GET", "/hr/clearances", HR),
+    page("GET", "/hr/clearances.csv", HR),
+    page("GET", "/hr/clearances/{worker_id}/{kind}", HR),
+    page("POST", "/hr/clearances/{worker_id}/{kind}", HR, 422, {"issued_on": ""}),
+    page("GET", "/hr/workers/new", HR),
+    page("POST", "/hr/workers/new", HR, 422, {"name": ""}),
+    page("GET", "/visits/week", DECIDERS),
+    page("GET", "/visits/mine", frozenset({"worker", "admin"})),
+    page("GET", "/visits/mine.ics", frozenset({"worker", "admin"})),
+    page("GET", "/visits/{visit_id}/report", frozenset({"supervisor", "worker", "referrer", "admin"})),
+    page("POST", "/visits/{visit_id}/report", frozenset({"worker"}), 409, {"action": "save"}),
+    page("GET", "/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
+    page("POST", "/visits/{visit_id}/report/decision", DECIDERS, 422, {"decide.decision": ""}),
+)
+
+
+# -- one runtime and one set of data for the module ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory):
+    from app import app
+    from chalicelib.local.runtime import EmbeddedAws
+    from tests import asl_coverage
+
+    embedded = EmbeddedAws(app, tmp_path_factory.mktemp("access") / "local-data", timings=PATIENT_TIMINGS).start()
+    yield embedded
+    try:
+        asl_coverage.record(embedded)
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(scope="module")
+def client(runtime):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local") as test_client:
+        yield test_client
+
+
+def bearer(role: str | None = None, email: str | None = None) -> dict:
+    from chalicelib.local.tokens import resolve_user, token_for
+
+    return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}
+
+
+@dataclass
+class World:
+    ids: dict[str, str]
+    visits: dict[str, str] = field(default_factory=dict)  # report state -> visit id (Casey's)
+    other_referral: str = ""
+    other_visit: str = ""  # Robin's visit, on the other referrer's referral
+
+
+@pytest.fixture(scope="module")
+def world(client, runtime) -> World:
+    """A referral per referrer; Casey's visits with a report in each state; Robin's visit."""
+    from chalicelib import clock
+    from chalicelib.storage.visits import Visit
+
+    casey = add_worker("Casey Evans", CASEY)
+    robin = add_worker("Robin Patel", ROBIN)
+    visits = {
+        state: book_visit(client, bearer, days_from_now=-days)
+        for days, state in ((4, "none"), (3, "approved"), (2, "submitted"), (1, "draft"))
+    }
+    assert save(client, bearer, visits["draft"]).status_code == 200
+    write_and_submit(client, bearer, visits["submitted"])
+    write_and_submit(client, bearer, visits["approved"])
+    wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval", count=2)
+    decide = lambda: client.http.post(  # noqa: E731 - the ask step may still be issuing its link
+        f"/v1/visits/{visits['approved']}/report/decision",
+        headers=bearer("supervisor"),
+        body=json.dumps({"decision": "approve"}),
+    )
+    wait_for(lambda: decide().status_code == 200, what="the report's approval")
+
+    other_referral = add_referral(
+        referrer_id="u-referrer-2", referrer_email=OTHER_REFERRER_EMAIL, plan=("2020-01-06", None)
+    )
+    day = (clock.now().date()).isoformat()
+    booked = client.http.post(
+        "/v1/visits",
+        headers=bearer("supervisor"),
+        body=json.dumps(
+            {
+                "referral_id": other_referral,
+                "worker_id": robin,
+                "start": f"{day}T00:05",
+                "end": f"{day}T00:35",
+                "venue": "Northshire Family Centre, Room 3",
+                "participants": {"children": [0], "family_members": [0]},
+            }
+        ),
+    )
+    assert booked.status_code == 201, booked.body
+    referral = Visit.get(visits["approved"]).referral_id
+    ids = {
+        "referral_id": referral,
+        "visit_id": visits["approved"],
+        "worker_id": casey,
+        "kind": "first_aid",
+        "link_id": secrets.token_urlsafe(32),
+        "name": "no-such-job",
+    }
+    return World(ids, visits, other_referral, booked.json_body["id"])
+
+
+# -- callers ------------------------------------------------------------------------------------
+
+
+def _token_claims(role: str, email: str | None = None) -> dict:
+    import time
+
+    from chalicelib.config import settings
+    from chalicelib.local.tokens import resolve_user
+
+    user = resolve_user(role, email)
+    now = int(time.time())
+    s = settings()
+    return {
+        "sub": user.user_id,
+        "email": user.email,
+        "name": user.name,
+        "cognito:groups": list(user.roles),
+        "token_use": "id",
+        "iss": s.jwt_issuer,
+        "aud": s.jwt_audience,
+        "iat": now,
+        "exp": now + 600,
+    }
+
+
+def _local_key() -> str:
+    import os
+
+    with open(os.environ["LOCAL_JWT_PRIVATE_KEY_PATH"], encoding="ascii") as handle:
+        return handle.read()
+
+
+@functools.cache
+def _foreign_key():
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@functools.cache
+def bad_token(kind: str) -> str:
+    """A bearer token the service must refuse."""
+    import jwt
+
+    claims = _token_claims("referrer")
+    if kind == "expired_token":
+        return jwt.encode({**claims, "iat": claims["iat"] - 7200, "exp": claims["iat"] - 3600}, _local_key(), "RS256")
+    if kind == "foreign_key_token":
+        return jwt.encode(claims, _foreign_key(), "RS256")
+    if kind == "edited_role_token":  # a referrer's own valid token, its role claim changed to admin
+        header, payload, signature = jwt.encode(claims, _local_key(), "RS256").split(".")
+        edited = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        edited["cognito:groups"] = ["admin"]
+        payload = base64.urlsafe_b64encode(json.dumps(edited).encode()).rstrip(b"=").decode()
+        return f"{header}.{payload}.{signature}"
+    raise AssertionError(kind)
+
+
+def api_headers(identity: str, email: str | None = None) -> dict:
+    if identity in ROLES:
+        return bearer(identity, email or PEOPLE.get(identity))
+    headers = {"Content-Type": "application/json"}
+    if identity != "no_token":
+        headers["Authorization"] = f"Bearer {bad_token(identity)}"
+    return headers
+
+
+def page_headers(identity: str, email: str | None = None) -> dict:
+    """What a browser (or a script) sends: a fresh session for each role, so signing out ends nothing shared."""
+    from chalicelib.services.sessions import close_session, open_session
+    from chalicelib.web.pages import SESSION_COOKIE
+    from tests.helpers import session_cookie
+
+    if identity in ROLES:
+        return {"Cookie": session_cookie(identity, email or PEOPLE.get(identity))}
+    if identity == "no_session":
+        return {}
+    if identity == "forged_session":
+        return {"Cookie": f"{SESSION_COOKIE}={secrets.token_urlsafe(32)}"}
+    if identity == "ended_session":
+        from chalicelib.auth import verify_token
+
+        ended = open_session(verify_token(bearer("admin")["Authorization"].removeprefix("Bearer ")))
+        close_session(ended)
+        return {"Cookie": f"{SESSION_COOKIE}={ended}"}
+    return {"Authorization": f"Bearer {bad_token(identity)}"}
+
+
+def call(client, row: Row, path: str, headers: dict, body: dict | None = None):
+    body = row.body if body is None else body
+    if row.accept:
+        headers = {**headers, "Accept": row.accept}
+    if row.page:
+        sent = {**FORM_HEADERS, **headers} if row.method == "POST" else headers
+        return client.http.request(row.method, path, headers=sent, body=urlencode(body or {}).encode())
+    payload = json.dumps(body).encode() if body is not None else b""
+    return client.http.request(row.method, path, headers=headers, body=payload)
+
+
+def signin_redirect(response) -> bool:
+    return response.status_code == 303 and header(response, "location").startswith("/signin?next=")
+
+
+def header(response, name: str) -> str:
+    return {key.lower(): value for key, value in response.headers.items()}.get(name, "")
+
+
+# -- the route list comes from the app ----------------------------------------------------------
+
+
+def _app_routes() -> set[tuple[str, str]]:
+    from app import app
+
+    return {(method, path) for path, entries in app.routes.items() for method in entries}
+
+
+def test_the_table_lists_every_route_of_the_app():
+    listed = [(row.method, row.path) for row in TABLE]
+    assert len(listed) == len(set(listed)), "a route is listed twice"
+    missing = sorted(_app_routes() - set(listed))
+    stale = sorted(set(listed) - _app_routes())
+    assert not missing, f"routes with no row in the access matrix: {missing}"
+    assert not stale, f"rows for routes the app does not have: {stale}"
+
+
+def test_the_api_role_gates_let_through_what_the_table_allows_and_no_other_role():
+    """`ROUTES` is what each /v1 route declares; the gate must not be wider than the table (an
+    owner-only route's gate may hold the admin, whom the service then refuses)."""
+    import app  # noqa: F401 - registers every route
+    from chalicelib.web.http import ROUTES
+
+    rows = {(row.method, row.path): row for row in TABLE}
+    for spec in ROUTES:
+        row = rows[(spec.method, spec.path)]
+        gate = {role.value for role in spec.roles} | ({"admin"} if spec.roles else set())
+        allowed_roles = row.allowed & set(ROLES)
+        if not spec.roles:
+            assert allowed_roles == set(ROLES), spec.path
+            continue
+        assert allowed_roles <= gate, f"{spec.method} {spec.path}: the table allows more than the gate"
+        assert gate - allowed_roles <= {"admin"}, f"{spec.method} {spec.path}: the gate lets {gate - allowed_roles} in"
+
+
+# -- every route x every caller -----------------------------------------------------------------
+
+API_CALLERS = (*ROLES, *BAD_TOKENS)
+PAGE_CALLERS = (*ROLES, *BAD_SESSIONS)
+CASES = [
+    pytest.param(row, caller, id=f"{row.method} {row.path} as {caller}")
+    for row in TABLE
+    for caller in (PAGE_CALLERS if row.page else API_CALLERS)
+]
+
+
+@pytest.mark.parametrize(("row", "caller"), CASES)
+def test_exactly_the_allowed_callers_get_through(client, world, row, caller):
+    path = row.path.format(**world.ids)
+    headers = page_headers(caller) if row.page else api_headers(caller)
+    response = call(client, row, path, headers)
+    assert response.status_code < 500, response.body[:500]
+    if caller in row.allowed:
+        assert response.status_code == row.ok, response.body[:500]
+        if row.location is not None:
+            assert header(response, "location") == row.location
+        return
+    if not row.page:
+        expected = 403 if caller in ROLES else 401
+        assert response.status_code == expected, response.body[:500]
+        assert response.json_body["error"]["code"] == ("forbidden" if expected == 403 else "unauthorized")
+    elif caller in ROLES:
+        assert response.status_code == 403, response.body[:500]
+        assert "text/html" in header(response, "content-type")
+    else:
+        assert signin_redirect(response), (response.status_code, response.headers)
