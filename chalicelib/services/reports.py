@@ -35,6 +35,7 @@ from chalicelib.workflows.registry import REPORT_REVIEW
 
 KIND = REPORT_REVIEW.subject_kind
 READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ONLY_ASSIGNED = "Only the worker assigned to this visit may write its report."
 
 
 def load(visit_id: str) -> Report:
@@ -92,9 +93,12 @@ def _assigned_visit(principal: Principal, visit_id: str):
     from chalicelib.domain.visits import VisitStatus
     from chalicelib.services import visits
 
-    visit = visits.load(visit_id)
+    try:
+        visit = visits.load(visit_id)
+    except NotFound:  # the same answer as for someone else's visit
+        raise Forbidden(ONLY_ASSIGNED) from None
     if visits.worker_id_of(principal) != visit.worker_id:
-        raise Forbidden("Only the worker assigned to this visit may write its report.")
+        raise Forbidden(ONLY_ASSIGNED)
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("This visit was cancelled, so it needs no report.")
     return visit
@@ -173,7 +177,10 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
     from chalicelib.domain.visits import VisitStatus
     from chalicelib.storage.visits import Visit
 
-    report = load(visit_id)
+    report = store.get_report(visit_id)
+    if report is None:  # the assigned worker learns there is nothing to submit; anyone else, nothing
+        _assigned_visit(principal, visit_id)
+        raise NotFound("No report has been written for this visit yet: save a draft first.")
     if not is_author(principal, report):
         raise Forbidden("Only the worker assigned to this visit may submit its report.")
     _writable(report)
@@ -274,17 +281,47 @@ def _start_next_run(report: Report, runs: int) -> None:
 # -- reading ------------------------------------------------------------------------------------
 
 
+NOT_YOURS = "Only the visit's worker, a supervisor, an admin or the referrer may read this report."
+
+
 def readable(principal: Principal, visit_id: str) -> Report:
     """The report, if this person may read it: staff who review, its author, or (approved only)
-    the referrer whose referral it belongs to."""
-    report = load(visit_id)
-    if principal.has_any(READERS) or is_author(principal, report):
+    the referrer whose referral it belongs to. Whether there is a report, and in what state, is
+    told only to those whom the visit concerns: anyone else gets the same 403, even for a visit
+    that does not exist."""
+    if principal.has_any(READERS):
+        return load(visit_id)
+    report = store.get_report(visit_id)
+    if report is None:
+        _visit_concerning(principal, visit_id)
+        raise NotFound("No report has been written for this visit yet.")
+    if is_author(principal, report):
         return report
     if Role.REFERRER in principal.roles and report.referrer_id == principal.user_id:
         if report.status == ReportStatus.APPROVED:
             return report
         raise NotFound("This report has not been approved yet.")
-    raise Forbidden("Only the visit's worker, a supervisor, an admin or the referrer may read this report.")
+    raise Forbidden(NOT_YOURS)
+
+
+def _visit_concerning(principal: Principal, visit_id: str):
+    """The visit, if it is this worker's or of this referrer's referral (or they are staff);
+    Forbidden otherwise, and the same for a visit that does not exist."""
+    from chalicelib.services import visits
+
+    try:
+        visit = visits.load(visit_id)
+    except NotFound:
+        if principal.has_any(READERS):
+            raise
+        raise Forbidden(NOT_YOURS) from None
+    if principal.has_any(READERS):
+        return visit
+    if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
+        return visit
+    if Role.WORKER in principal.roles and visits.worker_id_of(principal) == visit.worker_id:
+        return visit
+    raise Forbidden(NOT_YOURS)
 
 
 def view_for(principal: Principal, report: Report) -> dict[str, Any]:
@@ -384,7 +421,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     from chalicelib.services import visits
     from chalicelib.templating import day_of, when
 
-    visit = visits.load(visit_id)
+    visit = _visit_concerning(principal, visit_id)
     report = store.get_report(visit_id)
     staff = principal.has_any(READERS)
     assigned = Role.WORKER in principal.roles and (

@@ -31,7 +31,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.examples import example_report
 from tests.conftest import PATIENT_TIMINGS
 from tests.helpers import FORM_HEADERS, wait_for, wait_for_email
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
@@ -45,7 +44,14 @@ OTHER_REFERRER, OTHER_WORKER = OTHER_REFERRER_EMAIL, ROBIN
 # Callers who are not signed in properly. The API reads only a bearer token; a page reads the
 # session cookie, or a bearer token when there is no cookie.
 BAD_TOKENS = ("no_token", "expired_token", "foreign_key_token", "edited_role_token")
-BAD_SESSIONS = ("no_session", "forged_session", "ended_session", "expired_token", "foreign_key_token", "edited_role_token")
+BAD_SESSIONS = (
+    "no_session",
+    "forged_session",
+    "ended_session",
+    "expired_token",
+    "foreign_key_token",
+    "edited_role_token",
+)
 EVERYONE = frozenset({*ROLES, *BAD_TOKENS, *BAD_SESSIONS})
 
 ANY = frozenset(ROLES)
@@ -321,14 +327,21 @@ def api_headers(identity: str, email: str | None = None) -> dict:
     return headers
 
 
-def page_headers(identity: str, email: str | None = None) -> dict:
-    """What a browser (or a script) sends: a fresh session for each role, so signing out ends nothing shared."""
+_sessions: dict[tuple[str, str | None], str] = {}
+
+
+def page_headers(identity: str, email: str | None = None, *, fresh: bool = False) -> dict:
+    """What a browser (or a script) sends. One session per person for the module; `fresh` for a
+    request that ends its session (signing out)."""
     from chalicelib.services.sessions import close_session, open_session
     from chalicelib.web.pages import SESSION_COOKIE
     from tests.helpers import session_cookie
 
     if identity in ROLES:
-        return {"Cookie": session_cookie(identity, email or PEOPLE.get(identity))}
+        person = (identity, email or PEOPLE.get(identity))
+        if fresh or person not in _sessions:
+            _sessions[person] = session_cookie(*person)
+        return {"Cookie": _sessions.pop(person) if fresh else _sessions[person]}
     if identity == "no_session":
         return {}
     if identity == "forged_session":
@@ -401,30 +414,214 @@ def test_the_api_role_gates_let_through_what_the_table_allows_and_no_other_role(
 
 API_CALLERS = (*ROLES, *BAD_TOKENS)
 PAGE_CALLERS = (*ROLES, *BAD_SESSIONS)
-CASES = [
-    pytest.param(row, caller, id=f"{row.method} {row.path} as {caller}")
-    for row in TABLE
-    for caller in (PAGE_CALLERS if row.page else API_CALLERS)
-]
 
 
-@pytest.mark.parametrize(("row", "caller"), CASES)
-def test_exactly_the_allowed_callers_get_through(client, world, row, caller):
-    path = row.path.format(**world.ids)
-    headers = page_headers(caller) if row.page else api_headers(caller)
-    response = call(client, row, path, headers)
-    assert response.status_code < 500, response.body[:500]
+def verdict(row: Row, caller: str, response) -> str | None:
+    """What is wrong with `response` to `caller` on `row`, or None."""
+    status = response.status_code
+    if status >= 500:
+        return f"{status}: {response.body[:200]!r}"
     if caller in row.allowed:
-        assert response.status_code == row.ok, response.body[:500]
-        if row.location is not None:
-            assert header(response, "location") == row.location
-        return
+        if status != row.ok:
+            return f"{status}, expected {row.ok}: {response.body[:200]!r}"
+        if row.location is not None and header(response, "location") != row.location:
+            return f"redirected to {header(response, 'location')!r}, expected {row.location!r}"
+        return None
     if not row.page:
         expected = 403 if caller in ROLES else 401
-        assert response.status_code == expected, response.body[:500]
-        assert response.json_body["error"]["code"] == ("forbidden" if expected == 403 else "unauthorized")
-    elif caller in ROLES:
-        assert response.status_code == 403, response.body[:500]
-        assert "text/html" in header(response, "content-type")
-    else:
-        assert signin_redirect(response), (response.status_code, response.headers)
+        code = response.json_body["error"]["code"] if status == expected else None
+        if code != ("forbidden" if expected == 403 else "unauthorized"):
+            return f"{status} {code}, expected {expected}: {response.body[:200]!r}"
+        return None
+    if caller in ROLES:
+        if status != 403 or "text/html" not in header(response, "content-type"):
+            return f"{status}, expected the 403 page"
+        return None
+    if not signin_redirect(response):
+        return f"{status} to {header(response, 'location')!r}, expected the sign-in redirect"
+    return None
+
+
+@pytest.mark.parametrize("row", TABLE, ids=lambda row: f"{row.method} {row.path}")
+def test_exactly_the_allowed_callers_get_through(client, world, row):
+    path = row.path.format(**world.ids)
+    wrong = {}
+    for caller in PAGE_CALLERS if row.page else API_CALLERS:
+        headers = page_headers(caller, fresh=row.path == "/signout") if row.page else api_headers(caller)
+        problem = verdict(row, caller, call(client, row, path, headers))
+        if problem:
+            wrong[caller] = problem
+    assert not wrong, wrong
+
+
+# -- ownership: another referrer, another worker ---------------------------------------------------
+
+UNKNOWN_ID = "0" * 32  # an id of the right shape that names nothing
+
+
+def _visit(world: World, state: str) -> str:
+    return world.visits[state]
+
+
+OTHER_REFERRER_API = (
+    ("GET", "/v1/referrals/{referral_id}", None),
+    ("POST", "/v1/referrals/{referral_id}/amendments", VALID_ANSWER),
+    ("POST", "/v1/referrals/{referral_id}/withdraw", None),
+    ("GET", "/v1/visits/{visit_id}", None),
+    ("GET", "/v1/visits/{visit_id}/report", None),
+    ("GET", "/v1/visits/{visit_id}/report.pdf", None),
+    ("GET", "/v1/visits?referral={referral_id}", None),
+)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OTHER_REFERRER_API, ids=lambda v: v if isinstance(v, str) else "")
+def test_another_referrer_gets_403_on_a_referral_and_its_visits_and_report(client, world, method, path, body):
+    row = api(method, path, frozenset(), accept=PDF if path.endswith(".pdf") else None)
+    response = call(client, row, path.format(**world.ids), api_headers("referrer", OTHER_REFERRER), body)
+    assert response.status_code == 403, response.body[:300]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/referrals/{referral_id}", None),
+        ("POST", "/referrals/{referral_id}/answer", {"answer": "An answer"}),
+        ("POST", "/referrals/{referral_id}/withdraw", {"withdraw.confirmed": "yes"}),
+        ("GET", "/visits/{visit_id}/report", None),
+        ("GET", "/visits/{visit_id}/report.pdf", None),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_another_referrer_gets_the_403_page_on_a_referral_and_its_report(client, world, method, path, body):
+    row = page(method, path, frozenset(), accept=PDF if path.endswith(".pdf") else None)
+    response = call(client, row, path.format(**world.ids), page_headers("referrer", OTHER_REFERRER), body)
+    assert response.status_code == 403, response.body[:300]
+
+
+@pytest.mark.parametrize("state", ["none", "draft", "submitted", "approved"])
+def test_another_worker_gets_403_on_a_visit_and_its_report_in_every_state(client, world, state):
+    visit = _visit(world, state)
+    robin_api, robin_page = api_headers("worker", OTHER_WORKER), page_headers("worker", OTHER_WORKER)
+    answers = {
+        "GET visit": client.http.get(f"/v1/visits/{visit}", headers=robin_api),
+        "GET report": client.http.get(f"/v1/visits/{visit}/report", headers=robin_api),
+        "GET pdf": client.http.get(f"/v1/visits/{visit}/report.pdf", headers={**robin_api, "Accept": PDF}),
+        "PUT report": client.http.put(f"/v1/visits/{visit}/report", headers=robin_api, body=json.dumps({})),
+        "submit": client.http.post(f"/v1/visits/{visit}/report/submit", headers=robin_api),
+        "cancel": client.http.post(
+            f"/v1/visits/{visit}/cancel", headers=robin_api, body=json.dumps({"cancelled_by": "carer", "reason": "Ill"})
+        ),
+        "report page": client.http.get(f"/visits/{visit}/report", headers=robin_page),
+        "pdf page": client.http.get(f"/visits/{visit}/report.pdf", headers={**robin_page, "Accept": PDF}),
+        "save on the page": client.http.post(
+            f"/visits/{visit}/report", headers={**FORM_HEADERS, **robin_page}, body="action=save&observations=x"
+        ),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 403)
+    assert client.http.get(f"/v1/visits/{visit}", headers=api_headers("supervisor")).json_body["status"] != "CANCELLED"
+
+
+def test_another_worker_cannot_read_a_workers_record_nor_list_their_visits(client, world):
+    robin = api_headers("worker", OTHER_WORKER)
+    casey_id = world.ids["worker_id"]
+    assert client.http.get(f"/v1/workers/{casey_id}", headers=robin).status_code == 403
+    assert client.http.get(f"/v1/visits?worker={casey_id}", headers=robin).status_code == 403
+    assert client.http.get(f"/v1/workers/{casey_id}", headers=api_headers("worker")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/v1/referrals/{unknown}", ("referrer", OTHER_REFERRER)),
+        ("/v1/visits/{unknown}", ("referrer", OTHER_REFERRER)),
+        ("/v1/visits/{unknown}/report", ("referrer", OTHER_REFERRER)),
+        ("/v1/visits?referral={unknown}", ("referrer", OTHER_REFERRER)),
+        ("/v1/visits/{unknown}", ("worker", OTHER_WORKER)),
+        ("/v1/visits/{unknown}/report", ("worker", OTHER_WORKER)),
+        ("/v1/workers/{unknown}", ("worker", OTHER_WORKER)),
+    ],
+)
+def test_an_unknown_id_answers_as_someone_elses_does_so_ids_cannot_be_probed(client, world, path, who):
+    response = client.http.get(path.format(unknown=UNKNOWN_ID), headers=api_headers(*who))
+    assert response.status_code == 403, response.body[:300]
+
+
+def test_an_unknown_visit_answers_a_worker_writing_as_someone_elses_does(client, world):
+    robin, visit = api_headers("worker", OTHER_WORKER), UNKNOWN_ID
+    cancellation = json.dumps({"cancelled_by": "carer", "reason": "Ill"})
+    answers = [
+        client.http.put(f"/v1/visits/{visit}/report", headers=robin, body=json.dumps({})),
+        client.http.post(f"/v1/visits/{visit}/report/submit", headers=robin),
+        client.http.post(f"/v1/visits/{visit}/cancel", headers=robin, body=cancellation),
+        client.http.get(f"/visits/{visit}/report", headers=page_headers("worker", OTHER_WORKER)),
+    ]
+    assert [r.status_code for r in answers] == [403] * 4
+
+
+def test_staff_are_told_an_id_names_nothing(client, world):
+    supervisor = api_headers("supervisor")
+    for path in ("/v1/referrals/{unknown}", "/v1/visits/{unknown}", "/v1/visits/{unknown}/report"):
+        assert client.http.get(path.format(unknown=UNKNOWN_ID), headers=supervisor).status_code == 404, path
+
+
+# -- what a referrer sees of reports: the approved one only ----------------------------------------
+
+
+@pytest.mark.parametrize(("state", "status"), [("none", 404), ("draft", 404), ("submitted", 404), ("approved", 200)])
+def test_the_referrer_reads_a_report_of_their_referral_only_once_approved(client, world, state, status):
+    visit = _visit(world, state)
+    sam_api, sam_page = api_headers("referrer"), page_headers("referrer")
+    answers = [
+        client.http.get(f"/v1/visits/{visit}/report", headers=sam_api),
+        client.http.get(f"/v1/visits/{visit}/report.pdf", headers={**sam_api, "Accept": PDF}),
+        client.http.get(f"/visits/{visit}/report", headers=sam_page),
+        client.http.get(f"/visits/{visit}/report.pdf", headers={**sam_page, "Accept": PDF}),
+    ]
+    assert [r.status_code for r in answers] == [status] * 4
+    if status == 200:
+        report = answers[0].json_body
+        assert [v["version"] for v in report["versions"]] == [report["approved"]["version"]]
+        assert "draft" not in report and "history" not in report
+    # The visit itself is theirs whatever its report's state.
+    assert client.http.get(f"/v1/visits/{visit}", headers=sam_api).status_code == 200
+
+
+def test_the_worker_reads_every_state_of_their_own_reports(client, world):
+    casey = api_headers("worker")
+    for state in ("draft", "submitted", "approved"):
+        report = client.http.get(f"/v1/visits/{_visit(world, state)}/report", headers=casey)
+        assert report.status_code == 200, (state, report.body[:300])
+        assert "draft" in report.json_body
+
+
+# -- lists show only one's own -------------------------------------------------------------------
+
+
+def _ids(response, key: str) -> set[str]:
+    assert response.status_code == 200, response.body[:300]
+    return {item["id"] for item in response.json_body[key]}
+
+
+def test_each_referrer_lists_only_their_own_referrals_and_visits(client, world):
+    sam, alex = api_headers("referrer"), api_headers("referrer", OTHER_REFERRER)
+    sams_visits = set(world.visits.values())
+    assert _ids(client.http.get("/v1/referrals", headers=alex), "referrals") == {world.other_referral}
+    assert world.other_referral not in _ids(client.http.get("/v1/referrals", headers=sam), "referrals")
+    assert _ids(client.http.get("/v1/visits", headers=sam), "visits") == sams_visits
+    assert _ids(client.http.get("/v1/visits", headers=alex), "visits") == {world.other_visit}
+    html = client.http.get("/referrals", headers=page_headers("referrer", OTHER_REFERRER)).body.decode()
+    assert world.other_referral in html and world.ids["referral_id"] not in html
+
+
+def test_each_worker_lists_only_their_own_visits_whatever_they_filter_on(client, world):
+    casey, robin = api_headers("worker"), api_headers("worker", OTHER_WORKER)
+    caseys = set(world.visits.values())
+    assert _ids(client.http.get("/v1/visits", headers=casey), "visits") == caseys
+    assert _ids(client.http.get("/v1/visits", headers=robin), "visits") == {world.other_visit}
+    # Filtering on someone else's referral finds nothing of theirs, and says nothing of it.
+    referral = world.ids["referral_id"]
+    assert _ids(client.http.get(f"/v1/visits?referral={referral}", headers=robin), "visits") == set()
+    calendar = client.http.get(f"/v1/visits.ics?worker={world.ids['worker_id']}", headers=robin).body.decode()
+    assert not [visit for visit in caseys if visit in calendar]
+    mine = client.http.get("/visits/mine", headers=page_headers("worker", OTHER_WORKER)).body.decode()
+    assert not [visit for visit in caseys if visit in mine]
