@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import (
+    admin_pages,
     approvals,
     audit,
     decisions,
@@ -44,6 +45,7 @@ for blueprint in (
     referral_pages.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
+    admin_pages.routes,
 ):
     app.register_blueprint(blueprint)
 

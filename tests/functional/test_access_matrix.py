@@ -139,6 +139,8 @@ TABLE: tuple[Row, ...] = (
     page("HEAD", "/approve/{link_id}", EVERYONE, 404),
     page("POST", "/approve/{link_id}", EVERYONE, 404, {"decision": "approve", "confirmed": "yes"}),
     page("GET", "/audit", ADMIN),
+    page("GET", "/admin/sessions", ADMIN),
+    page("POST", "/admin/sessions", ADMIN, 422, {"email": "not an email"}),
     page("GET", "/decisions", DECIDERS),
     page("GET", "/referrals/new", frozenset({"referrer", "admin"})),
     page("POST", "/referrals/new", frozenset({"referrer", "admin"}), 422, {"action": "submit"}),
