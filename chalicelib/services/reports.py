@@ -307,21 +307,30 @@ def readable(principal: Principal, visit_id: str) -> Report:
 def _visit_concerning(principal: Principal, visit_id: str):
     """The visit, if it is this worker's or of this referrer's referral (or they are staff);
     Forbidden otherwise, and the same for a visit that does not exist."""
+    visit = _visit_for(principal, visit_id)
+    if principal.has_any(READERS) or _concerns(principal, visit):
+        return visit
+    raise Forbidden(NOT_YOURS)
+
+
+def _visit_for(principal: Principal, visit_id: str):
+    """The visit; for anyone but staff, an unknown visit is the same 403 as someone else's."""
     from chalicelib.services import visits
 
     try:
-        visit = visits.load(visit_id)
+        return visits.load(visit_id)
     except NotFound:
         if principal.has_any(READERS):
             raise
         raise Forbidden(NOT_YOURS) from None
-    if principal.has_any(READERS):
-        return visit
+
+
+def _concerns(principal: Principal, visit) -> bool:
+    from chalicelib.services import visits
+
     if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
-        return visit
-    if Role.WORKER in principal.roles and visits.worker_id_of(principal) == visit.worker_id:
-        return visit
-    raise Forbidden(NOT_YOURS)
+        return True
+    return Role.WORKER in principal.roles and visits.worker_id_of(principal) == visit.worker_id
 
 
 def view_for(principal: Principal, report: Report) -> dict[str, Any]:
@@ -421,7 +430,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     from chalicelib.services import visits
     from chalicelib.templating import day_of, when
 
-    visit = _visit_concerning(principal, visit_id)
+    visit = _visit_for(principal, visit_id)
     report = store.get_report(visit_id)
     staff = principal.has_any(READERS)
     assigned = Role.WORKER in principal.roles and (
@@ -430,6 +439,8 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     if report is not None and not assigned:
         report = readable(principal, visit_id)
     elif report is None and not (assigned or staff):
+        if not _concerns(principal, visit):  # whether there is a report is not theirs to know
+            raise Forbidden(NOT_YOURS)
         raise NotFound("No report has been written for this visit yet.")
     status = ReportStatus(report.status) if report is not None else ReportStatus.DRAFT
     hidden = bool(visit.confidential_address) and not (staff or assigned)
