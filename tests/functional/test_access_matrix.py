@@ -43,7 +43,7 @@ OTHER_REFERRER, OTHER_WORKER = OTHER_REFERRER_EMAIL, ROBIN
 
 # Callers who are not signed in properly. The API reads only a bearer token; a page reads the
 # session cookie, or a bearer token when there is no cookie.
-BAD_TOKENS = ("no_token", "expired_token", "foreign_key_token", "edited_role_token")
+BAD_TOKENS = ("no_token", "expired_token", "foreign_key_token", "edited_role_token", "unsigned_token")
 BAD_SESSIONS = (
     "no_session",
     "forged_session",
@@ -51,10 +51,13 @@ BAD_SESSIONS = (
     "expired_token",
     "foreign_key_token",
     "edited_role_token",
+    "unsigned_token",
 )
-EVERYONE = frozenset({*ROLES, *BAD_TOKENS, *BAD_SESSIONS})
+# Signed in properly, but in no role (a user-pool account in no group): refused like a wrong role.
+NO_ROLE = "no_role"
+SIGNED_IN = (*ROLES, NO_ROLE)
+EVERYONE = frozenset({*SIGNED_IN, *BAD_TOKENS, *BAD_SESSIONS})
 
-ANY = frozenset(ROLES)
 REFERRAL_READERS = frozenset({"referrer", "supervisor", "admin"})
 DECIDERS = frozenset({"supervisor", "admin"})
 HR = frozenset({"hr", "admin"})
@@ -317,6 +320,10 @@ def bad_token(kind: str) -> str:
         edited["cognito:groups"] = ["admin"]
         payload = base64.urlsafe_b64encode(json.dumps(edited).encode()).rstrip(b"=").decode()
         return f"{header}.{payload}.{signature}"
+    if kind == "unsigned_token":  # "alg": "none", claiming to be an admin
+        return jwt.encode({**claims, "cognito:groups": ["admin"]}, None, algorithm="none")
+    if kind == NO_ROLE:  # signed by the right key, in no group
+        return jwt.encode({**claims, "sub": "u-no-role", "cognito:groups": []}, _local_key(), "RS256")
     raise AssertionError(kind)
 
 
@@ -332,17 +339,27 @@ def api_headers(identity: str, email: str | None = None) -> dict:
 _sessions: dict[tuple[str, str | None], str] = {}
 
 
+def _session_of(identity: str, email: str | None) -> str:
+    from chalicelib.auth import verify_token
+    from chalicelib.services.sessions import open_session
+    from chalicelib.web.pages import SESSION_COOKIE
+    from tests.helpers import session_cookie
+
+    if identity == NO_ROLE:
+        return f"{SESSION_COOKIE}={open_session(verify_token(bad_token(NO_ROLE)))}"
+    return session_cookie(identity, email)
+
+
 def page_headers(identity: str, email: str | None = None, *, fresh: bool = False) -> dict:
     """What a browser (or a script) sends. One session per person for the module; `fresh` for a
     request that ends its session (signing out)."""
     from chalicelib.services.sessions import close_session, open_session
     from chalicelib.web.pages import SESSION_COOKIE
-    from tests.helpers import session_cookie
 
-    if identity in ROLES:
+    if identity in SIGNED_IN:
         person = (identity, email or PEOPLE.get(identity))
         if fresh or person not in _sessions:
-            _sessions[person] = session_cookie(*person)
+            _sessions[person] = _session_of(*person)
         return {"Cookie": _sessions.pop(person) if fresh else _sessions[person]}
     if identity == "no_session":
         return {}
@@ -414,8 +431,8 @@ def test_the_api_role_gates_let_through_what_the_table_allows_and_no_other_role(
 
 # -- every route x every caller -----------------------------------------------------------------
 
-API_CALLERS = (*ROLES, *BAD_TOKENS)
-PAGE_CALLERS = (*ROLES, *BAD_SESSIONS)
+API_CALLERS = (*SIGNED_IN, *BAD_TOKENS)
+PAGE_CALLERS = (*SIGNED_IN, *BAD_SESSIONS)
 
 
 def verdict(row: Row, caller: str, response) -> str | None:
@@ -430,14 +447,14 @@ def verdict(row: Row, caller: str, response) -> str | None:
             return f"redirected to {header(response, 'location')!r}, expected {row.location!r}"
         return None
     if not row.page:
-        expected = 403 if caller in ROLES else 401
+        expected = 403 if caller in SIGNED_IN else 401
         code = response.json_body["error"]["code"] if status == expected else None
         if code != ("forbidden" if expected == 403 else "unauthorized"):
             return f"{status} {code}, expected {expected}: {response.body[:200]!r}"
         return None
-    if caller in ROLES:
+    if caller in SIGNED_IN:
         if status != 403 or "text/html" not in header(response, "content-type"):
-            return f"{status}, expected the 403 page"
+            return f"{status} to {header(response, 'location')!r}, expected the 403 page"
         return None
     if not signin_redirect(response):
         return f"{status} to {header(response, 'location')!r}, expected the sign-in redirect"
