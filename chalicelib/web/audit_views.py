@@ -14,7 +14,9 @@ from chalicelib.domain.labels import REFERRAL_STATUS_LABELS, STATUS_LABELS, kind
 from chalicelib.web.pages import render
 
 # The kinds of item the log can be filtered by, as people call them.
-KINDS = {"referral": "Referral", "visit": "Visit", "report": "Visit report", "worker": "Worker"}
+KINDS = {"referral": "Referral", "visit": "Visit", "report": "Visit report", "worker": "Worker", "user": "Person"}
+# Kinds whose ids people read in full (an email), not as the first characters of a long key.
+WHOLE_IDS = {"user"}
 # Where each kind of item can be opened.
 ITEM_LINKS = {
     "referral": "/referrals/{id}",
@@ -140,7 +142,8 @@ def event_words(event: dict[str, Any]) -> dict[str, Any]:
         **event,
         "who": "The service (automatic)" if event["actor"] == "system" else event["actor"],
         "what": action_words(entity, event["action"]),
-        "item": f"{KINDS.get(entity, entity.capitalize())} {item_id[:8] if len(item_id) > 12 else item_id}",
+        "item": f"{KINDS.get(entity, entity.capitalize())} "
+        + (item_id[:8] if len(item_id) > 12 and entity not in WHOLE_IDS else item_id),
         "item_link": link.format(id=item_id) if link else None,
         "filter_link": "/audit?" + urlencode({"kind": entity, "id": item_id}),
         "changes_words": [(name_words(k), value_words(k, v)) for k, v in changes.items()],

@@ -31,6 +31,8 @@ def test_an_admin_ends_every_session_of_one_person_and_no_one_elses(client):
     assert event["action"] == "sessions.ended_everywhere" and event["changes"] == {"sessions": 2}
     log = client.http.get("/audit", headers={"Cookie": admin})
     assert log.status_code == 200 and "sessions ended everywhere" in log.body.decode().lower()
+    theirs = client.http.get(f"/audit?kind=user&id={REFERRER_EMAIL}", headers={"Cookie": admin})
+    assert theirs.status_code == 200 and f"Person {REFERRER_EMAIL}" in theirs.body.decode()
 
 
 def test_a_person_with_no_session_is_recorded_as_signed_out_with_none_ended(client):
