@@ -6,9 +6,10 @@ a route added without a row here fails `test_the_table_lists_every_route_of_the_
 
 What "gets through" means for a probe: a read answers 200; a write answers what the route says to
 that request once access is granted (422 for an empty form or body, 409 where the item's state
-refuses it): the probes change nothing. A caller who is not let through gets 401 or 403 from the
+refuses it): the probes change no data. A caller who is not let through gets 401 or 403 from the
 API (never 200, never 500), and from a page either the sign-in redirect (not signed in: no
-session, a forged or ended session, a bad bearer token) or the 403 page (signed in without the role).
+session, a forged or ended session, a bearer token that is expired, signed by another key, has its
+role claim edited or is unsigned) or the 403 page (signed in without the role, or in no role).
 
 Local-only routes (`/dev/*`, the demo `/signin` form and `/signout`) are open to anyone: they exist
 only in the `local` stage, which holds demo data. `tests/deploy/test_template.py` proves no packaged
@@ -16,7 +17,7 @@ stage registers them; the deployed stages' `/signin` and `/signin/callback` are 
 `test_hosted_signin.py`.
 
 Ownership: the service answers 403 to someone who is not the owner, and the same 403 for an id that
-does not exist, so ids cannot be probed. A referrer reads a report of their own referral only once it
+does not exist, so ids cannot be probed (staff, who may read any, are told 404). A referrer reads a report of their own referral only once it
 is approved (404 "not approved yet" before: the referrer knows the visit exists).
 """
 
