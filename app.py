@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import config
 from chalicelib.api import (
+    admin_pages,
     approvals,
     audit,
     decisions,
@@ -47,6 +48,7 @@ for blueprint in (
     referral_drafts.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
+    admin_pages.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -66,6 +66,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:referrals/by_referrer",
             "index:referrals/by_status",
             "index:reports/by_status",
+            "index:sessions/by_email",
             "index:visits/by_month",
             "index:visits/by_referral",
             "index:visits/by_worker",

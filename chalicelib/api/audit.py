@@ -36,14 +36,15 @@ def list_audit(call: Call):
 @page_route(routes, "/audit", ["GET"], roles=frozenset({Role.ADMIN}))
 def audit_log_page(request, principal):
     """The audit log for an admin: one item's history, or one day's events, a page at a time."""
+    from chalicelib.api.queries import AuditPageQuery, page_query
     from chalicelib.errors import NotFound
     from chalicelib.services import audit, audit_items
     from chalicelib.web.audit_views import KINDS, audit_page
 
-    query = request.query_params or {}
-    kind = (query.get("kind") or "").strip()
-    item_id = (query.get("id") or "").strip()
-    day = (query.get("day") or "").strip() or audit.uk_today().isoformat()
+    query = page_query(request, AuditPageQuery)
+    kind = query.kind or ""
+    item_id = query.id or ""
+    day = query.day or audit.uk_today().isoformat()
     error = None
     if item_id and kind not in KINDS:
         error = "Choose the kind of item as well as its reference."
@@ -64,7 +65,7 @@ def audit_log_page(request, principal):
             entity_id=entity_id,
             day=None if kind else day,
             limit=PAGE,
-            cursor=query.get("cursor") or None,
+            cursor=query.cursor,
         )
     except BadRequest:
         return audit_page(

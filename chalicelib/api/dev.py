@@ -61,7 +61,9 @@ def signin(request, principal):
     from chalicelib.local.tokens import accounts, find_account, token_for
 
     if request.method == "GET":
-        target = (request.query_params or {}).get("next", "/")
+        from chalicelib.api.queries import SignInPageQuery, page_query
+
+        target = page_query(request, SignInPageQuery).next or "/"
         return render("signin.html", principal=principal, accounts=accounts(), next=target)
     fields = form_fields(request)
     user = find_account((fields.get("email") or [""])[0])

@@ -50,7 +50,10 @@ def _section(role: Role, principal: Principal) -> dict[str, Any]:
     if role is Role.HR:
         return _hr()
     return {
-        "links": [{"href": "/audit", "label": "Audit log"}],
+        "links": [
+            {"href": "/audit", "label": "Audit log"},
+            {"href": "/admin/sessions", "label": "Sign a person out everywhere"},
+        ],
         "lines": ["Who changed what, and when, for every referral, visit, report and worker."],
     }
 

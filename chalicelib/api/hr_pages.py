@@ -19,23 +19,19 @@ HR = frozenset({Role.HR})
 
 @page_route(routes, "/hr/clearances", ["GET"], roles=HR)
 def dashboard(request, principal: Principal):
-    from chalicelib.domain.clearances import ClearanceStatus
     from chalicelib.services import compliance
     from chalicelib.web import hr_views
 
-    query = request.query_params or {}
-    raw_status = (query.get("status") or "").strip().upper()
-    status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
-    sort = query.get("sort") if query.get("sort") in hr_views.SORTS else "expiry"
+    query, status, sort = _filter(request)
     return hr_views.dashboard_page(
         principal,
         compliance.dashboard_rows(status, sort),
         status=status,
-        unknown_status=bool(raw_status) and status is None,
+        unknown_status=bool(query.status) and status is None,
         sort=sort,
-        saved=query.get("saved"),
-        added=query.get("added"),
-        kind=query.get("kind"),
+        saved=query.saved,
+        added=query.added,
+        kind=query.kind,
     )
 
 
@@ -46,21 +42,22 @@ def dashboard_csv(request, principal: Principal):
     from chalicelib.services import compliance
     from chalicelib.web.csv_export import csv_response
 
-    status, sort = _filter(request)
+    _, status, sort = _filter(request)
     today = clock.today()
     return csv_response(compliance.register_rows(None, today, status=status, sort=sort), today, for_people=True)
 
 
-def _filter(request):  # noqa: ANN202 - (ClearanceStatus | None, str)
-    """The register's status filter and sort from the query string, as the page reads them."""
+def _filter(request):  # noqa: ANN202 - (ClearancesPageQuery, ClearanceStatus | None, str)
+    """The query string, and the register's status filter and sort as the page reads them."""
+    from chalicelib.api.queries import ClearancesPageQuery, page_query
     from chalicelib.domain.clearances import ClearanceStatus
     from chalicelib.web import hr_views
 
-    query = request.query_params or {}
-    raw_status = (query.get("status") or "").strip().upper()
+    query = page_query(request, ClearancesPageQuery)
+    raw_status = (query.status or "").upper()
     status = ClearanceStatus(raw_status) if raw_status in ClearanceStatus.__members__ else None
-    sort = query.get("sort") if query.get("sort") in hr_views.SORTS else "expiry"
-    return status, sort
+    sort = query.sort if query.sort in hr_views.SORTS else "expiry"
+    return query, status, sort
 
 
 @page_route(routes, "/hr/clearances/{worker_id}/{kind}", ["GET", "POST"], roles=HR)

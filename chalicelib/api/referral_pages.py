@@ -58,21 +58,22 @@ def new_referral(request, principal):
 
 @page_route(routes, "/referrals", ["GET"], roles=READERS)
 def referral_list(request, principal):
+    from chalicelib.api.queries import ReferralListPageQuery, page_query
     from chalicelib.domain.referrals import ReferralStatus
     from chalicelib.errors import BadRequest
     from chalicelib.services import referrals
     from chalicelib.web.referral_views import LIST_LIMIT, ORDERS, SORTS, list_page
 
-    query = request.query_params or {}
-    status = query.get("status") or None
-    sort = query.get("sort") or "submitted"
-    order = query.get("order") or "desc"
+    query = page_query(request, ReferralListPageQuery)
+    status = query.status
+    sort = query.sort or "submitted"
+    order = query.order or "desc"
     if status is not None and status not in ReferralStatus.__members__:
         raise BadRequest(f"There is no status '{status}'. Choose one from the list.")
     if sort not in SORTS or order not in ORDERS:
         raise BadRequest("Sort by 'submitted' or 'updated', in 'desc' or 'asc' order.")
     rows = referrals.list_for(principal, status, LIST_LIMIT)
-    search = (query.get("q") or "").strip()[:40]
+    search = (query.q or "")[:40]
     if search:
         from chalicelib.domain.referrals import human_reference, reference_key
 
@@ -91,12 +92,13 @@ def _drafts_of(principal) -> list[dict]:
 
 @page_route(routes, "/referrals/{referral_id}", ["GET"], roles=READERS)
 def referral_detail(request, principal, referral_id: str):
+    from chalicelib.api.queries import NoticePageQuery, page_query
     from chalicelib.api.referral_forms import check_id
     from chalicelib.services import referrals
     from chalicelib.web.referral_views import DONE_MESSAGES
 
     check_id(referral_id)
-    done = (request.query_params or {}).get("done")
+    done = page_query(request, NoticePageQuery).done
     return _detail(principal, referrals.get_for(principal, referral_id), notice=DONE_MESSAGES.get(done or ""))
 
 

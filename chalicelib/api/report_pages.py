@@ -24,7 +24,9 @@ def report_page(request, principal, visit_id: str):
 
     _check_id(visit_id)
     if request.method == "GET":
-        done = (request.query_params or {}).get("done")
+        from chalicelib.api.queries import NoticePageQuery, page_query
+
+        done = page_query(request, NoticePageQuery).done
         return _page(principal, visit_id, notice=DONE_MESSAGES.get(done or ""))
     return _write(request, principal, visit_id)
 

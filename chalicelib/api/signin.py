@@ -25,10 +25,11 @@ def _state_cookie(value: str, max_age: int) -> str:
 
 @page_route(routes, "/signin", ["GET"])
 def signin(request, principal):
+    from chalicelib.api.queries import SignInPageQuery, page_query
     from chalicelib.services import hosted_signin
 
     state = hosted_signin.new_state()
-    target = safe_next((request.query_params or {}).get("next", "/"))
+    target = safe_next(page_query(request, SignInPageQuery).next or "/")
     # The state and where to go afterwards travel in a short-lived cookie, never in the URL.
     return redirect(
         hosted_signin.authorize_url(state),
@@ -40,11 +41,12 @@ def signin(request, principal):
 def signin_callback(request, principal):
     from urllib.parse import unquote
 
+    from chalicelib.api.queries import SignInCallbackQuery, page_query
     from chalicelib.services import hosted_signin
 
-    query = request.query_params or {}
+    query = page_query(request, SignInCallbackQuery)
     expected, _, target = request_cookies(request).get(STATE_COOKIE, "").partition("|")
-    _, principal = hosted_signin.exchange_code(query.get("code", ""), query.get("state", ""), expected or None)
+    _, principal = hosted_signin.exchange_code(query.code or "", query.state or "", expected or None)
     return redirect(
         quote(safe_next(unquote(target) or "/"), safe="/?=&"),
         headers={"Set-Cookie": [sign_in(principal), _state_cookie("", 0)]},

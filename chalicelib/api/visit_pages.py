@@ -26,21 +26,16 @@ SERIES_FIELDS = ("first_start", "length_minutes", "repeat", "until", "sessions",
 @page_route(routes, "/visits/week", ["GET"], roles=SUPERVISOR)
 def week(request, principal):
     from chalicelib import clock
+    from chalicelib.api.queries import WeekPageQuery, page_query
     from chalicelib.services import visit_reads
     from chalicelib.web.visit_views import monday_of, week_page
 
-    query = request.query_params or {}
-    raw = query.get("start") or ""
-    try:
-        chosen = date.fromisoformat(raw) if raw else clock.today()
-    except ValueError:
-        chosen = clock.today()
-    if not date(2000, 1, 1) <= chosen <= date(2200, 12, 31):  # a week the calendar arithmetic can reach
-        chosen = clock.today()
-    monday = monday_of(chosen)
+    # A day that is not one, or out of the calendar's reach, shows this week.
+    query = page_query(request, WeekPageQuery)
+    monday = monday_of(query.start or clock.today())
     notice = None
-    if query.get("done") == "scheduled" and (query.get("count") or "").isdigit():
-        notice = f"{query['count']} visits booked. They are shown in the weeks they fall in."
+    if query.done == "scheduled" and query.count is not None:
+        notice = f"{query.count} visits booked. They are shown in the weeks they fall in."
     return week_page(principal, visit_reads.week(principal, monday), monday, clock.today(), notice)
 
 

@@ -34,6 +34,8 @@ def resolve(kind: str, typed: str) -> str:
         return _referral(text)
     if kind == "worker":
         return _worker(text)
+    if kind == "user":  # a person's events are filed under their email, as the admin types it
+        return text.casefold()
     raise NotFound(f"No {kind} has the reference '{text}'. Give its id, or the address of its page.")
 
 

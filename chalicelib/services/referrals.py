@@ -239,11 +239,10 @@ def load(referral_id: str) -> Referral:
 
 
 def get_for(principal: Principal, referral_id: str) -> Referral:
-    referral = load(referral_id)
     if principal.has_any(REVIEWERS):
-        return referral
-    if Role.REFERRER in principal.roles and referral.referrer_id == principal.user_id:
-        return referral
+        return load(referral_id)
+    if Role.REFERRER in principal.roles:
+        return load_own(principal, referral_id)
     raise Forbidden("Only the referrer who made this referral, a supervisor or an admin may see it.")
 
 
@@ -266,10 +265,14 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
 
 
 def load_own(principal: Principal, referral_id: str) -> Referral:
-    """The referral, if this referrer made it (Forbidden otherwise)."""
-    referral = load(referral_id)
-    if referral.referrer_id != principal.user_id:
-        raise Forbidden("Only the referrer who made this referral may do this.")
+    """The referral, if this referrer made it. Forbidden otherwise, and the same for an id that
+    names no referral: ids are not for probing."""
+    try:
+        referral = Referral.get(referral_id)
+    except Referral.DoesNotExist:
+        referral = None
+    if referral is None or referral.referrer_id != principal.user_id:
+        raise Forbidden("Only the referrer who made this referral may see it or act on it.")
     return referral
 
 

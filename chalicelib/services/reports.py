@@ -35,6 +35,7 @@ from chalicelib.workflows.registry import REPORT_REVIEW
 
 KIND = REPORT_REVIEW.subject_kind
 READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ONLY_ASSIGNED = "Only the worker assigned to this visit may write its report."
 
 
 def load(visit_id: str) -> Report:
@@ -92,9 +93,12 @@ def _assigned_visit(principal: Principal, visit_id: str):
     from chalicelib.domain.visits import VisitStatus
     from chalicelib.services import visits
 
-    visit = visits.load(visit_id)
+    try:
+        visit = visits.load(visit_id)
+    except NotFound:  # the same answer as for someone else's visit
+        raise Forbidden(ONLY_ASSIGNED) from None
     if visits.worker_id_of(principal) != visit.worker_id:
-        raise Forbidden("Only the worker assigned to this visit may write its report.")
+        raise Forbidden(ONLY_ASSIGNED)
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("This visit was cancelled, so it needs no report.")
     return visit
@@ -211,7 +215,10 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
     """Submit the saved draft as a new, immutable version and send it for review. Three AWS calls:
     the report, one transaction (which also checks the visit is still this worker's, at the
     time the draft saw, and not cancelled), and starting or resuming the workflow."""
-    report = load(visit_id)
+    report = store.get_report(visit_id)
+    if report is None:  # the assigned worker learns there is nothing to submit; anyone else, nothing
+        _assigned_visit(principal, visit_id)
+        raise NotFound("No report has been written for this visit yet: save a draft first.")
     if not is_author(principal, report):
         raise Forbidden("Only the worker assigned to this visit may submit its report.")
     _writable(report)
@@ -353,17 +360,56 @@ def _start_next_run(report: Report, runs: int) -> None:
 # -- reading ------------------------------------------------------------------------------------
 
 
+NOT_YOURS = "Only the visit's worker, a supervisor, an admin or the referrer may read this report."
+
+
 def readable(principal: Principal, visit_id: str) -> Report:
     """The report, if this person may read it: staff who review, its author, or (approved only)
-    the referrer whose referral it belongs to."""
-    report = load(visit_id)
-    if principal.has_any(READERS) or is_author(principal, report):
+    the referrer whose referral it belongs to. Whether there is a report, and in what state, is
+    told only to those whom the visit concerns: anyone else gets the same 403, even for a visit
+    that does not exist."""
+    if principal.has_any(READERS):
+        return load(visit_id)
+    report = store.get_report(visit_id)
+    if report is None:
+        _visit_concerning(principal, visit_id)
+        raise NotFound("No report has been written for this visit yet.")
+    if is_author(principal, report):
         return report
     if Role.REFERRER in principal.roles and report.referrer_id == principal.user_id:
         if report.status == ReportStatus.APPROVED:
             return report
         raise NotFound("This report has not been approved yet.")
-    raise Forbidden("Only the visit's worker, a supervisor, an admin or the referrer may read this report.")
+    raise Forbidden(NOT_YOURS)
+
+
+def _visit_concerning(principal: Principal, visit_id: str):
+    """The visit, if it is this worker's or of this referrer's referral (or they are staff);
+    Forbidden otherwise, and the same for a visit that does not exist."""
+    visit = _visit_for(principal, visit_id)
+    if principal.has_any(READERS) or _concerns(principal, visit):
+        return visit
+    raise Forbidden(NOT_YOURS)
+
+
+def _visit_for(principal: Principal, visit_id: str):
+    """The visit; for anyone but staff, an unknown visit is the same 403 as someone else's."""
+    from chalicelib.services import visits
+
+    try:
+        return visits.load(visit_id)
+    except NotFound:
+        if principal.has_any(READERS):
+            raise
+        raise Forbidden(NOT_YOURS) from None
+
+
+def _concerns(principal: Principal, visit) -> bool:
+    from chalicelib.services import visits
+
+    if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
+        return True
+    return Role.WORKER in principal.roles and visits.worker_id_of(principal) == visit.worker_id
 
 
 def view_for(principal: Principal, report: Report) -> dict[str, Any]:
@@ -464,7 +510,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     from chalicelib.services import visits
     from chalicelib.templating import day_of, when
 
-    visit = visits.load(visit_id)
+    visit = _visit_for(principal, visit_id)
     report = store.get_report(visit_id)
     staff = principal.has_any(READERS)
     assigned = Role.WORKER in principal.roles and (
@@ -473,6 +519,8 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     if report is not None and not assigned:
         report = readable(principal, visit_id)
     elif report is None and not (assigned or staff):
+        if not _concerns(principal, visit):  # whether there is a report is not theirs to know
+            raise Forbidden(NOT_YOURS)
         raise NotFound("No report has been written for this visit yet.")
     status = ReportStatus(report.status) if report is not None else ReportStatus.DRAFT
     hidden = bool(visit.confidential_address) and not (staff or assigned)

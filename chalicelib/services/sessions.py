@@ -12,7 +12,14 @@ from chalicelib import clock
 from chalicelib.auth import Principal, Role
 
 SESSION_SECONDS = 12 * 3600
+# Sessions ended per transaction: DynamoDB takes 100 items, one of them the audit event.
+ENDED_PER_TRANSACTION = 99
 _SESSION_ID = re.compile(r"[A-Za-z0-9_\-]{43}")  # what secrets.token_urlsafe(32) writes
+
+
+def email_key(email: str) -> str:
+    """How sessions are found by person: the email as typed by anyone, in one letter case."""
+    return email.strip().casefold()
 
 
 def _hash(session_id: str) -> str:
@@ -29,6 +36,7 @@ def open_session(principal: Principal) -> str:
         _hash(session_id),
         user_id=principal.user_id,
         email=principal.email,
+        email_key=email_key(principal.email),
         name=principal.name,
         roles=sorted(role.value for role in principal.roles),
         created_at=now.isoformat(),
@@ -59,3 +67,23 @@ def close_session(session_id: str | None) -> None:
 
     if session_id and _SESSION_ID.fullmatch(session_id):
         Session(_hash(session_id)).delete()
+
+
+def end_all_for(email: str, actor: Principal) -> int:
+    """End every session of the person signed in with `email`, in every browser: each batch of
+    sessions is deleted in one transaction with its audit event. Returns how many were ended
+    (none is still recorded: the admin's request is itself worth the audit log)."""
+    from chalicelib.services.audit import audited_transaction
+    from chalicelib.storage.sessions import Session
+
+    person = email_key(email)
+    # An index is read eventually consistently: a session opened a moment ago may be missed,
+    # and pressing the button again ends it.
+    found = [session.session_hash for session in Session.by_email.query(person)]
+    batches = [found[i : i + ENDED_PER_TRANSACTION] for i in range(0, len(found), ENDED_PER_TRANSACTION)]
+    for batch in batches or [[]]:
+        with audited_transaction(actor.email) as tx:
+            for session_hash in batch:
+                tx.delete(Session(session_hash))
+            tx.record("user", person, "sessions.ended_everywhere", {"sessions": len(batch)})
+    return len(found)

@@ -12,7 +12,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import ZONE, VisitStatus, from_iso, iso_utc, local_day_bounds, status_on
-from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.services.visits import (
     BOOKABLE,
     SCHEDULERS,
@@ -45,16 +45,23 @@ def own_worker_id(principal: Principal) -> str:
 # -- reading -------------------------------------------------------------------------------------
 
 
+NOT_YOURS = "You may see only your own visits, or the visits of your own referrals."
+
+
 def get_for(principal: Principal, visit_id: str) -> dict[str, Any]:
-    """A supervisor reads any visit, a worker their own, a referrer those of their referrals."""
-    visit = load(visit_id)
+    """A supervisor reads any visit, a worker their own, a referrer those of their referrals.
+    Anyone else gets the same 403 whether the visit exists or not: ids are not for probing."""
     if principal.has_any(SEE_ALL):
-        return view(visit)
+        return view(load(visit_id))
+    try:
+        visit = load(visit_id)
+    except NotFound:
+        raise Forbidden(NOT_YOURS) from None
     if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
         return view(visit, redact=redacted_for(principal, visit))
     if Role.WORKER in principal.roles and worker_id_of(principal) == visit.worker_id:
         return view(visit)
-    raise Forbidden("You may see only your own visits, or the visits of your own referrals.")
+    raise Forbidden(NOT_YOURS)
 
 
 @dataclass(frozen=True)
@@ -136,8 +143,11 @@ def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> li
     from chalicelib.storage.referrals import Referral
 
     if wanted.referral_id:
-        referral = load_referral(wanted.referral_id, None)
-        if referral.referrer_id != principal.user_id:
+        try:
+            referral = load_referral(wanted.referral_id, None)
+        except NotFound:  # the same answer as for someone else's referral
+            referral = None
+        if referral is None or referral.referrer_id != principal.user_id:
             raise Forbidden("A referrer may see only the visits of their own referrals.")
         referral_ids = [referral.referral_id]
     else:

@@ -523,9 +523,15 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
 
 def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> dict[str, Any]:
     """Record who cancelled and why. A supervisor, or the worker the visit is assigned to."""
-    visit = load(visit_id)
+    refusal = "Only a supervisor or the worker assigned to this visit may cancel it."
+    try:
+        visit = load(visit_id)
+    except NotFound:
+        if principal.has_any(SCHEDULERS):
+            raise
+        raise Forbidden(refusal) from None  # the same answer as for someone else's visit
     if not principal.has_any(SCHEDULERS) and worker_id_of(principal) != visit.worker_id:
-        raise Forbidden("Only a supervisor or the worker assigned to this visit may cancel it.")
+        raise Forbidden(refusal)
     if visit.status == VisitStatus.CANCELLED:
         by = CANCELLED_BY_LABELS.get(CancelledBy(visit.cancelled_by), visit.cancelled_by)
         raise Conflict(

@@ -20,7 +20,10 @@ KINDS = {
     "report": "Visit report",
     "worker": "Worker",
     "referral_draft": "Referral draft",
+    "user": "Person",
 }
+# Kinds whose ids people read in full (an email), not as the first characters of a long key.
+WHOLE_IDS = {"user"}
 # Where each kind of item can be opened.
 ITEM_LINKS = {
     "referral": "/referrals/{id}",
@@ -149,7 +152,7 @@ def event_words(event: dict[str, Any]) -> dict[str, Any]:
     changes = event.get("changes") or {}
     # A referral goes by the reference people see on its page and in emails.
     reference = _reference(item_id) if entity == "referral" else None
-    shown = reference or (item_id[:8] if len(item_id) > 12 else item_id)
+    shown = reference or (item_id[:8] if len(item_id) > 12 and entity not in WHOLE_IDS else item_id)
     return {
         **event,
         "who": "The service (automatic)" if event["actor"] == "system" else event["actor"],

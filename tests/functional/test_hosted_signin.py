@@ -95,3 +95,25 @@ def test_signout_ends_the_server_side_session(client, user_pool):
     assert principal_of(session_id) is not None
     client.http.get("/signout", headers={"Cookie": f"fcs_session={session_id}"})
     assert principal_of(session_id) is None
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "9" * 5000, "%ff%fe%80", "a%0Ab"])
+def test_a_hostile_next_page_is_ignored_for_the_start_page(client, user_pool, value):
+    response = client.http.get(f"/signin?next={value}&next=/referrals&next={value}")
+    assert response.status_code == 303
+    assert "|/;" in _cookies(response)[0]  # back to the start page afterwards
+
+
+@pytest.mark.parametrize(("query", "name"), [(f"code={'9' * 5000}&state=s-1", "code"), ("code=c&state=a%0Ab", "state")])
+def test_a_hostile_code_or_state_is_the_400_page_naming_it_and_nothing_is_exchanged(client, user_pool, query, name):
+    response = client.http.get(f"/signin/callback?{query}", headers={"Cookie": "fcs_signin=s-1|/"})
+    assert response.status_code == 400
+    assert name in response.body.decode()
+    assert user_pool["seen"] == []
+
+
+def test_a_non_utf8_code_is_refused_without_a_500(client, user_pool):
+    response = client.http.get(
+        "/signin/callback?code=%ff%fe&state=s-1&limit=%C2%B2", headers={"Cookie": "fcs_signin=s-1|/"}
+    )
+    assert response.status_code in (400, 401)

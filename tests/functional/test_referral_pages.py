@@ -666,7 +666,8 @@ def test_supervisor_reads_any_referral_but_is_offered_no_referrer_actions(client
 
 
 def test_unknown_or_malformed_referral_id_is_404_and_signed_out_visitors_are_sent_to_sign_in(client, sam):
-    assert client.http.get("/referrals/" + "0" * 32, headers=sam).status_code == 404
+    # A referrer gets the same 403 for an unknown id as for someone else's referral: no probing.
+    assert client.http.get("/referrals/" + "0" * 32, headers=sam).status_code == 403
     assert client.http.get("/referrals/" + "x" * 300, headers=sam).status_code == 404
     signed_out = client.http.get("/referrals/" + "0" * 32)
     assert signed_out.status_code == 303

@@ -101,7 +101,8 @@ def test_autosave_answers_json_and_refuses_bad_input_without_saving(client, auth
 
 def test_another_worker_and_a_referrer_cannot_open_a_draft(client, token, visit_id):
     add_worker("Robin Patel", ROBIN)
-    assert client.http.get(f"/visits/{visit_id}/report", headers=_headers(token("worker", ROBIN))).status_code == 404
+    # Another worker learns nothing of the report, not even whether there is one yet.
+    assert client.http.get(f"/visits/{visit_id}/report", headers=_headers(token("worker", ROBIN))).status_code == 403
     _post(client, token("worker", CASEY), visit_id, {"brought_by": "Carer"}, "save")
     assert client.http.get(f"/visits/{visit_id}/report", headers=_headers(token("worker", ROBIN))).status_code == 403
     assert client.http.get(f"/visits/{visit_id}/report", headers=_headers(token("referrer"))).status_code == 404
