@@ -121,6 +121,11 @@ class NoticePageQuery(QueryModel):
     done: forgiving(words("what was just done, for the notice at the top", 32)) = None
 
 
+class DraftPageQuery(QueryModel):
+    done: forgiving(words("what was just done, for the notice at the top", 32)) = None
+    focus: forgiving(words("the input to put the cursor in, after adding or removing a person", 80)) = None
+
+
 class WeekPageQuery(QueryModel):
     start: forgiving(a_day("a day of the week to show (default, or out of reach: this week)")) = None
     done: forgiving(words("scheduled, after booking a series", 32)) = None

@@ -56,6 +56,7 @@ def referral_draft(request, principal, draft_id: str):
 
     from chalicelib import clock
     from chalicelib.api import referral_forms as forms
+    from chalicelib.api.queries import DraftPageQuery, page_query
     from chalicelib.domain.referrals import ReferralSubmission
     from chalicelib.errors import Conflict, PayloadTooLarge
     from chalicelib.services import referral_drafts, referrals
@@ -64,15 +65,15 @@ def referral_draft(request, principal, draft_id: str):
 
     forms.check_draft_id(draft_id)
     if request.method == "GET":
+        query = page_query(request, DraftPageQuery)
         draft = referral_drafts.load_own(principal, draft_id)
-        query = request.query_params or {}
-        focus = query.get("focus") or ""
+        focus = query.focus or ""
         return form_page(
             principal,
             draft.values,
             draft.idempotency_key,
             focus=focus if _FOCUS.fullmatch(focus) else None,
-            notice=NOTICES.get(query.get("done") or ""),
+            notice=NOTICES.get(query.done or ""),
             draft=referral_drafts.view(draft),
         )
     fields = form_fields(request)

@@ -142,6 +142,8 @@ TABLE: tuple[Row, ...] = (
     page("GET", "/approve/{link_id}", EVERYONE, 404),
     page("HEAD", "/approve/{link_id}", EVERYONE, 404),
     page("POST", "/approve/{link_id}", EVERYONE, 404, {"decision": "approve", "confirmed": "yes"}),
+    # Whatever no route takes: the 404 page (JSON under /v1/), the same to everyone.
+    *(page(method, "/{proxy+}", EVERYONE, 404) for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")),
     page("GET", "/audit", ADMIN),
     page("GET", "/admin/sessions", ADMIN),
     page("POST", "/admin/sessions", ADMIN, 422, {"email": "not an email"}),
@@ -149,6 +151,10 @@ TABLE: tuple[Row, ...] = (
     page("GET", "/referrals/new", frozenset({"referrer", "admin"})),
     page("POST", "/referrals/new", frozenset({"referrer", "admin"}), 422, {"action": "submit"}),
     page("GET", "/referrals", REFERRAL_READERS),
+    # A draft is its owner's alone: the probe's draft id names none, which a referrer is told (404).
+    page("GET", "/referrals/drafts/{draft_id}", frozenset({"referrer", "admin"}), 404),
+    page("POST", "/referrals/drafts/{draft_id}", frozenset({"referrer", "admin"}), 404, {"action": "save"}),
+    page("POST", "/referrals/drafts/{draft_id}/delete", frozenset({"referrer", "admin"}), 404),
     page("GET", "/referrals/{referral_id}", REFERRAL_READERS),
     page("POST", "/referrals/{referral_id}/answer", frozenset({"referrer"}), 422, {"answer": ""}),
     page("POST", "/referrals/{referral_id}/withdraw", frozenset({"referrer"}), 422, {"withdraw.reason": ""}),
@@ -262,6 +268,8 @@ def world(client, runtime) -> World:
         "kind": "first_aid",
         "link_id": secrets.token_urlsafe(32),
         "name": "no-such-job",
+        "draft_id": "0" * 32,
+        "proxy+": "no-such-page",  # one segment: the test client matches a greedy path no deeper
     }
     return World(ids, visits, other_referral, booked.json_body["id"])
 
