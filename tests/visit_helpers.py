@@ -64,8 +64,12 @@ def add_referral(
     body["risks"]["confidential_address"] = confidential
     body["contact"]["start_date"], body["contact"]["end_date"] = plan
     now = clock.iso_now()
+    from chalicelib.domain.referrals import human_reference, reference_key
+
+    referral_id = uuid.uuid4().hex
     referral = Referral(
-        uuid.uuid4().hex,
+        referral_id,
+        reference=reference_key(human_reference(referral_id)),  # as intake stores it
         referrer_id=referrer_id,
         referrer_email=referrer_email,
         status=status,

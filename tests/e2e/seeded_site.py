@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib.examples import example_referral, example_report
-from tests.helpers import APPROVE_LINK, session_cookie, submit_referral, wait_for
+from tests.helpers import APPROVE_LINK, FORM_HEADERS, session_cookie, submit_referral, wait_for
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import CASEY, add_referral
 
@@ -32,6 +32,7 @@ class Site:
     visits: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)  # approval-link paths
     worker_id: str = ""
+    draft_id: str = ""  # a referral form saved half typed
 
 
 def _approval_links(runtime) -> set[str]:
@@ -96,9 +97,22 @@ def seed(client, auth, runtime) -> Site:
         assert response.status_code == 200, response.body
     from chalicelib.storage.visits import Visit
 
+    site.draft_id = _save_a_draft(client)
     site.referrals["active"] = Visit.get(site.visits["approved"]).referral_id
     site.worker_id = Visit.get(site.visits["approved"]).worker_id
     return site
+
+
+def _save_a_draft(client) -> str:
+    """A referral form saved half typed ("Save and come back later"): its id."""
+    from urllib.parse import urlencode
+
+    fields = {"children[0].first_name": "Maya", "referrer.team": "North", "action": "save_draft"}
+    headers = {**FORM_HEADERS, "Cookie": session_cookie(email=REFERRER)}
+    response = client.http.post("/referrals/new", headers=headers, body=urlencode(fields).encode())
+    assert response.status_code == 303, response.body
+    location = dict((k.lower(), v) for k, v in response.headers.items())["location"]
+    return location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[1]
 
 
 def open_as(page, base_url: str, email: str | None, sessions: dict[str, str]) -> None:
@@ -153,6 +167,8 @@ def pages(site: Site) -> list[Page]:
         Page("referrals, no match", "/referrals?q=FCS-0000-00", REFERRER),
         Page("new referral form", "/referrals/new", REFERRER),
         Page("new referral form with errors", "/referrals/new", REFERRER, _press("Submit referral")),
+        Page("referral draft", f"/referrals/drafts/{site.draft_id}", REFERRER),
+        Page("referral draft with errors", f"/referrals/drafts/{site.draft_id}", REFERRER, _press("Submit referral")),
         Page("referral under review, referrer", f"/referrals/{r['under_review']}", REFERRER),
         Page("referral under review, supervisor", f"/referrals/{r['under_review']}", SUPERVISOR),
         Page(
@@ -224,6 +240,13 @@ def pages(site: Site) -> list[Page]:
         Page("report approved, referrer", f"/visits/{v['approved']}/report", REFERRER),
         # audit
         Page("audit log", "/audit", ADMIN),
+        Page("sign a person out everywhere", "/admin/sessions", ADMIN),
+        Page(
+            "sign a person out everywhere, with errors",
+            "/admin/sessions",
+            ADMIN,
+            _press("Sign this person out everywhere"),
+        ),
         Page("audit log of one referral", f"/audit?kind=referral&id={r['declined']}", ADMIN),
         Page("audit log, bad filter", "/audit?day=2026-02-30", ADMIN),
         # errors
