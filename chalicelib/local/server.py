@@ -21,6 +21,9 @@ os.environ.setdefault("FCS_STAGE", "local")
 warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
 
 SNAPSHOT_EVERY_SECONDS = 5
+# Connections the kernel holds while the server is busy accepting others. Python's default of 5
+# drops the rest: a burst of 20 clients saw resets (macOS) or one-second SYN retries (Linux).
+LISTEN_BACKLOG = 128
 # Approval and amendment links carry secrets in their path: never print those.
 SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
 
@@ -58,12 +61,21 @@ def _request_handler():
     return SerialRequestHandler
 
 
+def _server_class():
+    from chalice.local import ThreadedHTTPServer
+
+    class BurstTolerantServer(ThreadedHTTPServer):
+        request_queue_size = LISTEN_BACKLOG
+
+    return BurstTolerantServer
+
+
 def build_server(app, host: str, port: int):
     from chalice.config import Config
-    from chalice.local import LocalDevServer, ThreadedHTTPServer
+    from chalice.local import LocalDevServer
 
     config = Config.create(chalice_stage="local", app_name=app.app_name, project_dir=str(Path.cwd()))
-    return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=ThreadedHTTPServer)
+    return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=_server_class())
 
 
 def main(argv: list[str] | None = None) -> int:
