@@ -7,6 +7,7 @@ restarts workflows a restart left stranded, and serves the Chalice app on loopba
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import signal
@@ -26,6 +27,22 @@ SNAPSHOT_EVERY_SECONDS = 5
 LISTEN_BACKLOG = 128
 # Approval and amendment links carry secrets in their path: never print those.
 SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
+
+
+class _ToCurrentStderr(logging.Handler):
+    """Writes to whatever `sys.stderr` is at the time (a test's capture may replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+# The access log goes through `logging` like every other line the service writes, one line a request
+# as `make run` has always printed it.
+ACCESS_LOG = logging.getLogger("family-contact-local.access")
+ACCESS_LOG.propagate = False
+ACCESS_LOG.setLevel(logging.INFO)
+if not ACCESS_LOG.handlers:
+    ACCESS_LOG.addHandler(_ToCurrentStderr())
 
 
 def _request_handler():
@@ -56,7 +73,7 @@ def _request_handler():
             super()._send_error_response(error)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
-            sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")
+            ACCESS_LOG.info("%s", SECRET_PATH.sub(r"\1…", format % args))
 
     return SerialRequestHandler
 
