@@ -125,6 +125,7 @@ class Recorder:
         self.earlier_secrets: dict[str, str] = {}
         self.static: dict[str, str] = {}
         self.leaks: list[Leak] = []
+        self.lines_checked = 0
 
     def line(self, logger_name: str, text: str) -> None:
         with self.lock:
@@ -141,6 +142,7 @@ class Recorder:
             lines, self.lines = self.lines, []
             known = {**self.static, **self.earlier_secrets, **self.secrets}
             self.earlier_secrets, self.secrets = self.secrets, {}
+            self.lines_checked += len(lines)
         seen = {(leak.kind, leak.logger, leak.test) for leak in self.leaks}
         for leak in find_leaks(dict.fromkeys(lines), known, test):
             if (leak.kind, leak.logger, leak.test) not in seen:  # one finding per kind, logger and test
@@ -285,8 +287,9 @@ def pytest_runtest_logfinish(nodeid, location):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    for leak in getattr(node, "workeroutput", {}).get(WORKER_KEY, []):
-        RECORDER.leaks.append(Leak(**leak))
+    found = getattr(node, "workeroutput", {}).get(WORKER_KEY, {})
+    RECORDER.leaks += [Leak(**leak) for leak in found.get("leaks", [])]
+    RECORDER.lines_checked += found.get("lines_checked", 0)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -295,7 +298,10 @@ def pytest_sessionfinish(session, exitstatus):
         return
     RECORDER.check("the end of the run")
     if hasattr(config, "workerinput"):
-        config.workeroutput[WORKER_KEY] = [asdict(leak) for leak in RECORDER.leaks]
+        config.workeroutput[WORKER_KEY] = {
+            "leaks": [asdict(leak) for leak in RECORDER.leaks],
+            "lines_checked": RECORDER.lines_checked,
+        }
         return
     if RECORDER.leaks and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -310,4 +316,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if RECORDER.leaks:
         terminalreporter.line("FAILED: no log line may hold a secret or a child's data", red=True, bold=True)
     else:
-        terminalreporter.line("no log line held a task token, link or session id, email body or child's data")
+        terminalreporter.line(
+            f"none of {RECORDER.lines_checked} log lines held a task token, link or session id, email body or child's data"
+        )
