@@ -188,3 +188,31 @@ def test_pure_helpers():
     }
     leaks = find_leaks([("svc", "a b secret-value c")], {"secret-value": LINK_ID}, "t")
     assert leaks[0].excerpt == "a b [approval link id] c"
+
+
+def test_a_workers_findings_reach_the_controller_and_fail_the_run(monkeypatch):
+    from dataclasses import asdict
+    from types import SimpleNamespace
+
+    from tests.log_hygiene import WORKER_KEY, Leak
+
+    leak = Leak(TASK_TOKEN, "family-contact", "tests/x.py::test_y", '{"t": "[task token]"}')
+    # GIVEN a worker that found a leak in its share of the tests
+    worker_recorder = Recorder()
+    worker_recorder.leaks.append(leak)
+    monkeypatch.setattr(log_hygiene, "RECORDER", worker_recorder)
+    worker = SimpleNamespace(workerinput={}, workeroutput={}, getoption=lambda name: True)
+    log_hygiene.pytest_sessionfinish(SimpleNamespace(config=worker, exitstatus=pytest.ExitCode.OK), 0)
+
+    # WHEN the controller hears from it
+    controller_recorder = Recorder()
+    monkeypatch.setattr(log_hygiene, "RECORDER", controller_recorder)
+    log_hygiene.pytest_testnodedown(SimpleNamespace(workeroutput=worker.workeroutput), None)
+    controller = SimpleNamespace(getoption=lambda name: True)
+    session = SimpleNamespace(config=controller, exitstatus=pytest.ExitCode.OK)
+    log_hygiene.pytest_sessionfinish(session, 0)
+
+    # THEN it holds the finding, as the worker described it, and the run fails
+    assert controller_recorder.leaks == [leak]
+    assert asdict(controller_recorder.leaks[0]) == worker.workeroutput[WORKER_KEY]["leaks"][0]
+    assert session.exitstatus == pytest.ExitCode.TESTS_FAILED
