@@ -215,11 +215,12 @@ def load_rows() -> list[dict]:
         server.wait_until_up()
         setup = Connection(server.port)
         referrer = {**_token(setup, "referrer"), "Content-Type": "application/json"}
-        referral = json.dumps(
-            _json(setup, "GET", "/openapi.json")["paths"]["/v1/referrals"]["post"]["requestBody"]["content"][
-                "application/json"
-            ]["example"]
-        )
+        example = _json(setup, "GET", "/openapi.json")["paths"]["/v1/referrals"]["post"]["requestBody"]["content"][
+            "application/json"
+        ]["example"]
+        if example["contact"]["start_date"] < date.today().isoformat():  # the example's start has passed
+            example["contact"].update(start_date=date.today().isoformat(), end_date=None)
+        referral = json.dumps(example)
         hr = _token(setup, "hr")
         register = [("GET", "/v1/workers", hr, None)] * REQUESTS
         outcomes["HR register (GET /v1/workers)"] = (run_part(server.port, register, 200), "the demo workforce")
