@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import socket
 import statistics
@@ -129,11 +130,12 @@ class Outcome:
 
 def run_part(port: int, calls: list[tuple], expect: int) -> Outcome:
     """Send `calls` ((method, path, headers, body) each) from CLIENTS concurrent clients."""
-    outcome, lock, local = Outcome(), threading.Lock(), threading.local()
+    outcome, lock, local, opened = Outcome(), threading.Lock(), threading.local(), []
 
     def one(call: tuple) -> None:
         if not hasattr(local, "connection"):
             local.connection = Connection(port)
+            opened.append(local.connection)
         started = time.perf_counter()
         try:
             status, _ = local.connection.request(*call)
@@ -150,13 +152,16 @@ def run_part(port: int, calls: list[tuple], expect: int) -> Outcome:
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         list(pool.map(one, calls))
     outcome.seconds = time.perf_counter() - started
+    for connection in opened:
+        if connection.http is not None:
+            connection.http.close()
     return outcome
 
 
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (`share` in 0..100) of at least one value."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share / 100 * len(ordered)) - 1))]
+    return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
 
 
 # -- preparing each part through the API ------------------------------------------------------------
