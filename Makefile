@@ -34,7 +34,7 @@ lint: install
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
-	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls
+	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls --log-hygiene
 
 bench: install
 	$(PY) scripts/bench.py

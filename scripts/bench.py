@@ -27,6 +27,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 IMPORT_RUNS = 7
 ROUND_TRIPS = 5
 ROWS: list[dict] = []
+FAILING: list[str] = []  # figures that must hold for `make bench` to pass
 
 
 def row(figure: str, value, how: str, limit: str = "") -> None:
@@ -288,6 +289,15 @@ def bench_visits() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_load() -> None:
+    from scripts.bench_load import load_rows
+
+    for measured in load_rows():
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+        if measured.get("failing"):
+            FAILING.append(measured["figure"])
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -300,11 +310,15 @@ def main() -> int:
     bench_reports()
     bench_clearance_scan()
     bench_visits()
+    bench_load()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")
     for r in ROWS:
         print(f"{r['figure']:<{width}} | {r['value']!s:>8} | {r['limit']:<7} | {r['how']}")
+    if FAILING:
+        print(f"\nFAILED: {', '.join(FAILING)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ restarts workflows a restart left stranded, and serves the Chalice app on loopba
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import signal
@@ -21,8 +22,27 @@ os.environ.setdefault("FCS_STAGE", "local")
 warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
 
 SNAPSHOT_EVERY_SECONDS = 5
+# Connections the kernel holds while the server is busy accepting others. Python's default of 5
+# drops the rest: a burst of 20 clients saw resets (macOS) or one-second SYN retries (Linux).
+LISTEN_BACKLOG = 128
 # Approval and amendment links carry secrets in their path: never print those.
 SECRET_PATH = re.compile(r"(/approve/)[^\s/?\"]+")
+
+
+class _ToCurrentStderr(logging.Handler):
+    """Writes to whatever `sys.stderr` is at the time (a test's capture may replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+# The access log goes through `logging` like every other line the service writes, one line a request
+# as `make run` has always printed it.
+ACCESS_LOG = logging.getLogger("family-contact-local.access")
+ACCESS_LOG.propagate = False
+ACCESS_LOG.setLevel(logging.INFO)
+if not ACCESS_LOG.handlers:
+    ACCESS_LOG.addHandler(_ToCurrentStderr())
 
 
 def _request_handler():
@@ -53,17 +73,26 @@ def _request_handler():
             super()._send_error_response(error)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
-            sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")
+            ACCESS_LOG.info("%s", SECRET_PATH.sub(r"\1…", format % args))
 
     return SerialRequestHandler
 
 
+def _server_class():
+    from chalice.local import ThreadedHTTPServer
+
+    class BurstTolerantServer(ThreadedHTTPServer):
+        request_queue_size = LISTEN_BACKLOG
+
+    return BurstTolerantServer
+
+
 def build_server(app, host: str, port: int):
     from chalice.config import Config
-    from chalice.local import LocalDevServer, ThreadedHTTPServer
+    from chalice.local import LocalDevServer
 
     config = Config.create(chalice_stage="local", app_name=app.app_name, project_dir=str(Path.cwd()))
-    return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=ThreadedHTTPServer)
+    return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=_server_class())
 
 
 def main(argv: list[str] | None = None) -> int:
