@@ -87,7 +87,11 @@ def test_an_approval_link_id_issued_is_caught_when_logged(runtime, recorder, ser
 
     from chalicelib.services import approvals
 
-    subject = SimpleNamespace(kind="referral", decision_labels={"accept": "Accept"})
+    subject = SimpleNamespace(
+        kind="referral",
+        decision_labels={"accept": "Accept"},
+        check_still_waiting=lambda tx, subject_id: None,  # no item to hold the link to here
+    )
     link_id = approvals.issue(
         subject,
         subject_id="r-1",
