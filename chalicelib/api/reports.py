@@ -22,6 +22,7 @@ READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
     body="chalicelib.domain.reports:ReportContent",
     example="chalicelib.examples:example_report",
     summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine)",
+    response="chalicelib.api.responses:Report",
 )
 def save_report_draft(call: Call):
     from chalicelib.services import reports
@@ -35,6 +36,7 @@ def save_report_draft(call: Call):
     "POST",
     roles=WORKER,
     summary="Submit the saved draft for approval as a new version (after the visit has started)",
+    response="chalicelib.api.responses:SubmittedReport",
 )
 def submit_report(call: Call):
     from chalicelib.services import reports
@@ -53,6 +55,7 @@ def submit_report(call: Call):
         "comment": "Please record the exact words the father used when the session ended, in quotation marks.",
     },
     summary="Decide a submitted report in the app: approve, or request changes with a comment",
+    response="chalicelib.api.responses:Report",
 )
 def decide_report(call: Call):
     from chalicelib.services import decisions, reports
@@ -69,6 +72,7 @@ def decide_report(call: Call):
     "GET",
     roles=READERS,
     summary="The report with its versions: staff and its worker see all; the referrer only the approved one",
+    response="chalicelib.api.responses:Report",
 )
 def get_report(call: Call):
     from chalicelib.services import reports

@@ -1,0 +1,160 @@
+"""The /v1 API fuzzed from its own OpenAPI document, once per role, with the app served on loopback.
+
+Schemathesis generates requests from `/openapi.json`: valid ones (from the documented examples
+and the schemas) and invalid ones (wrong types, missing fields, malformed bodies). Every answer
+must be no 5xx, a documented status, the documented content type, and a body that matches the
+documented schema. Ids in paths are either real ones (seeded first, so the requests reach the
+handlers) or generated ones (which must be a clean 404).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+
+ROLES = ("referrer", "worker", "supervisor", "hr", "admin")
+# Examples per operation, id binding and mode: enough to reach every validation branch of a body,
+# small enough that all five roles take about two minutes on two cores.
+MAX_EXAMPLES = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(runtime, monkeypatch):
+    """The app on a free loopback port, as `make run` serves it."""
+    from app import app
+    from chalicelib import config
+    from chalicelib.local.server import build_server
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    config.settings.cache_clear()
+    server = build_server(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.server.shutdown()
+    server.server.server_close()
+    config.settings.cache_clear()
+
+
+@pytest.fixture
+def known_ids(client, auth) -> dict[str, str]:
+    """Real data for the ids in paths: a referral under review, a worker, a visit that has taken
+    place with a submitted report, and a clearance kind."""
+    from chalicelib.examples import example_referral
+    from chalicelib.storage.workers import worker_by_email
+    from tests.helpers import submit_referral, wait_for
+    from tests.report_helpers import book_visit, write_and_submit
+    from tests.visit_helpers import CASEY
+
+    submitted = submit_referral(client, auth("referrer"), example_referral())
+    assert submitted.status_code == 201, submitted.body
+    referral_id = submitted.json_body["id"]
+    visit_id = book_visit(client, auth)
+    write_and_submit(client, auth, visit_id)
+    wait_for(lambda: client.http.get("/v1/decisions", headers=auth("supervisor")).json_body["decisions"])
+    return {
+        "referral_id": referral_id,
+        "visit_id": visit_id,
+        "worker_id": worker_by_email(CASEY).worker_id,
+        "kind": "first_aid",
+    }
+
+
+def _checks():
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
+
+
+def _run(strategy, call) -> str | None:
+    """Run `call` on examples of `strategy`; the first failure's report, or None."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: the failure as found is clear enough
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case) -> None:
+        call(case)
+
+    try:
+        run()
+    except (Exception, BaseExceptionGroup) as failure:  # each operation's failure is reported, then the next runs
+        return str(failure)[:2500]
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_v1_operation_answers_as_documented_for_each_role(served, known_ids, token, role):
+    import requests
+    import schemathesis
+    from schemathesis import GenerationMode
+
+    from tests.visit_helpers import CASEY
+
+    schema = schemathesis.openapi.from_url(f"{served}/openapi.json")
+    bearer = token("worker", CASEY) if role == "worker" else token(role)
+    headers = {"Authorization": f"Bearer {bearer}"}
+    checks = _checks()
+    failures: list[str] = []
+    with requests.Session() as session:
+
+        def call(case) -> None:
+            case.call_and_validate(base_url=served, session=session, headers=headers, checks=checks, timeout=30)
+
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            names = [p.name for p in operation.path_parameters]
+            bound = {name: known_ids[name] for name in names}
+            plans = [(GenerationMode.POSITIVE, bound), (GenerationMode.NEGATIVE, bound)]
+            if names:
+                plans.append((GenerationMode.POSITIVE, {}))  # ids nobody issued
+            for mode, path_parameters in plans:
+                strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+                failure = _run(strategy, call)
+                if failure:
+                    failures.append(
+                        f"{operation.label} ({mode.value}, ids {'real' if path_parameters else 'made up'}):\n{failure}"
+                    )
+    assert not failures, f"{len(failures)} operation(s) answered against the document:\n\n" + "\n\n".join(failures)
+
+
+def test_the_served_document_names_a_schema_for_every_success(served):
+    import requests
+
+    document = requests.get(f"{served}/openapi.json", timeout=30).json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            success = [code for code in operation["responses"] if code.startswith("2")]
+            assert len(success) == 1, f"{method} {path}"
+            (content,) = operation["responses"][success[0]]["content"].values()
+            assert content["schema"], f"{method} {path} documents no success schema"
+            assert json.dumps(content["schema"]) != "{}"
