@@ -87,8 +87,15 @@ def _operation(spec: RouteSpec, refs: dict) -> dict:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in _path_params(spec.path)
     ]
+    query_schemas = _query_schemas(spec.query_model) if spec.query is not None else {}
     params += [
-        {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": text,
+            "schema": query_schemas.get(name, {"type": "string"}),
+        }
         for name, text in spec.query_params
     ]
     if params:
@@ -99,6 +106,21 @@ def _operation(spec: RouteSpec, refs: dict) -> dict:
             "content": {"application/json": {"schema": refs[("validation", spec.body_model)], "example": spec.example}},
         }
     return operation
+
+
+# Bounds that pydantic writes under their own names when they sit inside an optional type.
+_BOUND_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _query_schemas(model) -> dict[str, dict]:
+    """Each query parameter's type and bounds: the given value's schema (a parameter left out is
+    how a query says "none"), so a client or a fuzzer knows a limit is a number from 1 to 200."""
+    schemas = {}
+    for name, prop in model.model_json_schema()["properties"].items():
+        given = [branch for branch in prop.get("anyOf", [prop]) if branch.get("type") != "null"]
+        schema = dict(given[0]) if len(given) == 1 else {"type": "string"}
+        schemas[name] = {_BOUND_KEYWORDS.get(key, key): value for key, value in schema.items()}
+    return schemas
 
 
 def _path_params(path: str) -> list[str]:

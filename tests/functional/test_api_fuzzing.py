@@ -49,8 +49,8 @@ def served(runtime, monkeypatch):
 
 @pytest.fixture
 def known_ids(client, auth) -> dict[str, str]:
-    """Real data for the ids in paths: a referral under review, a worker, a visit that has taken
-    place with a submitted report, and a clearance kind."""
+    """Real data for the ids in paths and bodies: a referral under review, an accepted one, a worker,
+    a visit of theirs that has taken place with a submitted report, and a clearance kind."""
     from chalicelib.examples import example_referral
     from chalicelib.storage.workers import worker_by_email
     from tests.helpers import submit_referral, wait_for
@@ -61,10 +61,14 @@ def known_ids(client, auth) -> dict[str, str]:
     assert submitted.status_code == 201, submitted.body
     referral_id = submitted.json_body["id"]
     visit_id = book_visit(client, auth)
+    accepted_referral_id = client.http.get(f"/v1/visits/{visit_id}", headers=auth("supervisor")).json_body[
+        "referral_id"
+    ]
     write_and_submit(client, auth, visit_id)
     wait_for(lambda: client.http.get("/v1/decisions", headers=auth("supervisor")).json_body["decisions"])
     return {
         "referral_id": referral_id,
+        "accepted_referral_id": accepted_referral_id,
         "visit_id": visit_id,
         "worker_id": worker_by_email(CASEY).worker_id,
         "kind": "first_aid",
@@ -89,12 +93,23 @@ def _checks():
     ]
 
 
-def _run(strategy, call) -> str | None:
-    """Run `call` on examples of `strategy`; the first failure's report, or None."""
+def _with_known_ids(case, known_ids: dict[str, str]):
+    """A generated body that names a referral or a worker names real ones, so that valid bodies get
+    past the lookups to the rules behind them (the guards, the contact plan)."""
+    if isinstance(case.body, dict):
+        if "referral_id" in case.body:
+            case.body["referral_id"] = known_ids["accepted_referral_id"]
+        if "worker_id" in case.body:
+            case.body["worker_id"] = known_ids["worker_id"]
+    return case
+
+
+def _run(strategy, call, examples: int) -> str | None:
+    """Run `call` on up to `examples` cases of `strategy`; the first failure's report, or None."""
     from hypothesis import HealthCheck, Phase, given, settings
 
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=examples,
         derandomize=True,
         deadline=None,
         database=None,
@@ -127,6 +142,9 @@ def test_every_v1_operation_answers_as_documented_for_each_role(served, known_id
     failures: list[str] = []
     with requests.Session() as session:
 
+        def with_ids(case):
+            return _with_known_ids(case, known_ids)
+
         def call(case) -> None:
             case.call_and_validate(base_url=served, session=session, headers=headers, checks=checks, timeout=30)
 
@@ -134,16 +152,24 @@ def test_every_v1_operation_answers_as_documented_for_each_role(served, known_id
             operation = result.ok()
             names = [p.name for p in operation.path_parameters]
             bound = {name: known_ids[name] for name in names}
-            plans = [(GenerationMode.POSITIVE, bound), (GenerationMode.NEGATIVE, bound)]
+            if operation.path.endswith("/{referral_id}/visits"):
+                bound["referral_id"] = known_ids["accepted_referral_id"]  # only an accepted one is booked
+            runs = [
+                ("documented example, real ids", example.map(with_ids), 1)
+                for example in operation.get_strategies_from_examples(path_parameters=bound)
+            ]
+            plans = [(GenerationMode.POSITIVE, True), (GenerationMode.NEGATIVE, True)]
             if names:
-                plans.append((GenerationMode.POSITIVE, {}))  # ids nobody issued
-            for mode, path_parameters in plans:
-                strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
-                failure = _run(strategy, call)
+                plans.append((GenerationMode.POSITIVE, False))  # ids nobody issued: a clean 404
+            for mode, real in plans:
+                strategy = operation.as_strategy(generation_mode=mode, path_parameters=bound if real else {})
+                if mode is GenerationMode.POSITIVE and real:
+                    strategy = strategy.map(with_ids)
+                runs.append((f"{mode.value}, {'real' if real else 'made-up'} ids", strategy, MAX_EXAMPLES))
+            for what, strategy, examples in runs:
+                failure = _run(strategy, call, examples)
                 if failure:
-                    failures.append(
-                        f"{operation.label} ({mode.value}, ids {'real' if path_parameters else 'made up'}):\n{failure}"
-                    )
+                    failures.append(f"{operation.label} ({what}):\n{failure}")
     assert not failures, f"{len(failures)} operation(s) answered against the document:\n\n" + "\n\n".join(failures)
 
 
