@@ -1,9 +1,11 @@
 """What each /v1 JSON route answers on success, as pydantic models OpenAPI describes them with.
 
 Routes name these as "chalicelib.api.responses:Model" strings, so the app imports none of this
-on a cold start; `tests/functional/test_api_fuzzing.py` checks real answers against them. Every
-key the services write is listed and required (a null where a value can be absent), and no other
-key is allowed, so a changed shape fails a test instead of surprising a client.
+on a cold start. Routes answer the services' dicts as they are rather than serialising through
+these (that would load pydantic on every read); `tests/functional/test_api_fuzzing.py` holds the
+real answers to them instead. Every key the services write is listed and required (a null where
+a value can be absent), and no other key is allowed, so a changed shape fails a test instead of
+surprising a client.
 """
 
 from __future__ import annotations
