@@ -7,6 +7,7 @@ restarts workflows a restart left stranded, and serves the Chalice app on loopba
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -51,6 +52,19 @@ def _request_handler():
                 self._send_http_response(status, headers, body)
                 return
             super()._send_error_response(error)
+
+        def __getattr__(self, name: str):
+            # A method http.server has no handler for (TRACE, QUERY, a made-up one) would get its
+            # HTML 501, a server error; it is the client's mistake: a 405 as any route answers.
+            if name.startswith("do_"):
+                return self._method_not_allowed
+            raise AttributeError(name)
+
+        def _method_not_allowed(self) -> None:
+            message = f"The method {self.command[:20]!r} is not allowed here."
+            body = json.dumps({"error": {"code": "method_not_allowed", "message": message}}).encode()
+            self.close_connection = True  # any body it sent is left unread
+            self._send_http_response(405, {"Content-Type": "application/json"}, body)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
             sys.stderr.write(SECRET_PATH.sub(r"\1…", format % args) + "\n")

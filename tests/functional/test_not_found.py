@@ -51,3 +51,18 @@ def test_an_unknown_api_path_gets_the_standard_error_body(served):
 def test_a_known_page_is_still_served(served):
     with urllib.request.urlopen(served + "/", timeout=10) as response:
         assert response.status == 200
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "BREW"])
+def test_a_method_the_server_has_no_handler_for_is_405_in_the_standard_error_shape(served, method):
+    request = urllib.request.Request(served + "/v1/visits", method=method, headers={"Accept": "application/json"})
+    answer = fetch_request(request)
+    assert answer.code == 405
+    assert answer.headers["Content-Type"] == "application/json"
+    assert json.loads(answer.read())["error"]["code"] == "method_not_allowed"
+
+
+def fetch_request(request: urllib.request.Request):
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    return answer.value
