@@ -108,6 +108,7 @@ def _operation(spec: RouteSpec, refs: dict) -> dict:
     return operation
 
 
+BLANK = {"type": "string", "maxLength": 0}
 # Bounds that pydantic writes under their own names when they sit inside an optional type.
 _BOUND_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
@@ -119,7 +120,10 @@ def _query_schemas(model) -> dict[str, dict]:
     for name, prop in model.model_json_schema()["properties"].items():
         given = [branch for branch in prop.get("anyOf", [prop]) if branch.get("type") != "null"]
         schema = dict(given[0]) if len(given) == 1 else {"type": "string"}
-        schemas[name] = {_BOUND_KEYWORDS.get(key, key): value for key, value in schema.items()}
+        schema = {_BOUND_KEYWORDS.get(key, key): value for key, value in schema.items()}
+        if schema.get("type") != "string" or schema.keys() & {"format", "pattern", "minLength"}:
+            schema = {"anyOf": [schema, BLANK]}  # `?from=` is read as "not given", as a form sends it
+        schemas[name] = schema
     return schemas
 
 

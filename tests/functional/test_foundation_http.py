@@ -125,6 +125,15 @@ def test_every_success_answer_names_its_schema_and_dependency_failures_say_when_
             assert responses["503"]["headers"]["Retry-After"]["required"] is True
 
 
+def test_a_blank_query_parameter_is_documented_as_not_given_and_read_so(client, auth):
+    document = client.http.get("/openapi.json").json_body
+    parameters = {p["name"]: p["schema"] for p in document["paths"]["/v1/visits"]["get"]["parameters"]}
+    assert {"type": "string", "maxLength": 0} in parameters["from"]["anyOf"]
+    assert {"type": "string", "maxLength": 0} in parameters["limit"]["anyOf"]
+    response = client.http.get("/v1/visits?from=&limit=", headers=auth("supervisor"))
+    assert response.status_code == 200, response.body
+
+
 def test_json_nested_absurdly_deep_is_400_not_500(client):
     body = "[" * 100_000 + "]" * 100_000
     response = client.http.post("/dev/token", headers={"Content-Type": "application/json"}, body=body)
