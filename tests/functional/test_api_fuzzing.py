@@ -9,6 +9,7 @@ handlers) or generated ones (which must be a clean 404).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -20,6 +21,7 @@ ROLES = ("referrer", "worker", "supervisor", "hr", "admin")
 # Examples per operation, id binding and mode: small enough that all five roles take under three
 # minutes on two busy cores (`-n 2`). FCS_FUZZ_EXAMPLES=200 makes a deeper run to hunt with.
 MAX_EXAMPLES = int(os.environ.get("FCS_FUZZ_EXAMPLES", "6"))
+COVERAGE_CASES = 10 * MAX_EXAMPLES  # per operation
 
 
 def _free_port() -> int:
@@ -128,6 +130,28 @@ def _run(strategy, call, examples: int) -> str | None:
     return None
 
 
+def _coverage(schema, operation, bound: dict[str, str], call, call_negative) -> list[str]:
+    """Schemathesis' coverage cases: each field's boundaries, each required part missing, wrong
+    types, methods the path does not have (TRACE, QUERY). Deterministic; the first few of each."""
+    from schemathesis import GenerationMode
+
+    failures = []
+    cases = schema.iter_coverage_cases(
+        operation,
+        generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        generation_config=schema.config.generation_for(operation=operation),
+    )
+    for case in itertools.islice(cases, COVERAGE_CASES):
+        if case.path_parameters and case.path_parameters.keys() == bound.keys():
+            case.path_parameters = dict(bound)  # real ids, so the body's checks are reached
+        negative = case.meta is not None and case.meta.generation.mode.is_negative
+        try:
+            (call_negative if negative else call)(case)
+        except (Exception, BaseExceptionGroup) as failure:
+            failures.append(f"{operation.label} (coverage, {case.method}):\n{str(failure)[:2500]}")
+    return failures
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_v1_operation_answers_as_documented_for_each_role(served, known_ids, token, role):
     import schemathesis
@@ -176,6 +200,7 @@ def test_every_v1_operation_answers_as_documented_for_each_role(served, known_id
             failure = _run(strategy, call_negative if what.startswith("negative") else call, examples)
             if failure:
                 failures.append(f"{operation.label} ({what}):\n{failure}")
+        failures += _coverage(schema, operation, bound, call, call_negative)
     assert not failures, f"{len(failures)} operation(s) answered against the document:\n\n" + "\n\n".join(failures)
 
 
