@@ -1,10 +1,12 @@
 """The /v1 API fuzzed from its own OpenAPI document, once per role, with the app served on loopback.
 
-Schemathesis generates requests from `/openapi.json`: valid ones (from the documented examples
-and the schemas) and invalid ones (wrong types, missing fields, malformed bodies). Every answer
-must be no 5xx, a documented status, the documented content type, and a body that matches the
-documented schema. Ids in paths are either real ones (seeded first, so the requests reach the
-handlers) or generated ones (which must be a clean 404).
+Schemathesis generates requests from the served `/openapi.json`: the documented examples, valid
+requests drawn from the schemas, invalid ones (wrong types, missing fields, values out of bounds,
+no token), and its coverage cases (each boundary, each required part left out, methods a path
+does not have). Every answer must be no 5xx, a documented status with the documented content type
+and headers, a body that matches the documented schema, and an invalid request must be refused.
+Ids in paths are real ones (seeded first, so requests reach the rules behind them) or made-up
+ones (a clean 404). A run is deterministic (derandomized, no example database).
 """
 
 from __future__ import annotations
