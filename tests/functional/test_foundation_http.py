@@ -134,6 +134,20 @@ def test_a_blank_query_parameter_is_documented_as_not_given_and_read_so(client, 
     assert response.status_code == 200, response.body
 
 
+def test_a_blank_optional_field_is_documented_as_not_given_and_read_so(client, auth):
+    """The document said an optional text was at least one character; the API reads "" as not given."""
+    from chalicelib.examples import example_referral
+
+    document = client.http.get("/openapi.json").json_body
+    team = document["components"]["schemas"]["Referrer-Input"]["properties"]["team"]
+    assert {"type": "string", "pattern": "^[ \\t\\r\\n]*$"} in team["anyOf"]
+    body = example_referral()
+    body["referrer"]["team"] = ""
+    response = client.http.post("/v1/referrals", headers=auth("referrer"), body=json.dumps(body))
+    assert response.status_code == 201, response.body
+    assert response.json_body["submission"]["referrer"]["team"] is None
+
+
 def test_json_nested_absurdly_deep_is_400_not_500(client):
     body = "[" * 100_000 + "]" * 100_000
     response = client.http.post("/dev/token", headers={"Content-Type": "application/json"}, body=body)
