@@ -38,6 +38,10 @@ def _request_handler():
     dispatch_lock = threading.Lock()
 
     class SerialRequestHandler(ChaliceRequestHandler):
+        # Headers and body go out in separate writes: with Nagle's algorithm on, each answer on a
+        # kept-alive connection (a browser's) waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
+
         def _generic_handle(self) -> None:
             with dispatch_lock:
                 super()._generic_handle()
