@@ -20,6 +20,7 @@ PAGE = 50  # events a page of the audit log shows
     roles=frozenset({Role.ADMIN}),
     summary="Audit events: one entity's history (entity + id) or one day's events (day)",
     query="chalicelib.api.queries:AuditQuery",
+    response="chalicelib.api.responses:AuditPage",
 )
 def list_audit(call: Call):
     from chalicelib.services import audit

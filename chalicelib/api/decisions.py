@@ -19,6 +19,7 @@ DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
     "GET",
     roles=DECIDERS,
     summary="Items waiting for a decision (referrals, reports): overdue first, then oldest first",
+    response="chalicelib.api.responses:DecisionQueue",
 )
 def list_decisions(call: Call):
     from chalicelib.services import decisions

@@ -21,6 +21,7 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
     example="chalicelib.examples:example_referral",
     status=201,
     summary="Submit a referral (honours the Idempotency-Key header)",
+    response="chalicelib.api.responses:Referral",
 )
 def create_referral(call: Call):
     from chalicelib.services import referrals
@@ -37,6 +38,7 @@ def create_referral(call: Call):
     roles=READERS,
     summary="List referrals: a referrer's own; supervisors and admins see all",
     query="chalicelib.api.queries:ReferralsQuery",
+    response="chalicelib.api.responses:ReferralList",
 )
 def list_referrals(call: Call):
     from chalicelib.services import referrals
@@ -44,7 +46,14 @@ def list_referrals(call: Call):
     return {"referrals": referrals.list_for(call.principal, call.query.status, call.query.limit or 50)}
 
 
-@api_route(routes, "/v1/referrals/{referral_id}", "GET", roles=READERS, summary="One referral with its status history")
+@api_route(
+    routes,
+    "/v1/referrals/{referral_id}",
+    "GET",
+    roles=READERS,
+    summary="One referral with its status history",
+    response="chalicelib.api.responses:Referral",
+)
 def get_referral(call: Call):
     from chalicelib.services import referrals
 
@@ -61,6 +70,7 @@ def get_referral(call: Call):
         "answer": "The father's supervised contact order was made on 3 March; a copy is attached to the case file."
     },
     summary="Answer the supervisor's request for more information",
+    response="chalicelib.api.responses:Referral",
 )
 def amend_referral(call: Call):
     from chalicelib.services import referrals
@@ -74,6 +84,7 @@ def amend_referral(call: Call):
     "POST",
     roles=frozenset({Role.REFERRER}),
     summary="Withdraw a referral before it is decided",
+    response="chalicelib.api.responses:Referral",
 )
 def withdraw_referral(call: Call):
     from chalicelib.services import referrals
@@ -92,6 +103,7 @@ def withdraw_referral(call: Call):
         "comment": "The family lives outside our area; please refer them to the North team.",
     },
     summary="Decide a referral under review: accept, decline with a reason, or ask the referrer a question",
+    response="chalicelib.api.responses:Referral",
 )
 def decide_referral(call: Call):
     from chalicelib.services import decisions, referrals

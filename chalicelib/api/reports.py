@@ -23,6 +23,7 @@ READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
     example="chalicelib.examples:example_report",
     summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine). "
     "Send the ETag you read in If-Match: if the draft was saved elsewhere since, nothing is saved (409)",
+    response="chalicelib.api.responses:Report",
 )
 def save_report_draft(call: Call):
     from chalicelib.services import reports
@@ -38,6 +39,7 @@ def save_report_draft(call: Call):
     "POST",
     roles=WORKER,
     summary="Submit the saved draft for approval as a new version (after the visit has started)",
+    response="chalicelib.api.responses:SubmittedReport",
 )
 def submit_report(call: Call):
     from chalicelib.services import reports
@@ -56,6 +58,7 @@ def submit_report(call: Call):
         "comment": "Please record the exact words the father used when the session ended, in quotation marks.",
     },
     summary="Decide a submitted report in the app: approve, or request changes with a comment",
+    response="chalicelib.api.responses:Report",
 )
 def decide_report(call: Call):
     from chalicelib.services import decisions, reports
@@ -72,6 +75,7 @@ def decide_report(call: Call):
     "GET",
     roles=READERS,
     summary="The report with its versions: staff and its worker see all; the referrer only the approved one",
+    response="chalicelib.api.responses:Report",
 )
 def get_report(call: Call):
     from chalicelib.services import reports

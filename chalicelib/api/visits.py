@@ -49,6 +49,7 @@ def visit_filter(call: Call):
     example="chalicelib.domain.visits:example_visit",
     status=201,
     summary="Book one visit (local Europe/London times); 409 if the worker will not be compliant or is booked",
+    response="chalicelib.api.responses:Visit",
 )
 def book_visit(call: Call):
     from chalicelib.services import visits
@@ -66,6 +67,7 @@ def book_visit(call: Call):
     status=201,
     summary="Book a series from the contact plan (weekly, fortnightly or monthly; until a date or N sessions, "
     "at most 40): all or nothing, 409 listing every date that fails",
+    response="chalicelib.api.responses:VisitSeries",
 )
 def book_series(call: Call):
     from chalicelib.services import visits
@@ -80,6 +82,7 @@ def book_series(call: Call):
     roles=READERS,
     summary="Visits in time order: a supervisor sees all, a worker their own, a referrer those of their referrals",
     query="chalicelib.api.queries:VisitsQuery",
+    response="chalicelib.api.responses:VisitList",
 )
 def list_visits(call: Call):
     from chalicelib.services import visit_reads
@@ -120,6 +123,7 @@ def visits_calendar(call: Call):
     "GET",
     roles=READERS,
     summary="One visit (a referrer sees no venue or times when the referral's address is confidential)",
+    response="chalicelib.api.responses:Visit",
 )
 def get_visit(call: Call):
     from chalicelib.services import visit_reads
@@ -135,6 +139,7 @@ def get_visit(call: Call):
     body="chalicelib.domain.visits:VisitChange",
     example="chalicelib.domain.visits:example_change",
     summary="Reschedule or reassign a visit; the guards run again, and a visit that passes them is not at risk",
+    response="chalicelib.api.responses:Visit",
 )
 def change_visit(call: Call):
     from chalicelib.services import visits
@@ -150,6 +155,7 @@ def change_visit(call: Call):
     body="chalicelib.domain.visits:Cancellation",
     example="chalicelib.domain.visits:example_cancellation",
     summary="Cancel a visit: who cancelled (parent, carer, child, service or other) and why; no report is then due",
+    response="chalicelib.api.responses:Visit",
 )
 def cancel_visit(call: Call):
     from chalicelib.services import visits

@@ -98,6 +98,19 @@ Lines = AfterValidator(multi_line)
 Blank = BeforeValidator(blank_to_none)
 
 
+class BlankDocumented:
+    """In a request's JSON schema, an optional field also takes a blank string (read as "not
+    given"), so the document says what the API accepts."""
+
+    BLANK = {"type": "string", "pattern": "^[ \\t\\r\\n]*$"}
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        schema = handler(core_schema)
+        if handler.mode != "validation" or "anyOf" not in schema:
+            return schema
+        return {**schema, "anyOf": [*schema["anyOf"], self.BLANK]}
+
+
 def one_line(max_length: int) -> Any:
     """Names, numbers, references: one line of at most `max_length` characters."""
     return Annotated[str, text(max_length), OneLine]
@@ -110,7 +123,7 @@ def lines(max_length: int) -> Any:
 
 def optional(field_type: Any) -> Any:
     """`field_type` or None, where a blank input is None."""
-    return Annotated[field_type | None, Blank]
+    return Annotated[field_type | None, Blank, BlankDocumented()]
 
 
 Name = one_line(NAME_MAX)
@@ -118,7 +131,7 @@ Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX), AfterValidator(c
 OptionalPhone = optional(Phone)
 OptionalEmail = optional(EmailStr)
 PlainDate = Annotated[date, BeforeValidator(iso_date_only)]
-OptionalDate = Annotated[date | None, BeforeValidator(iso_date_only), Blank]
+OptionalDate = Annotated[date | None, BeforeValidator(iso_date_only), Blank, BlankDocumented()]
 
 
 class InputModel(BaseModel):

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from chalicelib.domain.fields import blank_to_none, iso_date_only, multi_line, single_line
 from chalicelib.domain.validation import cross_field_error
@@ -293,7 +293,18 @@ def _local_time(value: Any) -> datetime:
         raise ValueError(str(exc)) from None
 
 
-LocalTime = Annotated[datetime, BeforeValidator(_local_time)]
+# Described as what it is: wall-clock time with no offset (a "date-time" would demand one, which is refused).
+LocalTime = Annotated[
+    datetime,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$",
+            "description": "Local time in Europe/London, YYYY-MM-DDTHH:MM, without an offset",
+        }
+    ),
+]
 Venue = Annotated[str, Field(min_length=1, max_length=VENUE_MAX), AfterValidator(single_line)]
 Reason = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(multi_line)]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]

@@ -7,6 +7,7 @@ restarts workflows a restart left stranded, and serves the Chalice app on loopba
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -57,6 +58,10 @@ def _request_handler():
     dispatch_lock = threading.Lock()
 
     class SerialRequestHandler(ChaliceRequestHandler):
+        # Headers and body go out in separate writes: with Nagle's algorithm on, each answer on a
+        # kept-alive connection (a browser's) waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
+
         def _generic_handle(self) -> None:
             with dispatch_lock:
                 super()._generic_handle()
@@ -71,6 +76,19 @@ def _request_handler():
                 self._send_http_response(status, headers, body)
                 return
             super()._send_error_response(error)
+
+        def __getattr__(self, name: str):
+            # A method http.server has no handler for (TRACE, QUERY, a made-up one) would get its
+            # HTML 501, a server error; it is the client's mistake: a 405 as any route answers.
+            if name.startswith("do_"):
+                return self._method_not_allowed
+            raise AttributeError(name)
+
+        def _method_not_allowed(self) -> None:
+            message = f"The method {self.command[:20]!r} is not allowed here."
+            body = json.dumps({"error": {"code": "method_not_allowed", "message": message}}).encode()
+            self.close_connection = True  # any body it sent is left unread
+            self._send_http_response(405, {"Content-Type": "application/json"}, body)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
             ACCESS_LOG.info("%s", SECRET_PATH.sub(r"\1…", format % args))

@@ -36,60 +36,119 @@ ERROR_STATUSES = {
     "413": "Body over 256 KiB",
     "415": "Body is not application/json",
     "422": "Validation failed: every field error at once",
+    "429": "Too many requests: wait the number of seconds in Retry-After, if given, and try again",
+    "502": "A service this one depends on failed: try again after Retry-After seconds, if given",
+    "503": "A service this one depends on is busy or unavailable: try again after Retry-After seconds",
+}
+# The statuses whose answer says when to try again; only a 503 always says it.
+RETRY_AFTER = {"429": False, "502": False, "503": True}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+# Answers that are files, not JSON: the type each one is.
+FILE_SCHEMAS = {
+    "text/csv": {"type": "string"},
+    "text/calendar": {"type": "string"},
+    "application/pdf": {"type": "string", "format": "binary"},
 }
 
 
-def _operation(spec: RouteSpec, components: dict) -> dict:
+def _error_response(code: str, text: str) -> dict:
+    answer: dict = {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if code in RETRY_AFTER:
+        answer["headers"] = {"Retry-After": {**RETRY_AFTER_HEADER, "required": RETRY_AFTER[code]}}
+    return answer
+
+
+def _success(spec: RouteSpec, refs: dict) -> dict:
+    if spec.produces in FILE_SCHEMAS:
+        schema = FILE_SCHEMAS[spec.produces]
+    else:
+        schema = refs[("serialization", spec.response_model)] if spec.response is not None else {}
+    return {"description": "Success", "content": {spec.produces: {"schema": schema}}}
+
+
+def _operation(spec: RouteSpec, refs: dict) -> dict:
     operation: dict = {
         "summary": spec.summary,
         "operationId": f"{spec.method.lower()}_{spec.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('.', '_')}",
         "security": [{"bearer": []}] if spec.roles else [],
         "x-roles": sorted(r.value for r in spec.roles),
         "responses": {
-            str(spec.status): {"description": "Success", "content": {spec.produces: {"schema": {}}}},
-            **{
-                code: {
-                    "description": text,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
-                for code, text in ERROR_STATUSES.items()
-            },
+            str(spec.status): _success(spec, refs),
+            **{code: _error_response(code, text) for code, text in ERROR_STATUSES.items()},
         },
     }
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in _path_params(spec.path)
     ]
+    query_schemas = _query_schemas(spec.query_model) if spec.query is not None else {}
     params += [
-        {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": text,
+            "schema": query_schemas.get(name, {"type": "string"}),
+        }
         for name, text in spec.query_params
     ]
     if params:
         operation["parameters"] = params
     if spec.body_model is not None:
-        schema = spec.body_model.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(schema.pop("$defs", {}))
-        name = spec.body_model.__name__
-        components[name] = schema
         operation["requestBody"] = {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}, "example": spec.example}
-            },
+            "content": {"application/json": {"schema": refs[("validation", spec.body_model)], "example": spec.example}},
         }
     return operation
+
+
+BLANK = {"type": "string", "maxLength": 0}
+# Bounds that pydantic writes under their own names when they sit inside an optional type.
+_BOUND_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _query_schemas(model) -> dict[str, dict]:
+    """Each query parameter's type and bounds: the given value's schema (a parameter left out is
+    how a query says "none"), so a client or a fuzzer knows a limit is a number from 1 to 200."""
+    schemas = {}
+    for name, prop in model.model_json_schema()["properties"].items():
+        given = [branch for branch in prop.get("anyOf", [prop]) if branch.get("type") != "null"]
+        schema = dict(given[0]) if len(given) == 1 else {"type": "string"}
+        schema = {_BOUND_KEYWORDS.get(key, key): value for key, value in schema.items()}
+        if schema.get("type") != "string" or schema.keys() & {"format", "pattern", "minLength"}:
+            schema = {"anyOf": [schema, BLANK]}  # `?from=` is read as "not given", as a form sends it
+        schemas[name] = schema
+    return schemas
 
 
 def _path_params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
 
 
+def _model_schemas(specs: list[RouteSpec]) -> tuple[dict, dict]:
+    """Every request body (as it is read) and success body (as it is written) in one pass, so a
+    model used both ways, or two models of one name, get distinct component names."""
+    from pydantic.json_schema import models_json_schema
+
+    wanted = {("validation", s.body_model) for s in specs if s.body is not None}
+    wanted |= {("serialization", s.response_model) for s in specs if s.response is not None}
+    pairs = sorted(((model, mode) for mode, model in wanted), key=lambda p: (p[0].__module__, p[0].__name__, p[1]))
+    refs, schema = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
+    return {(mode, model): ref for (model, mode), ref in refs.items()}, schema.get("$defs", {})
+
+
 def document() -> dict:
-    components: dict = {"Error": ERROR_SCHEMA}
+    specs = sorted((s for s in ROUTES if s.path.startswith("/v1")), key=lambda s: (s.path, s.method))
+    refs, components = _model_schemas(specs)
     paths: dict = {}
-    for spec in sorted(ROUTES, key=lambda s: (s.path, s.method)):
-        if not spec.path.startswith("/v1"):
-            continue
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
+    for spec in specs:
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -100,7 +159,7 @@ def document() -> dict:
         },
         "paths": paths,
         "components": {
-            "schemas": components,
+            "schemas": {"Error": ERROR_SCHEMA, **components},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

@@ -86,6 +86,68 @@ def test_every_openapi_request_body_has_a_valid_example(client):
             spec.body_model.model_validate(spec.example)
 
 
+def test_every_request_example_matches_its_documented_schema_formats_included(client):
+    """A client (or a fuzzer) that follows the document sends what the example shows: a local visit
+    time documented as an RFC 3339 "date-time" demanded an offset, which the API refuses."""
+    from jsonschema import Draft202012Validator
+
+    document = client.http.get("/openapi.json").json_body
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" not in operation:
+                continue
+            media = operation["requestBody"]["content"]["application/json"]
+            schema = {**media["schema"], "components": document["components"]}
+            validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+            problems = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(media["example"])]
+            assert not problems, f"{method.upper()} {path}: {problems}"
+
+
+def test_local_visit_times_are_documented_without_an_offset(client):
+    document = client.http.get("/openapi.json").json_body
+    start = document["components"]["schemas"]["NewVisit"]["properties"]["start"]
+    assert "format" not in start
+    assert start["type"] == "string" and "offset" in start["description"]
+
+
+def test_every_success_answer_names_its_schema_and_dependency_failures_say_when_to_retry(client):
+    document = client.http.get("/openapi.json").json_body
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            (success,) = [code for code in responses if code.startswith("2")]
+            ((media, content),) = responses[success]["content"].items()
+            if media == "application/json":
+                assert content["schema"]["$ref"].startswith("#/components/schemas/"), f"{method} {path}"
+            else:
+                assert content["schema"]["type"] == "string", f"{method} {path}"
+            assert {"429", "502", "503"} <= set(responses), f"{method} {path}"
+            assert responses["503"]["headers"]["Retry-After"]["required"] is True
+
+
+def test_a_blank_query_parameter_is_documented_as_not_given_and_read_so(client, auth):
+    document = client.http.get("/openapi.json").json_body
+    parameters = {p["name"]: p["schema"] for p in document["paths"]["/v1/visits"]["get"]["parameters"]}
+    assert {"type": "string", "maxLength": 0} in parameters["from"]["anyOf"]
+    assert {"type": "string", "maxLength": 0} in parameters["limit"]["anyOf"]
+    response = client.http.get("/v1/visits?from=&limit=", headers=auth("supervisor"))
+    assert response.status_code == 200, response.body
+
+
+def test_a_blank_optional_field_is_documented_as_not_given_and_read_so(client, auth):
+    """The document said an optional text was at least one character; the API reads "" as not given."""
+    from chalicelib.examples import example_referral
+
+    document = client.http.get("/openapi.json").json_body
+    team = document["components"]["schemas"]["Referrer-Input"]["properties"]["team"]
+    assert {"type": "string", "pattern": "^[ \\t\\r\\n]*$"} in team["anyOf"]
+    body = example_referral()
+    body["referrer"]["team"] = ""
+    response = client.http.post("/v1/referrals", headers=auth("referrer"), body=json.dumps(body))
+    assert response.status_code == 201, response.body
+    assert response.json_body["submission"]["referrer"]["team"] is None
+
+
 def test_json_nested_absurdly_deep_is_400_not_500(client):
     body = "[" * 100_000 + "]" * 100_000
     response = client.http.post("/dev/token", headers={"Content-Type": "application/json"}, body=body)

@@ -117,3 +117,18 @@ def test_the_catch_all_shadows_no_route_of_the_app(client, auth):
     assert client.http.get("/").status_code == 200
     assert client.http.get("/audit", headers=auth("admin")).status_code == 200
     assert client.http.get("/referrals/new").status_code == 303  # to sign in: the page, not a 404
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "BREW"])
+def test_a_method_the_server_has_no_handler_for_is_405_in_the_standard_error_shape(served, method):
+    request = urllib.request.Request(served + "/v1/visits", method=method, headers={"Accept": "application/json"})
+    answer = fetch_request(request)
+    assert answer.code == 405
+    assert answer.headers["Content-Type"] == "application/json"
+    assert json.loads(answer.read())["error"]["code"] == "method_not_allowed"
+
+
+def fetch_request(request: urllib.request.Request):
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    return answer.value
