@@ -202,6 +202,21 @@ def test_pages_speak_in_words_not_code(live_server, client, auth, runtime, page)
         found = CODE_WORD.findall(text)
         assert not found, (path, sorted(set(found)))
 
+    # WHEN forms come back with errors: a decision recorded with none chosen, an empty licence saved
+    for email, path, button, expected in (
+        (SUPERVISOR, f"/referrals/{referral_id}", "Record my decision", "Choose one of the decisions"),
+        (HR, f"/hr/clearances/{worker_id}/driving_licence", "Save driving licence", "Required for the driving licence"),
+    ):
+        signed_in(page, live_server, email)
+        page.goto(live_server + path)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+
+        # THEN their messages are in words too
+        assert expected in page.locator(".error-summary").inner_text()
+        found = CODE_WORD.findall(read(page))
+        assert not found, (path, sorted(set(found)))
+
     # WHEN HR types an email without an @ into the new worker form
     page.goto(f"{live_server}/hr/clearances")
     page.get_by_role("link", name="Add a worker").first.click()
