@@ -155,8 +155,10 @@ def test_an_unknown_address_shows_the_services_404_page_with_a_way_home(live_ser
 
 
 def test_every_roles_start_page_offers_its_work_and_each_link_opens_a_page(live_server, client, auth, page):
-    # GIVEN a visit of yesterday whose report is due (the worker's start page links to it)
+    # GIVEN a visit of yesterday whose report is due (the worker's start page links to it), and
+    # one tomorrow (the supervisor's week shows its days)
     book_visit(client, auth, days_from_now=-1)
+    book_visit(client, auth, days_from_now=1)
 
     for role, email in PEOPLE.items():
         signed_in(page, live_server, email)
