@@ -410,14 +410,18 @@ def test_a_start_date_in_the_past_is_refused_beside_the_field_and_the_form_kept(
 
     # THEN the form comes back with the error beside the start date, and what was typed kept
     assert page.locator(".error-summary").is_visible()
-    error = page.locator("#contact-start_date-error")
-    assert "past" in error.inner_text().lower() or "today" in error.inner_text().lower(), error.inner_text()
+    error = page.locator("#contact-start_date-error").inner_text()
+    assert error.startswith("Start date cannot be in the past: give today, "), error
     assert page.locator(".has-error #contact-start_date").count() == 1
     assert page.get_by_label("Start date").input_value() == last_week
     assert page.locator("#children-0").get_by_label("First name").input_value() == "Maya"
     assert page.locator("#family_members-0-name").input_value() == "Danielle Robinson"
     assert page.locator("#risks-domestic_abuse").is_checked()
     read(page)
+
+    # AND nothing was submitted
+    page.goto(f"{live_server}/referrals")
+    assert "You have not made any referrals yet." in read(page)
 
 
 def test_the_supervisors_emails_after_a_withdrawal_and_an_answer(live_server, client, auth, runtime, page):
