@@ -435,6 +435,7 @@ def test_the_supervisors_emails_after_a_withdrawal_and_an_answer(live_server, cl
     page.get_by_label("I want to withdraw this referral").check()
     page.get_by_role("button", name="Withdraw referral").click()
     page.wait_for_load_state()
+    assert page.locator("dl.summary .status").first.inner_text() == "Withdrawn"
     read(page)
 
     # THEN the supervisor's email says it was withdrawn
@@ -453,7 +454,9 @@ def test_the_supervisors_emails_after_a_withdrawal_and_an_answer(live_server, cl
     # WHEN the referrer answers it from its page
     page.goto(f"{live_server}/referrals/{asked_id}")
     # The review's workflow moves on in the background: the answer form shows once it waits for one.
-    wait_for(lambda: (page.reload(), page.get_by_label("Your answer").count())[1], what="the answer form")
+    wait_for(
+        lambda: (page.reload(), page.get_by_label("Your answer").count())[1], what="the answer form", interval=0.25
+    )
     page.get_by_label("Your answer").fill("Northtown Primary School.")
     page.get_by_role("button", name="Send my answer").click()
     page.wait_for_load_state()
