@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 
 from chalicelib.domain.clearances import ClearanceKind, add_years, validate_certificate_dates
 from chalicelib.domain.fields import InputModel, OptionalDate, PlainDate, lines, one_line, optional
+from chalicelib.domain.labels import kind_label
 from chalicelib.domain.validation import cross_field_error, error_message, today_from_context
 
 SHORT_TEXT_MAX = 120
@@ -162,9 +163,9 @@ class ClearanceRecord(CertificateDates):
     def _message(cls, error: ErrorDetails) -> str:
         field = error["loc"][0] if len(error["loc"]) == 1 else None
         if error["type"] == "missing" and field in cls.fields_required_by_kind():
-            return f"Required for a {cls.kind.value}"
+            return f"Required for the {kind_label(cls.kind)}"
         if error["type"] == "extra_forbidden" and field in KIND_FIELDS and hasattr(cls, "kind"):
-            return f"Not used for a {cls.kind.value}: leave it out"
+            return f"Not used for the {kind_label(cls.kind)}: leave it out"
         return error_message(error)
 
 

@@ -26,6 +26,7 @@ from chalicelib.workflows import executions
 
 LINK_ID_BYTES = 32  # 256 bits of randomness in every link
 MAX_LINK_ID_LENGTH = 128  # a longer id is not one of ours: answered without a read
+NO_DECISION = "Choose one of the decisions"  # a decision form sent with none chosen, on any page
 
 
 class ApprovalSubject(Protocol):
@@ -257,7 +258,7 @@ def decide(
     errors: list[dict] = []
     chosen = None
     if not decision:
-        errors.append({"path": "decision", "message": "Choose one of the decisions"})
+        errors.append({"path": "decision", "message": NO_DECISION})
     elif decision not in link.allowed_decisions:
         errors.append({"path": "decision", "message": "That decision cannot be made with this link"})
     else:

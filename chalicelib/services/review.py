@@ -90,7 +90,10 @@ def decision_from(model: Any, decision: str | None, comment: str | None) -> Any:
     try:
         return model.model_validate({"decision": decision, "comment": comment or None})
     except ValidationError as exc:
-        raise ValidationFailed("Check the decision.", fields=field_errors(exc)) from exc
+        fields = field_errors(exc)
+        if not decision:  # no choice made on the page: said in its words, not the decisions' codes
+            fields = [{**f, "message": approvals.NO_DECISION} if f["path"] == "decision" else f for f in fields]
+        raise ValidationFailed("Check the decision.", fields=fields) from exc
 
 
 # -- starting and stopping --------------------------------------------------------------------

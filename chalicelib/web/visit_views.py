@@ -65,7 +65,8 @@ def week_page(principal: Principal, data: dict[str, Any], monday: date, today: d
         principal=principal,
         week=data,
         title=f"Week of {long_day(monday)}",
-        days=[{"date": d, "label": f"{d:%a} {d.day} {d:%b}", "iso": d.isoformat()} for d in data["days"]],
+        # Columns run Monday to Sunday; each day reads like every other date (no weekday names).
+        days=[{"date": d, "label": f"{d.day} {d:%b}", "iso": d.isoformat()} for d in data["days"]],
         previous=(monday - timedelta(days=7)).isoformat(),
         next=(monday + timedelta(days=7)).isoformat(),
         this_week=monday_of(today).isoformat(),

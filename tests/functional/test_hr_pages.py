@@ -149,7 +149,7 @@ def test_the_clearance_form_reports_a_date_that_does_not_exist_and_a_missing_kin
     assert response.status_code == 422
     html = response.body.decode()
     assert 'id="issued_on-error">Enter a real date as YYYY-MM-DD' in html
-    assert 'id="level-error">Required for a first_aid</p>' in html
+    assert 'id="level-error">Required for the first aid certificate</p>' in html
     summary = re.findall(r'<li><a href="#([a-z_]+)">', html)
     assert summary == ["level", "issued_on"]
 
@@ -160,7 +160,7 @@ def test_an_empty_clearance_form_names_every_required_field(client, hr):
     html = response.body.decode()
     assert response.status_code == 422
     assert re.findall(r'<li><a href="#([a-z_]+)">', html) == ["check_type", "certificate_number", "issued_on"]
-    assert "Type of check: Required for a background_check" in html
+    assert "Type of check: Required for the background check" in html
 
 
 def test_a_renewal_saved_from_the_form_redirects_to_the_dashboard_where_the_row_is_green(client, hr):

@@ -377,9 +377,9 @@ def test_each_kind_names_the_fields_it_needs_and_the_ones_it_does_not_use(client
     )
     assert response.status_code == 422
     assert paths(response) == {
-        "provider": "Required for a first_aid",
-        "level": "Required for a first_aid",
-        "insurer": "Not used for a first_aid: leave it out",
+        "provider": "Required for the first aid certificate",
+        "level": "Required for the first aid certificate",
+        "insurer": "Not used for the first aid certificate: leave it out",
     }
 
 
@@ -391,7 +391,7 @@ def test_a_licence_or_insurance_without_an_expiry_date_is_422(client, hr, new_wo
         body = {"issued_on": "2024-05-01", "insurer": "Northshire Mutual", "policy_number": "NM-1"}
     response = put_clearance(client, hr, worker["worker_id"], kind, body)
     assert response.status_code == 422
-    assert paths(response)["expires_on"] == f"Required for a {kind}"
+    assert paths(response)["expires_on"] == f"Required for the {kind.replace('_', ' ')}"
 
 
 def test_an_unknown_clearance_kind_is_404_listing_the_kinds(client, hr, new_worker):

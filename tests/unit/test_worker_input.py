@@ -84,8 +84,8 @@ def test_a_background_check_needs_its_type_and_number() -> None:
     with pytest.raises(ValidationError) as caught:
         BackgroundCheckRecord.model_validate({"issued_on": "2025-01-01"}, context={"today": TODAY})
     assert field_errors(caught.value) == [
-        {"path": "check_type", "message": "Required for a background_check"},
-        {"path": "certificate_number", "message": "Required for a background_check"},
+        {"path": "check_type", "message": "Required for the background check"},
+        {"path": "certificate_number", "message": "Required for the background check"},
     ]
 
 
@@ -100,7 +100,10 @@ def test_each_kind_has_its_own_model() -> None:
 
 def test_another_kinds_field_is_named_as_not_used_and_an_unknown_one_as_unknown() -> None:
     body = {"issued_on": "2024-05-01", "provider": "Red Cross", "level": "Basic", "insurer": "Northshire", "x": 1}
-    assert errors(body, FirstAidRecord) == {"insurer": "Not used for a first_aid: leave it out", "x": "Unknown field"}
+    assert errors(body, FirstAidRecord) == {
+        "insurer": "Not used for the first aid certificate: leave it out",
+        "x": "Unknown field",
+    }
 
 
 def test_a_blank_field_of_another_kind_is_not_given() -> None:
@@ -113,7 +116,7 @@ def test_a_blank_field_of_another_kind_is_not_given() -> None:
 
 def test_a_blank_required_field_is_missing_for_the_kind() -> None:
     body = {"issued_on": "2024-05-01", "provider": " ", "level": "Basic"}
-    assert errors(body, FirstAidRecord) == {"provider": "Required for a first_aid"}
+    assert errors(body, FirstAidRecord) == {"provider": "Required for the first aid certificate"}
 
 
 def test_a_missing_issue_date_is_required_whatever_the_kind() -> None:
@@ -130,7 +133,9 @@ def test_a_missing_issue_date_is_required_whatever_the_kind() -> None:
     ],
 )
 def test_a_licence_or_insurance_needs_its_expiry_date(model, body) -> None:
-    assert errors({**body, "expires_on": ""}, model) == {"expires_on": f"Required for a {model.kind.value}"}
+    assert errors({**body, "expires_on": ""}, model) == {
+        "expires_on": f"Required for the {model.kind.value.replace('_', ' ')}"
+    }
     assert model.model_validate({**body, "expires_on": "2027-05-01"}, context={"today": TODAY}).expires_on == date(
         2027, 5, 1
     )
@@ -141,7 +146,7 @@ def test_format_errors_and_the_kinds_own_fields_come_together() -> None:
     found = errors(body, FirstAidRecord)
     assert set(found) == {"issued_on", "certificate_number", "provider", "level", "insurer"}
     assert found["certificate_number"].startswith("Use letters, digits")
-    assert found["provider"] == "Required for a first_aid"
+    assert found["provider"] == "Required for the first aid certificate"
 
 
 def test_each_kind_names_the_fields_a_form_shows_and_requires() -> None:
@@ -155,6 +160,6 @@ def test_each_kind_names_the_fields_a_form_shows_and_requires() -> None:
 def test_a_missing_kind_field_does_not_hide_the_date_rules() -> None:
     body = {"issued_on": "2024-05-01", "expires_on": "2024-01-01", "provider": "Red Cross", "level": ""}
     assert errors(body, FirstAidRecord) == {
-        "level": "Required for a first_aid",
+        "level": "Required for the first aid certificate",
         "expires_on": "Must be after the issue date (issued_on)",
     }
