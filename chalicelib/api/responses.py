@@ -135,6 +135,9 @@ class ClearanceDetail(ClearanceState):
     verified_on: Day | None = None
     recorded_by: str | None = None
     recorded_at: Timestamp | None = None
+    revision: int = Field(
+        ge=0, description="What a writer sends back in If-Match (0: nothing recorded yet); also the ETag"
+    )
     history: list[ClearanceHistoryEntry]
 
 
@@ -312,6 +315,9 @@ class Report(OutputModel):
     versions: list[ReportVersion]
     draft: ReportContent | None = None
     draft_saved_at: Timestamp | None = None
+    draft_revision: int | None = Field(
+        None, ge=0, description="What the writer sends back in If-Match when saving the draft; also the ETag"
+    )
     changes_comment: str | None = None
     history: list[ReportStatusChange] | None = None
 
