@@ -4,8 +4,8 @@ Every save and removal is audited with counts only: a draft's contents are never
 
 from __future__ import annotations
 
+import hashlib
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -74,16 +74,27 @@ def list_for(principal: Principal) -> list[dict[str, Any]]:
     return [view(d) for d in draft_store.of_owner(principal.user_id, MAX_DRAFTS + 5) if _is_live(d)]
 
 
+def draft_id_of(owner_id: str, idempotency_key: str) -> str:
+    """One draft per form: the form's key names it, so Save pressed twice on a new form (or sent
+    again after a lost answer) finds the draft the first press made instead of making another."""
+    return hashlib.sha256(f"{owner_id}\n{idempotency_key}".encode()).hexdigest()[:32]
+
+
 def create(principal: Principal, values: dict[str, Any], idempotency_key: str) -> ReferralDraft:
-    """A new draft holding `values`, for `principal`."""
+    """A new draft holding `values`, for `principal`; the form's draft if this form made one already."""
     _check_size(values)
+    draft_id = draft_id_of(principal.user_id, idempotency_key)
+    try:
+        return save(principal, load_own(principal, draft_id), values)
+    except NotFound:
+        pass
     if len(list_for(principal)) >= MAX_DRAFTS:
         raise Conflict(
             f"You already have {MAX_DRAFTS} saved drafts. Submit or delete one under My referrals before saving another."
         )
     now = clock.iso_now()
     draft = ReferralDraft(
-        uuid.uuid4().hex,
+        draft_id,
         owner_id=principal.user_id,
         created_at=now,
         saved_at=now,
@@ -92,9 +103,12 @@ def create(principal: Principal, values: dict[str, Any], idempotency_key: str) -
         idempotency_key=idempotency_key,
         expires_at=_expiry(),
     )
-    with audited_transaction(principal.email) as tx:
-        tx.save(draft, condition=ReferralDraft.draft_id.does_not_exist())
-        tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
+    try:
+        with audited_transaction(principal.email) as tx:
+            tx.save(draft, condition=ReferralDraft.draft_id.does_not_exist())
+            tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
+    except Conflict:  # the other press of Save made it between our read and our write
+        return save(principal, load_own(principal, draft_id), values)
     return draft
 
 

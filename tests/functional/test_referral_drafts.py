@@ -88,6 +88,17 @@ def test_save_keeps_a_half_typed_form_as_a_draft_and_submits_nothing(client, sam
     assert referrals_of(client, sam) == []
 
 
+def test_save_pressed_twice_on_a_new_form_keeps_one_draft_with_the_last_press(client, sam):
+    first = save_draft(client, sam, half_typed())
+    again = [(name, "2019-05-14" if name == "children[0].date_of_birth" else value) for name, value in half_typed()]
+    second = save_draft(client, sam, again)
+
+    assert second == first
+    page = Html(client.http.get("/referrals", headers=sam).body)
+    assert [a["attrs"].get("href") for a in page.find("a") if a["text"] == "Continue"] == [draft_path(first)]
+    assert Html(client.http.get(draft_path(first), headers=sam).body).value("children[0].date_of_birth") == "2019-05-14"
+
+
 def test_the_list_shows_the_referrers_drafts_with_continue_and_delete(client, sam):
     draft_id = save_draft(client, sam, half_typed())
 
