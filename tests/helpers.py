@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 APPROVE_LINK = re.compile(r"https?://[^\s\"'<>]+/approve/([A-Za-z0-9_\-]+)")
 
@@ -71,3 +74,39 @@ def session_cookie(role: str | None = None, email: str | None = None) -> str:
     from chalicelib.web.pages import SESSION_COOKIE
 
     return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(monkeypatch) -> Iterator[str]:
+    """The app served as `make run` serves it, on a free loopback port, with email links pointing
+    at it (the embedded runtime must be running); yields its base URL."""
+    from app import app
+    from chalicelib import config
+    from chalicelib.local.server import build_server
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    config.settings.cache_clear()
+    server = build_server(app, "127.0.0.1", port)
+    threading.Thread(target=server.server.serve_forever, daemon=True).start()
+    try:
+        yield base_url
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+        config.settings.cache_clear()
+
+
+def bearer(role: str | None = None, email: str | None = None) -> dict:
+    """JSON request headers with a local bearer token for that person (the `auth` fixture's
+    headers, for module-scoped fixtures that cannot use it)."""
+    from chalicelib.local.tokens import resolve_user, token_for
+
+    return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}

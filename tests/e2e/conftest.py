@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
 
 import pytest
+
+from tests.helpers import serving
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -18,12 +18,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -39,21 +33,8 @@ def chromium_path() -> str:
 @pytest.fixture
 def live_server(runtime, monkeypatch):
     """The app served on a free loopback port, with email links pointing at it."""
-    from app import app
-    from chalicelib import config
-    from chalicelib.local.server import build_server
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
-    config.settings.cache_clear()
-    server = build_server(app, "127.0.0.1", port)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.server.shutdown()
-    server.server.server_close()
-    config.settings.cache_clear()
+    with serving(monkeypatch) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.conftest import PATIENT_TIMINGS
-from tests.helpers import FORM_HEADERS, wait_for, wait_for_email
+from tests.helpers import FORM_HEADERS, bearer, wait_for, wait_for_email
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import CASEY, OTHER_REFERRER_EMAIL, REFERRER_EMAIL, ROBIN, add_referral, add_worker
 
@@ -202,12 +202,6 @@ def client(runtime):
 
     with Client(app, stage_name="local") as test_client:
         yield test_client
-
-
-def bearer(role: str | None = None, email: str | None = None) -> dict:
-    from chalicelib.local.tokens import resolve_user, token_for
-
-    return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}
 
 
 @dataclass

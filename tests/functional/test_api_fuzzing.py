@@ -14,10 +14,10 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import socket
-import threading
 
 import pytest
+
+from tests.helpers import serving
 
 ROLES = ("referrer", "worker", "supervisor", "hr", "admin")
 # Examples per operation, id binding and mode: small enough that all five roles take under three
@@ -26,30 +26,11 @@ MAX_EXAMPLES = int(os.environ.get("FCS_FUZZ_EXAMPLES", "6"))
 COVERAGE_CASES = 10 * MAX_EXAMPLES  # per operation
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served(runtime, monkeypatch):
     """The app on a free loopback port, as `make run` serves it."""
-    from app import app
-    from chalicelib import config
-    from chalicelib.local.server import build_server
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
-    config.settings.cache_clear()
-    server = build_server(app, "127.0.0.1", port)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.server.shutdown()
-    server.server.server_close()
-    config.settings.cache_clear()
+    with serving(monkeypatch) as base_url:
+        yield base_url
 
 
 @pytest.fixture

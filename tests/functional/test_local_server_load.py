@@ -13,17 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.helpers import free_port
+
 CLIENTS = 32
 ROUNDS = 3
 # Only a cap on waiting: a connection the kernel queues completes at once; one it drops does not
 # complete at all until the server accepts (a SYN dropped on a full queue is retried after 1 s).
 HANDSHAKE_WAIT_SECONDS = 0.8
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -32,7 +28,7 @@ def server(runtime):
     from app import app
     from chalicelib.local.server import build_server
 
-    port = _free_port()
+    port = free_port()
     built = build_server(app, "127.0.0.1", port)
     built.port, built.serving = port, False
     yield built

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PATIENT_TIMINGS
-from tests.helpers import session_cookie
+from tests.helpers import bearer, session_cookie
 from tests.report_helpers import book_visit, save
 from tests.visit_helpers import CASEY, REFERRER_EMAIL, add_referral, add_worker
 
@@ -52,12 +52,6 @@ def client(runtime):
 
     with Client(app, stage_name="local") as test_client:
         yield test_client
-
-
-def bearer(role: str | None = None, email: str | None = None) -> dict:
-    from chalicelib.local.tokens import resolve_user, token_for
-
-    return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
