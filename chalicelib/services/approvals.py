@@ -300,10 +300,10 @@ def decide_in_app(
     try:
         return _consume(subject, door, others, chosen, decision, comment, principal.email, audit)
     except Conflict as exc:
-        raise Conflict(_not_waiting(subject, subject_id)) from exc
+        raise Conflict(_not_waiting(subject, subject_id, door)) from exc
 
 
-def _not_waiting(subject: ApprovalSubject, subject_id: str) -> str:
+def _not_waiting(subject: ApprovalSubject, subject_id: str, door: ApprovalLink | None = None) -> str:
     outcome = subject.outcome(subject_id)
     noun = subject.labels["noun"]
     if outcome.get("decided"):
@@ -311,10 +311,21 @@ def _not_waiting(subject: ApprovalSubject, subject_id: str) -> str:
         return f"This {noun} was already decided{by}: it is now {outcome['status_label']}. Nothing was changed."
     if outcome.get("settled"):
         return f"This {noun} is {outcome['status_label']}: it is not waiting for a decision now. Nothing was changed."
+    # The link this decision lost on was used by the winner, whose write the item may not show yet.
+    winner = _decided_by(door) if door is not None else None
+    if winner:
+        return f"This {noun} was already decided by {winner}. Nothing was changed."
     return (
         f"The review of this {noun} is still starting, so it cannot be decided yet. Nothing was changed: "
         "try again in a minute."
     )
+
+
+def _decided_by(link: ApprovalLink) -> str | None:
+    try:
+        return ApprovalLink.get(link.link_hash, consistent_read=True).decided_by
+    except ApprovalLink.DoesNotExist:
+        return None
 
 
 def _consume(
