@@ -34,6 +34,8 @@ lint: install
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
+	@# Bytecode first: a module compiled on first import in two threads at once can fail on CPython 3.11.
+	$(PY) -m compileall -q app.py chalicelib
 	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls --log-hygiene
 
 bench: install

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # The stage and fake credentials must be set before any project module reads them.
 os.environ["FCS_STAGE"] = "local"
@@ -40,18 +42,74 @@ def timings() -> Timings:
     return PATIENT_TIMINGS
 
 
-@pytest.fixture
-def runtime(tmp_path, timings):
+_started: list = []  # this process's shared runtime, once some test has needed it
+
+
+@pytest.fixture(scope="session")
+def embedded_runtime(tmp_path_factory):
+    """The embedded runtime every test of this process shares: moto, the tables, the state
+    machines and the signing key are made once; each test gets it emptied (`EmbeddedAws.reset`)."""
     from app import app
     from chalicelib.local.runtime import EmbeddedAws
+
+    runtime = EmbeddedAws(app, tmp_path_factory.mktemp("embedded") / "local-data", timings=PATIENT_TIMINGS)
+    _started.append(runtime.start())
+    yield runtime
+    _started.remove(runtime)
+    runtime.stop()
+
+
+@contextmanager
+def shared_runtime_aside() -> Iterator[None]:
+    """moto keeps one set of backends per process: code that mocks AWS itself (a stack
+    rehearsal, a restart) has the shared runtime step aside meanwhile; it comes back empty."""
+    paused = list(_started)
+    for runtime in paused:
+        runtime.stop()
+    try:
+        yield
+    finally:
+        for runtime in paused:
+            runtime.start()
+
+
+@pytest.fixture
+def runtime(embedded_runtime, timings):
+    """The shared runtime, empty, its state machines waiting as `timings` says."""
     from tests import asl_coverage
 
-    embedded = EmbeddedAws(app, tmp_path / "local-data", timings=timings).start()
-    yield embedded
-    try:
-        asl_coverage.record(embedded)  # the executions' histories end with the runtime
-    finally:
-        embedded.stop()
+    embedded_runtime.reset(timings)
+    yield embedded_runtime
+    asl_coverage.record(embedded_runtime)  # the executions are forgotten at the next reset
+    embedded_runtime.quiesce()
+
+
+@pytest.fixture(scope="module")
+def module_runtime(embedded_runtime):
+    """The shared runtime emptied once for a module whose tests read one set of data."""
+    from tests import asl_coverage
+
+    embedded_runtime.reset(PATIENT_TIMINGS)
+    yield embedded_runtime
+    asl_coverage.record(embedded_runtime)
+    embedded_runtime.quiesce()
+
+
+@pytest.fixture(scope="module")
+def module_client(module_runtime):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def own_runtime():
+    """For a test that starts and stops runtimes of its own."""
+    with shared_runtime_aside():
+        yield
 
 
 @pytest.fixture

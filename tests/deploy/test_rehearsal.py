@@ -14,6 +14,7 @@ import warnings
 
 import pytest
 
+from tests.conftest import shared_runtime_aside
 from tests.deploy.conftest import STAGE
 
 # Resource type -> why the rehearsal cannot create it in moto.
@@ -88,7 +89,7 @@ def stack(translated, package_dir):
     from moto import mock_aws
 
     template, stood_in = for_moto(translated)
-    with mock_aws(), warnings.catch_warnings():
+    with shared_runtime_aside(), mock_aws(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tried to parse", category=UserWarning)  # the stand-ins
         s3 = boto3.client("s3", region_name="eu-west-2")
         bucket, key = "rehearsal-artifacts", "deployment.zip"

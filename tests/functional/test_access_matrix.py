@@ -32,7 +32,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PATIENT_TIMINGS
 from tests.helpers import FORM_HEADERS, bearer, wait_for, wait_for_email
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import CASEY, OTHER_REFERRER_EMAIL, REFERRER_EMAIL, ROBIN, add_referral, add_worker
@@ -181,27 +180,13 @@ TABLE: tuple[Row, ...] = (
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory):
-    from app import app
-    from chalicelib.local.runtime import EmbeddedAws
-    from tests import asl_coverage
-
-    embedded = EmbeddedAws(app, tmp_path_factory.mktemp("access") / "local-data", timings=PATIENT_TIMINGS).start()
-    yield embedded
-    try:
-        asl_coverage.record(embedded)
-    finally:
-        embedded.stop()
+def runtime(module_runtime):
+    return module_runtime
 
 
 @pytest.fixture(scope="module")
-def client(runtime):
-    from chalice.test import Client
-
-    from app import app
-
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
+def client(module_client):
+    return module_client
 
 
 @dataclass

@@ -16,6 +16,16 @@ import json
 import os
 
 import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.helpers import serving
 
@@ -62,14 +72,6 @@ def known_ids(client, auth) -> dict[str, str]:
 
 
 def _checks():
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_headers_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     return [
         not_a_server_error,
         status_code_conformance,
@@ -116,8 +118,6 @@ def _run(strategy, call, examples: int) -> str | None:
 def _coverage(schema, operation, bound: dict[str, str], call, call_negative) -> list[str]:
     """Schemathesis' coverage cases: each field's boundaries, each required part missing, wrong
     types, methods the path does not have (TRACE, QUERY). Deterministic; the first few of each."""
-    from schemathesis import GenerationMode
-
     failures = []
     cases = schema.iter_coverage_cases(
         operation,
@@ -137,10 +137,6 @@ def _coverage(schema, operation, bound: dict[str, str], call, call_negative) -> 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_v1_operation_answers_as_documented_for_each_role(served, known_ids, token, role):
-    import schemathesis
-    from schemathesis import GenerationMode
-    from schemathesis.specs.openapi.checks import negative_data_rejection
-
     from tests.visit_helpers import CASEY
 
     schema = schemathesis.openapi.from_url(f"{served}/openapi.json")

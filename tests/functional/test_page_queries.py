@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PATIENT_TIMINGS
 from tests.helpers import bearer, session_cookie
 from tests.report_helpers import book_visit, save
 from tests.visit_helpers import CASEY, REFERRER_EMAIL, add_referral, add_worker
@@ -35,23 +34,13 @@ PEOPLE = {"referrer": REFERRER_EMAIL, "worker": CASEY}
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory):
-    from app import app
-    from chalicelib.local.runtime import EmbeddedAws
-
-    embedded = EmbeddedAws(app, tmp_path_factory.mktemp("queries") / "local-data", timings=PATIENT_TIMINGS).start()
-    yield embedded
-    embedded.stop()
+def runtime(module_runtime):
+    return module_runtime
 
 
 @pytest.fixture(scope="module")
-def client(runtime):
-    from chalice.test import Client
-
-    from app import app
-
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
+def client(module_client):
+    return module_client
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,7 @@ def test_a_number_that_is_not_whole_names_its_variable(monkeypatch, raw) -> None
 
 def test_a_workflows_state_machine_arn_is_read_from_its_own_variable(monkeypatch) -> None:
     monkeypatch.setenv("REFERRAL_REVIEW_STATE_MACHINE_ARN", "arn:aws:states:eu-west-2:1:stateMachine:review")
+    monkeypatch.delenv("REPORT_REVIEW_STATE_MACHINE_ARN", raising=False)  # set while a runtime runs
     s = config.settings()
     assert s.state_machine_arn("referral_review") == "arn:aws:states:eu-west-2:1:stateMachine:review"
     assert s.state_machine_arn("report_review") == ""

@@ -75,7 +75,7 @@ def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_gra
     assert len(emails_to(runtime.outbox, SUPERVISOR)) == 1
 
 
-def test_local_restart_keeps_data_and_sends_a_fresh_link_for_a_waiting_review(tmp_path, timings):
+def test_local_restart_keeps_data_and_sends_a_fresh_link_for_a_waiting_review(own_runtime, tmp_path, timings):
     """The local contract: data survives a restart; waiting executions do not, the sweep restarts them."""
     from chalice.test import Client
 
