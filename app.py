@@ -6,7 +6,7 @@ the workflow steps below hand their event to `chalicelib/workflows/steps`.
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import config
+from chalicelib import config, observability
 from chalicelib.api import (
     admin_pages,
     approvals,
@@ -30,6 +30,7 @@ from chalicelib.workflows.registry import REFERRAL_REVIEW, REPORT_REVIEW
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
+app.register_middleware(observability.traced, "all")  # every route, workflow step and schedule: X-Ray
 app.register_middleware(standard_error_body, "http")
 app.api.binary_types.append("application/pdf")  # the approved report, base64 through API Gateway
 

@@ -38,6 +38,15 @@ def function_name(handler: str) -> str:
     return f"{APP_NAME}-{stage()}-{handler}"
 
 
+def tracing_enabled() -> bool:
+    """Whether handlers are traced to X-Ray (Powertools' Tracer): only inside Lambda in a deployed
+    stage, unless POWERTOOLS_TRACE_DISABLED is true there. Never in the local stage (the embedded
+    runtime and the tests) nor outside Lambda: there the X-Ray SDK is neither loaded nor needed."""
+    if stage() == LOCAL_STAGE or not os.environ.get("LAMBDA_TASK_ROOT"):
+        return False
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() not in {"1", "true", "t", "yes", "y", "on"}
+
+
 @lru_cache(maxsize=1)
 def _settings_model() -> type[BaseSettings]:
     """The settings model; each field is read from the upper-case variable of its name unless

@@ -39,10 +39,6 @@ class Conflict(AppError):
     status, code = 409, "conflict"
 
 
-class Gone(AppError):
-    status, code = 410, "gone"
-
-
 class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 

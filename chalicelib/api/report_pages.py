@@ -36,11 +36,11 @@ def _write(request, principal, visit_id: str):
 
     from pydantic import ValidationError
 
+    from chalicelib.domain.date_words import when
     from chalicelib.domain.reports import ReportContent
     from chalicelib.domain.validation import field_errors
     from chalicelib.errors import BadRequest, Conflict, Forbidden, ValidationFailed
     from chalicelib.services import reports
-    from chalicelib.templating import when
     from chalicelib.web.forms import FormError, first_value, nest
     from chalicelib.web.http import check_body_size
 

@@ -1,13 +1,13 @@
-"""What people read for stored values (clearance kinds and statuses, a referral's choices), and the
-day format: in pages, emails and the CSV. Pages and emails both read these, so they live below both."""
+"""What people read for stored values (clearance kinds and statuses, a referral's choices): in pages,
+emails and the CSV. Pages and emails both read these, so they live below both. Dates: `date_words`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
+from chalicelib.domain.date_words import long_day
 from chalicelib.domain.referrals import ContactType, LegalStatus, PlacementType, ReferralStatus
 
 KIND_LABELS: dict[ClearanceKind, str] = {
@@ -88,18 +88,6 @@ RISK_LABELS = {
 }
 
 
-def day(value: date | str | None) -> str:
-    """`2019-05-14` (or the date) -> `14 May 2019`; anything that is not a date as it came."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10]) if len(value) >= 10 else date.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{value.day} {value:%B %Y}"
-
-
 def contact_type_label(value: str) -> str:
     known = CONTACT_TYPE_LABELS.get(value)  # type: ignore[call-overload]
     return known[0] if known else value.replace("_", " ").capitalize()
@@ -119,7 +107,7 @@ def contact_words(contact: Mapping[str, Any]) -> str:
         f"{PER_LABELS.get(contact.get('per', ''), contact.get('per', ''))} of {contact.get('session_length_minutes')} minutes"
     )
     if contact.get("start_date"):
-        text += f", from {day(contact['start_date'])}"
+        text += f", from {long_day(contact['start_date'])}"
     if contact.get("end_date"):
-        text += f" to {day(contact['end_date'])}"
+        text += f" to {long_day(contact['end_date'])}"
     return text

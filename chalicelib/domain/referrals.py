@@ -25,6 +25,7 @@ from pydantic import (
 
 from chalicelib import clock
 from chalicelib.domain.clearances import add_years
+from chalicelib.domain.date_words import long_day
 from chalicelib.domain.fields import (
     InputModel,
     Name,
@@ -195,10 +196,10 @@ class ContactArrangement(InputModel):
         today = today_from_context(info)
         context = info.context if isinstance(info.context, dict) else {}
         if value < today and not context.get("stored"):
-            raise ValueError(f"Start date cannot be in the past: give today, {_day(today)}, or a later date")
+            raise ValueError(f"Start date cannot be in the past: give today, {long_day(today)}, or a later date")
         latest = add_years(today, MAX_START_YEARS_AHEAD)
         if value > latest:
-            raise ValueError(f"Start date cannot be later than {_day(latest)}")
+            raise ValueError(f"Start date cannot be later than {long_day(latest)}")
         return value
 
     @model_validator(mode="after")
@@ -375,10 +376,6 @@ def reference_key(text: str) -> str:
     """What someone typed, as a reference to compare: `fcs 9x1j af` and `FCS-9X1J-AF` -> `9X1JAF`."""
     plain = re.sub(r"[^0-9A-Z]", "", text.upper())
     return plain.removeprefix("FCS").translate(_REFERENCE_TYPOS)
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------

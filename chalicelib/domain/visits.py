@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
+from chalicelib.domain.date_words import clock, long_day, when
 from chalicelib.domain.fields import blank_to_none, iso_date_only, multi_line, single_line
 from chalicelib.domain.validation import cross_field_error
 
@@ -128,7 +129,7 @@ def parse_local(value: Any) -> datetime:
     local = local.replace(second=0, microsecond=0)
     if not exists_locally(local):
         raise LocalTimeError(
-            f"{local:%H:%M} on {long_day(local.date())} does not exist in the UK: the clocks go forward that night"
+            f"{clock(local)} on {long_day(local.date())} does not exist in the UK: the clocks go forward that night"
         )
     return local
 
@@ -162,17 +163,6 @@ def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     start = to_utc(datetime.combine(first, datetime.min.time()))
     end = to_utc(datetime.combine(last + timedelta(days=1), datetime.min.time()))
     return start, end
-
-
-def long_day(day: date) -> str:
-    """`14 May 2019`."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def short_moment(moment: datetime) -> str:
-    """`23 Nov 2026, 14:55` in local time (an aware datetime is shown in Europe/London)."""
-    local = to_local(moment) if moment.tzinfo else moment
-    return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +401,7 @@ class NewSeries(_Input):
                 [
                     (
                         ("first_start",),
-                        f"{start:%H:%M} on {long_day(start.date())} does not exist in the UK "
+                        f"{clock(start)} on {long_day(start.date())} does not exist in the UK "
                         "(the clocks go forward that night); choose another time",
                         None,
                     )
@@ -428,7 +418,7 @@ class NewSeries(_Input):
                     (
                         ("more_starts",),
                         "The series overlaps itself: the visits of "
-                        f"{short_moment(slots[i].local_start)} and {short_moment(slots[j].local_start)} "
+                        f"{when(slots[i].local_start)} and {when(slots[j].local_start)} "
                         "share time; make them further apart or shorter",
                         None,
                     )

@@ -190,8 +190,8 @@ def _write(
 
 
 def _changed_elsewhere(current: Clearance | None, kind: ClearanceKind) -> ChangedElsewhere:
+    from chalicelib.domain.date_words import when
     from chalicelib.domain.labels import kind_label
-    from chalicelib.templating import when
 
     by = f" by {current.recorded_by} ({when(current.recorded_at)})" if current is not None else ""
     return ChangedElsewhere(

@@ -27,6 +27,7 @@ from chalicelib.domain.clearances import (
     reminder_due_between,
     worker_compliance,
 )
+from chalicelib.domain.date_words import long_day
 from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
@@ -326,7 +327,7 @@ def _remind(
             worker_name=worker.name,
             kind_label=kind_label(cert.kind),
             required=cert.kind in rules.required_kinds,
-            expires_on=long_date(expiry),
+            expires_on=long_day(expiry),
             days_left=days_left,
             grace_days=rules.renewal_grace_days,
             hr_email=settings().hr_email,
@@ -430,12 +431,12 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
                     "worker_id": entry.worker_id,
                     "name": entry.worker_name,
                     "kind_label": kind_label(entry.kind),
-                    "expires_on": long_date(date.fromisoformat(entry.expires_on)),
+                    "expires_on": long_day(entry.expires_on),
                     "days_left": int(entry.offset_days),
                 }
             )
     return {
-        "today": long_date(today),
+        "today": long_day(today),
         "non_compliant": non_compliant,
         "other_changes": other_changes,
         "reminders": reminders,
@@ -473,13 +474,6 @@ def _record_completed(today: date) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def long_date(day: date) -> str:
-    """ "1 March 2026": the one way every page and email writes a day (no weekday), unlike 01/03/2026."""
-    from chalicelib.templating import long_day
-
-    return long_day(day)
 
 
 def _stamp(moment: datetime) -> str:

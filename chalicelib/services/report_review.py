@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.domain.date_words import day_of
 from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
 from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
@@ -21,7 +22,6 @@ from chalicelib.services.reports import change_status, load
 from chalicelib.services.review import AlreadyAnswered, Described, NothingToDecide
 from chalicelib.storage import reports as store
 from chalicelib.storage.reports import Report
-from chalicelib.templating import day_of
 from chalicelib.workflows.registry import REPORT_REVIEW
 
 KIND = REPORT_REVIEW.subject_kind

@@ -159,7 +159,7 @@ def save_draft(
 
 
 def _draft_changed(current: Report | None) -> ChangedElsewhere:
-    from chalicelib.templating import when
+    from chalicelib.domain.date_words import when
 
     saved = f" (saved {when(current.draft_saved_at)})" if current is not None and current.draft_saved_at else ""
     return ChangedElsewhere(
@@ -457,12 +457,9 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
 def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], dict[str, Any], ReportContent]:
     """What the PDF of the approved version shows (409 until there is one). When the referral's
     address is confidential, the venue and every time of arrival or departure are left out."""
-    from datetime import date
-
-    from chalicelib.domain.visits import from_iso
+    from chalicelib.domain.date_words import long_day, when
     from chalicelib.services import visits
     from chalicelib.services.referrals import load as load_referral
-    from chalicelib.templating import when
 
     report = readable(principal, visit_id)
     if report.approved_version is None:
@@ -472,7 +469,7 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
     children = (load_referral(report.referral_id).submission or {}).get("children") or []
     chosen = [children[i] for i in (visit.participants or {}).get("children") or [] if i < len(children)]
     confidential = bool(visit.confidential_address)
-    starts, ends = when(from_iso(visit.starts_at).isoformat()), when(from_iso(visit.ends_at).isoformat())
+    starts, ends = when(visit.starts_at), when(visit.ends_at)
     document = {
         "reference": visit_id[:8],
         "version": version.version,
@@ -484,7 +481,7 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
         "children": [
             {
                 "name": f"{child.get('first_name', '')} {child.get('last_name', '')}".strip(),
-                "born": _long_day(date.fromisoformat(child["date_of_birth"])) if child.get("date_of_birth") else "",
+                "born": long_day(child.get("date_of_birth")),
             }
             for child in chosen
         ],
@@ -499,16 +496,12 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
     return document, shown, ReportContent.model_validate(version.content)
 
 
-def _long_day(day) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     """What the report page shows this person: the visit, the report (as they may see it), and
     whether they may write it or decide it."""
+    from chalicelib.domain.date_words import day_of, when
     from chalicelib.domain.visits import VisitStatus, from_iso
     from chalicelib.services import visits
-    from chalicelib.templating import day_of, when
 
     visit = _visit_for(principal, visit_id)
     report = store.get_report(visit_id)

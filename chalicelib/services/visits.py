@@ -20,6 +20,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain import date_words
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import (
     CANCELLED_BY_LABELS,
@@ -40,10 +41,8 @@ from chalicelib.domain.visits import (
     from_iso,
     iso_utc,
     local_day_bounds,
-    long_day,
     outside_plan,
     readable_reason,
-    short_moment,
     slot,
     status_on,
     to_local,
@@ -261,19 +260,21 @@ def _guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | N
     booked = _booked(worker_id, slots, ignore)
     problems: list[Problem] = []
     for index, s in enumerate(slots):
-        when = short_moment(s.local_start)
+        when = date_words.when(s.local_start)
         ok, reasons = compliance[s.local_start.date()]
         if not ok:
             why = "; ".join(readable_reason(r) for r in reasons)
-            problems.append(Problem(index, when, f"the worker will not be compliant on {long_day(days[index])}: {why}"))
+            problems.append(
+                Problem(index, when, f"the worker will not be compliant on {date_words.long_day(days[index])}: {why}")
+            )
         for other_id in clashes_with(s, booked):
             other = next(b for b in booked if b[0] == other_id)
             problems.append(
                 Problem(
                     index,
                     when,
-                    f"the worker already has visit {other_id} from {short_moment(other[1])} to "
-                    f"{to_local(other[2]):%H:%M}",
+                    f"the worker already has visit {other_id} from {date_words.when(other[1])} to "
+                    f"{date_words.clock(other[2])}",
                 )
             )
     if problems:
@@ -535,8 +536,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
     if visit.status == VisitStatus.CANCELLED:
         by = CANCELLED_BY_LABELS.get(CancelledBy(visit.cancelled_by), visit.cancelled_by)
         raise Conflict(
-            f"This visit was already cancelled on {short_moment(from_iso(visit.cancelled_at))} "
-            f"(cancelled by: {by.lower()})."
+            f"This visit was already cancelled on {date_words.when(visit.cancelled_at)} (cancelled by: {by.lower()})."
         )
     if visit.status == VisitStatus.REPORTED:
         raise Conflict("This visit has been reported, so it cannot be cancelled.")
@@ -631,14 +631,14 @@ def notify_at_risk(today: date) -> int:
     rows = [
         {
             "id": v.visit_id,
-            "when": short_moment(from_iso(v.starts_at)),
+            "when": date_words.when(v.starts_at),
             "worker": names.get(v.worker_id, "A worker"),
             "reason": v.at_risk_reason or "",
             "week": _week_start(to_local(from_iso(v.starts_at)).date()).isoformat(),
         }
         for v in unsent
     ]
-    email.send(settings().duty_supervisor_email, "visits_at_risk", today=long_day(today), visits=rows)
+    email.send(settings().duty_supervisor_email, "visits_at_risk", today=date_words.long_day(today), visits=rows)
     for visit in unsent:
         try:
             visit.update(

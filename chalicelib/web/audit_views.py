@@ -117,7 +117,7 @@ def action_words(entity: str, action: str) -> str:
 
 def value_words(name: str, value: Any) -> str:
     """A changed value as people read it: statuses by their label, dates and times in our format."""
-    from chalicelib.templating import long_day, when
+    from chalicelib.domain.date_words import long_day, when
 
     if value is None or value == "":
         return "none"

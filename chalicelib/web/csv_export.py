@@ -9,7 +9,8 @@ from datetime import date
 
 from chalice import Response
 
-from chalicelib.domain.labels import day, kind_label, status_label
+from chalicelib.domain.date_words import long_day
+from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.domain.visits import readable_reason
 
 CSV_COLUMNS = (
@@ -37,11 +38,11 @@ PEOPLE_COLUMNS = (
     ("Clearance", lambda row: kind_label(row["kind"]).capitalize() if row.get("kind") else ""),
     ("Required", lambda row: "Yes" if row.get("required") else "No"),
     ("Status", lambda row: _clearance_status(row)),
-    ("Issued on", lambda row: day(row.get("issued_on"))),
-    ("Expires on", lambda row: day(row.get("expires_on"))),
+    ("Issued on", lambda row: long_day(row.get("issued_on"))),
+    ("Expires on", lambda row: long_day(row.get("expires_on"))),
     ("Days left", lambda row: row.get("days_left")),
-    ("Renewal applied for on", lambda row: day(row.get("renewal_applied_on"))),
-    ("Assignable until", lambda row: day(row.get("grace_ends_on"))),
+    ("Renewal applied for on", lambda row: long_day(row.get("renewal_applied_on"))),
+    ("Assignable until", lambda row: long_day(row.get("grace_ends_on"))),
     ("Why", lambda row: readable_reason(row["reason"]) if row.get("reason") else ""),
 )
 

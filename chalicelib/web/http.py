@@ -33,7 +33,6 @@ from chalicelib.errors import (
 from chalicelib.observability import logger
 
 PUBLIC: frozenset[Role] = frozenset()
-STAFF = frozenset({Role.WORKER, Role.SUPERVISOR, Role.HR})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Chalice answers unlisted content types itself with its own body; listing the common ones

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.date_words import when
 from chalicelib.domain.labels import (
     CONTACT_TYPE_LABELS,
     LEGAL_STATUS_LABELS,
@@ -30,7 +31,6 @@ from chalicelib.domain.referrals import (
     Weekday,
     awaits_decision,
 )
-from chalicelib.templating import when
 from chalicelib.web.forms import error_summary, field_id, indexes, without_indexes
 from chalicelib.web.pages import render
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.date_words import when
 from chalicelib.domain.reports import (
     ATTENDANCE_LABELS,
     CAUTION,
@@ -20,7 +21,6 @@ from chalicelib.domain.reports import (
     SupervisionLevel,
 )
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy
-from chalicelib.templating import when
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 FAMILY = "DejaVu"

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain.visits import MAX_SERIES, REPEAT_LABELS, Repeat, VisitStatus, long_day, short_moment
+from chalicelib.domain.date_words import clock, long_day, short_day, when
+from chalicelib.domain.visits import MAX_SERIES, REPEAT_LABELS, Repeat, VisitStatus
 from chalicelib.web.forms import error_summary, field_id
 from chalicelib.web.pages import render
 
@@ -38,11 +39,11 @@ def display(visit: dict[str, Any]) -> dict[str, Any]:
     status = VisitStatus(visit["status"])
     shown["status_label"] = status.label
     shown["status_colour"] = STATUS_COLOURS[status.value]
-    shown["day_label"] = long_day(date.fromisoformat(visit["date"]))
+    shown["day_label"] = long_day(visit["date"])
     if visit["start"]:
         start, end = datetime.fromisoformat(visit["start"]), datetime.fromisoformat(visit["end"])
-        shown["when_label"] = short_moment(start)
-        shown["time_label"] = f"{start:%H:%M}–{end:%H:%M}"
+        shown["when_label"] = when(start)
+        shown["time_label"] = f"{clock(start)}–{clock(end)}"
     else:
         shown["when_label"] = shown["day_label"]
         shown["time_label"] = "Time not shown"
@@ -66,7 +67,7 @@ def week_page(principal: Principal, data: dict[str, Any], monday: date, today: d
         week=data,
         title=f"Week of {long_day(monday)}",
         # Columns run Monday to Sunday; each day reads like every other date (no weekday names).
-        days=[{"date": d, "label": f"{d.day} {d:%b}", "iso": d.isoformat()} for d in data["days"]],
+        days=[{"date": d, "label": short_day(d), "iso": d.isoformat()} for d in data["days"]],
         previous=(monday - timedelta(days=7)).isoformat(),
         next=(monday + timedelta(days=7)).isoformat(),
         this_week=monday_of(today).isoformat(),
@@ -118,8 +119,8 @@ def series_page(
             "length": plan.get("session_length_minutes"),
             "days": ", ".join(d.capitalize() for d in plan.get("preferred_days") or []) or "None given",
             "times": plan.get("preferred_times") or "None given",
-            "start": long_day(date.fromisoformat(plan["start_date"])) if plan.get("start_date") else "Not given",
-            "end": long_day(date.fromisoformat(plan["end_date"])) if plan.get("end_date") else "Not given",
+            "start": long_day(plan.get("start_date")) or "Not given",
+            "end": long_day(plan.get("end_date")) or "Not given",
         },
         values=values,
         errors=errors,

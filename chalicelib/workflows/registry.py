@@ -86,11 +86,3 @@ def workflow(name: str) -> Workflow:
         return WORKFLOWS[name]
     except KeyError:
         raise KeyError(f"No workflow called {name!r}; the registry has {', '.join(WORKFLOWS)}") from None
-
-
-def for_subject(kind: str) -> Workflow:
-    """The workflow that reviews items of this kind."""
-    for entry in WORKFLOWS.values():
-        if entry.subject_kind == kind:
-            return entry
-    raise KeyError(f"No workflow reviews {kind!r} items")

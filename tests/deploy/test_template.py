@@ -252,6 +252,17 @@ def test_the_zip_leaves_out_what_lambda_ships_and_holds_the_code(package_dir):
     assert not any(name.startswith(("tests/", "deploy/", "statemachines/")) for name in names)
 
 
+def test_every_function_is_traced_actively_and_ships_the_xray_sdk_its_tracer_loads(template, package_dir):
+    functions = _function_resources(template)
+    assert len(functions) >= 5
+    for name, fn in functions.items():
+        assert fn["Properties"]["Tracing"] == "Active", name
+        assert "POWERTOOLS_TRACE_DISABLED" not in fn["Properties"]["Environment"]["Variables"], name
+    assert "POWERTOOLS_TRACE_DISABLED" not in template["Globals"]["Function"]["Environment"]["Variables"]
+    tops = {name.split("/", 1)[0] for name in zipfile.ZipFile(package_dir / "deployment.zip").namelist()}
+    assert {"aws_xray_sdk", "wrapt"} <= tops
+
+
 # -- API, identity, email, alarms -------------------------------------------------------------------
 
 

@@ -85,3 +85,22 @@ def test_names_follow_the_stage(monkeypatch) -> None:
     monkeypatch.setenv("FCS_STAGE", "dev")
     assert config.table_name("workers") == "family-contact-dev-workers"
     assert config.function_name("referral_workflow") == "family-contact-dev-referral_workflow"
+
+
+def test_tracing_is_on_only_inside_lambda_in_a_deployed_stage(monkeypatch) -> None:
+    monkeypatch.delenv("POWERTOOLS_TRACE_DISABLED", raising=False)
+    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+    assert not config.tracing_enabled()  # prod, but not in Lambda: a script, the bench, a test
+
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    assert config.tracing_enabled()
+
+    monkeypatch.setenv("FCS_STAGE", "local")
+    assert not config.tracing_enabled()
+
+
+@pytest.mark.parametrize(("switch", "traced"), [("true", False), ("1", False), ("false", True), ("", True)])
+def test_powertools_switch_turns_tracing_off_in_a_deployed_function(monkeypatch, switch, traced) -> None:
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", switch)
+    assert config.tracing_enabled() is traced
