@@ -27,10 +27,10 @@ $(DEPLOY_STAMP): requirements-deploy.txt
 install: $(STAMP) $(DEPLOY_STAMP)
 
 run: $(STAMP)
-	PORT=$(PORT) $(PY) -m chalicelib.local.server --port $(PORT)
+	PORT=$(PORT) $(PY) -m local.server --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check app.py chalicelib deploy tests scripts
+	$(VENV)/bin/ruff check app.py chalicelib local deploy tests scripts
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint

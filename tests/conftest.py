@@ -35,6 +35,16 @@ PATIENT_TIMINGS = Timings(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dev_routes():
+    """The local stage's /dev routes and demo sign-in on the app, as the local server adds them
+    (`app.py` never does: they are not packaged)."""
+    from app import app
+    from local.dev_routes import register
+
+    register(app)
+
+
 @pytest.fixture
 def timings() -> Timings:
     return PATIENT_TIMINGS
@@ -43,7 +53,7 @@ def timings() -> Timings:
 @pytest.fixture
 def runtime(tmp_path, timings):
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
+    from local.runtime import EmbeddedAws
     from tests import asl_coverage
 
     embedded = EmbeddedAws(app, tmp_path / "local-data", timings=timings).start()
@@ -67,7 +77,7 @@ def client(runtime):
 @pytest.fixture
 def token(runtime):
     """`token("hr")` or `token(email="...")`: a bearer token for a demo user."""
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.tokens import resolve_user, token_for
 
     def make(role: str | None = None, email: str | None = None) -> str:
         return token_for(resolve_user(role, email))

@@ -265,9 +265,12 @@ def test_local_only_routes_are_absent_from_the_packaged_api(template):
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_no_packaged_stage_registers_a_local_only_route(stage):
     code = (
+        "import json, sys\n"
         "from app import app\n"
+        "from chalicelib.web.openapi import document\n"
         "routes = {path: {m: e.view_function.__module__ for m, e in methods.items()} for path, methods in app.routes.items()}\n"
-        "import json; print(json.dumps(routes))\n"
+        "local = sorted(m for m in sys.modules if m == 'local' or m.startswith('local.'))\n"
+        "print(json.dumps({'routes': routes, 'local': local, 'openapi': sorted(document()['paths'])}))\n"
     )
     import os
     import sys
@@ -280,10 +283,13 @@ def test_no_packaged_stage_registers_a_local_only_route(stage):
         capture_output=True,
         text=True,
     ).stdout
-    routes = json.loads(output.splitlines()[-1])
+    seen = json.loads(output.splitlines()[-1])
+    routes = seen["routes"]
     assert not [path for path in routes if path.startswith("/dev")]
+    assert not [path for path in seen["openapi"] if path.startswith("/dev")]
     modules = {module for methods in routes.values() for module in methods.values()}
-    assert "chalicelib.api.dev" not in modules
+    assert not [module for module in modules if module.split(".")[0] == "local"]
+    assert seen["local"] == []  # app.py imports nothing of the local runtime or its routes
     assert set(routes["/signin"].values()) == {"chalicelib.api.signin"}
 
 
@@ -406,7 +412,7 @@ def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(templ
     import urllib.request
 
     from app import app
-    from chalicelib.local.server import build_server
+    from local.server import build_server
 
     server = build_server(app, "127.0.0.1", 0)
     threading.Thread(target=server.server.serve_forever, daemon=True).start()

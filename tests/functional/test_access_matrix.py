@@ -183,7 +183,7 @@ TABLE: tuple[Row, ...] = (
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
+    from local.runtime import EmbeddedAws
     from tests import asl_coverage
 
     embedded = EmbeddedAws(app, tmp_path_factory.mktemp("access") / "local-data", timings=PATIENT_TIMINGS).start()
@@ -275,7 +275,7 @@ def _token_claims(role: str, email: str | None = None) -> dict:
     import time
 
     from chalicelib.config import settings
-    from chalicelib.local.tokens import resolve_user
+    from local.tokens import resolve_user
 
     user = resolve_user(role, email)
     now = int(time.time())

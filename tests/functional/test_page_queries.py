@@ -37,7 +37,7 @@ PEOPLE = {"referrer": REFERRER_EMAIL, "worker": CASEY}
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory):
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
+    from local.runtime import EmbeddedAws
 
     embedded = EmbeddedAws(app, tmp_path_factory.mktemp("queries") / "local-data", timings=PATIENT_TIMINGS).start()
     yield embedded

@@ -12,7 +12,7 @@ import re
 
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.errors import ValidationFailed
-from chalicelib.local.directory import DEMO_USERS, DemoUser, find, for_role
+from local.directory import DEMO_USERS, DemoUser, find, for_role
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
 

@@ -106,9 +106,13 @@ def _server_class():
 
 
 def build_server(app, host: str, port: int):
+    """The app served as the local stage serves it: with the dev routes and the demo sign-in."""
     from chalice.config import Config
     from chalice.local import LocalDevServer
 
+    from local.dev_routes import register
+
+    register(app)
     config = Config.create(chalice_stage="local", app_name=app.app_name, project_dir=str(Path.cwd()))
     return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=_server_class())
 
@@ -125,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir).resolve()
 
     from app import app
-    from chalicelib.local import seed, snapshot
-    from chalicelib.local.runtime import EmbeddedAws
+    from local import seed, snapshot
+    from local.runtime import EmbeddedAws
 
     runtime = EmbeddedAws(app, data_dir).start()
     restored = snapshot.restore(data_dir / "snapshot.json")
