@@ -252,6 +252,27 @@ def test_the_zip_leaves_out_what_lambda_ships_and_holds_the_code(package_dir):
     assert not any(name.startswith(("tests/", "deploy/", "statemachines/")) for name in names)
 
 
+def test_the_zip_holds_no_embedded_runtime_no_dev_routes_and_no_moto(package_dir):
+    import ast
+
+    archive = zipfile.ZipFile(package_dir / "deployment.zip")
+    names = archive.namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert not {"local", "scripts"} & tops
+    assert not [top for top in tops if top == "moto" or top.startswith("moto-")]
+    # no module of local/ under another name in the code that ships, nor the old places it lived
+    local_modules = {path.name for path in (ROOT / "local").glob("*.py")} - {"__init__.py"}
+    code = [name for name in names if name == "app.py" or (name.startswith("chalicelib/") and name.endswith(".py"))]
+    assert len(code) > 20
+    assert not [name for name in code if name.rsplit("/", 1)[-1] in local_modules | {"dev.py"}]
+    assert not [name for name in names if name.startswith("chalicelib/local/")]
+    for name in code:  # and what ships never reaches for them
+        tree = ast.parse(archive.read(name), filename=name)
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
+        assert not [m for m in imported if m.split(".")[0] in ("local", "moto")], name
+
+
 # -- API, identity, email, alarms -------------------------------------------------------------------
 
 
