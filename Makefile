@@ -27,15 +27,15 @@ $(DEPLOY_STAMP): requirements-deploy.txt
 install: $(STAMP) $(DEPLOY_STAMP)
 
 run: $(STAMP)
-	PORT=$(PORT) $(PY) -m chalicelib.local.server --port $(PORT)
+	PORT=$(PORT) $(PY) -m local.server --port $(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check app.py chalicelib deploy tests scripts
+	$(VENV)/bin/ruff check app.py chalicelib local deploy tests scripts
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
 	@# Bytecode first: a module compiled on first import in two threads at once can fail on CPython 3.11.
-	$(PY) -m compileall -q app.py chalicelib
+	$(PY) -m compileall -q app.py chalicelib local
 	$(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls --log-hygiene
 
 bench: install

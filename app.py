@@ -54,11 +54,10 @@ for blueprint in (
 ):
     app.register_blueprint(blueprint)
 
-if config.stage() == config.LOCAL_STAGE:  # demo tokens and sign-in: never part of a packaged stage
-    from chalicelib.api import dev
-
-    app.register_blueprint(dev.routes)
-else:  # sign-in through the Cognito user pool's hosted pages
+# The local stage's demo sign-in and /dev routes are not here: `local/` (never packaged) adds them
+# with `local.dev_routes.register(app)`. Every other stage signs in through the Cognito user pool's
+# hosted pages.
+if config.stage() != config.LOCAL_STAGE:
     from chalicelib.api import signin
 
     app.register_blueprint(signin.routes)

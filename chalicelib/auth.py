@@ -1,13 +1,13 @@
 """Bearer-token identity: one verification path for Cognito (AWS) and the local signing key.
 
 Tokens carry Cognito ID-token claims: `sub`, `email`, `name`, `cognito:groups` (the roles).
-Locally they are signed with a key the embedded runtime creates; in AWS the key comes from the
-user pool's JWKS. Everything after "which key" is the same code.
+Locally they are signed with a key the embedded runtime creates (and minted by `local/tokens.py`,
+which is never packaged); in AWS the key comes from the user pool's JWKS. Everything after
+"which key" is the same code.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -103,25 +103,3 @@ def require(principal: Principal | None, roles: frozenset[Role]) -> Principal:
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(f"This action needs one of these roles: {allowed}.")
     return principal
-
-
-def issue_local_token(
-    private_key_pem: str, *, user_id: str, email: str, name: str, roles: list[str], ttl_seconds: int = 12 * 3600
-) -> str:
-    """Mint a token with Cognito's claim shape, signed by the local key (local stage only)."""
-    import jwt
-
-    s = settings()
-    now = int(time.time())
-    claims = {
-        "sub": user_id,
-        "email": email,
-        "name": name,
-        "cognito:groups": roles,
-        "token_use": "id",
-        "iss": s.jwt_issuer,
-        "aud": s.jwt_audience,
-        "iat": now,
-        "exp": now + ttl_seconds,
-    }
-    return jwt.encode(claims, private_key_pem, algorithm="RS256")

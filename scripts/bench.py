@@ -139,9 +139,9 @@ def bench_referral_paths() -> None:
 
     from app import app
     from chalicelib.examples import example_referral
-    from chalicelib.local.runtime import EmbeddedAws
-    from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.workflows.registry import Timings
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
     from tests.helpers import approval_path, wait_for, wait_for_email
 
     counter = CallCounter()

@@ -157,8 +157,8 @@ def seed(workers: int) -> None:
 def measure(workers: int) -> dict:
     """Seed a fresh embedded runtime with `workers` workers, run one scan, count what it read."""
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
     from chalicelib.services import compliance_scan
+    from local.runtime import EmbeddedAws
 
     counter = DynamoDBReads()
     counter.install()

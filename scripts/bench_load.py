@@ -82,14 +82,14 @@ def _json(connection: Connection, method: str, path: str, headers: dict | None =
 
 
 class LocalServer:
-    """`python -m chalicelib.local.server` in a subprocess, as `make run` starts it."""
+    """`python -m local.server` in a subprocess, as `make run` starts it."""
 
     def __init__(self) -> None:
         self.folder = tempfile.TemporaryDirectory()
         self.port = _free_port()
         env = {**os.environ, "PORT": str(self.port), "POWERTOOLS_LOG_LEVEL": "ERROR"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chalicelib.local.server", "--port", str(self.port), "--data-dir", self.folder.name],
+            [sys.executable, "-m", "local.server", "--port", str(self.port), "--data-dir", self.folder.name],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

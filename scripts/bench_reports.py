@@ -27,9 +27,9 @@ def report_figures(counter, boto3_import_ms: float) -> list[dict]:
 
     from app import app
     from chalicelib.examples import example_report
-    from chalicelib.local.runtime import EmbeddedAws
-    from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.workflows.registry import Timings
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
     from tests.helpers import approval_path, wait_for, wait_for_email
     from tests.report_helpers import SUPERVISOR, book_visit
     from tests.visit_helpers import CASEY

@@ -41,8 +41,8 @@ def booking_calls() -> dict:
     from chalice.test import Client
 
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
     from tests.visit_helpers import add_referral, add_worker
 
     counter = DynamoDBReads()
@@ -126,8 +126,8 @@ def seed_visits(workers: int, visits: int) -> None:
 
 def scan_with_visits(workers: int, visits: int) -> dict:
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
     from chalicelib.services import compliance_scan
+    from local.runtime import EmbeddedAws
 
     counter = DynamoDBReads()
     counter.install()

@@ -37,6 +37,16 @@ PATIENT_TIMINGS = Timings(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dev_routes():
+    """The local stage's /dev routes and demo sign-in on the app, as the local server adds them
+    (`app.py` never does: they are not packaged)."""
+    from app import app
+    from local.dev_routes import register
+
+    register(app)
+
+
 @pytest.fixture
 def timings() -> Timings:
     return PATIENT_TIMINGS
@@ -50,7 +60,7 @@ def embedded_runtime(tmp_path_factory):
     """The embedded runtime every test of this process shares: moto, the tables, the state
     machines and the signing key are made once; each test gets it emptied (`EmbeddedAws.reset`)."""
     from app import app
-    from chalicelib.local.runtime import EmbeddedAws
+    from local.runtime import EmbeddedAws
 
     runtime = EmbeddedAws(app, tmp_path_factory.mktemp("embedded") / "local-data", timings=PATIENT_TIMINGS)
     _started.append(runtime.start())
@@ -125,7 +135,7 @@ def client(runtime):
 @pytest.fixture
 def token(runtime):
     """`token("hr")` or `token(email="...")`: a bearer token for a demo user."""
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.tokens import resolve_user, token_for
 
     def make(role: str | None = None, email: str | None = None) -> str:
         return token_for(resolve_user(role, email))

@@ -22,7 +22,7 @@ def weekday_dates(message: dict) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _emails_write_dates_without_weekdays(monkeypatch):
-    from chalicelib.local.outbox import Outbox
+    from local.outbox import Outbox
 
     record = Outbox.record
 

@@ -69,9 +69,9 @@ def post_form(client, path: str, fields: dict, headers: dict | None = None):
 def session_cookie(role: str | None = None, email: str | None = None) -> str:
     """A `Cookie` header value signing a demo user in, as the sign-in page would (needs the runtime)."""
     from chalicelib.auth import verify_token
-    from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.services.sessions import open_session
     from chalicelib.web.pages import SESSION_COOKIE
+    from local.tokens import resolve_user, token_for
 
     return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"
 
@@ -84,11 +84,12 @@ def free_port() -> int:
 
 @contextmanager
 def serving(monkeypatch) -> Iterator[str]:
-    """The app served as `make run` serves it, on a free loopback port, with email links pointing
-    at it (the embedded runtime must be running); yields its base URL."""
+    """The app served as `make run` serves it (with the dev routes: `build_server` adds them), on a
+    free loopback port, with email links pointing at it (the embedded runtime must be running);
+    yields its base URL."""
     from app import app
     from chalicelib import config
-    from chalicelib.local.server import build_server
+    from local.server import build_server
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -107,6 +108,6 @@ def serving(monkeypatch) -> Iterator[str]:
 def bearer(role: str | None = None, email: str | None = None) -> dict:
     """JSON request headers with a local bearer token for that person (the `auth` fixture's
     headers, for module-scoped fixtures that cannot use it)."""
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.tokens import resolve_user, token_for
 
     return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}

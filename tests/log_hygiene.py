@@ -220,7 +220,7 @@ def _record_task_tokens_received() -> None:
 
 
 def _record_email_bodies() -> None:
-    from chalicelib.local.outbox import Outbox
+    from local.outbox import Outbox
 
     real_record = Outbox.record
 

@@ -1,6 +1,7 @@
 """Sign-in and sign-out of the deployed stages, through the user pool's hosted pages.
 
-`app.py` registers this blueprint when the stage is not `local` (which has its demo sign-in).
+`app.py` registers this blueprint when the stage is not `local` (whose demo sign-in is in
+`local/dev_routes.py`, never packaged).
 """
 
 from __future__ import annotations

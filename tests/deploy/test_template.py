@@ -263,6 +263,27 @@ def test_every_function_is_traced_actively_and_ships_the_xray_sdk_its_tracer_loa
     assert {"aws_xray_sdk", "wrapt"} <= tops
 
 
+def test_the_zip_holds_no_embedded_runtime_no_dev_routes_and_no_moto(package_dir):
+    import ast
+
+    archive = zipfile.ZipFile(package_dir / "deployment.zip")
+    names = archive.namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert not {"local", "scripts"} & tops
+    assert not [top for top in tops if top == "moto" or top.startswith("moto-")]
+    # no module of local/ under another name in the code that ships, nor the old places it lived
+    local_modules = {path.name for path in (ROOT / "local").glob("*.py")} - {"__init__.py"}
+    code = [name for name in names if name == "app.py" or (name.startswith("chalicelib/") and name.endswith(".py"))]
+    assert len(code) > 20
+    assert not [name for name in code if name.rsplit("/", 1)[-1] in local_modules | {"dev.py"}]
+    assert not [name for name in names if name.startswith("chalicelib/local/")]
+    for name in code:  # and what ships never reaches for them
+        tree = ast.parse(archive.read(name), filename=name)
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
+        assert not [m for m in imported if m.split(".")[0] in ("local", "moto")], name
+
+
 # -- API, identity, email, alarms -------------------------------------------------------------------
 
 
@@ -276,9 +297,12 @@ def test_local_only_routes_are_absent_from_the_packaged_api(template):
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_no_packaged_stage_registers_a_local_only_route(stage):
     code = (
+        "import json, sys\n"
         "from app import app\n"
+        "from chalicelib.web.openapi import document\n"
         "routes = {path: {m: e.view_function.__module__ for m, e in methods.items()} for path, methods in app.routes.items()}\n"
-        "import json; print(json.dumps(routes))\n"
+        "local = sorted(m for m in sys.modules if m == 'local' or m.startswith('local.'))\n"
+        "print(json.dumps({'routes': routes, 'local': local, 'openapi': sorted(document()['paths'])}))\n"
     )
     import os
     import sys
@@ -291,10 +315,13 @@ def test_no_packaged_stage_registers_a_local_only_route(stage):
         capture_output=True,
         text=True,
     ).stdout
-    routes = json.loads(output.splitlines()[-1])
+    seen = json.loads(output.splitlines()[-1])
+    routes = seen["routes"]
     assert not [path for path in routes if path.startswith("/dev")]
+    assert not [path for path in seen["openapi"] if path.startswith("/dev")]
     modules = {module for methods in routes.values() for module in methods.values()}
-    assert "chalicelib.api.dev" not in modules
+    assert not [module for module in modules if module.split(".")[0] == "local"]
+    assert seen["local"] == []  # app.py imports nothing of the local runtime or its routes
     assert set(routes["/signin"].values()) == {"chalicelib.api.signin"}
 
 
@@ -417,7 +444,7 @@ def test_the_local_server_answers_an_unknown_path_as_the_deployed_api_does(templ
     import urllib.request
 
     from app import app
-    from chalicelib.local.server import build_server
+    from local.server import build_server
 
     server = build_server(app, "127.0.0.1", 0)
     threading.Thread(target=server.server.serve_forever, daemon=True).start()

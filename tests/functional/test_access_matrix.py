@@ -260,7 +260,7 @@ def _token_claims(role: str, email: str | None = None) -> dict:
     import time
 
     from chalicelib.config import settings
-    from chalicelib.local.tokens import resolve_user
+    from local.tokens import resolve_user
 
     user = resolve_user(role, email)
     now = int(time.time())

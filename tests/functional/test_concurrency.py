@@ -29,7 +29,7 @@ NO_LAMBDA_CONTEXT = pytest.mark.filterwarnings("ignore:Couldn't determine the re
 
 def principal(role: str, email: str | None = None):
     from chalicelib.auth import verify_token
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.tokens import resolve_user, token_for
 
     return verify_token(token_for(resolve_user(role, email)))
 

@@ -367,7 +367,7 @@ def test_the_ask_step_routes_closed_when_the_referral_was_withdrawn_as_it_began(
 
 
 def _sign_in(client) -> str:
-    from chalicelib.local.tokens import resolve_user
+    from local.tokens import resolve_user
     from tests.helpers import post_form
 
     response = post_form(client, "/signin", {"email": resolve_user("hr", None).email, "next": "/hr/clearances"})

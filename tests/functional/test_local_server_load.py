@@ -26,7 +26,7 @@ HANDSHAKE_WAIT_SECONDS = 0.8
 def server(runtime):
     """The app's local server, listening but not yet serving (the test says when)."""
     from app import app
-    from chalicelib.local.server import build_server
+    from local.server import build_server
 
     port = free_port()
     built = build_server(app, "127.0.0.1", port)

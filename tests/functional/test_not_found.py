@@ -13,7 +13,7 @@ import pytest
 @pytest.fixture
 def served(runtime):
     from app import app
-    from chalicelib.local.server import build_server
+    from local.server import build_server
 
     server = build_server(app, "127.0.0.1", 0)
     threading.Thread(target=server.server.serve_forever, daemon=True).start()

@@ -196,9 +196,9 @@ def test_the_week_of_a_date_out_of_reach_shows_this_week(client, auth, start):
 
 @pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time")  # the demo referral's idempotency
 def test_a_fresh_local_start_has_demo_visits_for_the_demo_worker(client, auth):
-    from chalicelib.local.seed import seed_demo_data
+    from local.seed import seed_demo_data
 
     made = seed_demo_data()
-    assert made["chalicelib.local.demo_visits:seed_demo_visits"] == 7
+    assert made["local.demo_visits:seed_demo_visits"] == 7
     text = text_of(client.http.get("/visits/mine", headers=auth("worker", CASEY)).body.decode())
     assert "Reports due (1)" in text and "Upcoming visits (6)" in text

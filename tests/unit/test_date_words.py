@@ -9,7 +9,8 @@ from pathlib import Path
 
 from chalicelib.domain.date_words import clock, day_of, long_day, short_day, when
 
-CHALICELIB = Path(__file__).resolve().parents[2] / "chalicelib"
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_CODE = (ROOT / "chalicelib", ROOT / "local")  # what ships, and the local runtime beside it
 
 
 def test_a_moment_in_winter_reads_as_uk_time_without_a_zone_code():
@@ -64,8 +65,9 @@ def test_no_other_module_spells_out_a_month_or_a_clock_time():
     # THEN only date_words writes months and clock times (ISO dates for machines are fine)
     spelled = re.compile(r"%[-]?[bBdHMY]|strftime|month_name")
     offenders = [
-        f"{path.relative_to(CHALICELIB)}:{number}"
-        for path in sorted(CHALICELIB.rglob("*"))
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in SERVICE_CODE
+        for path in sorted(folder.rglob("*"))
         if path.suffix in {".py", ".html", ".txt"} and path.name != "date_words.py"
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if spelled.search(line)

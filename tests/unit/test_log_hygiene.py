@@ -119,7 +119,7 @@ def test_a_session_id_opened_at_sign_in_is_caught_when_logged(runtime, recorder,
 
 
 def test_a_sentence_of_an_email_body_is_caught_but_its_short_words_are_not(recorder, service_log, tmp_path):
-    from chalicelib.local.outbox import Outbox
+    from local.outbox import Outbox
 
     sentence = "Referral 4f1c2a9e from Northshire Council needs your decision by Friday."
     message = EmailMessage()
@@ -157,7 +157,7 @@ def test_a_name_inside_a_longer_word_is_not_a_childs_name(recorder, service_log)
 
 
 def test_the_local_servers_access_log_is_checked_under_its_own_logger(recorder):
-    from chalicelib.local.server import ACCESS_LOG
+    from local.server import ACCESS_LOG
 
     recorder.secret(TOKEN, TASK_TOKEN)
     ACCESS_LOG.info('"GET /somewhere?token=%s HTTP/1.1" 200 -', TOKEN)

@@ -58,7 +58,7 @@ def test_every_workflow_has_a_lambda_function_of_the_name_its_entry_gives():
 
 
 def test_each_workflow_keeps_its_own_timings():
-    from chalicelib.local.runtime import EmbeddedAws
+    from local.runtime import EmbeddedAws
 
     fast = Timings(reminder_seconds=1)
     embedded = EmbeddedAws(None, Path("unused"), timings={"referral_review": fast})

@@ -170,8 +170,8 @@ def test_link_decision_racing_an_app_decision_one_wins_and_the_workflow_resumes_
 def test_two_app_decisions_in_threads_exactly_one_wins(client, runtime, referrer, auth, monkeypatch):
     from chalicelib.auth import verify_token
     from chalicelib.errors import Conflict
-    from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.services import decisions
+    from local.tokens import resolve_user, token_for
 
     referral_id, _ = _waiting_referral(client, runtime, referrer)
     resumed = _resumes(monkeypatch)

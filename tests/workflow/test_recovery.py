@@ -80,9 +80,9 @@ def test_local_restart_keeps_data_and_sends_a_fresh_link_for_a_waiting_review(ow
     from chalice.test import Client
 
     from app import app
-    from chalicelib.local import snapshot
-    from chalicelib.local.runtime import EmbeddedAws
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local import snapshot
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
 
     data_dir = tmp_path / "data"
     first = EmbeddedAws(app, data_dir, timings=timings).start()

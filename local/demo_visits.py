@@ -10,7 +10,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import ReferralStatus, human_reference, reference_key
 from chalicelib.examples import example_referral
-from chalicelib.local.directory import for_role
+from local.directory import for_role
 
 DEMO_WORKER_EMAIL = "casey.worker@familycontact.example"
 

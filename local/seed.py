@@ -8,9 +8,9 @@ from chalicelib import clock
 
 # "module:function" seeders run in order on an empty store; each returns how many items it made.
 SEEDERS: tuple[str, ...] = (
-    "chalicelib.local.demo_workers:seed_demo_workers",
-    "chalicelib.local.demo_referrals:seed_demo_referrals",
-    "chalicelib.local.demo_visits:seed_demo_visits",
+    "local.demo_workers:seed_demo_workers",
+    "local.demo_referrals:seed_demo_referrals",
+    "local.demo_visits:seed_demo_visits",
 )
 
 

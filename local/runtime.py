@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import config
-from chalicelib.local.outbox import Outbox
 from chalicelib.workflows.asl import render
 from chalicelib.workflows.registry import WORKFLOWS, Timings
+from local.outbox import Outbox
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 ACCOUNT_ID = "123456789012"

@@ -8,7 +8,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import ReferralSubmission
 from chalicelib.examples import example_referral
-from chalicelib.local.directory import for_role
+from local.directory import for_role
 
 
 def seed_demo_referrals() -> int:

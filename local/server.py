@@ -15,7 +15,10 @@ import signal
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 os.environ.setdefault("FCS_STAGE", "local")
 # Outside Lambda there is no "remaining time" for Powertools' idempotency to read; saying so on
@@ -106,11 +109,38 @@ def _server_class():
 
 
 def build_server(app, host: str, port: int):
+    """The app served as the local stage serves it: with the dev routes and the demo sign-in."""
     from chalice.config import Config
     from chalice.local import LocalDevServer
 
+    from local.dev_routes import register
+
+    register(app)
     config = Config.create(chalice_stage="local", app_name=app.app_name, project_dir=str(Path.cwd()))
     return LocalDevServer(app, config, host, port, handler_cls=_request_handler(), server_cls=_server_class())
+
+
+@contextmanager
+def _start_up_quietly(log_path: Path) -> Iterator[TextIO]:
+    """Starting (seeding demo data, the recovery sweep) runs the service's own code, which logs and
+    counts as it does in AWS: above the banner that is noise. Its log lines go to `log_path`, its
+    metrics nowhere; yields the terminal, for the banner. Everything after it prints as usual."""
+    terminal = sys.stdout
+    metrics_setting = os.environ.get("POWERTOOLS_METRICS_DISABLED")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    with log_path.open("w", encoding="utf-8") as log:
+        sys.stdout = log  # the service's logger writes to whatever `sys.stdout` is (observability.py)
+        try:
+            yield terminal
+        except BaseException:
+            print(f"Start-up failed: its log is {log_path}", file=sys.stderr, flush=True)
+            raise
+        finally:
+            sys.stdout = terminal
+            if metrics_setting is None:
+                os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
+            else:
+                os.environ["POWERTOOLS_METRICS_DISABLED"] = metrics_setting
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,19 +153,35 @@ def main(argv: list[str] | None = None) -> int:
     base_url = f"http://{args.host}:{args.port}"
     os.environ.setdefault("PUBLIC_BASE_URL", base_url)
     data_dir = Path(args.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    start_up_log = data_dir / "start-up.log"
 
-    from app import app
-    from chalicelib.local import seed, snapshot
-    from chalicelib.local.runtime import EmbeddedAws
+    with _start_up_quietly(start_up_log) as terminal:
+        from app import app
+        from local import seed, snapshot
+        from local.runtime import EmbeddedAws
 
-    runtime = EmbeddedAws(app, data_dir).start()
-    restored = snapshot.restore(data_dir / "snapshot.json")
-    if not restored:
-        seed.seed_demo_data()
-    snapshot.save(data_dir / "snapshot.json")
-    recovered = seed.recover_workflows()
+        runtime = EmbeddedAws(app, data_dir).start()
+        restored = snapshot.restore(data_dir / "snapshot.json")
+        if not restored:
+            seed.seed_demo_data()
+        snapshot.save(data_dir / "snapshot.json")
+        recovered = seed.recover_workflows()
+        server = build_server(app, args.host, args.port)
+        # Printed before the terminal is given back, so no line of the start-up lands above it.
+        print(
+            f"\nFamily Contact Service is running at {base_url}\n"
+            f"  data:    {data_dir} ({'restored from snapshot' if restored else 'fresh demo data'};"
+            f" start-up log: {start_up_log.name})\n"
+            f"  outbox:  {runtime.outbox.folder}  (also listed at {base_url}/dev/outbox)\n"
+            f"  sign in: {base_url}/signin  or get an API token:\n"
+            f"           curl -s -X POST {base_url}/dev/token -H 'Content-Type: application/json' -d '{{\"role\": \"hr\"}}'\n"
+            f"  workflows restarted after the last stop: {recovered.get('restarted', 0)}\n"
+            "Press Ctrl-C to stop (data is kept for the next start).\n",
+            file=terminal,
+            flush=True,
+        )
 
-    server = build_server(app, args.host, args.port)
     stop = threading.Event()
 
     def keep_snapshot() -> None:
@@ -145,16 +191,6 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=keep_snapshot, daemon=True, name="snapshot").start()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
 
-    print(
-        f"\nFamily Contact Service is running at {base_url}\n"
-        f"  data:    {data_dir} ({'restored from snapshot' if restored else 'fresh demo data'})\n"
-        f"  outbox:  {runtime.outbox.folder}  (also listed at {base_url}/dev/outbox)\n"
-        f"  sign in: {base_url}/signin  or get an API token:\n"
-        f"           curl -s -X POST {base_url}/dev/token -H 'Content-Type: application/json' -d '{{\"role\": \"hr\"}}'\n"
-        f"  workflows restarted after the last stop: {recovered}\n"
-        "Press Ctrl-C to stop (data is kept for the next start).\n",
-        flush=True,
-    )
     try:
         server.server.serve_forever()
     except KeyboardInterrupt:

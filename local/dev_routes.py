@@ -1,6 +1,7 @@
 """Routes of the local stage only: outbox, demo tokens, jobs on demand, demo sign-in.
 
-`app.py` registers this blueprint only when the stage is `local`, so none of it is ever packaged.
+`app.py` knows nothing of them: the local server and the tests add them with `register(app)`.
+They live outside `chalicelib/`, so none of it is ever packaged.
 """
 
 from __future__ import annotations
@@ -12,11 +13,24 @@ from urllib.parse import quote
 from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib import clock
+from chalicelib import clock, config
 from chalicelib.web.http import PUBLIC, Call, api_route, json_response
 from chalicelib.web.pages import form_fields, page_route, redirect, render, safe_next, sign_in, sign_out
 
 routes = Blueprint(__name__)
+# A path only these routes serve: present in `app.routes` once they are registered.
+_MARKER = "/dev/outbox"
+
+
+def register(app) -> None:
+    """Add the dev routes and the demo sign-in to `app`; a second call changes nothing.
+
+    Only for the local stage: the other stages sign in through the hosted pages (`/signin`)."""
+    if _MARKER in app.routes:
+        return
+    if config.stage() != config.LOCAL_STAGE:
+        raise RuntimeError(f"The dev routes are for the {config.LOCAL_STAGE!r} stage, not {config.stage()!r}")
+    app.register_blueprint(routes)
 
 
 class TokenRequest(BaseModel):
@@ -33,7 +47,7 @@ class JobRequest(BaseModel):
 
 @routes.route("/dev/outbox", methods=["GET"])
 def outbox():
-    from chalicelib.local.runtime import current_outbox
+    from local.runtime import current_outbox
 
     box = current_outbox()
     return json_response({"folder": str(box.folder), "messages": box.messages()})
@@ -41,7 +55,7 @@ def outbox():
 
 @api_route(routes, "/dev/token", "POST", roles=PUBLIC, body=TokenRequest, summary="A token for a demo user")
 def token(call: Call):
-    from chalicelib.local.tokens import resolve_user, token_for
+    from local.tokens import resolve_user, token_for
 
     user = resolve_user(call.body.role, call.body.email)
     return {"token": token_for(user), "email": user.email, "roles": list(user.roles)}
@@ -58,7 +72,7 @@ def run_job(call: Call):
 @page_route(routes, "/signin", ["GET", "POST"])
 def signin(request, principal):
     from chalicelib.auth import verify_token
-    from chalicelib.local.tokens import accounts, find_account, token_for
+    from local.tokens import accounts, find_account, token_for
 
     if request.method == "GET":
         from chalicelib.api.queries import SignInPageQuery, page_query
