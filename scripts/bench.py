@@ -57,6 +57,29 @@ def bench_cold_import() -> None:
     row("import ratio app / boto3", round(app_ms / boto_ms, 2), "the two medians above", "<= 1.3")
 
 
+# -- the test suite --------------------------------------------------------------------------------
+
+TEST_RUN_LIMIT_SECONDS = 600
+
+
+def bench_test_run() -> None:
+    """What the last whole `make test` cost, as tests/run_record.py wrote it (the suite is too
+    long to run again here)."""
+    record_path = ROOT / "build" / "test-run.json"
+    if not record_path.exists():
+        row("make test wall time (s)", "none", "no whole run recorded yet: run make test", f"<= {TEST_RUN_LIMIT_SECONDS}")
+        return
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    outcome = "passed" if record["passed"] else "FAILED"
+    how = (
+        f"the last whole run, {outcome}: {record.get('tests', 0)} tests on {record['workers']} workers, "
+        f"recorded {record['finished_on']}"
+    )
+    row("make test wall time (s)", record["seconds"], how, f"<= {TEST_RUN_LIMIT_SECONDS}")
+    if record["seconds"] > TEST_RUN_LIMIT_SECONDS:
+        FAILING.append("make test wall time (s)")
+
+
 # -- deployment ------------------------------------------------------------------------------------
 
 
@@ -306,6 +329,7 @@ def main() -> int:
     print("Measuring… (about a minute)", file=sys.stderr, flush=True)
     bench_cold_import()
     bench_deployment()
+    bench_test_run()
     bench_referral_paths()
     bench_reports()
     bench_clearance_scan()
