@@ -10,7 +10,7 @@ PORT ?= 8000
 STAGE ?= prod
 STACK ?= family-contact-$(STAGE)
 
-.PHONY: install run test lint bench clean-data package policies deploy
+.PHONY: install run test lint bench clean-data package policies statemachines deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,6 +48,10 @@ package: $(STAMP)
 # Regenerate .chalice/policy-<stage>-<function>.json from deploy/permissions.py
 policies: $(STAMP)
 	$(PY) -m deploy.permissions
+
+# Rebuild statemachines/<name>.asl.json from statemachines/fragments/ (the shared review states and each workflow's own)
+statemachines: $(STAMP)
+	$(PY) -m deploy.statemachines
 
 # The real deployment (needs an AWS account, credentials and BUCKET for the artifacts); not run in CI.
 deploy: package

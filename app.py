@@ -1,7 +1,7 @@
 """Family Contact Service: routes, scheduled jobs and workflow steps. Thin by design.
 
 Each route module under `chalicelib/api/` parses, authorises, calls a service and renders;
-the workflow steps below hand their event to `chalicelib/workflows/steps`.
+the workflow Lambdas, one per registry entry, hand their event to `chalicelib/workflows/steps`.
 """
 
 from chalice import Chalice, Cron, Rate
@@ -26,7 +26,8 @@ from chalicelib.api import (
 from chalicelib.api import visit_pages as visit_page_routes
 from chalicelib.api import visits as visit_api_routes
 from chalicelib.web.http import standard_error_body
-from chalicelib.workflows.registry import REFERRAL_REVIEW, REPORT_REVIEW
+from chalicelib.workflows.registry import WORKFLOWS
+from chalicelib.workflows.steps import workflow_handler
 
 # Powertools owns the log output (structured JSON); Chalice adds no second handler.
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
@@ -63,22 +64,10 @@ if config.stage() != config.LOCAL_STAGE:
     app.register_blueprint(signin.routes)
 
 
-def _workflow_step(workflow: str, event: dict):
-    from chalicelib.services.subjects import workflow_steps
-    from chalicelib.workflows.steps import run
-
-    return run(workflow_steps(workflow), event)
-
-
-# One Lambda per registered workflow: its Tasks invoke the function the registry names.
-@app.lambda_function(name=REFERRAL_REVIEW.steps_function)
-def referral_workflow(event, context):
-    return _workflow_step(REFERRAL_REVIEW.name, event)
-
-
-@app.lambda_function(name=REPORT_REVIEW.steps_function)
-def report_workflow(event, context):
-    return _workflow_step(REPORT_REVIEW.name, event)
+# One Lambda per registered workflow: its Tasks invoke the function the registry names. A module
+# attribute of that name, as `@app.lambda_function` would leave: Chalice's handler is `app.<name>`.
+for _entry in WORKFLOWS.values():
+    globals()[_entry.steps_function] = app.lambda_function(name=_entry.steps_function)(workflow_handler(_entry))
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from chalicelib import config
+from chalicelib.workflows.registry import WORKFLOWS
 from deploy.naming import PACKAGED_STAGES
 
 CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
@@ -25,6 +26,10 @@ CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
 # Actions that act on data: never on a `*` resource (task tokens excepted, see above).
 DATA_SERVICES = ("dynamodb", "ses", "states", "lambda", "kms", "sns", "s3", "secretsmanager", "ssm")
 TASK_TOKEN_ACTIONS = {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
+# Every registered workflow's state machine and executions: started on the request path and by the
+# recovery sweep, which also reads how each execution stands.
+STATE_MACHINES = [f"stateMachine:{name}" for name in sorted(WORKFLOWS)]
+EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
@@ -86,8 +91,9 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "ses:SendEmail": ["identity:sender"],
         "states:SendTaskSuccess": ["*"],
-        "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
+        "states:StartExecution": STATE_MACHINES,
     },
+    # Each workflow's steps function (the registry's `steps_function`): what its subject's steps call.
     "referral_workflow": {
         "dynamodb:ConditionCheckItem": ["table:referrals"],
         "dynamodb:GetItem": ["table:referrals"],
@@ -114,9 +120,9 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:owed-callbacks",
         ],
         "dynamodb:UpdateItem": ["table:referrals"],
-        "states:DescribeExecution": ["execution:referral_review", "execution:report_review"],
+        "states:DescribeExecution": EXECUTIONS,
         "states:SendTaskSuccess": ["*"],
-        "states:StartExecution": ["stateMachine:referral_review", "stateMachine:report_review"],
+        "states:StartExecution": STATE_MACHINES,
     },
     "compliance_scan": {
         "dynamodb:BatchGetItem": ["table:workers"],
@@ -220,20 +226,30 @@ def policy_file(function: str, stage: str) -> str:
     return f"policy-{stage}-{function}.json"
 
 
-def write(functions: list[str]) -> list[Path]:
-    """Write every policy file and point `.chalice/config.json` at them; returns the files."""
+def generated(functions: list[str]) -> dict[Path, str]:
+    """Every file `make policies` writes, with its text: a policy file per packaged stage and
+    function, and `.chalice/config.json` pointing each stage's functions (exactly these) at them."""
     config_path = CHALICE_DIR / "config.json"
     chalice_config = json.loads(config_path.read_text(encoding="utf-8"))
-    written = []
+    files = {}
     for stage in PACKAGED_STAGES:
         entries = chalice_config["stages"][stage].setdefault("lambda_functions", {})
+        for stale in set(entries) - set(functions):
+            del entries[stale]
         for function in functions:
             path = CHALICE_DIR / policy_file(function, stage)
-            path.write_text(json.dumps(policy(function, stage), indent=2) + "\n", encoding="utf-8")
+            files[path] = json.dumps(policy(function, stage), indent=2) + "\n"
             entries.setdefault(function, {})["iam_policy_file"] = path.name
-            written.append(path)
-    config_path.write_text(json.dumps(chalice_config, indent=2) + "\n", encoding="utf-8")
-    return written
+    files[config_path] = json.dumps(chalice_config, indent=2) + "\n"
+    return files
+
+
+def write(functions: list[str]) -> list[Path]:
+    """Write every policy file and point `.chalice/config.json` at them; returns the files."""
+    files = generated(functions)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
 
 
 def main() -> int:

@@ -8,14 +8,11 @@ from chalicelib.web.pages import form_fields, page_route, render
 
 routes = Blueprint(__name__)
 
-# Where each kind of reviewed item is read in full, once decided or to read it before deciding.
-ITEM_PAGES = {"referral": "/referrals/{id}", "report": "/visits/{id}/report"}
-
-
 def item_page(page) -> str | None:  # noqa: ANN001 - an approvals.LinkPage
-    if page.link is None or page.subject is None or page.subject.kind not in ITEM_PAGES:
+    """Where the item is read in full, once decided or to read it before deciding: its subject's page."""
+    if page.link is None or page.subject is None:
         return None
-    return ITEM_PAGES[page.subject.kind].format(id=page.link.subject_id)
+    return page.subject.page.format(id=page.link.subject_id)
 
 
 # Any link id gets the "this link does not work" page: only its hash is ever looked up.

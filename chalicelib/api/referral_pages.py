@@ -14,7 +14,6 @@ routes = Blueprint(__name__)
 
 REFERRER = frozenset({Role.REFERRER})
 READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
-DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 SIZE_ADVICE = " Shorten the longest notes."
 
 
@@ -159,29 +158,11 @@ def withdraw_referral(request, principal, referral_id: str):
     return redirect(f"/referrals/{referral_id}?done=withdrawn")
 
 
-@page_route(routes, "/referrals/{referral_id}/decision", ["POST"], roles=DECIDERS)
-def decide_referral(request, principal, referral_id: str):
-    """The supervisor decides on the referral's page: the same write as an emailed link."""
-    from chalicelib.api.referral_forms import check_id
-    from chalicelib.errors import Conflict, ValidationFailed
-    from chalicelib.services import decisions, referrals
-    from chalicelib.web.forms import first_value
-    from chalicelib.web.http import check_body_size
+def detail(principal, referral_id: str, **shown):
+    """The referral's page again, with what the decision form said (`api.referrals` decides)."""
+    from chalicelib.services import referrals
 
-    check_body_size(request, SIZE_ADVICE)
-    check_id(referral_id)
-    fields = form_fields(request)
-    typed = {"decision": first_value(fields, "decide.decision"), "comment": first_value(fields, "decide.comment")}
-    try:
-        decisions.decide_in_app(
-            "referral", referral_id, principal, typed["decision"] or None, typed["comment"].strip() or None
-        )
-    except ValidationFailed as exc:
-        errors = {f"decide.{error['path']}": error["message"] for error in exc.fields}
-        return _detail(principal, referrals.load(referral_id), http_status=422, errors=errors, typed={"decide": typed})
-    except Conflict as exc:
-        return _detail(principal, referrals.load(referral_id), http_status=409, alert=exc.message)
-    return redirect(f"/referrals/{referral_id}?done=decided")
+    return _detail(principal, referrals.load(referral_id), **shown)
 
 
 def _detail(principal, referral, **shown):

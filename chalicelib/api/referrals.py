@@ -1,9 +1,11 @@
-"""Referral JSON API: intake, the referrer's list and view, answers to questions, withdrawal."""
+"""Referral JSON API: intake, the referrer's list and view, answers to questions, withdrawal, and the
+supervisor's decision (its API route and the referral page's form)."""
 
 from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
 from chalicelib.web.http import Call, api_route
 
@@ -92,11 +94,29 @@ def withdraw_referral(call: Call):
     return referrals.withdraw(call.principal, call.params["referral_id"])
 
 
-@api_route(
+def _view(principal, referral_id: str) -> dict:
+    from chalicelib.services import referrals
+
+    return referrals.view(referrals.load(referral_id))
+
+
+def _redisplay(principal, referral_id: str, **shown):
+    from chalicelib.api.referral_pages import detail
+
+    return detail(principal, referral_id, **shown)
+
+
+def _check_id(referral_id: str) -> None:
+    from chalicelib.api.referral_forms import check_id
+
+    check_id(referral_id)
+
+
+decision_routes(
     routes,
-    "/v1/referrals/{referral_id}/decision",
-    "POST",
-    roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "referral",
+    api="/v1/referrals/{referral_id}/decision",
+    page="/referrals/{referral_id}/decision",
     body="chalicelib.domain.referrals:ReviewDecision",
     example={
         "decision": "decline",
@@ -104,11 +124,7 @@ def withdraw_referral(call: Call):
     },
     summary="Decide a referral under review: accept, decline with a reason, or ask the referrer a question",
     response="chalicelib.api.responses:Referral",
+    answer=_view,
+    redisplay=_redisplay,
+    check_id=_check_id,
 )
-def decide_referral(call: Call):
-    from chalicelib.services import decisions, referrals
-
-    referral_id = call.params["referral_id"]
-    decision = call.body
-    decisions.decide_in_app("referral", referral_id, call.principal, decision.decision.value, decision.comment)
-    return referrals.view(referrals.load(referral_id))

@@ -13,7 +13,6 @@ routes = Blueprint(__name__)
 
 READERS = frozenset({Role.WORKER, Role.SUPERVISOR, Role.ADMIN, Role.REFERRER})
 WORKER = frozenset({Role.WORKER})
-DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 SIZE_ADVICE = " Shorten the longest section."
 ACTIONS = ("save", "submit", "autosave")
 
@@ -22,7 +21,7 @@ ACTIONS = ("save", "submit", "autosave")
 def report_page(request, principal, visit_id: str):
     from chalicelib.web.report_views import DONE_MESSAGES
 
-    _check_id(visit_id)
+    check_id(visit_id)
     if request.method == "GET":
         from chalicelib.api.queries import NoticePageQuery, page_query
 
@@ -94,32 +93,13 @@ def report_pdf_download(request, principal, visit_id: str):
     """The PDF link on the page, for the signed-in session (the API route takes a bearer token)."""
     from chalicelib.api.reports import pdf_response
 
-    _check_id(visit_id)
+    check_id(visit_id)
     return pdf_response(principal, visit_id)
 
 
-@page_route(routes, "/visits/{visit_id}/report/decision", ["POST"], roles=DECIDERS)
-def decide_report(request, principal, visit_id: str):
-    """The supervisor decides on the report's page: the same write as an emailed link."""
-    from chalicelib.errors import Conflict, ValidationFailed
-    from chalicelib.services import decisions
-    from chalicelib.web.forms import first_value
-    from chalicelib.web.http import check_body_size
-
-    _check_id(visit_id)
-    check_body_size(request, SIZE_ADVICE)
-    fields = form_fields(request)
-    typed = {"decision": first_value(fields, "decide.decision"), "comment": first_value(fields, "decide.comment")}
-    try:
-        decisions.decide_in_app(
-            "report", visit_id, principal, typed["decision"] or None, typed["comment"].strip() or None
-        )
-    except ValidationFailed as exc:
-        errors = {f"decide.{error['path']}": error["message"] for error in exc.fields}
-        return _page(principal, visit_id, errors=errors, typed={"decide": typed}, http_status=422)
-    except Conflict as exc:
-        return _page(principal, visit_id, alert=exc.message, http_status=409)
-    return redirect(f"/visits/{visit_id}/report?done=decided")
+def detail(principal, visit_id: str, **shown):
+    """The report's page again, with what the decision form said (`api.reports` decides)."""
+    return _page(principal, visit_id, **shown)
 
 
 def _read_revision(posted: str) -> int | None:
@@ -143,7 +123,7 @@ def errors_by_path_of(fields: list[dict]) -> dict[str, str]:
     return shown
 
 
-def _check_id(visit_id: str) -> None:
+def check_id(visit_id: str) -> None:
     import re
 
     from chalicelib.errors import NotFound

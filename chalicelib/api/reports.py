@@ -1,16 +1,17 @@
-"""Visit reports JSON API: save the draft, submit it, decide it in the app, read it, and the PDF."""
+"""Visit reports JSON API: save the draft, submit it, decide it in the app (its API route and the
+report page's form), read it, and the PDF."""
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
 
 WORKER = frozenset({Role.WORKER})
-DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
 
 
@@ -47,11 +48,29 @@ def submit_report(call: Call):
     return reports.submit(call.principal, call.params["visit_id"])
 
 
-@api_route(
+def _view(principal, visit_id: str) -> dict:
+    from chalicelib.services import reports
+
+    return reports.view_for(principal, reports.load(visit_id))
+
+
+def _redisplay(principal, visit_id: str, **shown):
+    from chalicelib.api.report_pages import detail
+
+    return detail(principal, visit_id, **shown)
+
+
+def _check_id(visit_id: str) -> None:
+    from chalicelib.api.report_pages import check_id
+
+    check_id(visit_id)
+
+
+decision_routes(
     routes,
-    "/v1/visits/{visit_id}/report/decision",
-    "POST",
-    roles=DECIDERS,
+    "report",
+    api="/v1/visits/{visit_id}/report/decision",
+    page="/visits/{visit_id}/report/decision",
     body="chalicelib.domain.reports:ReportDecision",
     example={
         "decision": "request_changes",
@@ -59,14 +78,10 @@ def submit_report(call: Call):
     },
     summary="Decide a submitted report in the app: approve, or request changes with a comment",
     response="chalicelib.api.responses:Report",
+    answer=_view,
+    redisplay=_redisplay,
+    check_id=_check_id,
 )
-def decide_report(call: Call):
-    from chalicelib.services import decisions, reports
-
-    visit_id = call.params["visit_id"]
-    decision = call.body
-    decisions.decide_in_app("report", visit_id, call.principal, decision.decision.value, decision.comment)
-    return reports.view_for(call.principal, reports.load(visit_id))
 
 
 @api_route(

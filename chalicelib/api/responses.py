@@ -20,6 +20,7 @@ from chalicelib.domain.referrals import Decision as ReferralDecisionKind
 from chalicelib.domain.referrals import ReferralStatus, ReferralSubmission
 from chalicelib.domain.reports import ReportContent, ReportStatus
 from chalicelib.domain.visits import CancelledBy, Repeat, VisitStatus
+from chalicelib.workflows.registry import WORKFLOWS
 
 Timestamp = str  # ISO 8601 with its offset, as `clock.iso_now` writes it
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -200,8 +201,12 @@ class ComplianceReport(OutputModel):
 # -- the decisions queue -------------------------------------------------------------------------
 
 
+# Every kind of item a registered workflow reviews.
+SUBJECT_KINDS = tuple(entry.subject_kind for entry in WORKFLOWS.values())
+
+
 class WaitingItem(OutputModel):
-    kind: Literal["referral", "report"]
+    kind: Literal[SUBJECT_KINDS]
     id: str
     reference: str
     title: str

@@ -9,13 +9,8 @@ import re
 from chalicelib.errors import BadRequest, NotFound
 
 _ID = re.compile(r"[0-9a-f]{32}")
-# Where each kind's id stands in the address of its page (pasted whole, or only the path).
-_PAGE_ID = {
-    "referral": re.compile(r"/referrals/([0-9a-f]{32})\b"),
-    "visit": re.compile(r"/visits/([0-9a-f]{32})\b"),
-    "report": re.compile(r"/visits/([0-9a-f]{32})\b"),
-    "worker": re.compile(r"/hr/clearances/([0-9a-f]{32})\b"),
-}
+# The address of each kind's page, with `{id}`; reviewed kinds name their own (`subjects.pages`).
+OTHER_PAGES = {"visit": "/visits/{id}", "worker": "/hr/clearances/{id}"}
 REFERENCE_LENGTH = 6  # the characters of `FCS-9X1J-AF` after "FCS"
 MAX_TYPED = 320  # an email address's longest
 
@@ -28,8 +23,8 @@ def resolve(kind: str, typed: str) -> str:
         raise BadRequest("Give the item's reference, as it is shown on its page.")
     if _ID.fullmatch(text.lower()):
         return text.lower()
-    if kind in _PAGE_ID and (found := _PAGE_ID[kind].search(text)):
-        return found.group(1)
+    if (found := _id_in_page_address(kind, text)) is not None:
+        return found
     if kind == "referral":
         return _referral(text)
     if kind == "worker":
@@ -37,6 +32,18 @@ def resolve(kind: str, typed: str) -> str:
     if kind == "user":  # a person's events are filed under their email, as the admin types it
         return text.casefold()
     raise NotFound(f"No {kind} has the reference '{text}'. Give its id, or the address of its page.")
+
+
+def _id_in_page_address(kind: str, text: str) -> str | None:
+    """The id where it stands in the address of the item's page (pasted whole, or only the path)."""
+    from chalicelib.services.subjects import pages
+
+    page = {**OTHER_PAGES, **pages()}.get(kind)
+    if page is None:
+        return None
+    before = re.escape(page.split("{id}")[0])
+    found = re.search(before + r"([0-9a-f]{32})\b", text)
+    return found.group(1) if found else None
 
 
 def _referral(text: str) -> str:

@@ -108,13 +108,8 @@ def _recover(
             _give_up(item_kind, item, described)
         return
     run = described.runs + 1
-    try:
-        with audited_transaction(SYSTEM, "restarted by another sweep") as tx:
-            item_kind.count_run(tx, item, run)
-            tx.record(item_kind.kind, described.subject_id, "workflow.restarted", {"status": status, "run": run})
-    except Conflict:
-        return
-    _start(workflow, item_kind, described, run, summary)
+    if review.count_restart(item_kind, item, run, status, "restarted by another sweep"):
+        _start(workflow, item_kind, described, run, summary)
 
 
 def _start(workflow: Workflow, item_kind: ReviewSubject, described: Described, run: int, summary: dict) -> None:

@@ -1,7 +1,8 @@
 """The referral as a reviewed item: what the review machinery needs of it, and the steps only the
-referral_review workflow has (telling the referrer, waiting for their answer, lapsing).
+referral_review workflow has (telling the referrer, lapsing).
 
-The shared steps (ask, remind, escalate, overdue, failure) live in `services.review`; this module
+The shared steps (ask, remind, escalate, overdue, failure, the wait for the referrer's answer) live
+in `services.review`; this module
 supplies the referral's statuses, words, emails and decision handling.
 """
 
@@ -26,7 +27,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referrals import change_status, load
-from chalicelib.services.review import CLOSED, AlreadyAnswered, Described, NothingToDecide
+from chalicelib.services.review import CLOSED, Described, NothingToDecide
 from chalicelib.storage import referrals as referral_store
 from chalicelib.storage.referrals import Exchange, Referral, append_to
 from chalicelib.workflows.registry import REFERRAL_REVIEW
@@ -78,12 +79,19 @@ class ReferralSubject:
         "comment": "Reason or question",
         "comment_hint": "needed to decline or to ask for more information; sent to the referrer",
     }
+    page = "/referrals/{id}"
     email_templates = {"request": "referral_review_request"}
+    author_wait = review.AuthorWait(
+        status=ReferralStatus.MORE_INFO_REQUESTED.value,
+        token=Referral.amendment_task_token,
+        retire_reason="more information requested",
+        audit_action="referral.awaiting_answer",
+        details=lambda referral: {"status": referral.status},
+    )
 
     @cached_property
     def steps(self) -> dict:
-        own = {"notify_decision": notify_decision, "await_amendment": await_amendment, "mark_lapsed": mark_lapsed}
-        return review.steps(self, own)
+        return review.steps(self, {"notify_decision": notify_decision, "mark_lapsed": mark_lapsed})
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -99,7 +107,7 @@ class ReferralSubject:
             title=first_names(referral) or "Referral",
             status=status.value,
             status_label=status.label,
-            url=f"/referrals/{referral.referral_id}",
+            url=self.page.format(id=referral.referral_id),
             since=entered[-1] if entered else referral.updated_at,
             runs=int(referral.workflow_runs or 1),
         )
@@ -140,6 +148,18 @@ class ReferralSubject:
             referral,
             actions=[Referral.workflow_runs.set(run)],
             condition=Referral.workflow_runs == referral.workflow_runs,
+        )
+
+    def ask_author(self, referral: Referral) -> None:
+        """The referrer is emailed the supervisor's question and a link to answer it."""
+        question = referral.exchanges[-1].question if referral.exchanges else ""
+        email.send(
+            referral.referrer_email,
+            "referral_more_info",
+            referral=referral,
+            question=question,
+            children=first_names(referral),
+            link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
         )
 
     # -- deciding -----------------------------------------------------------------------------
@@ -224,35 +244,6 @@ def notify_decision(event: dict) -> dict:
         tx.update(referral, actions=[Referral.notified_status.set(referral.status)])
         tx.record(KIND, referral.referral_id, "referral.referrer_notified", {"status": referral.status})
     return {"sent": True}
-
-
-def await_amendment(event: dict) -> dict:
-    """Keep the wait's token server side and email the referrer the question."""
-    referral = load(event["subject_id"])
-    approvals.retire_active(KIND, referral.referral_id, reason="more information requested")
-    if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
-        # Answered (or withdrawn) before this wait began: back to review, which sees what is true.
-        raise AlreadyAnswered(referral.status)
-    try:
-        with audited_transaction(SYSTEM) as tx:
-            tx.update(
-                referral,
-                actions=[Referral.amendment_task_token.set(event["task_token"])],
-                condition=Referral.status == ReferralStatus.MORE_INFO_REQUESTED.value,
-            )
-            tx.record(KIND, referral.referral_id, "referral.awaiting_answer", {"status": referral.status})
-    except Conflict as exc:
-        raise AlreadyAnswered(load(referral.referral_id).status) from exc
-    question = referral.exchanges[-1].question if referral.exchanges else ""
-    email.send(
-        referral.referrer_email,
-        "referral_more_info",
-        referral=referral,
-        question=question,
-        children=first_names(referral),
-        link=f"{settings().public_base_url}/referrals/{referral.referral_id}",
-    )
-    return {"asked": True}
 
 
 def mark_lapsed(event: dict) -> dict:

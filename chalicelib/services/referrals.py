@@ -298,10 +298,9 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
     # Read after the commit: the workflow may have stored its wait's token meanwhile. If it
     # stores it later, its conditional write fails and it goes straight back to review.
     answered = Referral.get(referral_id, consistent_read=True)
-    if answered.amendment_task_token:
-        from chalicelib.workflows import executions
+    from chalicelib.services.referral_review import SUBJECT
 
-        executions.resume(answered.amendment_task_token, {"answered": True})
+    review.answered(SUBJECT, answered, answered.amendment_task_token, {"answered": True})
     return view(answered)
 
 

@@ -1,8 +1,9 @@
 """The visit report as a reviewed item: what the review machinery needs of it, and the steps only
 the report_review workflow has (alerting urgent concerns at once, telling the referrer a report is
-ready, waiting for the worker's revision).
+ready, telling the worker a revision is overdue).
 
-The shared steps (ask, remind, escalate, overdue, failure) live in `services.review`.
+The shared steps (ask, remind, escalate, overdue, failure, the wait for the worker's revision) live
+in `services.review`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.reports import change_status, load
-from chalicelib.services.review import AlreadyAnswered, Described, NothingToDecide
+from chalicelib.services.review import Described, NothingToDecide
 from chalicelib.storage import reports as store
 from chalicelib.storage.reports import Report
 from chalicelib.workflows.registry import REPORT_REVIEW
@@ -53,14 +54,22 @@ class ReportSubject:
         "comment": "Changes needed",
         "comment_hint": "needed to ask for changes; sent to the worker",
     }
+    page = "/visits/{id}/report"
     email_templates = {"request": "report_review_request"}
+    author_wait = review.AuthorWait(
+        status=ReportStatus.CHANGES_REQUESTED.value,
+        token=Report.resubmission_task_token,
+        retire_reason="changes requested",
+        audit_action="report.awaiting_revision",
+        details=lambda report: {"version": int(report.version)},
+        restart_when_over=True,
+    )
 
     @cached_property
     def steps(self) -> dict:
         own = {
             "alert_if_urgent": alert_if_urgent,
             "notify_decision": notify_decision,
-            "await_revision": await_revision,
             "revision_overdue": revision_overdue,
         }
         return review.steps(self, own)
@@ -80,7 +89,7 @@ class ReportSubject:
             title=f"the visit of {visit_day(report)}" + (f" ({names})" if names else ""),
             status=status.value,
             status_label=status.label.lower(),
-            url=f"/visits/{report.visit_id}/report",
+            url=self.page.format(id=report.visit_id),
             since=entered[-1] if entered else report.updated_at,
             runs=int(report.workflow_runs or 1),
         )
@@ -121,9 +130,15 @@ class ReportSubject:
         """A submitted report is under review from its submission: nothing to record."""
 
     def count_run(self, tx: Any, report: Report, run: int) -> None:
+        """A new run keeps no wait of an earlier one."""
         tx.update(
-            report, actions=[Report.workflow_runs.set(run)], condition=Report.workflow_runs == report.workflow_runs
+            report,
+            actions=[Report.workflow_runs.set(run), Report.resubmission_task_token.remove()],
+            condition=Report.workflow_runs == report.workflow_runs,
         )
+
+    def ask_author(self, report: Report) -> None:
+        _ask_worker_to_revise(report)
 
     # -- deciding -----------------------------------------------------------------------------
 
@@ -247,26 +262,6 @@ def notify_decision(event: dict) -> dict:
         tx.update(report, actions=[Report.notified_status.set(report.status)])
         tx.record(KIND, report.visit_id, "report.referrer_notified", {"status": report.status})
     return {"sent": True}
-
-
-def await_revision(event: dict) -> dict:
-    """Changes requested: keep the wait's token server side and email the worker the comment."""
-    report = load(event["subject_id"])
-    approvals.retire_active(KIND, report.visit_id, reason="changes requested")
-    if report.status != ReportStatus.CHANGES_REQUESTED:
-        raise AlreadyAnswered(report.status)  # revised before this wait began: back to review
-    try:
-        with audited_transaction(SYSTEM) as tx:
-            tx.update(
-                report,
-                actions=[Report.resubmission_task_token.set(event["task_token"])],
-                condition=Report.status == ReportStatus.CHANGES_REQUESTED.value,
-            )
-            tx.record(KIND, report.visit_id, "report.awaiting_revision", {"version": int(report.version)})
-    except Conflict as exc:
-        raise AlreadyAnswered(load(report.visit_id).status) from exc
-    _ask_worker_to_revise(report)
-    return {"asked": True}
 
 
 def _ask_worker_to_revise(report: Report) -> None:

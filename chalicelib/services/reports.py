@@ -26,11 +26,10 @@ from chalicelib.domain.reports import (
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
 from chalicelib.services import review
-from chalicelib.services.audit import SYSTEM, ChangedElsewhere, audited_transaction
+from chalicelib.services.audit import ChangedElsewhere, audited_transaction
 from chalicelib.storage import reports as store
 from chalicelib.storage.referrals import StatusChange, append_to
 from chalicelib.storage.reports import Report, ReportVersion
-from chalicelib.workflows import executions
 from chalicelib.workflows.registry import REPORT_REVIEW
 
 KIND = REPORT_REVIEW.subject_kind
@@ -253,13 +252,10 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
     count("ReportSubmitted")
     if first:
         review.start(REPORT_REVIEW, visit_id, 1)
-    elif waiting is not None:
-        if not executions.resume(waiting, {"revised": version}):
-            _start_next_run(report, runs)
-    elif not _review_running(visit_id, runs):
-        # No wait was stored: either the review is about to store one (its write now fails and it
-        # goes straight back to review) or it has ended, and a new run reviews this version.
-        _start_next_run(report, runs)
+    else:  # the revision's wait resumes; if it has ended, a new run reviews this version
+        from chalicelib.services.report_review import SUBJECT
+
+        review.answered(SUBJECT, report, waiting, {"revised": version})
     return {
         "visit_id": visit_id,
         "status": ReportStatus.SUBMITTED.value,
@@ -331,30 +327,6 @@ def _already_submitted(visit_id: str, version: int) -> None:
             f"it: it is now {ReportStatus(current.status).label.lower()}. Nothing more was submitted."
         )
     _writable(current)
-
-
-def _review_running(visit_id: str, run: int) -> bool:
-    from chalicelib.config import settings
-
-    name = REPORT_REVIEW.execution_name(visit_id, run)
-    return executions.status(settings().state_machine_arn(REPORT_REVIEW.name), name) == "RUNNING"
-
-
-def _start_next_run(report: Report, runs: int) -> None:
-    """The revision's wait had ended (it timed out, or a restart lost it): a new run reviews it."""
-    try:
-        with audited_transaction(SYSTEM, "started by another request") as tx:
-            tx.update(
-                report,
-                actions=[Report.workflow_runs.set(runs + 1), Report.resubmission_task_token.remove()],
-                condition=Report.workflow_runs == runs,
-            )
-            tx.record(
-                KIND, report.visit_id, "workflow.restarted", {"status": ReportStatus.SUBMITTED.value, "run": runs + 1}
-            )
-    except Conflict:
-        return
-    review.start(REPORT_REVIEW, report.visit_id, runs + 1)
 
 
 # -- reading ------------------------------------------------------------------------------------

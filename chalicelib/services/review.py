@@ -1,5 +1,6 @@
 """The review machinery every approvable item shares: start the workflow, ask an approver with a
-fresh link, remind, escalate, report a review overdue, record a failure, close the waits.
+fresh link, remind, escalate, report a review overdue, record a failure, close the waits, wait for
+the author's answer and resume (or restart) the review when it comes.
 
 Written once; each step takes the `ReviewSubject` (a referral, a report) it works on. The item's
 own statuses, emails and decision handling stay with the subject. Each step is safe to run
@@ -50,12 +51,29 @@ class Described:
     runs: int  # executions started for it: names are "<id>-<run>"
 
 
+@dataclass(frozen=True)
+class AuthorWait:
+    """How a subject waits for its author's answer (a referrer's answer, a worker's revision): the
+    `await_answer` step of its workflow's author wait (`AuthorWait` in its ASL fragment)."""
+
+    status: str  # the item's status while its author is asked
+    token: Any  # the model attribute that keeps the wait's task token, server side
+    retire_reason: str  # why the item's links die as the wait begins
+    audit_action: str  # the audit event of the wait's start
+    details: Callable[[Any], dict]  # that event's details
+    # An answer that finds the wait over (timed out, lost) starts the next run itself; without
+    # this, the recovery sweep restarts the review (the answered status must be a stranded one).
+    restart_when_over: bool = False
+
+
 class ReviewSubject(ApprovalSubject, Protocol):
     """What the review machinery needs of a kind of item, beyond what its links need."""
 
     workflow: Workflow
+    page: str  # the address of the item's page, with `{id}`: read and decided there
     email_templates: dict[str, str]  # "request" -> the approver's email template
     steps: dict[str, Callable[[dict], Any]]  # its workflow's Lambda steps, by the names the ASL uses
+    author_wait: AuthorWait | None  # None when a decision never goes back to the item's author
 
     def load(self, subject_id: str) -> Any: ...
 
@@ -78,6 +96,9 @@ class ReviewSubject(ApprovalSubject, Protocol):
 
     def count_run(self, tx: Any, item: Any, run: int) -> None:
         """Add to `tx`: the item's run counter moves from its current value to `run`."""
+
+    def ask_author(self, item: Any) -> None:
+        """Email the author what the decision asks of them (with an author wait only)."""
 
 
 def decision_from(model: Any, decision: str | None, comment: str | None) -> Any:
@@ -112,6 +133,43 @@ def start(workflow: Workflow, subject_id: str, run: int) -> bool:
     except executions.WorkflowUnavailable:
         count("WorkflowStartDeferred")
         return False
+
+
+def count_restart(subject: ReviewSubject, item: Any, run: int, status: str, lost_to: str) -> bool:
+    """Count run `run` on the item with its audit event, in one conditional write; False when
+    another request or sweep counted it first (that one starts it)."""
+    try:
+        with audited_transaction(SYSTEM, lost_to) as tx:
+            subject.count_run(tx, item, run)
+            tx.record(
+                subject.kind, subject.describe(item).subject_id, "workflow.restarted", {"status": status, "run": run}
+            )
+    except Conflict:
+        return False
+    return True
+
+
+def running(workflow: Workflow, subject_id: str, run: int) -> bool:
+    arn = settings().state_machine_arn(workflow.name)
+    return executions.status(arn, workflow.execution_name(subject_id, run)) == "RUNNING"
+
+
+def answered(subject: ReviewSubject, item: Any, wait_token: str | None, output: dict) -> None:
+    """The author's answer is saved (`item` as read before it): the wait that kept `wait_token`
+    resumes. If that wait is over, or none was kept and the review is not running (it was about to
+    keep one: its write now fails and it goes straight back to review), then, for a subject whose
+    wait restarts, the next run reviews the answer now; for the others the recovery sweep does."""
+    if wait_token is not None and executions.resume(wait_token, output):
+        return
+    wait = subject.author_wait
+    if wait is None or not wait.restart_when_over:
+        return
+    described = subject.describe(item)
+    if wait_token is None and running(subject.workflow, described.subject_id, described.runs):
+        return
+    run = described.runs + 1
+    if count_restart(subject, item, run, subject.workflow.starts_in, "started by another request"):
+        start(subject.workflow, described.subject_id, run)
 
 
 def close_waits(task_tokens: Iterable[str]) -> None:
@@ -227,6 +285,25 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
     return {"recorded": True}
 
 
+def await_answer(subject: ReviewSubject, event: dict) -> dict:
+    """The decision went back to the item's author: keep the wait's token server side and ask them.
+    Answered (or withdrawn) before this wait began: AlreadyAnswered, and back to review."""
+    wait = subject.author_wait
+    item = subject.load(event["subject_id"])
+    subject_id = subject.describe(item).subject_id
+    approvals.retire_active(subject.kind, subject_id, reason=wait.retire_reason)
+    if item.status != wait.status:
+        raise AlreadyAnswered(item.status)
+    try:
+        with audited_transaction(SYSTEM) as tx:
+            tx.update(item, actions=[wait.token.set(event["task_token"])], condition=type(item).status == wait.status)
+            tx.record(subject.kind, subject_id, wait.audit_action, wait.details(item))
+    except Conflict as exc:
+        raise AlreadyAnswered(subject.load(subject_id).status) from exc
+    subject.ask_author(item)
+    return {"asked": True}
+
+
 def steps(subject: ReviewSubject, own: dict[str, Callable[[dict], Any]]) -> dict[str, Callable[[dict], Any]]:
     """The Lambda steps of a subject's workflow: the shared ones, bound to it, and its own."""
     shared = {
@@ -234,6 +311,7 @@ def steps(subject: ReviewSubject, own: dict[str, Callable[[dict], Any]]) -> dict
         "escalate": escalate,
         "report_overdue": report_overdue,
         "record_failure": record_failure,
+        **({"await_answer": await_answer} if subject.author_wait else {}),
     }
     return {**{name: (lambda event, step=step: step(subject, event)) for name, step in shared.items()}, **own}
 

@@ -25,6 +25,11 @@ def all_subjects() -> list[ReviewSubject]:
     return list(SUBJECTS.values())
 
 
+def pages() -> dict[str, str]:
+    """The address of each kind's page, with `{id}`: where it is read and decided."""
+    return {kind: one.page for kind, one in SUBJECTS.items()}
+
+
 def workflow_steps(workflow: str) -> dict:
     """The Lambda steps of one registered workflow, by the step names its ASL file uses."""
     for one in SUBJECTS.values():

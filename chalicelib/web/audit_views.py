@@ -24,12 +24,14 @@ KINDS = {
 }
 # Kinds whose ids people read in full (an email), not as the first characters of a long key.
 WHOLE_IDS = {"user"}
-# Where each kind of item can be opened.
-ITEM_LINKS = {
-    "referral": "/referrals/{id}",
-    "visit": "/visits/{id}/report",
-    "report": "/visits/{id}/report",
-}
+# Where each kind of item that is not reviewed can be opened; each reviewed kind names its own page.
+OTHER_LINKS = {"visit": "/visits/{id}/report"}
+
+
+def item_links() -> dict[str, str]:
+    from chalicelib.services.subjects import pages
+
+    return {**OTHER_LINKS, **pages()}
 # What an action says, after the actor's name ("Sam Okafor submitted the referral").
 ACTION_WORDS = {
     "referral.submitted": "submitted the referral",
@@ -148,7 +150,7 @@ def name_words(name: str) -> str:
 def event_words(event: dict[str, Any]) -> dict[str, Any]:
     """One event as the page shows it."""
     entity, item_id = event["entity"], event["id"]
-    link = ITEM_LINKS.get(entity)
+    link = item_links().get(entity)
     changes = event.get("changes") or {}
     # A referral goes by the reference people see on its page and in emails.
     reference = _reference(item_id) if entity == "referral" else None

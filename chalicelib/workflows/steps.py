@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.workflows.registry import Workflow
 
 # Throttling and brief outages (`errors.dependency_error` says 503): raised as TransientError so
 # the ASL's Retry takes them. Anything else (an address SES rejects, say) goes to the Catch, whose
@@ -37,3 +41,17 @@ def run(steps: dict, event: dict) -> Any:
         if _is_transient(exc):
             raise TransientError(type(exc).__name__) from exc
         raise
+
+
+def workflow_handler(entry: Workflow) -> Callable[[dict, Any], Any]:
+    """The Lambda handler of one registered workflow: its Tasks invoke it with a step's payload.
+    Named as the entry's `steps_function`, which `app.py` registers it under (and Chalice's
+    handler string, `app.<name>`, finds it by)."""
+
+    def handler(event: dict, context: Any) -> Any:
+        from chalicelib.services.subjects import workflow_steps
+
+        return run(workflow_steps(entry.name), event)
+
+    handler.__name__ = handler.__qualname__ = entry.steps_function
+    return handler

@@ -13,6 +13,19 @@ def test_every_packaged_function_has_an_entry_in_the_permissions_map():
     assert {fn.name for fn in functions(app)} == set(CALLS)
 
 
+def test_the_committed_policy_files_and_chalice_config_are_what_make_policies_writes():
+    # Derived from the registry and the app's functions: a new workflow's function gets its
+    # policy file and its `lambda_functions` entry from `make policies`, never by hand.
+    from app import app
+    from deploy.naming import functions
+    from deploy.permissions import CHALICE_DIR, generated
+
+    files = generated([fn.name for fn in functions(app)])
+    for path, text in files.items():
+        assert path.exists() and path.read_text(encoding="utf-8") == text, f"run `make policies`: {path.name}"
+    assert set(CHALICE_DIR.glob("policy-*.json")) == {p for p in files if p.name.startswith("policy-")}
+
+
 def test_a_transaction_needs_the_single_item_action_of_each_part():
     params = {
         "TransactItems": [

@@ -24,6 +24,14 @@ def test_every_workflow_has_its_file_and_every_file_a_workflow():
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_committed_file_is_what_its_fragments_build(path):
+    # The shared review states live once, in statemachines/fragments/review.json: `make statemachines`.
+    from deploy.statemachines import text
+
+    assert path.read_text() == text(path.name.removesuffix(".asl.json")), "run `make statemachines`"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_statelint_accepts_the_file(path):
     statelint = Path(sys.executable).with_name("statelint")
     result = subprocess.run([str(statelint), str(path)], capture_output=True, text=True)

@@ -144,7 +144,7 @@ def test_answer_given_before_the_amendment_wait_began_goes_straight_back_to_revi
     client, auth, runtime, referrer, hold
 ):
     # GIVEN the supervisor asked a question and the workflow is about to wait for the answer
-    amendment = hold("await_amendment")
+    amendment = hold("await_answer")
     referral_id = _submit(client, referrer)
     _decide(
         client,
