@@ -180,6 +180,18 @@ class EmbeddedAws:
     def quiesce(self, timeout: float = 10.0) -> None:
         """Stop every running execution and wait until each has ended, so that none acts on
         whatever runs next. An execution still starting is stopped once it has started."""
+        import logging
+
+        # moto logs each woken wait as a failed task, at ERROR: noise about an execution we ended.
+        moto_states = logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component")
+        level = moto_states.level
+        moto_states.setLevel(logging.CRITICAL)
+        try:
+            self._stop_all_executions(timeout)
+        finally:
+            moto_states.setLevel(level)
+
+    def _stop_all_executions(self, timeout: float) -> None:
         import time
 
         deadline = time.monotonic() + timeout
@@ -195,10 +207,6 @@ class EmbeddedAws:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{len(running)} execution(s) did not stop within {timeout}s")
             time.sleep(0.01)
-
-    def executions(self) -> list:
-        """moto's executions of this runtime's state machines (their histories are readable)."""
-        return self._executions()
 
     def forget_executions(self) -> None:
         for machine in self._state_machines():
