@@ -69,8 +69,12 @@ def _record_sent_email(original: Callable) -> Callable:
 # moto rolls a failed TransactWriteItems back by restoring whole-table copies taken when it
 # began, which would erase a write another thread committed meanwhile. DynamoDB itself
 # serialises conflicting writes, so the embedded one does too: one lock for every write.
+# moto also applies a transaction one item after another, where a read could see half of it
+# (a link used, its item not yet changed); DynamoDB never shows a read half a transaction, so
+# reads take the same lock.
 _dynamodb_write_lock = threading.RLock()
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+DYNAMODB_READS = ("get_item", "query", "scan")
 
 
 def _serialised(write: Callable) -> Callable:
@@ -87,7 +91,7 @@ def _patch_moto() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.ses.models import SESBackend
 
-    for name in DYNAMODB_WRITES:
+    for name in DYNAMODB_WRITES + DYNAMODB_READS:
         write = getattr(DynamoDBBackend, name)
         if not getattr(write, "embedded", False):
             setattr(DynamoDBBackend, name, _serialised(write))

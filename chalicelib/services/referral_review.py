@@ -193,7 +193,8 @@ class ReferralSubject:
         )
 
     def outcome(self, subject_id: str) -> dict:
-        referral = load(subject_id)
+        # Read after a decision lost its race: it must see the winner's committed write.
+        referral = load(subject_id, consistent_read=True)
         last = (referral.history or [None])[-1]
         status = ReferralStatus(referral.status)
         return {

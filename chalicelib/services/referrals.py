@@ -231,9 +231,9 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
 # -- read -----------------------------------------------------------------------------------------
 
 
-def load(referral_id: str) -> Referral:
+def load(referral_id: str, *, consistent_read: bool = False) -> Referral:
     try:
-        return Referral.get(referral_id)
+        return Referral.get(referral_id, consistent_read=consistent_read)
     except Referral.DoesNotExist as exc:
         raise NotFound("No referral with that id.") from exc
 

@@ -95,8 +95,9 @@ def test_concurrent_approve_and_decline_on_two_links_end_with_exactly_one_decisi
     from chalicelib.services import decisions
 
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
-    supervisor_link = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
+    # the escalation gives the admin a link and the supervisor a fresh one (the first is retired)
     admin_link = approval_path(wait_for_email(runtime.outbox, ADMIN, "Escalated"))
+    supervisor_link = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "Reminder"))
     results: dict[str, str] = {}
     barrier = threading.Barrier(2)
 

@@ -105,10 +105,24 @@ def test_link_issue_checks_the_subject_in_its_own_transaction(runtime, referrer,
 
 
 def _waiting_referral(client, runtime, referrer) -> tuple[str, str]:
+    """A referral whose review waits for a decision: its own live link is saved (the wait's token
+    with it) and the email carrying that link has gone out. Returns its id and that link's path."""
     response = submit_referral(client, referrer, example_referral())
     assert response.status_code == 201, response.body
-    request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
-    return response.json_body["id"], approval_path(request)
+    referral_id = response.json_body["id"]
+    live = wait_for(lambda: [link for link in _links(referral_id) if link.state == "ACTIVE"], what="a live link")
+    path = wait_for(lambda: _emailed_path(runtime, live[0].link_hash), what="the email with this referral's link")
+    return referral_id, path
+
+
+def _emailed_path(runtime, link_hash: str) -> str | None:
+    from chalicelib.services.approvals import hash_link
+
+    for message in emails_to(runtime.outbox, SUPERVISOR, "needs your decision"):
+        path = approval_path(message)
+        if hash_link(path.rsplit("/", 1)[-1]) == link_hash:
+            return path
+    return None
 
 
 def _resumes(monkeypatch) -> list[str]:
@@ -210,6 +224,59 @@ def test_two_app_decisions_in_threads_exactly_one_wins(client, runtime, referrer
     decided = [e for e in _audit(client, auth, referral_id) if e["action"] == "referral.decided"]
     assert len(decided) == 1
     assert referral["decision"]["decided_by"] == won[0]["decided_by"]
+
+
+def test_app_decision_made_while_another_decision_is_being_written_names_the_winner(
+    client, runtime, referrer, auth, monkeypatch
+):
+    """The winner's one transaction has used the link but not yet changed the referral: a decision
+    read in that instant must not find the review "still starting"."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from chalicelib.auth import verify_token
+    from chalicelib.errors import Conflict
+    from chalicelib.local.tokens import resolve_user, token_for
+    from chalicelib.services import decisions
+    from chalicelib.storage.referrals import Referral
+
+    referral_id, _ = _waiting_referral(client, runtime, referrer)
+    supervisor, admin = (verify_token(token_for(resolve_user(role, None))) for role in ("supervisor", "admin"))
+    # GIVEN the supervisor's decision is inside its transaction: the link is used, the referral not yet changed
+    reached, release = threading.Event(), threading.Event()
+    write = DynamoDBBackend.update_item
+
+    def held(self, table_name, *args, **kwargs):
+        if table_name == Referral.Meta.table_name and not reached.is_set():
+            reached.set()
+            release.wait(30)
+        return write(self, table_name, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "update_item", held)
+    answers: dict = {}
+
+    def decide(name, principal, decision):
+        try:
+            answers[name] = decisions.decide_in_app("referral", referral_id, principal, decision, "Reason given")
+        except Conflict as exc:
+            answers[name] = exc
+
+    first = threading.Thread(target=decide, args=("supervisor", supervisor, "accept"))
+    first.start()
+    try:
+        assert reached.wait(15), "the supervisor's decision never reached its write"
+        # WHEN the admin decides in that instant (given the time to read whatever it can read)
+        second = threading.Thread(target=decide, args=("admin", admin, "decline"))
+        second.start()
+        second.join(1)
+    finally:
+        release.set()
+    first.join(15)
+    second.join(15)
+    # THEN the supervisor's decision stands and the admin is told who decided, not to try again later
+    assert answers["supervisor"]["decided_by"] == SUPERVISOR, answers
+    assert isinstance(answers["admin"], Conflict), answers
+    assert "already decided by supervisor@familycontact.example" in answers["admin"].message
+    wait_for_execution(runtime, referral_id, "SUCCEEDED")
 
 
 def _audit(client, auth, referral_id: str) -> list[dict]:
