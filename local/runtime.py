@@ -68,19 +68,19 @@ def _record_sent_email(original: Callable) -> Callable:
 
 # moto rolls a failed TransactWriteItems back by restoring whole-table copies taken when it
 # began, which would erase a write another thread committed meanwhile. DynamoDB itself
-# serialises conflicting writes, so the embedded one does too: one lock for every write.
+# serialises conflicting writes, so the embedded one does too: one lock for every call.
 # moto also applies a transaction one item after another, where a read could see half of it
 # (a link used, its item not yet changed); DynamoDB never shows a read half a transaction, so
 # reads take the same lock.
-_dynamodb_write_lock = threading.RLock()
+_dynamodb_lock = threading.RLock()
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 DYNAMODB_READS = ("get_item", "query", "scan")
 
 
-def _serialised(write: Callable) -> Callable:
+def _serialised(call: Callable) -> Callable:
     def locked(*args, **kwargs):
-        with _dynamodb_write_lock:
-            return write(*args, **kwargs)
+        with _dynamodb_lock:
+            return call(*args, **kwargs)
 
     locked.embedded = True  # type: ignore[attr-defined]
     return locked
@@ -92,9 +92,9 @@ def _patch_moto() -> None:
     from moto.ses.models import SESBackend
 
     for name in DYNAMODB_WRITES + DYNAMODB_READS:
-        write = getattr(DynamoDBBackend, name)
-        if not getattr(write, "embedded", False):
-            setattr(DynamoDBBackend, name, _serialised(write))
+        call = getattr(DynamoDBBackend, name)
+        if not getattr(call, "embedded", False):
+            setattr(DynamoDBBackend, name, _serialised(call))
 
     if not getattr(LambdaSimpleBackend.invoke, "embedded", False):
         LambdaSimpleBackend.invoke = _invoke_in_process(LambdaSimpleBackend.invoke)
@@ -233,7 +233,7 @@ class EmbeddedAws:
         from chalicelib.storage.tables import all_models
 
         backend = dynamodb_backends[ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]]
-        with _dynamodb_write_lock:
+        with _dynamodb_lock:
             for model in all_models():
                 backend.tables[model.Meta.table_name].items = defaultdict(dict)
 

@@ -235,9 +235,9 @@ def test_app_decision_made_while_another_decision_is_being_written_names_the_win
 
     from chalicelib.auth import verify_token
     from chalicelib.errors import Conflict
-    from chalicelib.local.tokens import resolve_user, token_for
     from chalicelib.services import decisions
     from chalicelib.storage.referrals import Referral
+    from local.tokens import resolve_user, token_for
 
     referral_id, _ = _waiting_referral(client, runtime, referrer)
     supervisor, admin = (verify_token(token_for(resolve_user(role, None))) for role in ("supervisor", "admin"))
