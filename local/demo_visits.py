@@ -58,7 +58,7 @@ def _accepted_referral(supervisor: Principal) -> str:
 def seed_demo_visits() -> int:
     """Book through the real use cases (guards, audit and all); returns the visits made."""
     from chalicelib.domain.visits import NewSeries, NewVisit
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
     from chalicelib.services.workers import find_worker_by_email
 
     worker = find_worker_by_email(DEMO_WORKER_EMAIL)
@@ -70,7 +70,7 @@ def seed_demo_visits() -> int:
     today = clock.today()
     yesterday = today - timedelta(days=1)
     first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
-    visits.book(
+    visit_booking.book(
         supervisor,
         NewVisit.model_validate(
             {
@@ -82,7 +82,7 @@ def seed_demo_visits() -> int:
             }
         ),
     )
-    series = visits.book_series(
+    series = visit_booking.book_series(
         supervisor,
         referral_id,
         NewSeries.model_validate(

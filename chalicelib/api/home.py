@@ -59,11 +59,11 @@ def _section(role: Role, principal: Principal) -> dict[str, Any]:
 
 
 def _worker(principal: Principal) -> dict[str, Any]:
-    from chalicelib.services import visit_reads, visits
+    from chalicelib.services import visit_access, visit_reads
     from chalicelib.web.visit_views import display
 
     links = [{"href": "/visits/mine", "label": "My visits"}]
-    if visits.worker_id_of(principal) is None:
+    if visit_access.worker_id_of(principal) is None:
         return {
             "links": links,
             "lines": ["Your sign-in is not linked to a worker record yet. Ask HR to check your work email."],

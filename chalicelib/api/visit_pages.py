@@ -41,10 +41,10 @@ def week(request, principal):
 
 @page_route(routes, "/visits/mine", ["GET"], roles=WORKER)
 def my_visits(request, principal):
-    from chalicelib.services import visit_reads, visits
+    from chalicelib.services import visit_access, visit_reads
     from chalicelib.web.visit_views import my_visits_page
 
-    linked = visits.worker_id_of(principal) is not None
+    linked = visit_access.worker_id_of(principal) is not None
     return my_visits_page(principal, visit_reads.mine(principal) if linked else None)
 
 
@@ -77,16 +77,17 @@ def schedule_series(request, principal, referral_id: str):
     from chalicelib import clock
     from chalicelib.domain.visits import NewSeries
     from chalicelib.errors import Conflict, NotFound, ValidationFailed
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
+    from chalicelib.services.visit_guards import load_referral
     from chalicelib.web.forms import errors_by_path, first_value
     from chalicelib.web.http import check_body_size
     from chalicelib.web.visit_views import monday_of
 
     if not _ID.fullmatch(referral_id):
         raise NotFound("No referral with that id.")
-    referral = visits.load_referral(referral_id, None)
+    referral = load_referral(referral_id, None)
     if request.method == "GET":
-        return _series_page(principal, referral, plan_values(visits.contact_plan(referral), clock.today()))
+        return _series_page(principal, referral, plan_values(visit_booking.contact_plan(referral), clock.today()))
     check_body_size(request)
     fields = form_fields(request)
     values = {name: first_value(fields, name).strip() for name in SERIES_FIELDS}
@@ -96,7 +97,7 @@ def schedule_series(request, principal, referral_id: str):
     except ValidationError as exc:
         return _series_page(principal, referral, values, status=422, errors=errors_by_path(exc))
     try:
-        booked = visits.book_series(principal, referral.referral_id, series)
+        booked = visit_booking.book_series(principal, referral.referral_id, series)
     except ValidationFailed as exc:
         errors = {f["path"]: f["message"] for f in exc.fields} or {"first_start": exc.message}
         return _series_page(principal, referral, values, status=422, errors=errors)
@@ -135,14 +136,14 @@ def plan_values(plan: dict[str, Any], today: date) -> dict[str, str]:
 
 
 def _series_page(principal, referral, values, **shown):
-    from chalicelib.services import visits, workers
+    from chalicelib.services import visit_booking, workers
     from chalicelib.services.referrals import view as referral_view
     from chalicelib.web.visit_views import series_page
 
     return series_page(
         principal,
         referral_view(referral, full=False),
-        visits.contact_plan(referral),
+        visit_booking.contact_plan(referral),
         values,
         {w["worker_id"]: w["name"] for w in workers.worker_options()},
         **shown,

@@ -52,9 +52,9 @@ def visit_filter(call: Call):
     response="chalicelib.api.responses:Visit",
 )
 def book_visit(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
 
-    return visits.book(call.principal, call.body)
+    return visit_booking.book(call.principal, call.body)
 
 
 @api_route(
@@ -70,9 +70,9 @@ def book_visit(call: Call):
     response="chalicelib.api.responses:VisitSeries",
 )
 def book_series(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
 
-    return visits.book_series(call.principal, call.params["referral_id"], call.body)
+    return visit_booking.book_series(call.principal, call.params["referral_id"], call.body)
 
 
 @api_route(
@@ -142,9 +142,9 @@ def get_visit(call: Call):
     response="chalicelib.api.responses:Visit",
 )
 def change_visit(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_changes
 
-    return visits.change(call.principal, call.params["visit_id"], call.body)
+    return visit_changes.change(call.principal, call.params["visit_id"], call.body)
 
 
 @api_route(
@@ -158,6 +158,6 @@ def change_visit(call: Call):
     response="chalicelib.api.responses:Visit",
 )
 def cancel_visit(call: Call):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_changes
 
-    return visits.cancel(call.principal, call.params["visit_id"], call.body)
+    return visit_changes.cancel(call.principal, call.params["visit_id"], call.body)

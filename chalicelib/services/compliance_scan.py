@@ -31,7 +31,7 @@ from chalicelib.domain.date_words import long_day
 from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import visits, workers
+from chalicelib.services import visits_at_risk, workers
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.storage import workers as store
 from chalicelib.storage.workers import (
@@ -270,7 +270,7 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
         summary.status_changes += 1
         if is_compliant(ClearanceStatus(previous)) and not result.compliant:
             summary.became_non_compliant += 1
-            summary.visits_at_risk += visits.flag_at_risk(worker, today)
+            summary.visits_at_risk += visits_at_risk.flag_at_risk(worker, today)
         return worker
     summary.marking_failed += 1
     summary.errors.append(f"marking {worker.worker_id}: changed by others {MARK_ATTEMPTS} times")
@@ -404,7 +404,7 @@ def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
 def _notify_visits_at_risk(today: date, summary: ScanSummary) -> None:
     """One email to the supervisor listing the visits flagged at risk and not yet reported."""
     try:
-        visits.notify_at_risk(today)
+        visits_at_risk.notify_at_risk(today)
     except Exception as exc:  # the flags stay unsent: the next run lists them
         _failed(summary, "sending visits at risk", "supervisor", exc)
         summary.digest_failed = True

@@ -238,13 +238,13 @@ def notify_decision(event: dict) -> dict:
     """Approved: the visit counts as reported, and the referrer is told the report is ready (a link
     to it, no content). Once per approval; the item's links are retired."""
     from chalicelib.domain.visits import VisitStatus
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
 
     report = load(event["subject_id"])
     approvals.retire_active(KIND, report.visit_id, reason="decided")
     if report.status != ReportStatus.APPROVED:
         return {"sent": False}
-    visit = visits.load(report.visit_id)
+    visit = visit_access.load(report.visit_id)
     if visit.status == VisitStatus.SCHEDULED:
         from chalicelib.storage.visits import Visit
 

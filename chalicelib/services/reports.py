@@ -90,13 +90,13 @@ def change_status(
 def _assigned_visit(principal: Principal, visit_id: str):
     """The visit, if the signed-in worker is the one assigned to it and it still needs a report."""
     from chalicelib.domain.visits import VisitStatus
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
 
     try:
-        visit = visits.load(visit_id)
+        visit = visit_access.load(visit_id)
     except NotFound:  # the same answer as for someone else's visit
         raise Forbidden(ONLY_ASSIGNED) from None
-    if visits.worker_id_of(principal) != visit.worker_id:
+    if visit_access.worker_id_of(principal) != visit.worker_id:
         raise Forbidden(ONLY_ASSIGNED)
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("This visit was cancelled, so it needs no report.")
@@ -366,10 +366,10 @@ def _visit_concerning(principal: Principal, visit_id: str):
 
 def _visit_for(principal: Principal, visit_id: str):
     """The visit; for anyone but staff, an unknown visit is the same 403 as someone else's."""
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
 
     try:
-        return visits.load(visit_id)
+        return visit_access.load(visit_id)
     except NotFound:
         if principal.has_any(READERS):
             raise
@@ -377,11 +377,11 @@ def _visit_for(principal: Principal, visit_id: str):
 
 
 def _concerns(principal: Principal, visit) -> bool:
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
 
     if Role.REFERRER in principal.roles and visit.referrer_id == principal.user_id:
         return True
-    return Role.WORKER in principal.roles and visits.worker_id_of(principal) == visit.worker_id
+    return Role.WORKER in principal.roles and visit_access.worker_id_of(principal) == visit.worker_id
 
 
 def view_for(principal: Principal, report: Report) -> dict[str, Any]:
@@ -430,14 +430,14 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
     """What the PDF of the approved version shows (409 until there is one). When the referral's
     address is confidential, the venue and every time of arrival or departure are left out."""
     from chalicelib.domain.date_words import long_day, when
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
     from chalicelib.services.referrals import load as load_referral
 
     report = readable(principal, visit_id)
     if report.approved_version is None:
         raise Conflict("This report has not been approved yet, so there is no PDF of it.")
     version = store.get_version(visit_id, int(report.approved_version))
-    visit = visits.load(visit_id)
+    visit = visit_access.load(visit_id)
     children = (load_referral(report.referral_id).submission or {}).get("children") or []
     chosen = [children[i] for i in (visit.participants or {}).get("children") or [] if i < len(children)]
     confidential = bool(visit.confidential_address)
@@ -473,13 +473,13 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     whether they may write it or decide it."""
     from chalicelib.domain.date_words import day_of, when
     from chalicelib.domain.visits import VisitStatus, from_iso
-    from chalicelib.services import visits
+    from chalicelib.services import visit_access
 
     visit = _visit_for(principal, visit_id)
     report = store.get_report(visit_id)
     staff = principal.has_any(READERS)
     assigned = Role.WORKER in principal.roles and (
-        is_author(principal, report) if report is not None else visits.worker_id_of(principal) == visit.worker_id
+        is_author(principal, report) if report is not None else visit_access.worker_id_of(principal) == visit.worker_id
     )
     if report is not None and not assigned:
         report = readable(principal, visit_id)

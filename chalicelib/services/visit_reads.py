@@ -6,40 +6,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import ZONE, VisitStatus, from_iso, iso_utc, local_day_bounds, status_on
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
-from chalicelib.services.visits import (
-    BOOKABLE,
-    SCHEDULERS,
-    load,
-    load_referral,
-    view,
-    worker_id_of,
-    worker_names,
-)
-from chalicelib.storage.visits import Visit, months_from
+from chalicelib.services.visit_access import SCHEDULERS, SEE_ALL, load, own_worker_id, redacted_for, worker_id_of
+from chalicelib.services.visit_guards import BOOKABLE, load_referral
+from chalicelib.services.visit_views import view
+from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import visits as store
+from chalicelib.storage.workers import worker_names
 
-SEE_ALL = frozenset({Role.SUPERVISOR})
+if TYPE_CHECKING:
+    from chalicelib.storage.visits import Visit
+
 MAX_RANGE_DAYS = 93  # a listing across all workers reads at most this many days
 LIST_LIMIT = 500
-
-
-def redacted_for(principal: Principal, visit: Visit) -> bool:
-    """A referrer sees no venue or times of a visit when the referral's address is confidential."""
-    return bool(visit.confidential_address) and not principal.has_any(frozenset({Role.SUPERVISOR, Role.WORKER}))
-
-
-def own_worker_id(principal: Principal) -> str:
-    """The signed-in worker's worker id, or Forbidden when their email matches no worker record."""
-    worker_id = worker_id_of(principal)
-    if worker_id is None:
-        raise Forbidden("Your sign-in is not linked to a worker record. Ask HR to check your email address.")
-    return worker_id
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -109,19 +94,13 @@ def _bounds(wanted: VisitFilter) -> tuple[str | None, str | None]:
     return iso_utc(low), iso_utc(high - timedelta(seconds=1))
 
 
-def _range(low: str | None, high: str | None):
-    if low is None:
-        return None
-    return Visit.starts_at.between(low, high)
-
-
 def _query(worker_id: str | None, referral_id: str | None, low, high, wanted: VisitFilter) -> list[Visit]:
     cap = LIST_LIMIT * 2
     if worker_id:
-        found = list(Visit.by_worker.query(worker_id, _range(low, high), limit=cap))
+        found = list(store.visits_of_worker(worker_id, low, high, limit=cap))
         return [v for v in found if referral_id in (None, v.referral_id)]
     if referral_id:
-        return list(Visit.by_referral.query(referral_id, _range(low, high), limit=cap))
+        return list(store.visits_of_referral(referral_id, low, high, limit=cap))
     # Across every worker: one Query per month of the range, which must be bounded.
     today = clock.today()
     first = wanted.first or (wanted.last - timedelta(days=27) if wanted.last else today)
@@ -132,16 +111,10 @@ def _query(worker_id: str | None, referral_id: str | None, low, high, wanted: Vi
             fields=[{"path": "to", "message": f"At most {MAX_RANGE_DAYS} days after 'from'"}],
         )
     low_at, high_at = local_day_bounds(first, last)
-    low, high = iso_utc(low_at), iso_utc(high_at - timedelta(seconds=1))
-    found = []
-    for month in months_from(low_at.date(), high_at.date()):
-        found.extend(Visit.by_month.query(month, Visit.starts_at.between(low, high), limit=cap))
-    return found
+    return store.visits_starting_between(low_at, high_at, limit=cap)
 
 
 def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> list[Visit]:
-    from chalicelib.storage.referrals import Referral
-
     if wanted.referral_id:
         try:
             referral = load_referral(wanted.referral_id, None)
@@ -153,7 +126,7 @@ def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> li
     else:
         referral_ids = [
             r.referral_id
-            for r in Referral.by_referrer.query(principal.user_id)
+            for r in referral_store.of_referrer(principal.user_id, None, None)
             if r.status in (ReferralStatus.ACTIVE, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED)
         ]
     found: list[Visit] = []
@@ -268,9 +241,9 @@ def for_referral(principal: Principal, referral) -> dict[str, Any]:
     from chalicelib.services.referrals import REVIEWERS
 
     if principal.has_any(REVIEWERS):
-        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
+        found = list(store.visits_of_referral(referral.referral_id, limit=LIST_LIMIT))
     elif referral.referrer_id == principal.user_id:
-        found = list(Visit.by_referral.query(referral.referral_id, limit=LIST_LIMIT))
+        found = list(store.visits_of_referral(referral.referral_id, limit=LIST_LIMIT))
     else:
         found = []
     now = clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Any, Protocol
 
 from chalicelib.config import table_name
 
@@ -69,3 +70,16 @@ def connection():
     from pynamodb.connection import Connection
 
     return Connection(region=region(), **RETRY_SETTINGS)
+
+
+class Writes(Protocol):
+    """The writes of one transaction (`services.audit.AuditedTransaction`): storage functions add
+    their items to it, so a change and its audit event still commit together."""
+
+    def save(self, model: Any, condition: Any = None) -> None: ...
+
+    def update(self, model: Any, actions: list, condition: Any = None) -> None: ...
+
+    def delete(self, model: Any, condition: Any = None) -> None: ...
+
+    def condition_check(self, model_cls: Any, hash_key: Any, range_key: Any = None, condition: Any = None) -> None: ...

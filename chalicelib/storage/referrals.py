@@ -14,7 +14,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 
 
 class ReferralsByReferrer(GlobalSecondaryIndex):
@@ -117,3 +117,16 @@ def ids_with_reference(key: str, limit: int = 5) -> list[str]:
 def append_to(attribute, items: list):
     """The update action that appends `items` to a list attribute (list_append)."""
     return attribute.set(attribute.append(items))
+
+
+def referral(referral_id: str) -> Referral | None:
+    """The referral, strongly consistent, or None."""
+    try:
+        return Referral.get(referral_id, consistent_read=True)
+    except Referral.DoesNotExist:
+        return None
+
+
+def check_referral_status(tx: Writes, referral_id: str, status: str) -> None:
+    """A condition of the transaction: the referral is still in `status`."""
+    tx.condition_check(Referral, referral_id, condition=Referral.status == status)

@@ -6,13 +6,14 @@ The only module that knows how visits are laid out.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 
 # The value of `at_risk_unsent` while the supervisor has not been emailed about a flagged visit.
 UNSENT = "unsent"
@@ -129,3 +130,119 @@ def months_from(first: date, last: date) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+# -- reads: each a GetItem or a Query on a key or an index, never a Scan --------------------------
+
+
+def visit(visit_id: str) -> Visit | None:
+    """The visit, strongly consistent, or None."""
+    try:
+        return Visit.get(visit_id, consistent_read=True)
+    except Visit.DoesNotExist:
+        return None
+
+
+def _starting(first: str | None, last: str | None):
+    """The key condition on `starts_at` (UTC ISO strings, inclusive): none, from `first` on, or between."""
+    if first is None:
+        return None
+    return Visit.starts_at >= first if last is None else Visit.starts_at.between(first, last)
+
+
+def visits_of_worker(
+    worker_id: str, first: str | None = None, last: str | None = None, *, limit: int | None = None
+) -> Iterator[Visit]:
+    """A worker's visits starting from `first` (to `last`), in time order: one Query on the by-worker index."""
+    return Visit.by_worker.query(worker_id, _starting(first, last), limit=limit)
+
+
+def visits_of_referral(
+    referral_id: str, first: str | None = None, last: str | None = None, *, limit: int | None = None
+) -> Iterator[Visit]:
+    """A referral's visits starting from `first` (to `last`), in time order: one Query on the by-referral index."""
+    return Visit.by_referral.query(referral_id, _starting(first, last), limit=limit)
+
+
+def visits_starting_between(start: datetime, end: datetime, *, limit: int | None = None) -> list[Visit]:
+    """Every visit starting at or after `start` and before `end` (aware datetimes), whoever's: one
+    Query on the by-month index per UTC month the range touches, each reading at most `limit`."""
+    first, last = _iso(start), _iso(end - timedelta(seconds=1))
+    found: list[Visit] = []
+    for month in months_from(start.astimezone(UTC).date(), end.astimezone(UTC).date()):
+        found.extend(Visit.by_month.query(month, _starting(first, last), limit=limit))
+    return found
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def at_risk_not_yet_sent() -> list[Visit]:
+    """Every visit flagged at risk that no supervisor's email has listed yet (the sparse index)."""
+    return list(Visit.at_risk_unsent_index.query(UNSENT))
+
+
+def schedule_revision(worker_id: str) -> int:
+    """The worker's schedule revision (0 before their first booking)."""
+    try:
+        return int(WorkerSchedule.get(worker_id, consistent_read=True).revision or 0)
+    except WorkerSchedule.DoesNotExist:
+        return 0
+
+
+# -- writes: each added to a transaction (with its audit event), or one conditional write ------
+
+
+def new_visit(visit_id: str, **attributes) -> Visit:
+    """A visit not yet written (see `add_visit`)."""
+    return Visit(visit_id, **attributes)
+
+
+def claim_schedule(tx: Writes, worker_id: str, seen: int) -> None:
+    """Move the worker's schedule revision on, only if it is still the one the overlap check saw."""
+    condition = WorkerSchedule.revision == seen
+    if seen == 0:
+        condition = WorkerSchedule.worker_id.does_not_exist() | condition
+    tx.update(WorkerSchedule(worker_id), actions=[WorkerSchedule.revision.add(1)], condition=condition)
+
+
+def add_visit(tx: Writes, visit: Visit) -> None:
+    """Write a new visit (never over another of the same id)."""
+    tx.save(visit, condition=Visit.visit_id.does_not_exist())
+
+
+def save_visit_in_status(tx: Writes, visit: Visit, status: str) -> None:
+    """Write the changed visit, only if the stored one is still in `status` and at the version read."""
+    tx.save(visit, condition=Visit.status == status)
+
+
+def flag_visit_at_risk(
+    tx: Writes, visit: Visit, *, reason: str, since: date, now: str, while_status: str, worker_id: str
+) -> None:
+    """Flag the visit at risk and unsent, only if it is still in `while_status` and still `worker_id`'s."""
+    tx.update(
+        visit,
+        actions=[
+            Visit.at_risk.set(True),
+            Visit.at_risk_reason.set(reason),
+            Visit.at_risk_since.set(since.isoformat()),
+            Visit.at_risk_unsent.set(UNSENT),
+            Visit.updated_at.set(now),
+        ],
+        condition=(Visit.status == while_status) & (Visit.worker_id == worker_id),
+    )
+
+
+def mark_at_risk_sent(visit: Visit) -> None:
+    """Take the visit off the unsent list (one conditional UpdateItem: only if it is still on it)."""
+    visit.update(actions=[Visit.at_risk_unsent.remove()], condition=Visit.at_risk_unsent == UNSENT)
+
+
+def check_visit_still(tx: Writes, visit_id: str, *, worker_id: str, starts_at: str, not_status: str) -> None:
+    """A condition of the transaction: the visit is still `worker_id`'s, at `starts_at`, and not in `not_status`."""
+    tx.condition_check(
+        Visit,
+        visit_id,
+        condition=(Visit.worker_id == worker_id) & (Visit.starts_at == starts_at) & (Visit.status != not_status),
+    )

@@ -303,3 +303,9 @@ def scan_state() -> ComplianceLedger | None:
         return ComplianceLedger.get(SCAN_STATE_KEY, consistent_read=True)
     except ComplianceLedger.DoesNotExist:
         return None
+
+
+def worker_names(worker_ids: Iterable[str]) -> dict[str, str]:
+    """Each worker's name by id, for the workers that exist (one BatchGetItem per 100)."""
+    ids = sorted(set(worker_ids))
+    return {w.worker_id: w.name for w in Worker.batch_get(ids)} if ids else {}

@@ -243,15 +243,15 @@ def _series_request(worker_id: str):
 
 
 def test_same_series_twice_at_once_books_it_once(runtime):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
 
     worker_id = add_worker("Casey Evans", CASEY)
     referral_id = add_referral()
     supervisor = principal("supervisor")
     plan = _series_request(worker_id)
     results = at_once(
-        lambda: visits.book_series(supervisor, referral_id, plan),
-        lambda: visits.book_series(supervisor, referral_id, plan),
+        lambda: visit_booking.book_series(supervisor, referral_id, plan),
+        lambda: visit_booking.book_series(supervisor, referral_id, plan),
     )
     assert len(successes(results)) == 1, results
     assert len(conflicts(results)) == 1, results
@@ -259,14 +259,14 @@ def test_same_series_twice_at_once_books_it_once(runtime):
 
 
 def test_a_series_that_loses_the_race_names_the_visits_it_clashes_with(client, auth, runtime, between_read_and_write):
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking
 
     worker_id = add_worker("Casey Evans", CASEY)
     referral_id = add_referral()
     supervisor = principal("supervisor")
     plan = _series_request(worker_id)
     # GIVEN another supervisor books the same plan between this request's checks and its write
-    between_read_and_write(visits, "_write", lambda: visits.book_series(supervisor, referral_id, plan))
+    between_read_and_write(visit_booking, "_write", lambda: visit_booking.book_series(supervisor, referral_id, plan))
     # WHEN this request writes
     response = client.http.post(
         f"/v1/referrals/{referral_id}/visits",

@@ -246,24 +246,24 @@ def test_two_bookings_racing_for_the_same_worker_cannot_both_pass_the_overlap_ch
     from chalicelib.auth import Principal, Role
     from chalicelib.domain.visits import NewVisit
     from chalicelib.errors import Conflict
-    from chalicelib.services import visits
+    from chalicelib.services import visit_booking, visit_guards
 
     supervisor = Principal(
         "u-supervisor-1", "supervisor@familycontact.example", "Priya Shah", frozenset({Role.SUPERVISOR})
     )
     other_referral = add_referral()
-    real_booked, raced = visits._booked, []
+    real_booked, raced = visit_guards._booked, []
 
     def and_meanwhile(worker_id, slots, ignore=None):
         found = real_booked(worker_id, slots, ignore)
         if not raced:  # another supervisor books the same hour between this check and this write
             raced.append("racing")
-            raced[0] = visits.book(supervisor, NewVisit.model_validate(one(other_referral, casey)))["id"]
+            raced[0] = visit_booking.book(supervisor, NewVisit.model_validate(one(other_referral, casey)))["id"]
         return found
 
-    monkeypatch.setattr(visits, "_booked", and_meanwhile)
+    monkeypatch.setattr(visit_guards, "_booked", and_meanwhile)
     with pytest.raises(Conflict, match="the worker already has visit") as lost:
-        visits.book(supervisor, NewVisit.model_validate(one(referral, casey)))
+        visit_booking.book(supervisor, NewVisit.model_validate(one(referral, casey)))
     assert len(raced) == 1
     assert raced[0] in lost.value.message  # the loser is told which visit won the hour
     assert visits_of(referral) == [] and [v.visit_id for v in visits_of(other_referral)] == raced

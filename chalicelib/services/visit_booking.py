@@ -1,0 +1,238 @@
+"""Booking visits: one visit or a series from the referral's contact plan, all or nothing.
+
+The guards (`visit_guards`) run before anything is written. A series is written in one
+TransactWriteItems with its audit events, or not at all; the same transaction moves the worker's
+schedule revision on, conditionally on the revision read before the overlap check, so two bookings
+racing for one worker cannot both pass it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import clock
+from chalicelib.auth import Principal
+from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.visits import (
+    REPEAT_LABELS,
+    ZONE_NAME,
+    NewSeries,
+    NewVisit,
+    Participants,
+    Slot,
+    VisitStatus,
+    iso_utc,
+    outside_plan,
+)
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.observability import count, logger
+from chalicelib.services.audit import audited_transaction
+from chalicelib.services.visit_access import ENTITY
+from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
+from chalicelib.services.visit_views import view
+from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import visits as store
+
+if TYPE_CHECKING:
+    from chalicelib.storage.visits import Visit
+
+SERIES_ENTITY = "visit_series"
+
+
+def contact_plan(referral) -> dict[str, Any]:
+    """The referral's contact plan, as the series form prefills it."""
+    return dict((referral.submission or {}).get("contact") or {})
+
+
+def _participants(referral, chosen: Participants | None, prefix: str) -> dict[str, Any]:
+    """Participants checked against the referral, with the labels pages show (first names and
+    relationships only: no surnames)."""
+    submission = referral.submission or {}
+    children = submission.get("children") or []
+    members = submission.get("family_members") or []
+    chosen = chosen or Participants(children=list(range(len(children))), family_members=list(range(len(members))))
+    problems = [
+        {
+            "path": f"{prefix}.children[{n}]",
+            "message": f"The referral has {len(children)} child(ren); use 0 to {len(children) - 1}",
+        }
+        for n, index in enumerate(chosen.children)
+        if index >= len(children)
+    ] + [
+        {
+            "path": f"{prefix}.family_members[{n}]",
+            "message": f"The referral has {len(members)} family member(s); use 0 to {len(members) - 1}",
+        }
+        for n, index in enumerate(chosen.family_members)
+        if index >= len(members)
+    ]
+    if problems:
+        raise ValidationFailed(f"{len(problems)} field(s) need attention.", fields=problems)
+    labels = [children[i].get("first_name", "") for i in chosen.children] + [
+        members[i].get("relationship", "") for i in chosen.family_members
+    ]
+    return {"children": chosen.children, "family_members": chosen.family_members, "labels": labels}
+
+
+# -- booking -------------------------------------------------------------------------------------
+
+
+def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
+    """Book one visit (201). The first visit of a referral makes it ACTIVE in the same transaction."""
+    referral = load_referral(new.referral_id, "referral_id")
+    participants = _participants(referral, new.participants, "participants")
+    s = new.slot
+    check_range([s], "start")
+    check_bookable(referral)
+    revision = guard(new.worker_id, [s], "worker_id")
+    with _naming_the_clash(new.worker_id, [s]):
+        visits = _write(
+            principal, referral, new.worker_id, [s], new.venue, participants, series=None, revision=revision
+        )
+    return view(visits[0])
+
+
+def book_series(principal: Principal, referral_id: str, series: NewSeries) -> dict[str, Any]:
+    """Book a series from the contact plan, all or nothing (201)."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.validation import field_errors
+
+    referral = load_referral(referral_id, None)
+    participants = _participants(referral, series.participants, "participants")
+    try:
+        slots = series.slots()
+    except ValidationError as exc:
+        fields = field_errors(exc)
+        raise ValidationFailed(fields[0]["message"] + ".", fields=fields) from exc
+    check_range(slots, "first_start")
+    check_bookable(referral)
+    revision = guard(series.worker_id, slots, "worker_id")
+    series_info = {
+        "id": uuid.uuid4().hex,
+        "repeat": series.repeat.value,
+        "until": series.until.isoformat() if series.until else None,
+        "sessions": series.sessions,
+    }
+    with _naming_the_clash(series.worker_id, slots):
+        visits = _write(
+            principal,
+            referral,
+            series.worker_id,
+            slots,
+            series.venue,
+            participants,
+            series=series_info,
+            revision=revision,
+        )
+    now = clock.now()
+    return {
+        "series_id": series_info["id"],
+        "repeat": series.repeat.value,
+        "repeat_label": REPEAT_LABELS[series.repeat],
+        "count": len(visits),
+        "visits": [view(v, now=now) for v in visits],
+    }
+
+
+@contextmanager
+def _naming_the_clash(worker_id: str, slots: list[Slot]) -> Iterator[None]:
+    """A booking that lost the race for the worker's schedule (the same plan sent twice at once,
+    say) is told what it clashed with: the guard runs again on what is booked now."""
+    try:
+        yield
+    except Conflict:
+        guard(worker_id, slots, "worker_id")
+        raise
+
+
+def _write(
+    principal: Principal,
+    referral,
+    worker_id: str,
+    slots: list[Slot],
+    venue: str,
+    participants: dict,
+    *,
+    series: dict | None,
+    revision: int,
+) -> list[Visit]:
+    """One TransactWriteItems: each visit and its audit event, the series' audit event, and the
+    referral's move to ACTIVE (or a check that it still is), and the worker's schedule revision.
+    40 visits make 84 items (the limit is 100)."""
+    from chalicelib.services.referrals import change_status
+
+    now = clock.iso_now()
+    plan_start, plan_end = plan_dates(referral)
+    confidential = bool(((referral.submission or {}).get("risks") or {}).get("confidential_address"))
+    visits = [
+        store.new_visit(
+            uuid.uuid4().hex,
+            referral_id=referral.referral_id,
+            referrer_id=referral.referrer_id,
+            worker_id=worker_id,
+            starts_at=iso_utc(s.starts_at),
+            ends_at=iso_utc(s.ends_at),
+            zone=ZONE_NAME,
+            month=store.month_of(s.starts_at),
+            venue=venue,
+            participants=participants,
+            confidential_address=confidential,
+            outside_plan=outside_plan(s.local_start, plan_start, plan_end),
+            series_id=series["id"] if series else None,
+            status=VisitStatus.SCHEDULED.value,
+            at_risk=False,
+            created_at=now,
+            created_by=principal.email,
+            updated_at=now,
+        )
+        for s in slots
+    ]
+    conflict = (
+        "The referral or the worker's schedule changed while this was being booked, so nothing was booked. "
+        "Check the schedule and try again."
+    )
+    with audited_transaction(principal.email, conflict) as tx:
+        store.claim_schedule(tx, worker_id, revision)
+        for visit in visits:
+            store.add_visit(tx, visit)
+            tx.record(
+                ENTITY,
+                visit.visit_id,
+                "visit.scheduled",
+                {
+                    "referral_id": visit.referral_id,
+                    "worker_id": worker_id,
+                    "starts_at": visit.starts_at,
+                    "ends_at": visit.ends_at,
+                    "series_id": visit.series_id,
+                    "outside_plan": visit.outside_plan,
+                },
+            )
+        if series:
+            tx.record(
+                SERIES_ENTITY,
+                series["id"],
+                "visit_series.scheduled",
+                {**series, "referral_id": referral.referral_id, "visit_ids": [v.visit_id for v in visits]},
+            )
+        if referral.status == ReferralStatus.ACCEPTED:
+            change_status(
+                tx,
+                referral.referral_id,
+                ReferralStatus.ACCEPTED.value,
+                ReferralStatus.ACTIVE.value,
+                action="referral.activated",
+                reason="first visit scheduled",
+            )
+        else:
+            referral_store.check_referral_status(tx, referral.referral_id, ReferralStatus.ACTIVE.value)
+    count("VisitsScheduled", len(visits))
+    logger().info(
+        "visits scheduled",
+        extra={"referral_id": referral.referral_id, "worker_id": worker_id, "visits": len(visits)},
+    )
+    return visits

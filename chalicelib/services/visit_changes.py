@@ -1,0 +1,117 @@
+"""Changing a booked visit: reschedule or reassign it (every guard runs again), or cancel it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.auth import Principal
+from chalicelib.domain import date_words
+from chalicelib.domain.visits import (
+    CANCELLED_BY_LABELS,
+    Cancellation,
+    CancelledBy,
+    Slot,
+    VisitChange,
+    VisitStatus,
+    check_length,
+    from_iso,
+    iso_utc,
+    outside_plan,
+    slot,
+    to_local,
+)
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.services.audit import audited_transaction
+from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
+from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
+from chalicelib.services.visit_views import view
+from chalicelib.storage import visits as store
+
+
+def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[str, Any]:
+    """Reschedule and/or reassign; every guard runs again. A visit that passes them is not at risk."""
+    visit = load(visit_id)
+    if visit.status != VisitStatus.SCHEDULED:
+        raise Conflict(f"This visit is {VisitStatus(visit.status).label.lower()}, so it cannot be changed.")
+    old_start, old_end = from_iso(visit.starts_at), from_iso(visit.ends_at)
+    length = old_end - old_start
+    local_start = changes.start or to_local(old_start)
+    new = slot(local_start, int(length.total_seconds() // 60))
+    if changes.end is not None:
+        new = Slot(local_start, new.starts_at, slot(changes.end, 0).starts_at)
+    problem = check_length(new.starts_at, new.ends_at)
+    if problem:
+        raise ValidationFailed(problem + ".", fields=[{"path": "end", "message": problem}])
+    check_range([new], "start")
+    referral = load_referral(visit.referral_id, None)
+    check_bookable(referral)
+    worker_id = changes.worker_id or visit.worker_id
+    revision = guard(worker_id, [new], "worker_id", ignore=visit.visit_id)
+
+    plan_start, plan_end = plan_dates(referral)
+    record: dict[str, Any] = {}
+    if new.starts_at != old_start or new.ends_at != old_end:
+        record["starts_at"] = {"from": visit.starts_at, "to": iso_utc(new.starts_at)}
+        record["ends_at"] = {"from": visit.ends_at, "to": iso_utc(new.ends_at)}
+    if worker_id != visit.worker_id:
+        record["worker_id"] = {"from": visit.worker_id, "to": worker_id}
+    if changes.venue is not None and changes.venue != visit.venue:
+        record["venue"] = "changed"
+    if visit.at_risk:
+        record["at_risk"] = {"from": True, "to": False}
+    if not record:
+        return view(visit)
+    visit.starts_at, visit.ends_at = iso_utc(new.starts_at), iso_utc(new.ends_at)
+    visit.month = store.month_of(new.starts_at)
+    visit.worker_id = worker_id
+    visit.venue = changes.venue if changes.venue is not None else visit.venue
+    visit.outside_plan = outside_plan(new.local_start, plan_start, plan_end)
+    visit.at_risk, visit.at_risk_reason, visit.at_risk_since, visit.at_risk_unsent = False, None, None, None
+    visit.updated_at = clock.iso_now()
+    action = "visit.reassigned" if "worker_id" in record else "visit.rescheduled"
+    conflict = "The visit or the worker's schedule changed meanwhile, so nothing was changed. Reload it and try again."
+    with audited_transaction(principal.email, conflict) as tx:
+        store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
+        store.claim_schedule(tx, worker_id, revision)
+        tx.record(ENTITY, visit.visit_id, action, record)
+    return view(visit)
+
+
+def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> dict[str, Any]:
+    """Record who cancelled and why. A supervisor, or the worker the visit is assigned to."""
+    refusal = "Only a supervisor or the worker assigned to this visit may cancel it."
+    try:
+        visit = load(visit_id)
+    except NotFound:
+        if principal.has_any(SCHEDULERS):
+            raise
+        raise Forbidden(refusal) from None  # the same answer as for someone else's visit
+    if not principal.has_any(SCHEDULERS) and worker_id_of(principal) != visit.worker_id:
+        raise Forbidden(refusal)
+    if visit.status == VisitStatus.CANCELLED:
+        by = CANCELLED_BY_LABELS.get(CancelledBy(visit.cancelled_by), visit.cancelled_by)
+        raise Conflict(
+            f"This visit was already cancelled on {date_words.when(visit.cancelled_at)} (cancelled by: {by.lower()})."
+        )
+    if visit.status == VisitStatus.REPORTED:
+        raise Conflict("This visit has been reported, so it cannot be cancelled.")
+    visit.status = VisitStatus.CANCELLED.value
+    visit.cancelled_by = cancellation.cancelled_by.value
+    visit.cancel_reason = cancellation.reason
+    visit.cancelled_at = clock.iso_now()
+    visit.cancelled_by_user = principal.email
+    visit.at_risk_unsent = None
+    visit.updated_at = visit.cancelled_at
+    with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
+        store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
+        tx.record(
+            ENTITY,
+            visit.visit_id,
+            "visit.cancelled",
+            {
+                "status": {"from": VisitStatus.SCHEDULED.value, "to": VisitStatus.CANCELLED.value},
+                "by": visit.cancelled_by,
+            },
+        )
+    return view(visit)

@@ -1,0 +1,157 @@
+"""What must hold before a visit is booked or moved: the referral is accepted or active, the
+worker will be compliant on each date (one read of the worker), the worker has no overlapping
+visit (one Query over the whole date range), and the dates are within reach.
+
+`guard` returns the worker's schedule revision read before the overlap check: the write claims
+it (`storage.visits.claim_schedule`), so two bookings racing for one worker cannot both pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from chalicelib import clock
+from chalicelib.domain import date_words
+from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.visits import (
+    MAX_MINUTES,
+    Slot,
+    VisitStatus,
+    check_within_range,
+    clashes_with,
+    from_iso,
+    iso_utc,
+    readable_reason,
+)
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import visits as store
+
+BOOKABLE = (ReferralStatus.ACCEPTED.value, ReferralStatus.ACTIVE.value)
+
+
+def load_referral(referral_id: str, field: str | None):
+    """The referral; unknown is a 404 for a path id, a 422 at `field` for a body field."""
+    referral = referral_store.referral(referral_id)
+    if referral is None:
+        if field is None:
+            raise NotFound("No referral with that id.")
+        raise ValidationFailed(
+            "The referral was not found.", fields=[{"path": field, "message": "No referral with this id"}]
+        )
+    return referral
+
+
+def check_bookable(referral) -> None:
+    if referral.status not in BOOKABLE:
+        label = ReferralStatus(referral.status).label
+        raise Conflict(
+            f"Visits can be booked only for an accepted referral. This referral is {label}, so nothing was booked."
+        )
+
+
+def plan_dates(referral) -> tuple[date | None, date | None]:
+    """The first and last day of the referral's contact plan, where it gives them."""
+    contact = (referral.submission or {}).get("contact") or {}
+    as_day = lambda value: date.fromisoformat(value) if value else None  # noqa: E731
+    return as_day(contact.get("start_date")), as_day(contact.get("end_date"))
+
+
+@dataclass
+class Problem:
+    """One booking that cannot go ahead: which (index in the request), when, and why."""
+
+    index: int
+    when: str
+    message: str
+
+
+def _compliance(worker_id: str, days: list[date], worker_field: str) -> dict[date, tuple[bool, list[str]]]:
+    """Whether the worker may work on each day. One visit asks `worker_compliant_on`; a series reads
+    the worker once and applies the same rule to every date."""
+    from chalicelib.services import workers
+
+    try:
+        if len(set(days)) == 1:
+            return {days[0]: workers.worker_compliant_on(worker_id, days[0])}
+        from chalicelib.domain.clearances import compliant_on
+
+        certs, rules = workers.certificates(workers.load_worker(worker_id)), workers.policy()
+        return {day: compliant_on(certs, rules, day) for day in set(days)}
+    except NotFound:
+        raise ValidationFailed(
+            "The worker was not found.", fields=[{"path": worker_field, "message": "No worker with this id"}]
+        ) from None
+
+
+def _booked(worker_id: str, slots: list[Slot], ignore: str | None = None) -> list[tuple[str, datetime, datetime]]:
+    """The worker's live visits that could overlap any of `slots`: ONE Query of the worker's visits
+    from the earliest start (less the longest visit) to the latest end."""
+    low = min(s.starts_at for s in slots) - timedelta(minutes=MAX_MINUTES)
+    high = max(s.ends_at for s in slots)
+    found = []
+    for visit in store.visits_of_worker(worker_id, iso_utc(low), iso_utc(high)):
+        if visit.visit_id == ignore or visit.status == VisitStatus.CANCELLED:
+            continue
+        found.append((visit.visit_id, from_iso(visit.starts_at), from_iso(visit.ends_at)))
+    return found
+
+
+def guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | None = None) -> int:
+    """Raise one Conflict listing every slot the worker cannot take (not compliant, or double-booked).
+
+    Returns the worker's schedule revision read before the overlap check, for the write to claim.
+    """
+    days = [s.local_start.date() for s in slots]
+    compliance = _compliance(worker_id, days, worker_field)
+    revision = store.schedule_revision(worker_id)
+    booked = _booked(worker_id, slots, ignore)
+    problems: list[Problem] = []
+    for index, s in enumerate(slots):
+        when = date_words.when(s.local_start)
+        ok, reasons = compliance[s.local_start.date()]
+        if not ok:
+            why = "; ".join(readable_reason(r) for r in reasons)
+            problems.append(
+                Problem(index, when, f"the worker will not be compliant on {date_words.long_day(days[index])}: {why}")
+            )
+        for other_id in clashes_with(s, booked):
+            other = next(b for b in booked if b[0] == other_id)
+            problems.append(
+                Problem(
+                    index,
+                    when,
+                    f"the worker already has visit {other_id} from {date_words.when(other[1])} to "
+                    f"{date_words.clock(other[2])}",
+                )
+            )
+    if problems:
+        if len(slots) == 1:
+            message = f"This visit cannot be booked: {problems[0].message}."
+            if len(problems) > 1:
+                message = "This visit cannot be booked: " + "; and ".join(p.message for p in problems) + "."
+        else:
+            dates = sorted({p.index for p in problems})
+            message = (
+                f"{len(dates)} of the {len(slots)} visits cannot be booked, so none were: "
+                + "; ".join(f"{p.when}: {p.message}" for p in problems)
+                + "."
+            )
+        fields = [
+            {"path": f"visits[{p.index}]" if len(slots) > 1 else "start", "message": f"{p.when}: {p.message}"}
+            for p in problems
+        ]
+        raise Conflict(message[:1].upper() + message[1:], fields=fields)
+    return revision
+
+
+def check_range(slots: list[Slot], field: str) -> None:
+    today = clock.today()
+    problems = [
+        {"path": field, "message": problem}
+        for problem in {check_within_range(s.local_start, today) for s in slots}
+        if problem
+    ]
+    if problems:
+        raise ValidationFailed(problems[0]["message"] + ".", fields=problems)
