@@ -28,11 +28,11 @@ def _hash(session_id: str) -> str:
 
 def open_session(principal: Principal) -> str:
     """A new session for `principal`; returns the id the cookie carries (never stored)."""
-    from chalicelib.storage.sessions import Session
+    from chalicelib.storage.sessions import save_session
 
     session_id = secrets.token_urlsafe(32)
     now = clock.now()
-    Session(
+    save_session(
         _hash(session_id),
         user_id=principal.user_id,
         email=principal.email,
@@ -41,21 +41,18 @@ def open_session(principal: Principal) -> str:
         roles=sorted(role.value for role in principal.roles),
         created_at=now.isoformat(),
         expires_at=now + timedelta(seconds=SESSION_SECONDS),
-    ).save()
+    )
     return session_id
 
 
 def principal_of(session_id: str) -> Principal | None:
     """Who the session signs in, or None: unknown, ended or not an id we issue (no read then)."""
-    from chalicelib.storage.sessions import Session
+    from chalicelib.storage import sessions as store
 
     if not _SESSION_ID.fullmatch(session_id or ""):
         return None
-    try:
-        session = Session.get(_hash(session_id))
-    except Session.DoesNotExist:
-        return None
-    if session.expires_at <= clock.now():
+    session = store.session(_hash(session_id))
+    if session is None or session.expires_at <= clock.now():
         return None
     roles = frozenset(Role(r) for r in session.roles if r in Role._value2member_map_)
     return Principal(user_id=session.user_id, email=session.email, name=session.name, roles=roles)
@@ -63,10 +60,10 @@ def principal_of(session_id: str) -> Principal | None:
 
 def close_session(session_id: str | None) -> None:
     """End the session (a no-op for an unknown id)."""
-    from chalicelib.storage.sessions import Session
+    from chalicelib.storage.sessions import delete_session
 
     if session_id and _SESSION_ID.fullmatch(session_id):
-        Session(_hash(session_id)).delete()
+        delete_session(_hash(session_id))
 
 
 def end_all_for(email: str, actor: Principal) -> int:
@@ -74,16 +71,16 @@ def end_all_for(email: str, actor: Principal) -> int:
     sessions is deleted in one transaction with its audit event. Returns how many were ended
     (none is still recorded: the admin's request is itself worth the audit log)."""
     from chalicelib.services.audit import audited_transaction
-    from chalicelib.storage.sessions import Session
+    from chalicelib.storage import sessions as store
 
     person = email_key(email)
-    # An index is read eventually consistently: a session opened a moment ago may be missed,
-    # and pressing the button again ends it.
-    found = [session.session_hash for session in Session.by_email.query(person)]
+    # Read eventually consistently: a session opened a moment ago may be missed, and pressing the
+    # button again ends it.
+    found = store.sessions_of(person)
     batches = [found[i : i + ENDED_PER_TRANSACTION] for i in range(0, len(found), ENDED_PER_TRANSACTION)]
     for batch in batches or [[]]:
         with audited_transaction(actor.email) as tx:
             for session_hash in batch:
-                tx.delete(Session(session_hash))
+                store.end_session(tx, session_hash)
             tx.record("user", person, "sessions.ended_everywhere", {"sessions": len(batch)})
     return len(found)
