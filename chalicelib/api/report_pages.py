@@ -39,7 +39,7 @@ def _write(request, principal, visit_id: str):
     from chalicelib.domain.reports import ReportContent
     from chalicelib.domain.validation import field_errors
     from chalicelib.errors import BadRequest, Conflict, Forbidden, ValidationFailed
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
     from chalicelib.web.forms import FormError, first_value, nest
     from chalicelib.web.http import check_body_size
 
@@ -60,9 +60,9 @@ def _write(request, principal, visit_id: str):
         values["attendance"] = [row for row in attendance if not isinstance(row, dict) or row.get("attendance")]
     try:
         content = ReportContent.model_validate(values)
-        saved = reports.save_draft(principal, visit_id, content, read_revision)
+        saved = report_writing.save_draft(principal, visit_id, content, read_revision)
         if action == "submit":
-            reports.submit(principal, visit_id)
+            report_writing.submit(principal, visit_id)
     except (ValidationError, ValidationFailed, Conflict) as exc:
         if isinstance(exc, ValidationError):
             exc = ValidationFailed(f"{exc.error_count()} field(s) need attention.", fields=field_errors(exc))
@@ -133,8 +133,10 @@ def check_id(visit_id: str) -> None:
 
 
 def _page(principal, visit_id: str, **shown):
-    from chalicelib.services import reports
+    from chalicelib.services import report_views
     from chalicelib.services.report_review import SUBJECT
     from chalicelib.web.report_views import report_page
 
-    return report_page(principal, **reports.page(principal, visit_id), decision_labels=SUBJECT.decision_labels, **shown)
+    return report_page(
+        principal, **report_views.page(principal, visit_id), decision_labels=SUBJECT.decision_labels, **shown
+    )

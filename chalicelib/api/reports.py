@@ -27,11 +27,11 @@ READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
     response="chalicelib.api.responses:Report",
 )
 def save_report_draft(call: Call):
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
     from chalicelib.web.preconditions import stated_revision
 
     read = stated_revision(call.headers)
-    return _with_etag(reports.save_draft(call.principal, call.params["visit_id"], call.body, read))
+    return _with_etag(report_writing.save_draft(call.principal, call.params["visit_id"], call.body, read))
 
 
 @api_route(
@@ -43,15 +43,15 @@ def save_report_draft(call: Call):
     response="chalicelib.api.responses:SubmittedReport",
 )
 def submit_report(call: Call):
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
 
-    return reports.submit(call.principal, call.params["visit_id"])
+    return report_writing.submit(call.principal, call.params["visit_id"])
 
 
 def _view(principal, visit_id: str) -> dict:
-    from chalicelib.services import reports
+    from chalicelib.services import report_access, report_views
 
-    return reports.view_for(principal, reports.load(visit_id))
+    return report_views.view_for(principal, report_access.load(visit_id))
 
 
 def _redisplay(principal, visit_id: str, **shown):
@@ -93,9 +93,11 @@ decision_routes(
     response="chalicelib.api.responses:Report",
 )
 def get_report(call: Call):
-    from chalicelib.services import reports
+    from chalicelib.services import report_access, report_views
 
-    return _with_etag(reports.view_for(call.principal, reports.readable(call.principal, call.params["visit_id"])))
+    return _with_etag(
+        report_views.view_for(call.principal, report_access.readable(call.principal, call.params["visit_id"]))
+    )
 
 
 def _with_etag(report: dict):
@@ -122,10 +124,10 @@ def report_pdf(call: Call):
 
 def pdf_response(principal, visit_id: str) -> Response:
     """The approved version as a PDF download (the API route and the page's link both answer this)."""
-    from chalicelib.services import reports
+    from chalicelib.services import report_views
     from chalicelib.web import report_pdf as pdf
 
-    document = pdf.render(*reports.pdf_document(principal, visit_id))
+    document = pdf.render(*report_views.pdf_document(principal, visit_id))
     return Response(
         body=document,
         status_code=200,

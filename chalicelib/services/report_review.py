@@ -19,7 +19,8 @@ from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, R
 from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
-from chalicelib.services.reports import change_status, load
+from chalicelib.services.report_access import load
+from chalicelib.services.report_writing import change_status
 from chalicelib.services.review import Described, NothingToDecide
 from chalicelib.storage import reports as store
 from chalicelib.storage.reports import Report

@@ -130,3 +130,10 @@ def referral(referral_id: str) -> Referral | None:
 def check_referral_status(tx: Writes, referral_id: str, status: str) -> None:
     """A condition of the transaction: the referral is still in `status`."""
     tx.condition_check(Referral, referral_id, condition=Referral.status == status)
+
+
+def history_entry(
+    *, at: str, actor: str, from_status: str | None, to_status: str, reason: str | None = None
+) -> StatusChange:
+    """One entry of a referral's or a report's status history."""
+    return StatusChange(at=at, actor=actor, from_status=from_status, to_status=to_status, reason=reason)

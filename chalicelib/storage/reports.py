@@ -9,8 +9,8 @@ from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, U
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
-from chalicelib.storage.referrals import StatusChange
+from chalicelib.storage.base import Writes, meta
+from chalicelib.storage.referrals import StatusChange, append_to
 
 
 class ReportsByStatus(GlobalSecondaryIndex):
@@ -103,3 +103,84 @@ def versions_of(visit_id: str) -> list[ReportVersion]:
 
 def get_version(visit_id: str, version: int) -> ReportVersion:
     return ReportVersion.get(visit_id, version)
+
+
+# -- writes: each added to a transaction, with its audit event -----------------------------------
+
+
+def new_report(visit_id: str, **attributes) -> Report:
+    """A report not yet written (see `add_report`)."""
+    return Report(visit_id, **attributes)
+
+
+def add_report(tx: Writes, report: Report) -> None:
+    """Write the visit's first report (never over another)."""
+    tx.save(report, condition=Report.visit_id.does_not_exist())
+
+
+def save_report_draft(tx: Writes, report: Report, *, draft: dict, saved_at: str, based_on: int, copied: dict) -> None:
+    """Save the draft as revision `based_on + 1` with the visit's details `copied` afresh, only if the
+    report is still in the status read and its draft still at revision `based_on`."""
+    tx.update(
+        report,
+        actions=[
+            Report.draft.set(draft),
+            Report.draft_saved_at.set(saved_at),
+            Report.draft_revision.set(based_on + 1),
+            *(getattr(Report, name).set(value) for name, value in copied.items()),
+        ],
+        condition=(Report.status == report.status) & draft_is_at(based_on),
+    )
+
+
+def change_report_status(
+    tx: Writes,
+    visit_id: str,
+    *,
+    from_status: str,
+    to_status: str,
+    entry: StatusChange,
+    now: str,
+    extra_actions: tuple = (),
+    also_if=None,
+) -> None:
+    """Move the report to `to_status` with its history `entry`, only if it is still `from_status`
+    (and `also_if` holds)."""
+    tx.update(
+        Report(visit_id),
+        actions=[
+            Report.status.set(to_status),
+            Report.updated_at.set(now),
+            append_to(Report.history, [entry]),
+            *extra_actions,
+        ],
+        condition=(Report.status == from_status) if also_if is None else (Report.status == from_status) & also_if,
+    )
+
+
+def add_version(
+    tx: Writes, visit_id: str, version: int, *, content: dict, submitted_at: str, submitted_by: str
+) -> None:
+    """Write a submitted version (never over another of the same number)."""
+    tx.save(
+        ReportVersion(visit_id, version, content=content, submitted_at=submitted_at, submitted_by=submitted_by),
+        condition=ReportVersion.visit_id.does_not_exist(),
+    )
+
+
+def submission_actions(version: int, digest: str, runs: int) -> tuple:
+    """What a submission sets beside the status: the latest version and its hash, the workflow
+    runs so far, and no wait for a revision any more."""
+    return (
+        Report.version.set(version),
+        Report.latest_hash.set(digest),
+        Report.workflow_runs.set(runs),
+        Report.resubmission_task_token.remove(),
+    )
+
+
+def wait_unchanged(task_token: str | None):
+    """The condition that the stored wait for a revision is still `task_token` (None: no wait)."""
+    if task_token is None:
+        return Report.resubmission_task_token.does_not_exist()
+    return Report.resubmission_task_token == task_token

@@ -197,23 +197,23 @@ def _versions(visit_id: str) -> list:
 
 
 def test_same_report_submitted_twice_at_once_makes_one_version(client, auth, visit_id):
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
 
     assert save(client, auth, visit_id).status_code == 200
     casey = principal("worker", CASEY)
-    results = at_once(lambda: reports.submit(casey, visit_id), lambda: reports.submit(casey, visit_id))
+    results = at_once(lambda: report_writing.submit(casey, visit_id), lambda: report_writing.submit(casey, visit_id))
     assert len(successes(results)) == 1, results
     assert len(conflicts(results)) == 1, results
     assert [v.version for v in _versions(visit_id)] == [1]
 
 
 def test_a_submission_that_loses_the_race_says_it_was_already_submitted(client, auth, visit_id, between_read_and_write):
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
 
     assert save(client, auth, visit_id).status_code == 200
     casey = principal("worker", CASEY)
     # GIVEN a second tab submits between this submission's read and its write
-    between_read_and_write(reports, "_write_submission", lambda: reports.submit(casey, visit_id))
+    between_read_and_write(report_writing, "_write_submission", lambda: report_writing.submit(casey, visit_id))
     # WHEN this submission writes
     response = client.http.post(f"/v1/visits/{visit_id}/report/submit", headers=auth("worker", CASEY))
     # THEN it is a 409 saying it was already submitted, and only one version exists
@@ -326,14 +326,18 @@ def test_a_draft_saved_from_an_old_copy_is_refused_and_the_newer_draft_kept(clie
 
 def test_two_saves_of_one_draft_revision_at_once_one_wins(client, auth, visit_id):
     from chalicelib.domain.reports import ReportContent
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
 
     assert _put_draft(client, auth, visit_id, _draft("Start.")).status_code == 200
     casey = principal("worker", CASEY)
     texts = ["From the tablet.", "From the laptop."]
     results = at_once(
         *[
-            (lambda text=text: reports.save_draft(casey, visit_id, ReportContent.model_validate(_draft(text)), 1))
+            (
+                lambda text=text: report_writing.save_draft(
+                    casey, visit_id, ReportContent.model_validate(_draft(text)), 1
+                )
+            )
             for text in texts
         ]
     )
@@ -347,16 +351,16 @@ def test_a_draft_saved_between_this_saves_read_and_write_is_not_overwritten(
     client, auth, visit_id, between_read_and_write
 ):
     from chalicelib.domain.reports import ReportContent
-    from chalicelib.services import reports
+    from chalicelib.services import report_writing
 
     assert _put_draft(client, auth, visit_id, _draft("Start.")).status_code == 200
     casey = principal("worker", CASEY)
 
     def other_tab():
-        reports.save_draft(casey, visit_id, ReportContent.model_validate(_draft("From the other tab.")))
+        report_writing.save_draft(casey, visit_id, ReportContent.model_validate(_draft("From the other tab.")))
 
     # GIVEN another tab saves after this save read the draft (no If-Match: it states nothing)
-    between_read_and_write(reports, "_write_draft", other_tab)
+    between_read_and_write(report_writing, "_write_draft", other_tab)
     response = _put_draft(client, auth, visit_id, _draft("From this tab."))
     # THEN the condition on the revision it read refuses it: the other tab's words stand
     assert response.status_code == 409, response.body

@@ -1,0 +1,140 @@
+"""A visit's report as each person may see it: the API's view, the report page, and what the PDF
+of the approved version shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import clock
+from chalicelib.auth import Principal, Role
+from chalicelib.domain.reports import WRITABLE, ReportContent, ReportStatus, participant_labels
+from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.services import visit_access
+from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_author, readable, visit_for
+from chalicelib.storage import reports as store
+
+if TYPE_CHECKING:
+    from chalicelib.storage.reports import Report
+
+
+def view_for(principal: Principal, report: Report) -> dict[str, Any]:
+    """The report as this person may see it: the referrer sees only the approved version."""
+    full = principal.has_any(READERS) or is_author(principal, report)
+    versions = store.versions_of(report.visit_id)
+    if not full:
+        versions = [v for v in versions if v.version == report.approved_version]
+    data: dict[str, Any] = {
+        "visit_id": report.visit_id,
+        "referral_id": report.referral_id,
+        "worker_name": report.worker_name,
+        "status": report.status,
+        "status_label": ReportStatus(report.status).label,
+        "participants": report.participants or {},
+        "approved": None
+        if report.approved_version is None
+        else {
+            "version": report.approved_version,
+            "sha256": report.approved_hash,
+            "by": report.approved_by,
+            "at": report.approved_at,
+        },
+        "versions": [
+            {"version": v.version, "submitted_at": v.submitted_at, "submitted_by": v.submitted_by, "content": v.content}
+            for v in versions
+        ],
+    }
+    if full:
+        data.update(
+            {
+                "draft": report.draft or {},
+                "draft_saved_at": report.draft_saved_at,
+                "draft_revision": int(report.draft_revision or 0),
+                "changes_comment": report.changes_comment,
+                "history": [
+                    {"at": h.at, "actor": h.actor, "from": h.from_status, "to": h.to_status, "reason": h.reason}
+                    for h in report.history or []
+                ],
+            }
+        )
+    return data
+
+
+def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], dict[str, Any], ReportContent]:
+    """What the PDF of the approved version shows (409 until there is one). When the referral's
+    address is confidential, the venue and every time of arrival or departure are left out."""
+    from chalicelib.domain.date_words import long_day, when
+    from chalicelib.services.referrals import load as load_referral
+
+    report = readable(principal, visit_id)
+    if report.approved_version is None:
+        raise Conflict("This report has not been approved yet, so there is no PDF of it.")
+    version = store.get_version(visit_id, int(report.approved_version))
+    visit = visit_access.load(visit_id)
+    children = (load_referral(report.referral_id).submission or {}).get("children") or []
+    chosen = [children[i] for i in (visit.participants or {}).get("children") or [] if i < len(children)]
+    confidential = bool(visit.confidential_address)
+    starts, ends = when(visit.starts_at), when(visit.ends_at)
+    document = {
+        "reference": visit_id[:8],
+        "version": version.version,
+        "sha256": report.approved_hash,
+        "approved_by": report.approved_by,
+        "approved_at": report.approved_at,
+        "worker_name": report.worker_name,
+        "participants": report.participants or {},
+        "children": [
+            {
+                "name": f"{child.get('first_name', '')} {child.get('last_name', '')}".strip(),
+                "born": long_day(child.get("date_of_birth")),
+            }
+            for child in chosen
+        ],
+    }
+    shown = {
+        "when": f"{starts.split(',')[0]} (times withheld: the address is confidential)"
+        if confidential
+        else f"{starts} to {ends.split(', ')[-1]}",
+        "venue": None if confidential else visit.venue,
+        "hide_times": confidential,
+    }
+    return document, shown, ReportContent.model_validate(version.content)
+
+
+def page(principal: Principal, visit_id: str) -> dict[str, Any]:
+    """What the report page shows this person: the visit, the report (as they may see it), and
+    whether they may write it or decide it."""
+    from chalicelib.domain.date_words import day_of, when
+    from chalicelib.domain.visits import VisitStatus, from_iso
+
+    visit = visit_for(principal, visit_id)
+    report = store.get_report(visit_id)
+    staff = principal.has_any(READERS)
+    assigned = Role.WORKER in principal.roles and (
+        is_author(principal, report) if report is not None else visit_access.worker_id_of(principal) == visit.worker_id
+    )
+    if report is not None and not assigned:
+        report = readable(principal, visit_id)
+    elif report is None and not (assigned or staff):
+        if not concerns(principal, visit):  # whether there is a report is not theirs to know
+            raise Forbidden(NOT_YOURS)
+        raise NotFound("No report has been written for this visit yet.")
+    status = ReportStatus(report.status) if report is not None else ReportStatus.DRAFT
+    hidden = bool(visit.confidential_address) and not (staff or assigned)
+    starts, ends = from_iso(visit.starts_at), from_iso(visit.ends_at)
+    return {
+        "visit": {
+            "id": visit_id,
+            "day": day_of(starts.isoformat()),
+            "start": None if hidden else when(starts.isoformat()),
+            "end": None if hidden else when(ends.isoformat()),
+            "venue": None if hidden else visit.venue,
+            "hide_times": hidden,
+            "participant_keys": participant_labels(visit.participants or {}),
+            "started": starts.isoformat() <= clock.now().isoformat(),
+            "back_href": "/visits/mine" if assigned else ("/decisions" if staff else f"/referrals/{visit.referral_id}"),
+            "back_label": "My visits" if assigned else ("Decisions waiting" if staff else "The referral"),
+        },
+        "report": view_for(principal, report) if report is not None else None,
+        "can_write": assigned and status in WRITABLE and visit.status != VisitStatus.CANCELLED,
+        "can_decide": staff and status is ReportStatus.SUBMITTED,
+    }
