@@ -7,12 +7,12 @@ in one transaction, guarded by the worker's version.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.clearance_records import ClearanceRecord, record_model
-from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, expiry_month, worker_compliance
+from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, worker_compliance
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction
 from chalicelib.services.workers import (
@@ -25,7 +25,9 @@ from chalicelib.services.workers import (
     summary_entry,
 )
 from chalicelib.storage import workers as store
-from chalicelib.storage.workers import Clearance, ClearanceHistory, history_key
+
+if TYPE_CHECKING:
+    from chalicelib.storage.workers import Clearance, ClearanceHistory
 
 
 def parse_kind(raw: str) -> ClearanceKind:
@@ -115,12 +117,11 @@ def _record(
 
     now = clock.iso_now()
     verified_on = (record.verified_on or today).isoformat()
-    clearance = Clearance(
+    clearance = store.new_clearance(
         worker_id,
         kind.value,
         issued_on=cert.issued_on.isoformat(),
         expires_on=expiry.isoformat(),
-        expires_month=expiry_month(expiry),
         expiry_source="certificate" if record.expires_on else "policy",
         renewal_applied_on=cert.renewal_applied_on.isoformat() if cert.renewal_applied_on else None,
         details=details,
@@ -141,13 +142,7 @@ def _record(
     # The worker's next version orders a kind's entries exactly and is unique (the write is
     # conditional on the version), where two writes in one second would tie on the time.
     clearance.revision = (worker.version or 0) + 1
-    history = ClearanceHistory(
-        worker_id,
-        history_key(kind, clearance.revision),
-        kind=kind.value,
-        action=action,
-        certificate=snapshot,
-    )
+    history = store.new_history_entry(worker_id, kind.value, clearance.revision, action=action, certificate=snapshot)
     try:
         _write(worker, clearance, history, actor, kind, previous, snapshot, action, compliance.status.value, based_on)
     except Conflict:
@@ -173,9 +168,7 @@ def _write(
     """The worker, the certificate, its history entry and the audit event: one transaction."""
     worker_id = worker.worker_id
     with audited_transaction(actor.email, "This worker's record changed meanwhile. Reload and try again.") as tx:
-        tx.save(worker)  # conditional on the version read above: one writer per worker at a time
-        tx.save(clearance, condition=store.clearance_is_at(based_on))
-        tx.save(history, condition=ClearanceHistory.entry_key.does_not_exist())
+        store.save_clearance(tx, worker, clearance, history, based_on=based_on)
         tx.record(
             WORKER_ENTITY,
             worker_id,

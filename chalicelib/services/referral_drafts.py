@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
@@ -15,7 +15,9 @@ from chalicelib.domain.referrals import DRAFT_DAYS
 from chalicelib.errors import Conflict, NotFound, PayloadTooLarge
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import referral_drafts as draft_store
-from chalicelib.storage.referral_drafts import ReferralDraft
+
+if TYPE_CHECKING:
+    from chalicelib.storage.referral_drafts import ReferralDraft
 
 MAX_DRAFTS = 20  # per referrer: a draft is a form in progress, not a filing cabinet
 # What the stored form may weigh (JSON): DynamoDB's item limit is 400 KB, and a form's JSON can
@@ -60,10 +62,9 @@ def view(draft: ReferralDraft) -> dict[str, Any]:
 
 def load_own(principal: Principal, draft_id: str) -> ReferralDraft:
     """The referrer's own live draft; anyone else's, or one that has gone, is not found."""
-    try:
-        draft = ReferralDraft.get(draft_id)
-    except ReferralDraft.DoesNotExist as exc:
-        raise NotFound(GONE) from exc
+    draft = draft_store.draft(draft_id)
+    if draft is None:
+        raise NotFound(GONE)
     if draft.owner_id != principal.user_id or not _is_live(draft):
         raise NotFound(GONE)
     return draft
@@ -93,7 +94,7 @@ def create(principal: Principal, values: dict[str, Any], idempotency_key: str) -
             f"You already have {MAX_DRAFTS} saved drafts. Submit or delete one under My referrals before saving another."
         )
     now = clock.iso_now()
-    draft = ReferralDraft(
+    draft = draft_store.new_draft(
         draft_id,
         owner_id=principal.user_id,
         created_at=now,
@@ -105,7 +106,7 @@ def create(principal: Principal, values: dict[str, Any], idempotency_key: str) -
     )
     try:
         with audited_transaction(principal.email) as tx:
-            tx.save(draft, condition=ReferralDraft.draft_id.does_not_exist())
+            draft_store.add_draft(tx, draft)
             tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
     except Conflict:  # the other press of Save made it between our read and our write
         return save(principal, load_own(principal, draft_id), values)
@@ -121,7 +122,7 @@ def save(principal: Principal, draft: ReferralDraft, values: dict[str, Any]) -> 
     draft.expires_at = _expiry()
     with audited_transaction(principal.email, GONE) as tx:
         # Only while it is still there and theirs: a draft deleted or submitted meanwhile stays gone.
-        tx.save(draft, condition=ReferralDraft.owner_id == principal.user_id)
+        draft_store.save_owned_draft(tx, draft, principal.user_id)
         tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
     return draft
 
@@ -130,15 +131,12 @@ def delete(principal: Principal, draft_id: str) -> None:
     """The referrer deletes their draft; deleting one already gone is a NotFound."""
     draft = load_own(principal, draft_id)
     with audited_transaction(principal.email, GONE) as tx:
-        tx.delete(draft, condition=ReferralDraft.owner_id == principal.user_id)
+        draft_store.delete_owned_draft(tx, draft.draft_id, principal.user_id)
         tx.record(ENTITY, draft_id, "referral_draft.deleted", {"children": draft.children_count})
 
 
 def remove_on_submit(tx: Any, owner_id: str, draft_id: str, referral_id: str) -> None:
     """Add the draft's removal to the transaction that creates its referral. A draft already gone
     (deleted in another tab) does not stop the referral; another referrer's draft does."""
-    tx.delete(
-        ReferralDraft(draft_id),
-        condition=(ReferralDraft.owner_id == owner_id) | ReferralDraft.draft_id.does_not_exist(),
-    )
+    draft_store.delete_owned_draft(tx, draft_id, owner_id, if_gone=True)
     tx.record(ENTITY, draft_id, "referral_draft.submitted", {"referral": referral_id})

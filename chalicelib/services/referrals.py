@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -25,8 +25,10 @@ from chalicelib.observability import count, logger
 from chalicelib.services import review
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import referrals as referral_store
-from chalicelib.storage.referrals import Referral, StatusChange, append_to
 from chalicelib.workflows.registry import REFERRAL_REVIEW
+
+if TYPE_CHECKING:
+    from chalicelib.storage.referrals import Referral, StatusChange
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IN_PROGRESS_WAIT_SECONDS = 10  # a twin request waits this long for the first to finish
@@ -76,7 +78,9 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
 
 
 def status_change(actor: str, from_status: str | None, to_status: str, reason: str | None = None) -> StatusChange:
-    return StatusChange(at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+    return referral_store.history_entry(
+        at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason
+    )
 
 
 def change_status(
@@ -97,15 +101,14 @@ def change_status(
         check_transition(from_status, to_status)
     except InvalidTransition as exc:
         raise Conflict(f"{exc}.") from exc
-    tx.update(
-        Referral(referral_id),
-        actions=[
-            Referral.status.set(to_status),
-            Referral.updated_at.set(clock.iso_now()),
-            append_to(Referral.history, [status_change(tx.actor, from_status, to_status, reason)]),
-            *extra_actions,
-        ],
-        condition=Referral.status == from_status,
+    referral_store.change_referral_status(
+        tx,
+        referral_id,
+        from_status=from_status,
+        to_status=to_status,
+        entry=status_change(tx.actor, from_status, to_status, reason),
+        now=clock.iso_now(),
+        extra_actions=extra_actions,
     )
     changes = {"from": from_status, "to": to_status, **(details or {})}
     if reason:
@@ -175,10 +178,10 @@ def _idempotent_create():
     )
 
     from chalicelib.storage.base import client_config
-    from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.idempotency import idempotency_table_name
 
     # Powertools' default client retries DynamoDB up to 10 times (legacy mode): longer than a request may take.
-    persistence = DynamoDBPersistenceLayer(table_name=IdempotencyRecord.Meta.table_name, boto_config=client_config())
+    persistence = DynamoDBPersistenceLayer(table_name=idempotency_table_name(), boto_config=client_config())
     config = IdempotencyConfig(
         event_key_jmespath="[key, owner]",
         payload_validation_jmespath="body",
@@ -198,7 +201,7 @@ def _idempotent_create():
 def _create(principal: Principal, body: dict, draft_id: str | None = None) -> dict:
     now = clock.iso_now()
     referral_id = uuid.uuid4().hex
-    referral = Referral(
+    referral = referral_store.new_referral(
         referral_id,
         reference=reference_key(human_reference(referral_id)),
         referrer_id=principal.user_id,
@@ -212,7 +215,7 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
         workflow_runs=1,
     )
     with audited_transaction(principal.email) as tx:
-        tx.save(referral, condition=Referral.referral_id.does_not_exist())
+        referral_store.add_referral(tx, referral)
         tx.record(
             "referral",
             referral.referral_id,
@@ -232,10 +235,10 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
 
 
 def load(referral_id: str, *, consistent_read: bool = False) -> Referral:
-    try:
-        return Referral.get(referral_id, consistent_read=consistent_read)
-    except Referral.DoesNotExist as exc:
-        raise NotFound("No referral with that id.") from exc
+    referral = referral_store.referral(referral_id, consistent=consistent_read)
+    if referral is None:
+        raise NotFound("No referral with that id.")
+    return referral
 
 
 def get_for(principal: Principal, referral_id: str) -> Referral:
@@ -267,10 +270,7 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
 def load_own(principal: Principal, referral_id: str) -> Referral:
     """The referral, if this referrer made it. Forbidden otherwise, and the same for an id that
     names no referral: ids are not for probing."""
-    try:
-        referral = Referral.get(referral_id)
-    except Referral.DoesNotExist:
-        referral = None
+    referral = referral_store.referral(referral_id)
     if referral is None or referral.referrer_id != principal.user_id:
         raise Forbidden("Only the referrer who made this referral may see it or act on it.")
     return referral
@@ -290,14 +290,11 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
             ReferralStatus.UNDER_REVIEW.value,
             action="referral.amended",
             reason="more information given",
-            extra_actions=(
-                Referral.exchanges[last].answer.set(amendment.answer),
-                Referral.exchanges[last].answered_at.set(clock.iso_now()),
-            ),
+            extra_actions=referral_store.answer_actions(last, amendment.answer, clock.iso_now()),
         )
     # Read after the commit: the workflow may have stored its wait's token meanwhile. If it
     # stores it later, its conditional write fails and it goes straight back to review.
-    answered = Referral.get(referral_id, consistent_read=True)
+    answered = referral_store.referral(referral_id, consistent=True)
     from chalicelib.services.referral_review import SUBJECT
 
     review.answered(SUBJECT, answered, answered.amendment_task_token, {"answered": True})

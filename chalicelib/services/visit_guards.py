@@ -33,7 +33,7 @@ BOOKABLE = (ReferralStatus.ACCEPTED.value, ReferralStatus.ACTIVE.value)
 
 def load_referral(referral_id: str, field: str | None):
     """The referral; unknown is a 404 for a path id, a 422 at `field` for a body field."""
-    referral = referral_store.referral(referral_id)
+    referral = referral_store.referral(referral_id, consistent=True)
     if referral is None:
         if field is None:
             raise NotFound("No referral with that id.")

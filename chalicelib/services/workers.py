@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -31,7 +31,9 @@ from chalicelib.domain.workers import NewWorker
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import workers as store
-from chalicelib.storage.workers import Worker, WorkerEmail
+
+if TYPE_CHECKING:
+    from chalicelib.storage.workers import Worker
 
 # Who may read any worker's record; a worker may read only their own.
 READERS = frozenset({Role.HR, Role.SUPERVISOR})
@@ -242,13 +244,12 @@ def create_worker(new: NewWorker, actor: str, today: date | None = None) -> dict
     rules = policy()
     worker_id = uuid.uuid4().hex
     status = worker_compliance({}, rules, today).status
-    worker = Worker(
+    worker = store.new_worker(
         worker_id,
         email=new.email,
         name=new.name,
         role=new.role,
         phone=new.phone,
-        name_key=store.name_key(new.name, worker_id),
         created_at=clock.iso_now(),
         created_by=actor,
         clearances={},
@@ -258,9 +259,7 @@ def create_worker(new: NewWorker, actor: str, today: date | None = None) -> dict
     )
     try:
         with audited_transaction(actor) as tx:
-            # The email item is the uniqueness guard: a second worker with this email fails here.
-            tx.save(WorkerEmail(new.email, worker_id=worker_id), condition=WorkerEmail.email.does_not_exist())
-            tx.save(worker, condition=Worker.worker_id.does_not_exist())
+            store.add_worker(tx, worker)  # a second worker with this email fails here
             tx.record(WORKER_ENTITY, worker_id, "created", {"name": new.name, "email": new.email, "role": new.role})
     except Conflict as exc:
         raise Conflict(

@@ -15,3 +15,8 @@ class IdempotencyRecord(Model):
         locals().update(meta("idempotency"))
 
     id = UnicodeAttribute(hash_key=True)
+
+
+def idempotency_table_name() -> str:
+    """The table Powertools' persistence layer is given."""
+    return IdempotencyRecord.Meta.table_name

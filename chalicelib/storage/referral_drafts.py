@@ -7,7 +7,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, TTLAttribute, Un
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 
 
 class DraftsByOwner(GlobalSecondaryIndex):
@@ -41,3 +41,34 @@ class ReferralDraft(Model):
 def of_owner(owner_id: str, limit: int) -> list[ReferralDraft]:
     """The owner's drafts, most recently saved first (expired ones included: the caller checks)."""
     return list(ReferralDraft.by_owner.query(owner_id, scan_index_forward=False, limit=limit))
+
+
+def draft(draft_id: str) -> ReferralDraft | None:
+    """The draft (expired ones included: the caller checks), or None."""
+    try:
+        return ReferralDraft.get(draft_id)
+    except ReferralDraft.DoesNotExist:
+        return None
+
+
+def new_draft(draft_id: str, **attributes) -> ReferralDraft:
+    """A draft not yet written (see `add_draft`)."""
+    return ReferralDraft(draft_id, **attributes)
+
+
+def add_draft(tx: Writes, draft: ReferralDraft) -> None:
+    """Write a new draft (never over another of the same id)."""
+    tx.save(draft, condition=ReferralDraft.draft_id.does_not_exist())
+
+
+def save_owned_draft(tx: Writes, draft: ReferralDraft, owner_id: str) -> None:
+    """Write the changed draft, only while it is still there and `owner_id`'s."""
+    tx.save(draft, condition=ReferralDraft.owner_id == owner_id)
+
+
+def delete_owned_draft(tx: Writes, draft_id: str, owner_id: str, *, if_gone: bool = False) -> None:
+    """Delete the draft, only if it is `owner_id`'s (or, `if_gone`, already gone)."""
+    condition = ReferralDraft.owner_id == owner_id
+    if if_gone:
+        condition = condition | ReferralDraft.draft_id.does_not_exist()
+    tx.delete(ReferralDraft(draft_id), condition=condition)

@@ -119,10 +119,10 @@ def append_to(attribute, items: list):
     return attribute.set(attribute.append(items))
 
 
-def referral(referral_id: str) -> Referral | None:
-    """The referral, strongly consistent, or None."""
+def referral(referral_id: str, *, consistent: bool = False) -> Referral | None:
+    """The referral (strongly consistent if asked), or None."""
     try:
-        return Referral.get(referral_id, consistent_read=True)
+        return Referral.get(referral_id, consistent_read=consistent)
     except Referral.DoesNotExist:
         return None
 
@@ -137,3 +137,41 @@ def history_entry(
 ) -> StatusChange:
     """One entry of a referral's or a report's status history."""
     return StatusChange(at=at, actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+
+
+def new_referral(referral_id: str, **attributes) -> Referral:
+    """A referral not yet written (see `add_referral`)."""
+    return Referral(referral_id, **attributes)
+
+
+def add_referral(tx: Writes, referral: Referral) -> None:
+    """Write a new referral (never over another of the same id)."""
+    tx.save(referral, condition=Referral.referral_id.does_not_exist())
+
+
+def change_referral_status(
+    tx: Writes,
+    referral_id: str,
+    *,
+    from_status: str,
+    to_status: str,
+    entry: StatusChange,
+    now: str,
+    extra_actions: tuple = (),
+) -> None:
+    """Move the referral to `to_status` with its history `entry`, only if it is still `from_status`."""
+    tx.update(
+        Referral(referral_id),
+        actions=[
+            Referral.status.set(to_status),
+            Referral.updated_at.set(now),
+            append_to(Referral.history, [entry]),
+            *extra_actions,
+        ],
+        condition=Referral.status == from_status,
+    )
+
+
+def answer_actions(exchange: int, answer: str, at: str) -> tuple:
+    """What answering the supervisor's question number `exchange` (from 0) sets beside the status."""
+    return (Referral.exchanges[exchange].answer.set(answer), Referral.exchanges[exchange].answered_at.set(at))

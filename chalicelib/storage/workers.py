@@ -19,7 +19,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 from chalicelib.storage.cursors import KeyCursor
 
 # The constant partition of the workforce directory index (one per item type listed there).
@@ -309,3 +309,36 @@ def worker_names(worker_ids: Iterable[str]) -> dict[str, str]:
     """Each worker's name by id, for the workers that exist (one BatchGetItem per 100)."""
     ids = sorted(set(worker_ids))
     return {w.worker_id: w.name for w in Worker.batch_get(ids)} if ids else {}
+
+
+def new_worker(worker_id: str, *, name: str, **attributes) -> Worker:
+    """A worker not yet written (see `add_worker`), with the key the directory index orders by."""
+    return Worker(worker_id, name=name, name_key=name_key(name, worker_id), **attributes)
+
+
+def add_worker(tx: Writes, worker: Worker) -> None:
+    """Write a new worker and claim their email: a second worker with this email fails the transaction
+    (the email item is the uniqueness guard an index cannot be)."""
+    tx.save(WorkerEmail(worker.email, worker_id=worker.worker_id), condition=WorkerEmail.email.does_not_exist())
+    tx.save(worker, condition=Worker.worker_id.does_not_exist())
+
+
+def new_clearance(worker_id: str, kind: str, *, expires_on: str, **attributes) -> Clearance:
+    """A worker's current certificate of one kind, not yet written (see `save_clearance`), filed
+    under its expiry month for the daily scan."""
+    return Clearance(worker_id, kind, expires_on=expires_on, expires_month=expires_on[:7], **attributes)
+
+
+def new_history_entry(worker_id: str, kind: str, revision: int, *, action: str, certificate: dict) -> ClearanceHistory:
+    """The history entry of a certificate recorded at the worker's version `revision`."""
+    return ClearanceHistory(worker_id, history_key(kind, revision), kind=kind, action=action, certificate=certificate)
+
+
+def save_clearance(
+    tx: Writes, worker: Worker, clearance: Clearance, history: ClearanceHistory, *, based_on: int
+) -> None:
+    """The worker (conditional on the version read: one writer per worker at a time), the certificate
+    (only if the stored one is still at revision `based_on`) and its history entry."""
+    tx.save(worker)
+    tx.save(clearance, condition=clearance_is_at(based_on))
+    tx.save(history, condition=ClearanceHistory.entry_key.does_not_exist())
