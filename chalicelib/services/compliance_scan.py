@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.config import settings
@@ -34,18 +34,10 @@ from chalicelib.observability import count, logger
 from chalicelib.services import visits_at_risk, workers
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.storage import workers as store
-from chalicelib.storage.workers import (
-    REMINDER,
-    SCAN_STATE,
-    SCAN_STATE_KEY,
-    SENDING,
-    SENT,
-    STATUS_CHANGE,
-    ComplianceLedger,
-    Worker,
-    reminder_key,
-    status_change_key,
-)
+from chalicelib.storage.workers import WriteFailed
+
+if TYPE_CHECKING:
+    from chalicelib.storage.workers import ComplianceLedger, Worker
 
 # A run after missed days still sends the latest reminder each certificate is owed, up to this far back.
 MAX_CATCH_UP_DAYS = 14
@@ -233,22 +225,18 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
             return worker
         # Only a change seen today is news: a later run that finds the same change does not repeat it.
         workers.mark_compliance(worker, result.status, today)
-        entry = ComplianceLedger(
-            status_change_key(worker.worker_id, today, f"{previous}>{result.status.value}"),
-            entry_type=STATUS_CHANGE,
-            day=today.isoformat(),
-            worker_id=worker.worker_id,
-            worker_name=worker.name,
-            from_status=previous,
-            to_status=result.status.value,
-            reasons=result.reasons,
-            digested=False,
-            expires_at=clock.now() + LEDGER_RETENTION,
-        )
         try:
             with audited_transaction(SYSTEM) as tx:
-                tx.save(worker)  # conditional on its version: HR may be recording a renewal right now
-                tx.save(entry, condition=ComplianceLedger.entry_key.does_not_exist())
+                # Conditional on the worker's version: HR may be recording a renewal right now.
+                store.save_compliance_change(
+                    tx,
+                    worker,
+                    day=today,
+                    from_status=previous,
+                    to_status=result.status.value,
+                    reasons=result.reasons,
+                    keep_until=clock.now() + LEDGER_RETENTION,
+                )
                 tx.record(
                     workers.WORKER_ENTITY,
                     worker.worker_id,
@@ -284,37 +272,27 @@ def _remind(
     worker: Worker, cert: Certificate, offset: int, rules: ClearancePolicy, today: date, summary: ScanSummary
 ) -> None:
     """Claim the reminder in the ledger, send it, record it sent: at most once per certificate and offset."""
-    from pynamodb.exceptions import PutError
-
     expiry = effective_expiry(cert, rules)
     now = clock.now()
     claim_id = uuid.uuid4().hex
-    entry = ComplianceLedger(
-        reminder_key(worker.worker_id, cert.kind.value, expiry, offset),
-        entry_type=REMINDER,
-        day=today.isoformat(),
-        worker_id=worker.worker_id,
-        worker_name=worker.name,
-        kind=cert.kind.value,
-        expires_on=expiry.isoformat(),
-        offset_days=offset,
-        state=SENDING,
-        claim_id=claim_id,
-        claimed_at=_stamp(now),
-        digested=False,
-        expires_at=now + LEDGER_RETENTION,
-    )
-    unclaimed = ComplianceLedger.entry_key.does_not_exist() | (
-        (ComplianceLedger.state == SENDING) & (ComplianceLedger.claimed_at < _stamp(now - CLAIM_STALE_AFTER))
-    )
     try:
-        entry.save(condition=unclaimed)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            summary.reminders_already_sent += 1  # sent before, or being sent by a run still alive
-            return
+        entry = store.claim_reminder(
+            worker,
+            kind=cert.kind.value,
+            expires_on=expiry,
+            offset_days=offset,
+            day=today,
+            claim_id=claim_id,
+            claimed_at=_stamp(now),
+            stale_before=_stamp(now - CLAIM_STALE_AFTER),
+            keep_until=now + LEDGER_RETENTION,
+        )
+    except WriteFailed as exc:
         _failed(summary, "claiming reminder", worker.worker_id, exc)
         summary.reminders_failed += 1
+        return
+    if entry is None:
+        summary.reminders_already_sent += 1  # sent before, or being sent by a run still alive
         return
 
     days_left = (expiry - today).days
@@ -340,11 +318,7 @@ def _remind(
 
     try:
         with audited_transaction(SYSTEM) as tx:
-            tx.update(
-                entry,
-                actions=[ComplianceLedger.state.set(SENT), ComplianceLedger.sent_at.set(_stamp(clock.now()))],
-                condition=ComplianceLedger.claim_id == claim_id,
-            )
+            store.mark_reminder_sent(tx, entry, claim_id, _stamp(clock.now()))
             tx.record(
                 workers.WORKER_ENTITY,
                 worker.worker_id,
@@ -364,7 +338,7 @@ def _remind(
 def _release(entry: ComplianceLedger, claim_id: str) -> None:
     """Give up a claim whose email failed, so that a re-run sends it."""
     try:
-        entry.delete(condition=ComplianceLedger.claim_id == claim_id)
+        store.release_reminder(entry, claim_id)
     except Exception as exc:  # the claim goes stale instead, and a run after CLAIM_STALE_AFTER retries it
         logger().warning("reminder claim not released", extra={"error": type(exc).__name__})
 
@@ -378,7 +352,7 @@ def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
     day = max(window.status_from, window.today - timedelta(days=MAX_CATCH_UP_DAYS))
     while day <= window.today:
         for entry in store.ledger_for_day(day, undigested=True):
-            if entry.entry_type == STATUS_CHANGE or (entry.entry_type == REMINDER and entry.state == SENT):
+            if store.is_status_change(entry) or store.is_sent_reminder(entry):
                 entries.append(entry)
         day += timedelta(days=1)
     summary.digest_entries = len(entries)
@@ -396,7 +370,7 @@ def _send_digest(window: ScanWindow, summary: ScanSummary) -> None:
     summary.digest_sent = True
     for entry in entries:
         try:
-            entry.update(actions=[ComplianceLedger.digested.set(True)])
+            store.mark_digested(entry)
         except Exception as exc:  # reported again in the next digest: better twice than never
             logger().warning("digest entry not marked", extra={"error": type(exc).__name__})
 
@@ -414,7 +388,7 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
     """What the digest says: who is no longer compliant, other status changes, reminders sent."""
     non_compliant, other_changes, reminders = [], [], []
     for entry in sorted(entries, key=lambda e: ((e.worker_name or "").casefold(), e.entry_key)):
-        if entry.entry_type == STATUS_CHANGE:
+        if store.is_status_change(entry):
             change = {
                 "worker_id": entry.worker_id,
                 "name": entry.worker_name,
@@ -446,31 +420,18 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
 def _record_unfinished(today: date) -> None:
     """Remember the first unfinished day, so later runs answer for it (even before any run completed)."""
     try:
-        ComplianceLedger(SCAN_STATE_KEY).update(
-            actions=[
-                ComplianceLedger.entry_type.set(SCAN_STATE),
-                ComplianceLedger.unfinished_since.set(ComplianceLedger.unfinished_since | today.isoformat()),
-            ]
-        )
+        store.record_scan_unfinished(today)
     except Exception as exc:  # the summary already says the run is incomplete; the alarm is on that
         logger().warning("scan progress not recorded", extra={"error": type(exc).__name__})
 
 
 def _record_completed(today: date) -> None:
-    state = ComplianceLedger(SCAN_STATE_KEY, entry_type=SCAN_STATE, last_completed_on=today.isoformat())
-    from pynamodb.exceptions import PutError
-
     try:
         # Never move progress backwards (a run "as of" an earlier day, e.g. from /dev/jobs).
-        state.save(
-            condition=ComplianceLedger.entry_key.does_not_exist()
-            | ComplianceLedger.last_completed_on.does_not_exist()
-            | (ComplianceLedger.last_completed_on < today.isoformat())
-        )
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            # Harmless: the next run answers for these days again and finds nothing left to do.
-            logger().warning("scan progress not recorded", extra={"error": type(exc).__name__})
+        store.record_scan_completed(today)
+    except WriteFailed as exc:
+        # Harmless: the next run answers for these days again and finds nothing left to do.
+        logger().warning("scan progress not recorded", extra={"error": type(exc).__name__})
 
 
 # -- helpers -------------------------------------------------------------------------------------

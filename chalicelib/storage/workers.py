@@ -6,7 +6,7 @@ The only module that knows how these items and their indexes are laid out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import PutError as WriteFailed
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -342,3 +343,132 @@ def save_clearance(
     tx.save(worker)
     tx.save(clearance, condition=clearance_is_at(based_on))
     tx.save(history, condition=ClearanceHistory.entry_key.does_not_exist())
+
+
+# -- the compliance scan's ledger --------------------------------------------------------------
+
+
+def save_compliance_change(
+    tx: Writes,
+    worker: Worker,
+    *,
+    day: date,
+    from_status: str,
+    to_status: str,
+    reasons: list,
+    keep_until: datetime,
+) -> None:
+    """The worker (conditional on the version read) and the ledger's note of its change of compliance
+    seen on `day`: once per change and day, for that day's HR digest."""
+    entry = ComplianceLedger(
+        status_change_key(worker.worker_id, day, f"{from_status}>{to_status}"),
+        entry_type=STATUS_CHANGE,
+        day=day.isoformat(),
+        worker_id=worker.worker_id,
+        worker_name=worker.name,
+        from_status=from_status,
+        to_status=to_status,
+        reasons=reasons,
+        digested=False,
+        expires_at=keep_until,
+    )
+    tx.save(worker)
+    tx.save(entry, condition=ComplianceLedger.entry_key.does_not_exist())
+
+
+def claim_reminder(
+    worker: Worker,
+    *,
+    kind: str,
+    expires_on: date,
+    offset_days: int,
+    day: date,
+    claim_id: str,
+    claimed_at: str,
+    stale_before: str,
+    keep_until: datetime,
+) -> ComplianceLedger | None:
+    """Claim the reminder of this certificate and offset (one conditional PutItem): the claimed entry,
+    or None when it was sent before or is being sent by a claim made after `stale_before`.
+
+    Any other failure raises `WriteFailed`.
+    """
+    entry = ComplianceLedger(
+        reminder_key(worker.worker_id, kind, expires_on, offset_days),
+        entry_type=REMINDER,
+        day=day.isoformat(),
+        worker_id=worker.worker_id,
+        worker_name=worker.name,
+        kind=kind,
+        expires_on=expires_on.isoformat(),
+        offset_days=offset_days,
+        state=SENDING,
+        claim_id=claim_id,
+        claimed_at=claimed_at,
+        digested=False,
+        expires_at=keep_until,
+    )
+    unclaimed = ComplianceLedger.entry_key.does_not_exist() | (
+        (ComplianceLedger.state == SENDING) & (ComplianceLedger.claimed_at < stale_before)
+    )
+    try:
+        entry.save(condition=unclaimed)
+    except WriteFailed as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return entry
+
+
+def mark_reminder_sent(tx: Writes, entry: ComplianceLedger, claim_id: str, sent_at: str) -> None:
+    """Record the claimed reminder sent, only if the claim is still this one."""
+    tx.update(
+        entry,
+        actions=[ComplianceLedger.state.set(SENT), ComplianceLedger.sent_at.set(sent_at)],
+        condition=ComplianceLedger.claim_id == claim_id,
+    )
+
+
+def release_reminder(entry: ComplianceLedger, claim_id: str) -> None:
+    """Give up the claim (one conditional DeleteItem), only if it is still this one."""
+    entry.delete(condition=ComplianceLedger.claim_id == claim_id)
+
+
+def is_status_change(entry: ComplianceLedger) -> bool:
+    return entry.entry_type == STATUS_CHANGE
+
+
+def is_sent_reminder(entry: ComplianceLedger) -> bool:
+    return entry.entry_type == REMINDER and entry.state == SENT
+
+
+def mark_digested(entry: ComplianceLedger) -> None:
+    """The entry has been in an HR digest (one UpdateItem)."""
+    entry.update(actions=[ComplianceLedger.digested.set(True)])
+
+
+def record_scan_unfinished(day: date) -> None:
+    """Remember `day` as the first unfinished one, unless an earlier one is remembered (one UpdateItem)."""
+    ComplianceLedger(SCAN_STATE_KEY).update(
+        actions=[
+            ComplianceLedger.entry_type.set(SCAN_STATE),
+            ComplianceLedger.unfinished_since.set(ComplianceLedger.unfinished_since | day.isoformat()),
+        ]
+    )
+
+
+def record_scan_completed(day: date) -> bool:
+    """Record `day` as the last completed one, never moving progress backwards (one conditional
+    PutItem). False when a later day is already recorded; other failures raise `WriteFailed`."""
+    state = ComplianceLedger(SCAN_STATE_KEY, entry_type=SCAN_STATE, last_completed_on=day.isoformat())
+    try:
+        state.save(
+            condition=ComplianceLedger.entry_key.does_not_exist()
+            | ComplianceLedger.last_completed_on.does_not_exist()
+            | (ComplianceLedger.last_completed_on < day.isoformat())
+        )
+    except WriteFailed as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
