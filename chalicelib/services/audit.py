@@ -10,13 +10,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib import clock
 from chalicelib.errors import BadRequest, Conflict
-from chalicelib.storage.audit import AuditEvent, entity_key, events_for, events_on_day
-from chalicelib.storage.base import connection
+from chalicelib.storage import audit as store
+from chalicelib.storage.audit import events_for, events_on_day
+from chalicelib.storage.base import ConditionFailed, Writes, transaction
+
+if TYPE_CHECKING:
+    from chalicelib.storage.audit import AuditEvent
 
 SYSTEM = "system"
 # An event's day is its day in the UK, as every page counts days, not the UTC day.
@@ -41,14 +45,13 @@ class ChangedElsewhere(Conflict):
 def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
     moment = clock.now()
     at = moment.isoformat(timespec="seconds")
-    return AuditEvent(
-        entity_key(entity, entity_id),
-        # Microseconds in the key keep events of the same second in the order they happened.
-        f"{moment.isoformat(timespec='microseconds')}#{uuid.uuid4().hex}",
-        day=uk_day(moment).isoformat(),
-        entity=entity,
-        entity_id=entity_id,
+    return store.new_event(
+        entity,
+        entity_id,
         at=at,
+        precise_at=moment.isoformat(timespec="microseconds"),
+        event_id=uuid.uuid4().hex,
+        day=uk_day(moment).isoformat(),
         actor=actor,
         action=action,
         changes=changes or {},
@@ -56,9 +59,9 @@ def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dic
 
 
 class AuditedTransaction:
-    """A PynamoDB TransactWrite that also takes the audit events of what it changes."""
+    """A storage transaction that also takes the audit events of what it changes."""
 
-    def __init__(self, tx: Any, actor: str) -> None:
+    def __init__(self, tx: Writes, actor: str) -> None:
         self._tx = tx
         self.actor = actor
         self.events: list[AuditEvent] = []
@@ -77,8 +80,7 @@ class AuditedTransaction:
 
     def record(self, entity: str, entity_id: str, action: str, changes: dict | None = None) -> AuditEvent:
         event = new_event(entity, entity_id, self.actor, action, changes)
-        # The event key is unique, so the condition only guards against a replayed write.
-        self._tx.save(event, condition=AuditEvent.entity_key.does_not_exist())
+        store.add_event(self._tx, event)
         self.events.append(event)
         return event
 
@@ -91,17 +93,11 @@ def audited_transaction(
 
     A failed condition (a stale version, a link already used) becomes `Conflict`.
     """
-    from pynamodb.exceptions import TransactWriteError
-    from pynamodb.transactions import TransactWrite
-
     try:
-        with TransactWrite(connection=connection()) as tx:
+        with transaction() as tx:
             yield AuditedTransaction(tx, actor)
-    except TransactWriteError as exc:
-        reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
-        if "ConditionalCheckFailed" in reasons:
-            raise Conflict(conflict_message) from exc
-        raise
+    except ConditionFailed as exc:
+        raise Conflict(conflict_message) from exc
 
 
 def history(entity: str, entity_id: str, limit: int = 200) -> list[dict]:

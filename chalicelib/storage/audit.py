@@ -6,7 +6,7 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 from chalicelib.storage.cursors import KeyCursor
 
 
@@ -51,6 +51,39 @@ class AuditEvent(Model):
 
 def entity_key(entity: str, entity_id: str) -> str:
     return f"{entity}#{entity_id}"
+
+
+def new_event(
+    entity: str,
+    entity_id: str,
+    *,
+    at: str,
+    precise_at: str,
+    event_id: str,
+    day: str,
+    actor: str,
+    action: str,
+    changes: dict,
+) -> AuditEvent:
+    """An event not yet written (`add_event` in a transaction, or `.save()` alone). `precise_at`
+    (to the microsecond) orders the entity's events of the same second as they happened."""
+    return AuditEvent(
+        entity_key(entity, entity_id),
+        f"{precise_at}#{event_id}",
+        day=day,
+        entity=entity,
+        entity_id=entity_id,
+        at=at,
+        actor=actor,
+        action=action,
+        changes=changes,
+    )
+
+
+def add_event(tx: Writes, event: AuditEvent) -> None:
+    """Write the event in the transaction. Its key is unique: the condition only guards against a
+    replayed write."""
+    tx.save(event, condition=AuditEvent.entity_key.does_not_exist())
 
 
 # Within an entity's partition the event key alone places a page; across a day's index partition

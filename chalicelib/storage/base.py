@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -83,3 +85,24 @@ class Writes(Protocol):
     def delete(self, model: Any, condition: Any = None) -> None: ...
 
     def condition_check(self, model_cls: Any, hash_key: Any, range_key: Any = None, condition: Any = None) -> None: ...
+
+
+class ConditionFailed(Exception):
+    """A condition of a transaction did not hold (a stale version, an item already there): nothing
+    of it was written."""
+
+
+@contextmanager
+def transaction() -> Iterator[Writes]:
+    """Collect writes; commit them in one TransactWriteItems on exit, or none of them."""
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            yield tx
+    except TransactWriteError as exc:
+        reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
+        if "ConditionalCheckFailed" in reasons:
+            raise ConditionFailed() from exc
+        raise
