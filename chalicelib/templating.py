@@ -18,7 +18,7 @@ def environment():
 
     # The word maps come with the domain's models (pydantic): loaded with the first page, not on import.
     from chalicelib.domain import labels
-    from chalicelib.domain.referrals import human_reference
+    from chalicelib.domain.referral_reference import human_reference
     from chalicelib.domain.visits import readable_reason
 
     env = Environment(

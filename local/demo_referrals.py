@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.referrals import ReferralSubmission
+from chalicelib.domain.referral_form import ReferralSubmission
 from chalicelib.examples import example_referral
 from local.directory import for_role
 

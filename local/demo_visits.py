@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.referrals import ReferralStatus, human_reference, reference_key
+from chalicelib.domain.referral_reference import human_reference, reference_key
+from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.examples import example_referral
 from local.directory import for_role
 
@@ -57,7 +58,7 @@ def _accepted_referral(supervisor: Principal) -> str:
 
 def seed_demo_visits() -> int:
     """Book through the real use cases (guards, audit and all); returns the visits made."""
-    from chalicelib.domain.visits import NewSeries, NewVisit
+    from chalicelib.domain.visit_requests import NewSeries, NewVisit
     from chalicelib.services import visit_booking
     from chalicelib.services.workers import find_worker_by_email
 

@@ -94,7 +94,8 @@ def booking_calls() -> dict:
 
 def seed_visits(workers: int, visits: int) -> None:
     """`visits` scheduled visits spread over the workers, weekly from the Monday after TODAY."""
-    from chalicelib.domain.visits import ZONE_NAME, iso_utc, slot
+    from chalicelib.domain.local_time import ZONE_NAME, iso_utc
+    from chalicelib.domain.visit_slots import slot
     from chalicelib.storage.visits import Visit, month_of
 
     first = datetime.combine(TODAY + timedelta(days=(7 - TODAY.weekday()) % 7 or 7), datetime.min.time())

@@ -64,7 +64,7 @@ def add_referral(
     body["risks"]["confidential_address"] = confidential
     body["contact"]["start_date"], body["contact"]["end_date"] = plan
     now = clock.iso_now()
-    from chalicelib.domain.referrals import human_reference, reference_key
+    from chalicelib.domain.referral_reference import human_reference, reference_key
 
     referral_id = uuid.uuid4().hex
     referral = Referral(

@@ -57,7 +57,7 @@ def referral_draft(request, principal, draft_id: str):
     from chalicelib import clock
     from chalicelib.api import referral_forms as forms
     from chalicelib.api.queries import DraftPageQuery, page_query
-    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.domain.referral_form import ReferralSubmission
     from chalicelib.errors import Conflict, PayloadTooLarge
     from chalicelib.services import referral_drafts, referrals
     from chalicelib.web.forms import errors_by_path, first_value

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.domain.referrals import MAX_CHILDREN, MAX_FAMILY_MEMBERS, RISK_FLAGS, OptionalComment
+from chalicelib.domain.referral_form import MAX_CHILDREN, MAX_FAMILY_MEMBERS, RISK_FLAGS, OptionalComment
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.web.forms import FormError, field_id, nest
 

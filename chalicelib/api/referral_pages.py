@@ -25,7 +25,7 @@ def new_referral(request, principal):
 
     from chalicelib import clock
     from chalicelib.api import referral_forms as forms
-    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.domain.referral_form import ReferralSubmission
     from chalicelib.errors import Conflict
     from chalicelib.services import referrals
     from chalicelib.web.forms import errors_by_path, first_value
@@ -74,7 +74,7 @@ def referral_list(request, principal):
     rows = referrals.list_for(principal, status, LIST_LIMIT)
     search = (query.q or "")[:40]
     if search:
-        from chalicelib.domain.referrals import human_reference, reference_key
+        from chalicelib.domain.referral_reference import human_reference, reference_key
 
         wanted = reference_key(search)
         rows = [row for row in rows if wanted and reference_key(human_reference(row["id"])).startswith(wanted)]
@@ -106,7 +106,7 @@ def answer_question(request, principal, referral_id: str):
     from pydantic import ValidationError
 
     from chalicelib.api.referral_forms import check_id
-    from chalicelib.domain.referrals import Amendment
+    from chalicelib.domain.referral_decisions import Amendment
     from chalicelib.errors import Conflict
     from chalicelib.services import referrals
     from chalicelib.web.forms import errors_by_path, first_value

@@ -19,7 +19,7 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
     "/v1/referrals",
     "POST",
     roles=frozenset({Role.REFERRER}),
-    body="chalicelib.domain.referrals:ReferralSubmission",
+    body="chalicelib.domain.referral_form:ReferralSubmission",
     example="chalicelib.examples:example_referral",
     status=201,
     summary="Submit a referral (honours the Idempotency-Key header)",
@@ -67,7 +67,7 @@ def get_referral(call: Call):
     "/v1/referrals/{referral_id}/amendments",
     "POST",
     roles=frozenset({Role.REFERRER}),
-    body="chalicelib.domain.referrals:Amendment",
+    body="chalicelib.domain.referral_decisions:Amendment",
     example={
         "answer": "The father's supervised contact order was made on 3 March; a copy is attached to the case file."
     },
@@ -117,7 +117,7 @@ decision_routes(
     "referral",
     api="/v1/referrals/{referral_id}/decision",
     page="/referrals/{referral_id}/decision",
-    body="chalicelib.domain.referrals:ReviewDecision",
+    body="chalicelib.domain.referral_decisions:ReviewDecision",
     example={
         "decision": "decline",
         "comment": "The family lives outside our area; please refer them to the North team.",

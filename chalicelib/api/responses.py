@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
-from chalicelib.domain.referrals import Decision as ReferralDecisionKind
-from chalicelib.domain.referrals import ReferralStatus, ReferralSubmission
+from chalicelib.domain.referral_decisions import Decision as ReferralDecisionKind
+from chalicelib.domain.referral_form import ReferralSubmission
+from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.reports import ReportContent, ReportStatus
 from chalicelib.domain.visits import CancelledBy, Repeat, VisitStatus
 from chalicelib.workflows.registry import WORKFLOWS

@@ -75,7 +75,7 @@ def schedule_series(request, principal, referral_id: str):
     from pydantic import ValidationError
 
     from chalicelib import clock
-    from chalicelib.domain.visits import NewSeries
+    from chalicelib.domain.visit_requests import NewSeries
     from chalicelib.errors import Conflict, NotFound, ValidationFailed
     from chalicelib.services import visit_booking
     from chalicelib.services.visit_guards import load_referral

@@ -8,7 +8,8 @@ from typing import Any
 
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
 from chalicelib.domain.date_words import long_day
-from chalicelib.domain.referrals import ContactType, LegalStatus, PlacementType, ReferralStatus
+from chalicelib.domain.referral_form import ContactType, LegalStatus, PlacementType
+from chalicelib.domain.referrals import ReferralStatus
 
 KIND_LABELS: dict[ClearanceKind, str] = {
     ClearanceKind.BACKGROUND_CHECK: "background check",

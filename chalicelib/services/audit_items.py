@@ -47,7 +47,7 @@ def _id_in_page_address(kind: str, text: str) -> str | None:
 
 
 def _referral(text: str) -> str:
-    from chalicelib.domain.referrals import reference_key
+    from chalicelib.domain.referral_reference import reference_key
     from chalicelib.storage.referrals import ids_with_reference
 
     key = reference_key(text)

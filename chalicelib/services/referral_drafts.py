@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
-from chalicelib.domain.referrals import DRAFT_DAYS
+from chalicelib.domain.referral_form import DRAFT_DAYS
 from chalicelib.errors import Conflict, NotFound, PayloadTooLarge
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import referral_drafts as draft_store

@@ -15,14 +15,10 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import referrals as referral_rules
-from chalicelib.domain.referrals import (
-    Decision,
-    ReferralStatus,
-    ReferralSubmission,
-    ReviewDecision,
-    human_reference,
-    public_summary,
-)
+from chalicelib.domain.referral_decisions import Decision, ReviewDecision
+from chalicelib.domain.referral_form import ReferralSubmission, public_summary
+from chalicelib.domain.referral_reference import human_reference
+from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction

@@ -10,16 +10,10 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.config import settings
-from chalicelib.domain.referrals import (
-    Amendment,
-    InvalidTransition,
-    ReferralStatus,
-    ReferralSubmission,
-    awaits_decision,
-    check_transition,
-    human_reference,
-    reference_key,
-)
+from chalicelib.domain.referral_decisions import Amendment
+from chalicelib.domain.referral_form import ReferralSubmission
+from chalicelib.domain.referral_reference import human_reference, reference_key
+from chalicelib.domain.referrals import InvalidTransition, ReferralStatus, awaits_decision, check_transition
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import review

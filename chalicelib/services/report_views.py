@@ -104,7 +104,8 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     """What the report page shows this person: the visit, the report (as they may see it), and
     whether they may write it or decide it."""
     from chalicelib.domain.date_words import day_of, when
-    from chalicelib.domain.visits import VisitStatus, from_iso
+    from chalicelib.domain.local_time import from_iso
+    from chalicelib.domain.visits import VisitStatus
 
     visit = visit_for(principal, visit_id)
     report = store.get_report(visit_id)

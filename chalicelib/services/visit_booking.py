@@ -15,18 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.local_time import ZONE_NAME, iso_utc
 from chalicelib.domain.referrals import ReferralStatus
-from chalicelib.domain.visits import (
-    REPEAT_LABELS,
-    ZONE_NAME,
-    NewSeries,
-    NewVisit,
-    Participants,
-    Slot,
-    VisitStatus,
-    iso_utc,
-    outside_plan,
-)
+from chalicelib.domain.visit_requests import NewSeries, NewVisit, Participants
+from chalicelib.domain.visit_slots import Slot, outside_plan
+from chalicelib.domain.visits import REPEAT_LABELS, VisitStatus
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import audited_transaction

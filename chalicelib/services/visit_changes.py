@@ -7,20 +7,10 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import date_words
-from chalicelib.domain.visits import (
-    CANCELLED_BY_LABELS,
-    Cancellation,
-    CancelledBy,
-    Slot,
-    VisitChange,
-    VisitStatus,
-    check_length,
-    from_iso,
-    iso_utc,
-    outside_plan,
-    slot,
-    to_local,
-)
+from chalicelib.domain.local_time import from_iso, iso_utc, to_local
+from chalicelib.domain.visit_requests import Cancellation, VisitChange
+from chalicelib.domain.visit_slots import Slot, check_length, outside_plan, slot
+from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of

@@ -13,17 +13,10 @@ from datetime import date, datetime, timedelta
 
 from chalicelib import clock
 from chalicelib.domain import date_words
+from chalicelib.domain.local_time import from_iso, iso_utc
 from chalicelib.domain.referrals import ReferralStatus
-from chalicelib.domain.visits import (
-    MAX_MINUTES,
-    Slot,
-    VisitStatus,
-    check_within_range,
-    clashes_with,
-    from_iso,
-    iso_utc,
-    readable_reason,
-)
+from chalicelib.domain.visit_slots import MAX_MINUTES, Slot, check_within_range, clashes_with
+from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.storage import referrals as referral_store
 from chalicelib.storage import visits as store

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.local_time import ZONE, from_iso, iso_utc, local_day_bounds
 from chalicelib.domain.referrals import ReferralStatus
-from chalicelib.domain.visits import ZONE, VisitStatus, from_iso, iso_utc, local_day_bounds, status_on
+from chalicelib.domain.visits import VisitStatus, status_on
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.services.visit_access import SCHEDULERS, SEE_ALL, load, own_worker_id, redacted_for, worker_id_of
 from chalicelib.services.visit_guards import BOOKABLE, load_referral

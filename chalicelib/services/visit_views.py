@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
-from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus, from_iso, status_on, to_local
+from chalicelib.domain.local_time import from_iso, to_local
+from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus, status_on
 
 if TYPE_CHECKING:
     from chalicelib.storage.visits import Visit

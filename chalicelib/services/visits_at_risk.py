@@ -9,14 +9,8 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import date_words
-from chalicelib.domain.visits import (
-    VisitStatus,
-    from_iso,
-    iso_utc,
-    local_day_bounds,
-    readable_reason,
-    to_local,
-)
+from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds, to_local
+from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.visit_access import ENTITY

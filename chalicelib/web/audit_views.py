@@ -167,7 +167,7 @@ def event_words(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reference(referral_id: str) -> str | None:
-    from chalicelib.domain.referrals import human_reference
+    from chalicelib.domain.referral_reference import human_reference
 
     try:
         return human_reference(referral_id)

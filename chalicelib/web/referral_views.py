@@ -18,7 +18,7 @@ from chalicelib.domain.labels import (
     STATUS_COLOURS,
 )
 from chalicelib.domain.labels import REFERRAL_STATUS_LABELS as STATUS_LABELS
-from chalicelib.domain.referrals import (
+from chalicelib.domain.referral_form import (
     DRAFT_DAYS,
     MAX_CHILDREN,
     MAX_FAMILY_MEMBERS,
@@ -27,10 +27,9 @@ from chalicelib.domain.referrals import (
     ContactType,
     LegalStatus,
     PlacementType,
-    ReferralStatus,
     Weekday,
-    awaits_decision,
 )
+from chalicelib.domain.referrals import ReferralStatus, awaits_decision
 from chalicelib.web.forms import error_summary, field_id, indexes, without_indexes
 from chalicelib.web.pages import render
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain.date_words import clock, long_day, short_day, when
-from chalicelib.domain.visits import MAX_SERIES, REPEAT_LABELS, Repeat, VisitStatus
+from chalicelib.domain.visit_series import MAX_SERIES
+from chalicelib.domain.visits import REPEAT_LABELS, Repeat, VisitStatus
 from chalicelib.web.forms import error_summary, field_id
 from chalicelib.web.pages import render
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.domain.referrals import human_reference
+from chalicelib.domain.referral_reference import human_reference
 from chalicelib.examples import example_referral
 from tests.functional.test_plain_words import VisibleText, code_like_tokens
 from tests.helpers import submit_referral
@@ -82,7 +82,7 @@ def test_a_filter_half_given_or_a_day_that_is_not_a_date_is_explained(client, ad
 
 
 def test_a_referral_is_found_by_the_reference_people_see(client, admin, referral_id):
-    from chalicelib.domain.referrals import human_reference
+    from chalicelib.domain.referral_reference import human_reference
 
     reference = human_reference(referral_id)
     other = submit_referral(client, admin, example_referral()).json_body["id"]
@@ -96,7 +96,7 @@ def test_a_referral_is_found_by_the_reference_people_see(client, admin, referral
 
 
 def test_each_event_names_a_referral_by_its_reference_and_links_to_its_history(client, admin, referral_id):
-    from chalicelib.domain.referrals import human_reference
+    from chalicelib.domain.referral_reference import human_reference
 
     response = client.http.get("/audit", headers=admin)
 

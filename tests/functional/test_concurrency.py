@@ -95,7 +95,7 @@ def _referral_count(referrer_id: str) -> int:
 
 def _submission():
     from chalicelib import clock
-    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.domain.referral_form import ReferralSubmission
 
     return ReferralSubmission.model_validate(example_referral(), context={"today": clock.today()})
 
@@ -228,7 +228,7 @@ def test_a_submission_that_loses_the_race_says_it_was_already_submitted(client, 
 
 
 def _series_request(worker_id: str):
-    from chalicelib.domain.visits import NewSeries
+    from chalicelib.domain.visit_requests import NewSeries
 
     return NewSeries.model_validate(
         {

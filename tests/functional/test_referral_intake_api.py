@@ -153,7 +153,7 @@ def test_same_key_with_a_different_body_is_409_and_creates_nothing_more(client, 
 
 def test_twenty_concurrent_submissions_with_one_key_create_exactly_one_referral(client, auth, runtime):
     from chalicelib.auth import Principal, Role
-    from chalicelib.domain.referrals import ReferralSubmission
+    from chalicelib.domain.referral_form import ReferralSubmission
     from chalicelib.services import referrals
 
     referrer = Principal("u-referrer-1", "sam.referrer@council.example", "Sam", frozenset({Role.REFERRER}))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chalicelib.domain.referrals import human_reference, reference_key
+from chalicelib.domain.referral_reference import human_reference, reference_key
 from tests.functional.test_plain_words import VisibleText
 from tests.functional.test_referral_pages import SAM, SUPERVISOR, _decide, referral_id, submit_form
 from tests.helpers import approval_path, emails_to, wait_for_email

@@ -244,7 +244,7 @@ def test_two_bookings_racing_for_the_same_worker_cannot_both_pass_the_overlap_ch
     runtime, casey, referral, monkeypatch
 ):
     from chalicelib.auth import Principal, Role
-    from chalicelib.domain.visits import NewVisit
+    from chalicelib.domain.visit_requests import NewVisit
     from chalicelib.errors import Conflict
     from chalicelib.services import visit_booking, visit_guards
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain.referrals import ReferralSubmission
+from chalicelib.domain.referral_form import ReferralSubmission
 from chalicelib.examples import example_referral
 from chalicelib.web.forms import (
     FormError,

@@ -13,18 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from chalicelib.domain.referral_decisions import Amendment, Decision, ReviewDecision
+from chalicelib.domain.referral_form import ReferralSubmission, public_summary
 from chalicelib.domain.referrals import (
     ALLOWED_TRANSITIONS,
-    Amendment,
-    Decision,
     InvalidTransition,
     ReferralStatus,
-    ReferralSubmission,
-    ReviewDecision,
     awaits_decision,
     check_transition,
     is_decided,
-    public_summary,
 )
 from chalicelib.domain.validation import field_errors, format_path
 from chalicelib.examples import example_referral

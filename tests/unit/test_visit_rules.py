@@ -7,31 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from chalicelib.domain.local_time import exists_locally, parse_local, to_utc
 from chalicelib.domain.validation import field_errors
-from chalicelib.domain.visits import (
-    MAX_SERIES,
+from chalicelib.domain.visit_requests import (
     NewSeries,
     NewVisit,
-    Repeat,
     VisitChange,
-    VisitStatus,
-    add_months,
-    clashes_with,
     example_cancellation,
     example_change,
     example_series,
     example_visit,
-    exists_locally,
-    outside_plan,
-    overlaps,
-    parse_local,
-    readable_reason,
-    self_overlaps,
-    series_starts,
-    slot,
-    status_on,
-    to_utc,
 )
+from chalicelib.domain.visit_series import MAX_SERIES, add_months, series_starts
+from chalicelib.domain.visit_slots import clashes_with, outside_plan, overlaps, self_overlaps, slot
+from chalicelib.domain.visits import Repeat, VisitStatus, readable_reason, status_on
 
 
 def at(text: str) -> datetime:
@@ -183,7 +172,7 @@ def test_examples_are_valid():
     NewVisit.model_validate(example_visit())
     NewSeries.model_validate(example_series()).slots()
     VisitChange.model_validate(example_change())
-    from chalicelib.domain.visits import Cancellation
+    from chalicelib.domain.visit_requests import Cancellation
 
     Cancellation.model_validate(example_cancellation())
 
@@ -252,7 +241,7 @@ def test_reasons_read_as_words_and_dates():
 
 
 def test_participants_need_a_child_and_are_kept_in_order_once_each():
-    from chalicelib.domain.visits import Participants
+    from chalicelib.domain.visit_requests import Participants
 
     with pytest.raises(ValidationError) as exc:
         Participants.model_validate({"children": [], "family_members": [0]})
