@@ -170,7 +170,6 @@ def _write(
             starts_at=iso_utc(s.starts_at),
             ends_at=iso_utc(s.ends_at),
             zone=ZONE_NAME,
-            month=store.month_of(s.starts_at),
             venue=venue,
             participants=participants,
             confidential_address=confidential,

@@ -52,12 +52,11 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
         record["at_risk"] = {"from": True, "to": False}
     if not record:
         return view(visit)
-    visit.starts_at, visit.ends_at = iso_utc(new.starts_at), iso_utc(new.ends_at)
-    visit.month = store.month_of(new.starts_at)
+    store.move_visit(visit, iso_utc(new.starts_at), iso_utc(new.ends_at))
     visit.worker_id = worker_id
     visit.venue = changes.venue if changes.venue is not None else visit.venue
     visit.outside_plan = outside_plan(new.local_start, plan_start, plan_end)
-    visit.at_risk, visit.at_risk_reason, visit.at_risk_since, visit.at_risk_unsent = False, None, None, None
+    store.clear_at_risk(visit)
     visit.updated_at = clock.iso_now()
     action = "visit.reassigned" if "worker_id" in record else "visit.rescheduled"
     conflict = "The visit or the worker's schedule changed meanwhile, so nothing was changed. Reload it and try again."
@@ -91,7 +90,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
     visit.cancel_reason = cancellation.reason
     visit.cancelled_at = clock.iso_now()
     visit.cancelled_by_user = principal.email
-    visit.at_risk_unsent = None
+    store.take_off_unsent_list(visit)
     visit.updated_at = visit.cancelled_at
     with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
         store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)

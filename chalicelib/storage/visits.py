@@ -194,9 +194,24 @@ def schedule_revision(worker_id: str) -> int:
 # -- writes: each added to a transaction (with its audit event), or one conditional write ------
 
 
-def new_visit(visit_id: str, **attributes) -> Visit:
-    """A visit not yet written (see `add_visit`)."""
-    return Visit(visit_id, **attributes)
+def new_visit(visit_id: str, *, starts_at: str, **attributes) -> Visit:
+    """A visit not yet written (see `add_visit`), filed under the UTC month of `starts_at` (a UTC ISO string)."""
+    return Visit(visit_id, starts_at=starts_at, month=starts_at[:7], **attributes)
+
+
+def move_visit(visit: Visit, starts_at: str, ends_at: str) -> None:
+    """Give the visit new times (UTC ISO strings), filed under the new start's month (not yet written)."""
+    visit.starts_at, visit.ends_at, visit.month = starts_at, ends_at, starts_at[:7]
+
+
+def clear_at_risk(visit: Visit) -> None:
+    """The visit is no longer at risk, and off the supervisor's unsent list (not yet written)."""
+    visit.at_risk, visit.at_risk_reason, visit.at_risk_since, visit.at_risk_unsent = False, None, None, None
+
+
+def take_off_unsent_list(visit: Visit) -> None:
+    """The visit leaves the supervisor's unsent at-risk list, flag kept (not yet written)."""
+    visit.at_risk_unsent = None
 
 
 def claim_schedule(tx: Writes, worker_id: str, seen: int) -> None:
