@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -135,9 +136,7 @@ def test_a_twin_arriving_while_the_first_is_being_saved_waits_for_it(runtime, mo
     first.start()
     assert first_inside.wait(10)
     # WHEN the twin comes while the first holds Powertools' in-progress record, then the first ends
-    releaser = threading.Timer(0.3, release.set)
-    releaser.daemon = True
-    releaser.start()
+    threading.Thread(target=lambda: (time.sleep(0.3), release.set()), daemon=True).start()
     twin = referrals.submit(sam, submission, "k-1")
     first.join(10)
     # THEN the twin waited and got the same referral
