@@ -22,6 +22,8 @@ def seed_demo_referrals() -> int:
     if body["contact"]["start_date"] < clock.today().isoformat():  # the example's start has passed
         body["contact"]["start_date"] = clock.today().isoformat()
         body["contact"]["end_date"] = (clock.today() + timedelta(days=180)).isoformat()
+    if body["legal_basis"]["date_made"] > clock.today().isoformat():  # the example's order is not made yet
+        body["legal_basis"]["date_made"] = clock.today().isoformat()
     submission = ReferralSubmission.model_validate(body, context={"today": clock.today()})
     referrals.submit(referrer, submission, idempotency_key="demo-referral-1")
     return 1

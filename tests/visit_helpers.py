@@ -53,16 +53,18 @@ def add_referral(
     referrer_id: str = REFERRER_ID,
     referrer_email: str = REFERRER_EMAIL,
     confidential: bool = False,
-    plan: tuple[str, str | None] = ("2027-01-11", "2027-07-09"),
+    plan: tuple[str, str | None] | None = None,
 ) -> str:
-    """A referral already decided (as the review workflow would leave it), written directly."""
+    """A referral already decided (as the review workflow would leave it), written directly; its
+    contact plan is the tests' shared one (`tests.dates.plan_start()`) unless `plan` is given."""
     from chalicelib import clock
-    from chalicelib.examples import example_referral
     from chalicelib.storage.referrals import Referral
+    from tests.dates import example_referral
 
     body = example_referral()
     body["risks"]["confidential_address"] = confidential
-    body["contact"]["start_date"], body["contact"]["end_date"] = plan
+    if plan is not None:
+        body["contact"]["start_date"], body["contact"]["end_date"] = plan
     now = clock.iso_now()
     from chalicelib.domain.referral_reference import human_reference, reference_key
 

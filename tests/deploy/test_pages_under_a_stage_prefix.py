@@ -53,12 +53,12 @@ def prefixed(monkeypatch, client):
 def _examples(runtime, client, auth) -> dict[str, str]:
     """A real value for each path parameter of the pages: seeded data and a live approval link."""
     from chalicelib.auth import verify_token
-    from chalicelib.examples import example_referral
     from chalicelib.services import referral_drafts
     from chalicelib.storage.visits import Visit
     from chalicelib.storage.workers import Clearance
     from local.seed import seed_demo_data
     from local.tokens import resolve_user, token_for
+    from tests.dates import example_referral
     from tests.helpers import approval_path, submit_referral, wait_for_email
 
     seed_demo_data()

@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chalicelib.examples import example_referral, example_report
+from chalicelib.examples import example_report
+from tests.dates import example_referral
 from tests.helpers import APPROVE_LINK, FORM_HEADERS, session_cookie, submit_referral, wait_for
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import CASEY, add_referral

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.e2e.conftest import sign_in
 from tests.helpers import submit_referral, wait_for_email
 

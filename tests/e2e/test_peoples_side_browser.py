@@ -9,11 +9,11 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import born, example_referral, iso_days_from_today, long_day
 from tests.e2e.seeded_site import HR, PEOPLE, open_as
 from tests.e2e.test_referral_browser import fill_required_fields
 from tests.helpers import approval_path, submit_referral, wait_for, wait_for_email
@@ -281,14 +281,14 @@ def test_referrer_finds_a_new_referral_by_its_reference(live_server, page):
     # GIVEN the referrer submits a referral through the form
     signed_in(page, live_server, REFERRER)
     page.goto(f"{live_server}/referrals/new")
-    fill_required_fields(page, "2019-05-14")
+    fill_required_fields(page, born().isoformat())
     page.get_by_role("button", name="Submit referral").click()
     page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
 
     # THEN its page shows its reference, and its date of birth in words
     text = read(page)
     reference = REFERENCE.search(text).group(0)
-    assert "14 May 2019" in text
+    assert long_day(born()) in text
 
     # AND their list shows it
     page.goto(f"{live_server}/")
@@ -398,10 +398,10 @@ def test_hr_downloads_the_filtered_register(live_server, page):
 
 def test_a_start_date_in_the_past_is_refused_beside_the_field_and_the_form_kept(live_server, page):
     # GIVEN the referrer fills the form with a start date of last week
-    last_week = (date.today() - timedelta(days=7)).isoformat()
+    last_week = iso_days_from_today(-7)
     signed_in(page, live_server, REFERRER)
     page.goto(f"{live_server}/referrals/new")
-    fill_required_fields(page, "2019-05-14")
+    fill_required_fields(page, born().isoformat())
     page.get_by_label("Start date").fill(last_week)
 
     # WHEN they submit it

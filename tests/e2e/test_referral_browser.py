@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
 
 import pytest
 
+from tests.dates import born, iso_days_from_today, plan_start
 from tests.e2e.conftest import sign_in
 from tests.helpers import approval_path, wait_for_email
 
@@ -40,7 +40,7 @@ def fill_required_fields(page, date_of_birth: str) -> None:
     page.get_by_label("Per", exact=True).select_option("week")
     page.get_by_label("Length of each session, in minutes").fill("90")
     page.locator("#contact-preferred_days-tuesday").check()
-    page.get_by_label("Start date").fill("2027-01-11")
+    page.get_by_label("Start date").fill(plan_start().isoformat())
     page.locator("#legal_basis-court_order-no").check()
     page.locator("#risks-domestic_abuse").check()
     page.get_by_label("I confirm that consent or the legal basis for this referral is in place").check()
@@ -57,7 +57,7 @@ def test_referrer_refers_corrects_a_mistake_and_sees_the_supervisors_acceptance(
     assert page.get_by_label("Your name").input_value() == "Sam Okafor"
 
     # WHEN they fill it in with the child's date of birth in the future, and press Enter
-    future = (date.today() + timedelta(days=60)).isoformat()
+    future = iso_days_from_today(60)
     fill_required_fields(page, future)
     page.get_by_label("Preferred times (optional)").fill("After school")
     page.get_by_label("Preferred times (optional)").press("Enter")
@@ -87,7 +87,7 @@ def test_referrer_refers_corrects_a_mistake_and_sees_the_supervisors_acceptance(
     assert page.evaluate("location.hash") == "#children-0-date_of_birth"
 
     # WHEN they correct the date and submit
-    child.get_by_label("Date of birth").fill("2019-05-14")
+    child.get_by_label("Date of birth").fill(born().isoformat())
     page.get_by_role("button", name="Submit referral").click()
     page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
 

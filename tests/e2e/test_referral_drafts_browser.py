@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.dates import born, plan_start
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_referral_browser import REFERRER
 
@@ -34,7 +35,7 @@ def fill_the_rest(page) -> None:
     page.get_by_label("Number of sessions").fill("1")
     page.get_by_label("Per", exact=True).select_option("week")
     page.get_by_label("Length of each session, in minutes").fill("90")
-    page.get_by_label("Start date").fill("2027-01-11")
+    page.get_by_label("Start date").fill(plan_start().isoformat())
     page.locator("#legal_basis-court_order-no").check()
     page.get_by_label("I confirm that consent or the legal basis for this referral is in place").check()
 
@@ -87,8 +88,8 @@ def test_referrer_saves_half_a_referral_comes_back_adds_a_child_and_submits(live
     assert page.locator("#children fieldset.item").count() == 2
 
     # WHEN they finish the form and submit it
-    fill_child(page, 0, "Maya", "2019-05-14")
-    fill_child(page, 1, "Leo", "2016-09-02")
+    fill_child(page, 0, "Maya", born(0).isoformat())
+    fill_child(page, 1, "Leo", born(1).isoformat())
     fill_the_rest(page)
     page.get_by_role("button", name="Submit referral", exact=True).click()
     page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))

@@ -47,8 +47,8 @@ def served(runtime, monkeypatch):
 def known_ids(client, auth) -> dict[str, str]:
     """Real data for the ids in paths and bodies: a referral under review, an accepted one, a worker,
     a visit of theirs that has taken place with a submitted report, and a clearance kind."""
-    from chalicelib.examples import example_referral
     from chalicelib.storage.workers import worker_by_email
+    from tests.dates import example_referral
     from tests.helpers import submit_referral, wait_for
     from tests.report_helpers import book_visit, write_and_submit
     from tests.visit_helpers import CASEY

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.examples import example_referral
 from chalicelib.workflows.registry import Timings
+from tests.dates import example_referral
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 from tests.workflow.conftest import wait_for_execution
 

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.functional.test_plain_words import VisibleText
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.domain.referral_reference import human_reference
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.functional.test_plain_words import VisibleText, code_like_tokens
 from tests.helpers import submit_referral
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.examples import example_referral, example_report
+from chalicelib.examples import example_report
+from tests.dates import at, example_referral, iso_days_from_today, plan_day
 from tests.helpers import submit_referral
 from tests.report_helpers import book_visit, save
 from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
@@ -129,11 +131,12 @@ def test_a_twin_arriving_while_the_first_is_being_saved_waits_for_it(runtime, mo
 
     monkeypatch.setattr(referrals, "_create", slow_create)
     results: dict = {}
-    first = threading.Thread(target=lambda: results.update(first=referrals.submit(sam, submission, "k-1")))
+    # daemon threads: if a wait below is never released, the test fails and the run still ends
+    first = threading.Thread(target=lambda: results.update(first=referrals.submit(sam, submission, "k-1")), daemon=True)
     first.start()
     assert first_inside.wait(10)
     # WHEN the twin comes while the first holds Powertools' in-progress record, then the first ends
-    threading.Timer(0.3, release.set).start()
+    threading.Thread(target=lambda: (time.sleep(0.3), release.set()), daemon=True).start()
     twin = referrals.submit(sam, submission, "k-1")
     first.join(10)
     # THEN the twin waited and got the same referral
@@ -232,7 +235,7 @@ def _series_request(worker_id: str):
 
     return NewSeries.model_validate(
         {
-            "first_start": "2027-01-12T16:00",
+            "first_start": at(plan_day(1), "16:00"),
             "length_minutes": 90,
             "repeat": "weekly",
             "sessions": 6,
@@ -433,6 +436,10 @@ def test_a_draft_revision_that_is_not_a_number_is_a_400_page(client, token, visi
 # -- one clearance renewed by two people ------------------------------------------------------------
 
 
+# Renewals dated in the last few days: after the certificates `add_worker` recorded, 30 days ago
+RENEWED, RENEWED_LATER, BACKGROUND_ISSUED = (iso_days_from_today(days) for days in (-3, -2, -1))
+
+
 def _first_aid(issued_on: str, provider: str = "Red Cross") -> dict:
     return {"issued_on": issued_on, "provider": provider, "level": "Paediatric"}
 
@@ -453,19 +460,19 @@ def test_a_renewal_from_an_old_read_is_a_409_unless_it_states_the_current_revisi
     worker_id = add_worker("Casey Evans", CASEY)
     read = _first_aid_on_record(client, auth, worker_id)["revision"]
     # GIVEN Jordan renews from what they read
-    jordan = _put_clearance(client, auth, worker_id, _first_aid("2026-11-01"), if_match=f'"{read}"')
+    jordan = _put_clearance(client, auth, worker_id, _first_aid(RENEWED), if_match=f'"{read}"')
     assert jordan.status_code == 200, jordan.body
     # WHEN Alex, who read the same old record, saves another renewal
-    alex = _put_clearance(client, auth, worker_id, _first_aid("2026-11-02", "St John"), if_match=f'"{read}"')
+    alex = _put_clearance(client, auth, worker_id, _first_aid(RENEWED_LATER, "St John"), if_match=f'"{read}"')
     # THEN 409 naming who changed it; Jordan's renewal stands
     assert alex.status_code == 409, alex.body
     message = alex.json_body["error"]["message"]
     assert message.startswith(f"This first aid certificate was changed by {HR_EMAIL}")
     assert "save again" in message
-    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == "2026-11-01"
+    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == RENEWED
     # AND with the current revision (the ETag of the last write) Alex's renewal is saved
     again = _put_clearance(
-        client, auth, worker_id, _first_aid("2026-11-02", "St John"), if_match=jordan.headers["ETag"]
+        client, auth, worker_id, _first_aid(RENEWED_LATER, "St John"), if_match=jordan.headers["ETag"]
     )
     assert again.status_code == 200, again.body
 
@@ -487,7 +494,7 @@ def test_two_renewals_of_one_clearance_at_once_one_wins(runtime):
                     worker_id, ClearanceKind.FIRST_AID, model.model_validate(_first_aid(day)), hr, read_revision=read
                 )
             )
-            for day in ("2026-11-01", "2026-11-02")
+            for day in (RENEWED, RENEWED_LATER)
         ]
     )
     assert len(successes(results)) == 1 and len(conflicts(results)) == 1, results
@@ -503,14 +510,14 @@ def test_a_renewal_written_between_this_ones_read_and_write_is_not_lost(client, 
 
     def colleague():
         clearances.record_clearance(
-            worker_id, ClearanceKind.FIRST_AID, model.model_validate(_first_aid("2026-11-01")), principal("hr")
+            worker_id, ClearanceKind.FIRST_AID, model.model_validate(_first_aid(RENEWED)), principal("hr")
         )
 
     between_read_and_write(clearances, "_write", colleague)
-    response = _put_clearance(client, auth, worker_id, _first_aid("2026-11-02", "St John"))
+    response = _put_clearance(client, auth, worker_id, _first_aid(RENEWED_LATER, "St John"))
     assert response.status_code == 409, response.body
     assert response.json_body["error"]["code"] == "changed_elsewhere"
-    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == "2026-11-01"
+    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == RENEWED
 
 
 def test_the_hr_form_carries_the_revision_and_tells_a_stale_editor_what_happened(client, auth, runtime):
@@ -520,9 +527,9 @@ def test_the_hr_form_carries_the_revision_and_tells_a_stale_editor_what_happened
     read = _first_aid_on_record(client, auth, worker_id)["revision"]
     assert f'<input type="hidden" name="revision" value="{read}">' in page
     # GIVEN a colleague renews while this form is open
-    assert _put_clearance(client, auth, worker_id, _first_aid("2026-11-01")).status_code == 200
+    assert _put_clearance(client, auth, worker_id, _first_aid(RENEWED)).status_code == 200
     # WHEN the form is saved with the revision it was rendered with
-    fields = {**_first_aid("2026-11-02", "Typed Provider"), "expires_on": "", "revision": str(read)}
+    fields = {**_first_aid(RENEWED_LATER, "Typed Provider"), "expires_on": "", "revision": str(read)}
     response = client.http.post(
         f"/hr/clearances/{worker_id}/first_aid",
         headers={**hr, "Content-Type": "application/x-www-form-urlencoded"},
@@ -534,7 +541,7 @@ def test_the_hr_form_carries_the_revision_and_tells_a_stale_editor_what_happened
     assert "This record was changed while you had it open" in html
     assert "Typed Provider" in html
     assert f"changed by {HR_EMAIL}" in html
-    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == "2026-11-01"
+    assert _first_aid_on_record(client, auth, worker_id)["issued_on"] == RENEWED
 
 
 def test_another_kind_recorded_between_read_and_write_does_not_refuse_this_one(
@@ -547,7 +554,7 @@ def test_another_kind_recorded_between_read_and_write_does_not_refuse_this_one(
     worker_id = add_worker("Casey Evans", CASEY)
     read = _first_aid_on_record(client, auth, worker_id)["revision"]
     background = record_model(ClearanceKind.BACKGROUND_CHECK).model_validate(
-        {"issued_on": "2026-11-03", "check_type": "enhanced_dbs", "certificate_number": "0099"}
+        {"issued_on": BACKGROUND_ISSUED, "check_type": "enhanced_dbs", "certificate_number": "0099"}
     )
 
     def colleague():
@@ -555,9 +562,9 @@ def test_another_kind_recorded_between_read_and_write_does_not_refuse_this_one(
 
     # GIVEN a colleague records the background check while this first aid renewal is being written
     between_read_and_write(clearances, "_write", colleague)
-    response = _put_clearance(client, auth, worker_id, _first_aid("2026-11-02", "St John"), if_match=f'"{read}"')
+    response = _put_clearance(client, auth, worker_id, _first_aid(RENEWED_LATER, "St John"), if_match=f'"{read}"')
     # THEN nothing this writer read changed: both certificates are recorded
     assert response.status_code == 200, response.body
     worker = client.http.get(f"/v1/workers/{worker_id}", headers=auth("hr")).json_body
     issued = {c["kind"]: c.get("issued_on") for c in worker["clearances"]}
-    assert issued["first_aid"] == "2026-11-02" and issued["background_check"] == "2026-11-03"
+    assert issued["first_aid"] == RENEWED_LATER and issued["background_check"] == BACKGROUND_ISSUED

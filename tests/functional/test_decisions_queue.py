@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 
 SUPERVISOR = "supervisor@familycontact.example"

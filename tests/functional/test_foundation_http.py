@@ -136,7 +136,7 @@ def test_a_blank_query_parameter_is_documented_as_not_given_and_read_so(client, 
 
 def test_a_blank_optional_field_is_documented_as_not_given_and_read_so(client, auth):
     """The document said an optional text was at least one character; the API reads "" as not given."""
-    from chalicelib.examples import example_referral
+    from tests.dates import example_referral
 
     document = client.http.get("/openapi.json").json_body
     team = document["components"]["schemas"]["Referrer-Input"]["properties"]["team"]

@@ -179,7 +179,7 @@ def test_a_field_name_nested_500_deep_is_a_400_page(client, name):
 def test_a_childs_name_that_would_break_an_email_header_is_a_422_naming_the_field(client, auth, odd):
     import json
 
-    from chalicelib.examples import example_referral
+    from tests.dates import example_referral
 
     body = example_referral()
     body["children"][0]["first_name"] = f"Maya{odd}Bcc: someone@evil.example"
@@ -304,8 +304,8 @@ def test_a_signed_in_users_cookie_does_not_carry_a_cross_site_form(client, auth)
 
 
 def _referral_under_review(client, auth) -> str:
-    from chalicelib.examples import example_referral
     from chalicelib.services.referrals import load
+    from tests.dates import example_referral
     from tests.helpers import submit_referral, wait_for
 
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]

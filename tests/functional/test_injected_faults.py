@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.fault_injection import injected_faults
 from tests.helpers import (
     approval_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
 
 

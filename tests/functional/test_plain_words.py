@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.functional.test_hr_pages import TODAY, add_worker, days
 from tests.functional.test_referral_pages import SAM, SUPERVISOR, _decide, post, referral_id, submit_form
 from tests.helpers import approval_path, wait_for, wait_for_email

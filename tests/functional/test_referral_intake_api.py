@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from datetime import date
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral, iso_days_from_today, plan_day
 from tests.helpers import submit_referral
 
 
@@ -18,6 +19,12 @@ def _count_referrals(client, auth) -> int:
 
 def _errors(response) -> dict[str, str]:
     return {f["path"]: f["message"] for f in response.json_body["error"].get("fields", [])}
+
+
+def _born_before_start(body: dict, years: int) -> str:
+    """A date of birth `years` before the body's contact start date (its 1 January)."""
+    start = date.fromisoformat(body["contact"]["start_date"])
+    return date(start.year - years, 1, 1).isoformat()
 
 
 def _with(change) -> dict:
@@ -37,15 +44,15 @@ BAD_BODIES = [
     ),
     (
         "child born in the future",
-        lambda b: b["children"][0].update(date_of_birth="2099-01-01"),
+        lambda b: b["children"][0].update(date_of_birth=iso_days_from_today(30)),
         "children[0].date_of_birth",
     ),
     (
         "child 18 or older at the start date",
-        lambda b: b["children"][1].update(date_of_birth="2005-01-01"),
+        lambda b: b["children"][1].update(date_of_birth=_born_before_start(b, 22)),  # 2005 when written
         "children[1].date_of_birth",
     ),
-    ("end before start", lambda b: b["contact"].update(end_date="2027-01-01"), "contact.end_date"),
+    ("end before start", lambda b: b["contact"].update(end_date=plan_day(-10).isoformat()), "contact.end_date"),
     ("more than 10 children", lambda b: b.update(children=[b["children"][0]] * 11), "children"),
     ("no children", lambda b: b.update(children=[]), "children"),
     ("text over its limit", lambda b: b["children"][0].update(needs_notes="x" * 4001), "children[0].needs_notes"),
@@ -84,7 +91,7 @@ def test_bad_referral_is_422_naming_the_field_and_saves_nothing(client, auth, ca
 def test_every_field_error_is_reported_at_once(client, auth):
     def several(b):
         b["referrer"].pop("name")
-        b["children"][0]["date_of_birth"] = "2099-01-01"
+        b["children"][0]["date_of_birth"] = iso_days_from_today(30)
         b["family_members"][0]["relationship"] = ""
 
     response = submit_referral(client, auth("referrer"), _with(several))

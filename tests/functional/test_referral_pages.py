@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import born, days_from_today, example_referral, iso_days_from_today, long_day, plan_day, plan_end
 from tests.helpers import approval_path, post_form, wait_for, wait_for_email
 
 SUPERVISOR = "supervisor@familycontact.example"
@@ -187,14 +187,17 @@ def supervisor(token) -> dict:
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
-    """`frozen_clock.at(hour)`: the service's clock stands still at that hour of 1 Nov 2026."""
+    """`frozen_clock.at(hour)`: the service's clock stands still at that hour of a day last month
+    (1 Nov 2026 when written)."""
     from chalicelib import clock
 
+    day = days_from_today(-34)
+
     class Frozen:
-        moment = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        moment = datetime.combine(day, time(9), tzinfo=UTC)
 
         def at(self, hour: int) -> None:
-            self.moment = datetime(2026, 11, 1, hour, 0, tzinfo=UTC)
+            self.moment = datetime.combine(day, time(hour), tzinfo=UTC)
 
     frozen = Frozen()
     monkeypatch.setattr(clock, "now", lambda: frozen.moment)
@@ -298,9 +301,10 @@ def test_resubmitting_a_changed_form_with_the_same_key_keeps_the_typing_and_offe
 def test_errors_are_shown_beside_their_fields_and_everything_typed_is_kept(client, sam):
     # GIVEN a child born in the future and an end date before the start date
     body = example_referral()
-    born = (date.today() + timedelta(days=30)).isoformat()
+    born = iso_days_from_today(30)
+    before_start = plan_day(-10).isoformat()
     body["children"][1]["date_of_birth"] = born
-    body["contact"]["end_date"] = "2027-01-01"
+    body["contact"]["end_date"] = before_start
 
     # WHEN the referrer submits
     response = submit_form(client, sam, body)
@@ -329,7 +333,7 @@ def test_errors_are_shown_beside_their_fields_and_everything_typed_is_kept(clien
         assert control["attrs"]["aria-invalid"] == "true"
     # ... and every value is still there: text, dates, selects, radios, checkboxes, multi-choices
     assert page.value("children[1].date_of_birth") == born
-    assert page.value("contact.end_date") == "2027-01-01"
+    assert page.value("contact.end_date") == before_start
     assert page.value("children[0].first_name") == "Maya"
     assert page.value("children[0].needs_notes") == body["children"][0]["needs_notes"]
     assert page.value("children[1].legal_status") == "interim_care_order"
@@ -616,7 +620,7 @@ def test_referral_page_shows_everything_submitted_and_the_status_history(client,
     for shown in (
         "Amara Okafor",
         "Children in Care Team 2",
-        "14 May 2019",
+        long_day(born()),
         "Interim care order",
         "Foster care",
         "Asthma; carries an inhaler.",
@@ -624,7 +628,7 @@ def test_referral_page_shows_everything_submitted_and_the_status_history(client,
         "Must not be told the foster carers&#39; address",
         "Tuesday, Thursday",
         "After school, 16:00-18:00",
-        "9 July 2027",
+        long_day(plan_end()),
         "NS26C00412",
         "Northshire Family Court",
         "Historic domestic abuse",
@@ -790,7 +794,7 @@ def test_error_summary_names_inputs_as_the_form_does(path, label):
 
 def test_a_form_posted_from_another_website_is_refused_and_changes_nothing(client, auth, runtime):
     # GIVEN a referrer signed in with the session cookie
-    from chalicelib.examples import example_referral
+    from tests.dates import example_referral
     from tests.helpers import submit_referral
 
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]

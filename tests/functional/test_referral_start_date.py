@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from chalicelib.examples import example_referral
 from chalicelib.web.forms import field_id
+from tests.dates import example_referral
 from tests.functional.test_referral_pages import SAM, Html, submit_form
 from tests.helpers import submit_referral
 

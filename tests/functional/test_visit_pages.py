@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.dates import at, long_day, plan_day, plan_end, plan_start, short_day
 from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
 
 
@@ -41,7 +42,7 @@ def referral(runtime) -> str:
 
 def form(worker_id: str, **overrides) -> dict:
     return {
-        "first_start": "2027-01-12T16:00",
+        "first_start": at(plan_day(1), "16:00"),
         "length_minutes": "90",
         "repeat": "weekly",
         "until": "",
@@ -56,13 +57,14 @@ def test_the_series_form_is_prefilled_from_the_contact_plan(client, auth, casey,
     page = client.http.get(f"/referrals/{referral}/visits/new", headers=auth("supervisor"))
     assert page.status_code == 200
     html = page.body.decode()
-    # The plan starts Monday 11 January 2027, prefers Tuesdays and Thursdays after 16:00, 90 minutes, weekly
-    assert value_of(html, "first_start") == "2027-01-12T16:00"
+    # The plan starts on a Monday (11 January 2027 when written), prefers Tuesdays and Thursdays after
+    # 16:00, 90 minutes, weekly
+    assert value_of(html, "first_start") == at(plan_day(1), "16:00")
     assert value_of(html, "length_minutes") == "90"
-    assert value_of(html, "until") == "2027-07-09"
+    assert value_of(html, "until") == plan_end().isoformat()
     assert '<option value="weekly" selected>Every week</option>' in html
     assert "Casey Evans" in html
-    assert "11 January 2027" in text_of(html)
+    assert long_day(plan_start()) in text_of(html)
 
 
 def test_booking_a_series_from_the_form_shows_it_in_the_week(client, auth, casey, referral):
@@ -70,7 +72,7 @@ def test_booking_a_series_from_the_form_shows_it_in_the_week(client, auth, casey
         f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=urlencode(form(casey))
     )
     assert response.status_code == 303
-    assert response.headers["Location"].startswith("/visits/week?start=2027-01-11")
+    assert response.headers["Location"].startswith(f"/visits/week?start={plan_start()}")
     assert len(visits_of(referral)) == 6
     week = client.http.get(response.headers["Location"], headers=auth("supervisor")).body.decode()
     assert "6 visits booked" in week
@@ -79,18 +81,16 @@ def test_booking_a_series_from_the_form_shows_it_in_the_week(client, auth, casey
 
 
 def test_a_clash_re_shows_the_form_listing_every_date_and_books_nothing(client, auth, referral):
-    from datetime import date
-
-    lapsed = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=date(2027, 1, 30))
+    lapsed = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=plan_day(19))
     response = client.http.post(
         f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=urlencode(form(lapsed))
     )
     assert response.status_code == 409
     text = text_of(response.body.decode())
     assert "cannot be booked, so none were" in text
-    for day in ("2 Feb 2027", "9 Feb 2027", "16 Feb 2027"):
-        assert day in text
-    assert "26 Jan 2027, 16:00:" not in text
+    for days in (22, 29, 36):  # the fourth to sixth Tuesdays (2, 9 and 16 Feb 2027 when written)
+        assert short_day(plan_day(days)) in text
+    assert f"{short_day(plan_day(15))}, 16:00:" not in text
     assert value_of(response.body.decode(), "venue") == "Northshire Family Centre"
     assert visits_of(referral) == []
 
@@ -125,7 +125,7 @@ def test_the_referral_page_lists_its_visits_and_links_to_scheduling(client, auth
     html = client.http.get(f"/referrals/{referral}", headers=auth("supervisor")).body.decode()
     assert f'href="/referrals/{referral}/visits/new"' in html
     assert html.count('id="visit-') == 6
-    assert "12 Jan 2027, 16:00" in html
+    assert f"{short_day(plan_day(1))}, 16:00" in html
     # the referrer sees the visits but cannot schedule
     own = client.http.get(f"/referrals/{referral}", headers=auth("referrer")).body.decode()
     assert own.count('id="visit-') == 6 and "/visits/new" not in own

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.dates import at, long_day, plan_day, short_day
 from tests.visit_helpers import HR, add_referral, add_worker
 
 SUPERVISOR_EMAIL = "supervisor@familycontact.example"
-EXPIRY = date(2027, 2, 1)
-SCAN_DAY = date(2027, 2, 2)  # the first day the worker is not compliant
+EXPIRY = plan_day(21)  # the plan's fourth Monday (1 February 2027 when written)
+SCAN_DAY = plan_day(22)  # the first day the worker is not compliant
 
 
 def shorten_first_aid(worker_id: str, expires: date) -> None:
@@ -38,12 +39,12 @@ def at_risk_emails(runtime) -> list[dict]:
 
 @pytest.fixture
 def booked(runtime, client, auth):
-    """Alex has ten weekly visits from 12 January 2027 (to 16 March); then HR records that their
-    first aid certificate expires on 1 February 2027."""
-    alex = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=date(2027, 12, 31))
+    """Alex has ten weekly visits from the plan's first Tuesday (12 January to 16 March 2027 when
+    written); then HR records that their first aid certificate expires on `EXPIRY`, three weeks in."""
+    alex = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=plan_day(354))
     referral = add_referral()
     body = {
-        "first_start": "2027-01-12T16:00",
+        "first_start": at(plan_day(1), "16:00"),
         "length_minutes": 90,
         "repeat": "weekly",
         "sessions": 10,
@@ -79,16 +80,10 @@ def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_onc
     assert result["became_non_compliant"] == 1 and result["visits_at_risk"] == 7
     flags = {v.starts_at[:10]: (v.at_risk, v.at_risk_reason) for v in Visit.by_referral.query(booked["referral"])}
     assert [day for day, (risk, _) in sorted(flags.items()) if risk] == [
-        "2027-02-02",
-        "2027-02-09",
-        "2027-02-16",
-        "2027-02-23",
-        "2027-03-02",
-        "2027-03-09",
-        "2027-03-16",
+        plan_day(days).isoformat() for days in (22, 29, 36, 43, 50, 57, 64)
     ]
-    assert flags["2027-02-02"][1] == "First aid certificate expired on 1 February 2027"
-    assert not flags["2027-01-26"][0]
+    assert flags[SCAN_DAY.isoformat()][1] == f"First aid certificate expired on {long_day(EXPIRY)}"
+    assert not flags[plan_day(15).isoformat()][0]
     # AND the visits were read through the by-worker index, never a Scan
     assert "Scan" not in [operation for operation, _ in calls]
     assert ("Query", "by_worker") in calls
@@ -96,11 +91,11 @@ def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_onc
     (message,) = at_risk_emails(runtime)
     assert message["subject"].startswith("7 visits at risk")
     assert message["text"].count("Alex Morgan:") == 7
-    assert "2 Feb 2027, 16:00" in message["text"]
+    assert f"{short_day(SCAN_DAY)}, 16:00" in message["text"]
 
     # WHEN the scan runs again, the same day and the next
     compliance_scan.run(SCAN_DAY)
-    compliance_scan.run(date(2027, 2, 3))
+    compliance_scan.run(SCAN_DAY + timedelta(days=1))
     # THEN nothing is sent twice
     assert len(at_risk_emails(runtime)) == 1
 
@@ -134,7 +129,7 @@ def test_reassigning_an_at_risk_visit_to_a_compliant_worker_clears_its_flag(runt
     assert visit["at_risk"] and len(at_risk.json_body["visits"]) == 7
 
     # a worker who is not compliant either is refused, and the flag stays
-    other_lapsed = add_worker("Sam Whitfield", "sam@example.org", first_aid_expires=date(2027, 1, 5))
+    other_lapsed = add_worker("Sam Whitfield", "sam@example.org", first_aid_expires=plan_day(-6))
     refused = client.http.patch(
         f"/v1/visits/{visit['id']}", headers=supervisor, body=json.dumps({"worker_id": other_lapsed})
     )

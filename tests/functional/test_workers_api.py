@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ from chalicelib.domain.clearances import add_years
 
 TODAY = clock.today()
 DAY = timedelta(days=1)
+ISSUED_LAST_YEAR = (TODAY - timedelta(days=400)).isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -222,19 +224,21 @@ def test_recording_both_required_clearances_makes_the_worker_valid(client, hr, n
 
 
 def test_a_background_check_without_expiry_expires_by_the_renewal_policy_from_a_leap_day(client, hr, new_worker):
-    # GIVEN a certificate issued on 29 February with no expiry of its own
+    # GIVEN a certificate issued on the last 29 February with no expiry of its own
+    leap_year = next(year for year in range(TODAY.year, 0, -1) if calendar.isleap(year) and date(year, 2, 29) <= TODAY)
     worker = new_worker()
-    response = put_clearance(client, hr, worker["worker_id"], "background_check", background(date(2024, 2, 29)))
+    response = put_clearance(client, hr, worker["worker_id"], "background_check", background(date(leap_year, 2, 29)))
     # THEN it expires 3 years on, on 28 February, by policy
     check = clearance(response.json_body, "background_check")
-    assert (check["expires_on"], check["expiry_source"]) == ("2027-02-28", "policy")
+    assert (check["expires_on"], check["expiry_source"]) == (f"{leap_year + 3}-02-28", "policy")
 
 
 def test_the_renewal_policy_years_come_from_configuration(client, hr, new_worker, monkeypatch):
     monkeypatch.setenv("CLEARANCE_DEFAULT_VALIDITY_YEARS", "1")
     worker = new_worker()
-    response = put_clearance(client, hr, worker["worker_id"], "background_check", background(date(2024, 3, 1)))
-    assert clearance(response.json_body, "background_check")["expires_on"] == "2025-03-01"
+    issued = date(TODAY.year - 2, 3, 1)
+    response = put_clearance(client, hr, worker["worker_id"], "background_check", background(issued))
+    assert clearance(response.json_body, "background_check")["expires_on"] == f"{TODAY.year - 1}-03-01"
 
 
 def test_a_renewal_replaces_the_certificate_and_keeps_the_earlier_one_in_the_history(client, auth, hr, new_worker):
@@ -373,7 +377,7 @@ def test_each_kind_names_the_fields_it_needs_and_the_ones_it_does_not_use(client
     worker = new_worker()
     # A first aid certificate without provider and level, carrying an insurer
     response = put_clearance(
-        client, hr, worker["worker_id"], "first_aid", {"issued_on": "2024-05-01", "insurer": "Northshire Mutual"}
+        client, hr, worker["worker_id"], "first_aid", {"issued_on": ISSUED_LAST_YEAR, "insurer": "Northshire Mutual"}
     )
     assert response.status_code == 422
     assert paths(response) == {
@@ -386,9 +390,9 @@ def test_each_kind_names_the_fields_it_needs_and_the_ones_it_does_not_use(client
 @pytest.mark.parametrize("kind", ["driving_licence", "vehicle_insurance"])
 def test_a_licence_or_insurance_without_an_expiry_date_is_422(client, hr, new_worker, kind):
     worker = new_worker()
-    body = {"issued_on": "2024-05-01", "licence_number": "EVANS803155C99XY"}
+    body = {"issued_on": ISSUED_LAST_YEAR, "licence_number": "EVANS803155C99XY"}
     if kind == "vehicle_insurance":
-        body = {"issued_on": "2024-05-01", "insurer": "Northshire Mutual", "policy_number": "NM-1"}
+        body = {"issued_on": ISSUED_LAST_YEAR, "insurer": "Northshire Mutual", "policy_number": "NM-1"}
     response = put_clearance(client, hr, worker["worker_id"], kind, body)
     assert response.status_code == 422
     assert paths(response)["expires_on"] == f"Required for the {kind.replace('_', ' ')}"

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
 from tests.workflow.conftest import states_entered, wait_for_execution
 

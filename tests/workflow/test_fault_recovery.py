@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.fault_injection import injected_faults
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
 from tests.workflow.conftest import execution_arn, execution_status, states_entered, wait_for_execution

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.examples import example_referral
+from tests.dates import example_referral
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
 from tests.workflow.conftest import wait_for_execution
 

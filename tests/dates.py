@@ -1,0 +1,113 @@
+"""Dates the tests use, computed from the service's clock (`chalicelib.clock`), so the suite passes on any day.
+
+A test that meets a date the service derives from today (a start date that must not be in the past, a
+clearance recorded today, a visit's report falling due) takes its dates from here, never as literals.
+
+The visit and referral tests share one contact plan: it starts on the Monday from 8 to 14 January of
+the first January at least two weeks away (11 January 2027 when written). Its visits are in GMT, a
+weekly series from it crosses the March clock change, and it is never more than about 13 months
+ahead (a visit may be booked up to two years ahead).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib import clock
+
+EXAMPLE_START = date(2027, 1, 11)  # the contact start date of `chalicelib.examples.example_referral`
+PLAN_DAYS = 179  # the example's contact plan: 11 January to 9 July
+
+
+def today() -> date:
+    return clock.today()
+
+
+def days_from_today(days: int) -> date:
+    return clock.today() + timedelta(days=days)
+
+
+def iso_days_from_today(days: int) -> str:
+    return days_from_today(days).isoformat()
+
+
+def years_from_today(years: int) -> date:
+    """The same day `years` on (28 February for a 29th that has none)."""
+    day = clock.today()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def plan_start() -> date:
+    """The Monday the shared contact plan starts (see the module's docstring)."""
+    year = days_from_today(14).year + 1
+    eighth = date(year, 1, 8)
+    return eighth + timedelta(days=-eighth.weekday() % 7)
+
+
+def plan_end() -> date:
+    return plan_start() + timedelta(days=PLAN_DAYS)
+
+
+def plan_day(days: int) -> date:
+    """The day `days` after the plan starts (1: its first Tuesday)."""
+    return plan_start() + timedelta(days=days)
+
+
+def at(day: date, hhmm: str) -> str:
+    """A local time as the visit API takes it: `2027-01-12T16:00`."""
+    return f"{day.isoformat()}T{hhmm}"
+
+
+def march_clock_change(year: int) -> date:
+    """The last Sunday of March: UK clocks go forward at 01:00 GMT."""
+    last = date(year, 3, calendar.monthrange(year, 3)[1])
+    return last - timedelta(days=(last.weekday() - 6) % 7)
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def long_day(day: date) -> str:
+    """`12 January 2027`, as the pages and messages write a day."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_day(day: date) -> str:
+    """`12 Jan 2027`."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def example_referral() -> dict[str, Any]:
+    """The service's example referral with its dates moved to the shared plan: contact from
+    `plan_start()` for the same 179 days, each child the same age on the start date (so born in the
+    past and under 18 on it), and the order made before today."""
+    from chalicelib.examples import example_referral as example
+
+    body = example()
+    shift = plan_start() - EXAMPLE_START
+
+    def moved(iso: str) -> str:
+        return (date.fromisoformat(iso) + shift).isoformat()
+
+    for child in body["children"]:
+        child["date_of_birth"] = moved(child["date_of_birth"])
+    contact = body["contact"]
+    contact["start_date"], contact["end_date"] = moved(contact["start_date"]), moved(contact["end_date"])
+    made = date.fromisoformat(moved(body["legal_basis"]["date_made"]))
+    body["legal_basis"]["date_made"] = min(made, days_from_today(-7)).isoformat()
+    return body
+
+
+def born(child: int = 0) -> date:
+    """The date of birth of the example referral's child (0: Maya, 1: Leo), moved as `example_referral` moves it."""
+    return date.fromisoformat(example_referral()["children"][child]["date_of_birth"])
