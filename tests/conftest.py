@@ -6,6 +6,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests import faketime_compat
+
+faketime_compat.install()  # before moto and the service bind time.sleep
+
 # The stage and fake credentials must be set before any project module reads them.
 os.environ["FCS_STAGE"] = "local"
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-2")
