@@ -76,6 +76,25 @@ def session_cookie(role: str | None = None, email: str | None = None) -> str:
     return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"
 
 
+def json_printed_by(program: str, stage: str):
+    """Run `program` in a fresh Python at the project's root with FCS_STAGE=`stage` (so nothing this
+    process imported or registered counts); the JSON of the last line it printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    output = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=Path(__file__).resolve().parents[1],
+        env=dict(os.environ, FCS_STAGE=stage),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.splitlines()[-1])
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
