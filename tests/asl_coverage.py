@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.workflows.asl import STATEMACHINE_DIR
+from tests.worker_output import handed_over, merge_names, sorted_names
 
 WORKER_KEY = "asl_coverage_entered"
 
@@ -85,11 +86,6 @@ def record(runtime) -> None:
                     )
 
 
-def _merge(entered: dict[str, Iterable[str]]) -> None:
-    for workflow, names in entered.items():
-        _entered.setdefault(workflow, set()).update(names)
-
-
 # -- pytest hooks -----------------------------------------------------------------------------------
 
 
@@ -108,13 +104,13 @@ def pytest_configure(config):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """xdist controller: take what a worker recorded."""
-    _merge(getattr(node, "workeroutput", {}).get(WORKER_KEY, {}))
+    merge_names(_entered, handed_over(node, WORKER_KEY))
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput"):  # an xdist worker: the controller judges
-        config.workeroutput[WORKER_KEY] = {workflow: sorted(names) for workflow, names in _entered.items()}
+        config.workeroutput[WORKER_KEY] = sorted_names(_entered)
         return
     if not config.getoption("asl_coverage"):
         return

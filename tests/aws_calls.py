@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 import pytest
 
+from tests.worker_output import handed_over, merge_names, sorted_names
+
 WORKER_KEY = "aws_calls_recorded"
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("lambda_function", default=None)
 
@@ -175,11 +177,6 @@ def compare(granted: dict[str, Iterable[str]], recorded: dict[str, Iterable[str]
     return problems
 
 
-def _merge(recorded: dict[str, Iterable[str]]) -> None:
-    for function, calls in recorded.items():
-        _recorded.setdefault(function, set()).update(calls)
-
-
 # -- pytest hooks -----------------------------------------------------------------------------------
 
 
@@ -199,7 +196,7 @@ def pytest_configure(config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    _merge(getattr(node, "workeroutput", {}).get(WORKER_KEY, {}))
+    merge_names(_recorded, handed_over(node, WORKER_KEY))
 
 
 def _granted() -> dict[str, set[str]]:
@@ -211,7 +208,7 @@ def _granted() -> dict[str, set[str]]:
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput"):
-        config.workeroutput[WORKER_KEY] = {function: sorted(calls) for function, calls in _recorded.items()}
+        config.workeroutput[WORKER_KEY] = sorted_names(_recorded)
         return
     if config.getoption("aws_calls_out"):
         import json

@@ -39,6 +39,23 @@ PATIENT_TIMINGS = Timings(
     escalation_timeout_seconds=600,
     answer_timeout_seconds=600,
 )
+# The supervisor's reminder fires at once and escalates: two live links, one per approver.
+TWO_LINKS = Timings(
+    reminder_seconds=1,
+    decision_timeout_seconds=30,
+    max_reminders=0,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=600,
+)
+# Only the answer asked for (the referrer's, the worker's revision) times out: the supervisor's
+# links stay valid while the test decides.
+ANSWER_TIMES_OUT = Timings(
+    reminder_seconds=600,
+    decision_timeout_seconds=1200,
+    max_reminders=1,
+    escalation_timeout_seconds=600,
+    answer_timeout_seconds=1,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -155,3 +172,11 @@ def auth(token):
         return {"Authorization": f"Bearer {token(role, email)}", "Content-Type": "application/json"}
 
     return make
+
+
+@pytest.fixture
+def waiting_referral(client, auth, runtime):
+    """A referral under review: its id and the path of the link emailed to the duty supervisor."""
+    from tests.helpers import referral_awaiting_decision
+
+    return referral_awaiting_decision(client, auth, runtime)

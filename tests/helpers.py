@@ -12,6 +12,13 @@ from contextlib import contextmanager
 
 APPROVE_LINK = re.compile(r"https?://[^\s\"'<>]+/approve/([A-Za-z0-9_\-]+)")
 
+# Demo people (local/tokens.py) the tests sign in as and read the email of.
+SUPERVISOR = "supervisor@familycontact.example"
+ADMIN = "admin@familycontact.example"
+SAM = "sam.referrer@council.example"  # the demo referrer
+REFERRER = SAM
+ALEX = "alex.referrer@council.example"  # a second referrer
+
 
 def wait_for(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05, what: str = "condition"):
     """Poll until `predicate()` is truthy (executions run on moto's background threads)."""
@@ -53,6 +60,55 @@ def submit_referral(client, auth_headers: dict, body: dict, key: str | None = No
     return client.http.post("/v1/referrals", headers=headers, body=json.dumps(body))
 
 
+def submitted_referral_id(client, referrer: dict) -> str:
+    """The id of the example referral, submitted through the API with `referrer`'s headers."""
+    from tests.dates import example_referral
+
+    response = submit_referral(client, referrer, example_referral())
+    assert response.status_code == 201, response.body
+    return response.json_body["id"]
+
+
+def referral_awaiting_decision(client, auth, runtime, count: int = 1) -> tuple[str, str]:
+    """A referral submitted by the demo referrer, once the `count`th request for a decision has been
+    emailed to the supervisor: its id and the path of the first such email's link."""
+    from tests.dates import example_referral
+
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    message = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", count=count)
+    return referral_id, approval_path(message)
+
+
+def api_referral_status(client, headers: dict, referral_id: str) -> str:
+    """The referral's status as the API tells whoever `headers` sign in."""
+    return client.http.get(f"/v1/referrals/{referral_id}", headers=headers).json_body["status"]
+
+
+def approval_link_states() -> list[str]:
+    """The state of every approval link saved (test inspection only; the service never scans)."""
+    from chalicelib.storage.approval_links import ApprovalLink
+
+    return [link.state for link in ApprovalLink.scan()]
+
+
+def decide_by_link(client, message: dict, decision: str, comment: str = ""):
+    """Post `decision` through the approval link in the emailed `message`, confirmed, as its approver does."""
+    return post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
+
+
+def decide_from_email(
+    client, runtime, decision: str, comment: str = "", *, count: int = 1, about: str = "needs your decision"
+):
+    """Once `count` emails to the supervisor say `about`, decide through the link of the first of them."""
+    return decide_by_link(client, wait_for_email(runtime.outbox, SUPERVISOR, about, count=count), decision, comment)
+
+
+def recorded(response):
+    """`response`, asserted to be the page saying the decision was recorded."""
+    assert response.status_code == 200 and b"Decision recorded" in response.body, response.body
+    return response
+
+
 # What a browser sends with a form posted from one of our pages (its Origin is "null": the pages'
 # Referrer-Policy is no-referrer). A form post without a bearer token needs this proof.
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
@@ -74,6 +130,25 @@ def session_cookie(role: str | None = None, email: str | None = None) -> str:
     from local.tokens import resolve_user, token_for
 
     return f"{SESSION_COOKIE}={open_session(verify_token(token_for(resolve_user(role, email))))}"
+
+
+def json_printed_by(program: str, stage: str):
+    """Run `program` in a fresh Python at the project's root with FCS_STAGE=`stage` (so nothing this
+    process imported or registered counts); the JSON of the last line it printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    output = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=Path(__file__).resolve().parents[1],
+        env=dict(os.environ, FCS_STAGE=stage),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.splitlines()[-1])
 
 
 def free_port() -> int:

@@ -23,6 +23,8 @@ from datetime import date
 
 import pytest
 
+from tests.worker_output import handed_over
+
 WORKER_KEY = "log_hygiene_leaks"
 
 TASK_TOKEN = "task token"
@@ -292,7 +294,7 @@ def pytest_runtest_logfinish(nodeid, location):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    found = getattr(node, "workeroutput", {}).get(WORKER_KEY, {})
+    found = handed_over(node, WORKER_KEY)
     RECORDER.leaks += [Leak(**leak) for leak in found.get("leaks", [])]
     RECORDER.lines_checked += found.get("lines_checked", 0)
 

@@ -7,11 +7,8 @@ import json
 from datetime import timedelta
 
 from chalicelib.examples import example_report
+from tests.helpers import ADMIN, REFERRER, SUPERVISOR  # noqa: F401 - the people the report tests email
 from tests.visit_helpers import CASEY, add_referral, add_worker
-
-SUPERVISOR = "supervisor@familycontact.example"
-ADMIN = "admin@familycontact.example"
-REFERRER = "sam.referrer@council.example"
 
 
 def book_visit(client, auth, *, days_from_now: int = -1, confidential: bool = False, worker_email: str = CASEY) -> str:

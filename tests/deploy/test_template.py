@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from tests.deploy.conftest import ROOT, STAGE, deploy_tool, resources_of
+from tests.helpers import json_printed_by
 
 
 def _function_resources(template: dict) -> dict[str, dict]:
@@ -304,18 +305,7 @@ def test_no_packaged_stage_registers_a_local_only_route(stage):
         "local = sorted(m for m in sys.modules if m == 'local' or m.startswith('local.'))\n"
         "print(json.dumps({'routes': routes, 'local': local, 'openapi': sorted(document()['paths'])}))\n"
     )
-    import os
-    import sys
-
-    output = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=dict(os.environ, FCS_STAGE=stage),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    seen = json.loads(output.splitlines()[-1])
+    seen = json_printed_by(code, stage)
     routes = seen["routes"]
     assert not [path for path in routes if path.startswith("/dev")]
     assert not [path for path in seen["openapi"] if path.startswith("/dev")]

@@ -38,6 +38,16 @@ def live_server(runtime, monkeypatch):
 
 
 @pytest.fixture
+def today(monkeypatch):
+    """One "today" for the test and the server (which runs in this process) even across midnight."""
+    from chalicelib import clock
+
+    pinned = clock.today()
+    monkeypatch.setattr(clock, "today", lambda: pinned)
+    return pinned
+
+
+@pytest.fixture
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("today")]  # one "today" throughout
 
 HR_EMAIL = "hr@familycontact.example"
 
@@ -41,16 +41,6 @@ def add_worker_with_expired_first_aid() -> str:
     for kind, body in records.items():
         clearances.record_clearance(worker_id, kind, record_model(kind).model_validate(body), hr)
     return worker_id
-
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch) -> date:
-    """One "today" for the test and the server (which runs in this process) even across midnight."""
-    from chalicelib import clock
-
-    pinned = clock.today()
-    monkeypatch.setattr(clock, "today", lambda: pinned)
-    return pinned
 
 
 def test_hr_sees_an_expired_worker_in_red_records_a_renewal_and_the_row_turns_green(live_server, page, today):

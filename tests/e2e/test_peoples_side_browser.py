@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 
 from tests.dates import born, example_referral, iso_days_from_today, long_day
+from tests.e2e.referral_form import fill_required_fields
 from tests.e2e.seeded_site import HR, PEOPLE, open_as
-from tests.e2e.test_referral_browser import fill_required_fields
 from tests.helpers import approval_path, submit_referral, wait_for, wait_for_email
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit
 from tests.visit_helpers import add_worker

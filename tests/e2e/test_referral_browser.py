@@ -8,42 +8,12 @@ import time
 
 import pytest
 
-from tests.dates import born, iso_days_from_today, plan_start
+from tests.dates import born, iso_days_from_today
 from tests.e2e.conftest import sign_in
-from tests.helpers import approval_path, wait_for_email
+from tests.e2e.referral_form import fill_required_fields
+from tests.helpers import REFERRER, SUPERVISOR, approval_path, wait_for_email
 
 pytestmark = pytest.mark.browser
-
-REFERRER = "sam.referrer@council.example"
-SUPERVISOR = "supervisor@familycontact.example"
-
-
-def fill_required_fields(page, date_of_birth: str) -> None:
-    """What a referrer types for one child and one family member (labels as a person reads them)."""
-    page.get_by_label("Your work phone").fill("01632 960123")
-    page.get_by_label("Organisation").fill("Northshire County Council")
-
-    child = page.locator("#children-0")
-    child.get_by_label("First name").fill("Maya")
-    child.get_by_label("Last name").fill("Robinson")
-    child.get_by_label("Date of birth").fill(date_of_birth)
-    child.get_by_label("Legal status").select_option(label="Interim care order")
-    child.get_by_label("Placement").select_option(label="Foster care")
-
-    member = page.locator("#family_members-0")
-    member.get_by_label("Full name").fill("Danielle Robinson")
-    member.get_by_label("Relationship to the child or children").fill("Mother")
-    member.get_by_label("Phone (optional if you give an email)").fill("07700 900456")
-
-    page.locator("#contact-type-supervised").check()
-    page.get_by_label("Number of sessions").fill("1")
-    page.get_by_label("Per", exact=True).select_option("week")
-    page.get_by_label("Length of each session, in minutes").fill("90")
-    page.locator("#contact-preferred_days-tuesday").check()
-    page.get_by_label("Start date").fill(plan_start().isoformat())
-    page.locator("#legal_basis-court_order-no").check()
-    page.locator("#risks-domestic_abuse").check()
-    page.get_by_label("I confirm that consent or the legal basis for this referral is in place").check()
 
 
 def status_shown(page) -> str:

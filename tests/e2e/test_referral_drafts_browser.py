@@ -8,36 +8,14 @@ import re
 
 import pytest
 
-from tests.dates import born, plan_start
+from tests.dates import born
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_referral_browser import REFERRER
+from tests.e2e.referral_form import fill_child, fill_the_rest
+from tests.helpers import REFERRER
 
 pytestmark = pytest.mark.browser
 
 DRAFT_URL = re.compile(r".*/referrals/drafts/[0-9a-f]{32}(\?[^#]*)?(#.*)?$")
-
-
-def fill_child(page, index: int, first_name: str, date_of_birth: str) -> None:
-    child = page.locator(f"#children-{index}")
-    child.get_by_label("First name").fill(first_name)
-    child.get_by_label("Last name").fill("Robinson")
-    child.get_by_label("Date of birth").fill(date_of_birth)
-    child.get_by_label("Legal status").select_option(label="Interim care order")
-    child.get_by_label("Placement").select_option(label="Foster care")
-
-
-def fill_the_rest(page) -> None:
-    member = page.locator("#family_members-0")
-    member.get_by_label("Full name").fill("Danielle Robinson")
-    member.get_by_label("Relationship to the child or children").fill("Mother")
-    member.get_by_label("Phone (optional if you give an email)").fill("07700 900456")
-    page.locator("#contact-type-supervised").check()
-    page.get_by_label("Number of sessions").fill("1")
-    page.get_by_label("Per", exact=True).select_option("week")
-    page.get_by_label("Length of each session, in minutes").fill("90")
-    page.get_by_label("Start date").fill(plan_start().isoformat())
-    page.locator("#legal_basis-court_order-no").check()
-    page.get_by_label("I confirm that consent or the legal basis for this referral is in place").check()
 
 
 def test_referrer_saves_half_a_referral_comes_back_adds_a_child_and_submits(live_server, runtime, page):

@@ -11,20 +11,10 @@ import pytest
 from tests.e2e.conftest import sign_in
 from tests.visit_helpers import add_referral, add_worker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("today")]  # one "today" throughout
 
 SUPERVISOR_EMAIL = "supervisor@familycontact.example"
 WORKER_EMAIL = "dana.whitlock@familycontact.example"  # not a demo user: a worker HR added
-
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch) -> date:
-    """One "today" for the test and the server (which runs in this process) even across midnight."""
-    from chalicelib import clock
-
-    pinned = clock.today()
-    monkeypatch.setattr(clock, "today", lambda: pinned)
-    return pinned
 
 
 def test_supervisor_books_a_series_from_the_referral_and_the_worker_sees_it(live_server, browser, today):

@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib import auth, config
+from tests.helpers import ALEX, SAM, SUPERVISOR
 
 USER_POOL_CLIENT_ID = "web-client-1"
 USER_POOL_BASE_URL = "https://contact.agency.example"
@@ -89,3 +90,55 @@ def user_pool(user_pool_key, monkeypatch):
     server.shutdown()
     config.settings.cache_clear()
     auth._jwks_client.cache_clear()
+
+
+# -- people signed in, as a page request carries them (a bearer token, no JSON content type) ------
+
+
+@pytest.fixture
+def sam(token) -> dict:
+    """Sam, the demo referrer."""
+    return {"Authorization": f"Bearer {token(email=SAM)}"}
+
+
+@pytest.fixture
+def alex(token) -> dict:
+    """Alex, a second referrer."""
+    return {"Authorization": f"Bearer {token(email=ALEX)}"}
+
+
+@pytest.fixture
+def supervisor(token) -> dict:
+    return {"Authorization": f"Bearer {token(email=SUPERVISOR)}"}
+
+
+@pytest.fixture
+def hr(token) -> dict:
+    return {"Authorization": f"Bearer {token(role='hr')}"}
+
+
+# -- what the visit tests book with -----------------------------------------------------------------
+
+
+@pytest.fixture
+def casey(runtime) -> str:
+    """The worker id of Casey (a demo worker), cleared to work."""
+    from tests.visit_helpers import CASEY, add_worker
+
+    return add_worker("Casey Evans", CASEY)
+
+
+@pytest.fixture
+def referral(runtime) -> str:
+    """The id of an accepted referral."""
+    from tests.visit_helpers import add_referral
+
+    return add_referral()
+
+
+@pytest.fixture
+def visit_id(client, auth, runtime) -> str:
+    """A visit booked yesterday, so its report is due."""
+    from tests.report_helpers import book_visit
+
+    return book_visit(client, auth)

@@ -7,38 +7,24 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.workflows.registry import Timings
+from tests.conftest import TWO_LINKS
 from tests.dates import example_referral
-from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
-from tests.workflow.conftest import wait_for_execution
-
-SUPERVISOR = "supervisor@familycontact.example"
-ADMIN = "admin@familycontact.example"
-# The supervisor's reminder fires at once and escalates: two live links, one per approver.
-TWO_LINKS = Timings(
-    reminder_seconds=1,
-    decision_timeout_seconds=30,
-    max_reminders=0,
-    escalation_timeout_seconds=600,
-    answer_timeout_seconds=600,
+from tests.helpers import (
+    ADMIN,
+    SUPERVISOR,
+    api_referral_status,
+    approval_path,
+    post_form,
+    submit_referral,
+    wait_for_email,
 )
-
-
-def _status(client, auth, referral_id):
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
+from tests.workflow.conftest import wait_for_execution
 
 
 def _link_items():
     from chalicelib.storage.approval_links import ApprovalLink
 
     return list(ApprovalLink.scan())  # test inspection only; the service never scans
-
-
-@pytest.fixture
-def waiting_referral(client, auth, runtime):
-    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
-    path = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
-    return referral_id, path
 
 
 def test_get_and_head_show_the_item_and_change_nothing(client, auth, waiting_referral):
@@ -50,7 +36,7 @@ def test_get_and_head_show_the_item_and_change_nothing(client, auth, waiting_ref
         assert page.status_code == head.status_code == 200
     # THEN the page shows the referral and a form, and nothing changed
     assert b"Record my decision" in page.body and b"Opening this page has not decided anything" in page.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     assert [link.state for link in _link_items()] == ["ACTIVE"]
     # AND only the GETs were recorded as views
     events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
@@ -74,7 +60,7 @@ def test_a_post_without_choosing_a_decision_or_confirming_changes_nothing(client
     assert response.status_code == 422
     assert b"Choose one of the decisions" in response.body
     assert b"Tick the box to confirm" in response.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     assert [link.state for link in _link_items()] == ["ACTIVE"]
 
 
@@ -87,7 +73,7 @@ def test_a_second_post_gets_the_already_decided_page(client, auth, waiting_refer
     # THEN it says who decided what, and nothing changes
     assert second.status_code == 409
     assert b"already used" in second.body and SUPERVISOR.encode() in second.body
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
 
 
 @pytest.mark.parametrize("timings", [TWO_LINKS], ids=["escalated"])
@@ -116,7 +102,9 @@ def test_concurrent_approve_and_decline_on_two_links_end_with_exactly_one_decisi
     # THEN exactly one decided; the other was told it was already decided
     assert sorted(results.values()) == ["decided", "superseded"]
     winner = "supervisor" if results["supervisor"] == "decided" else "admin"
-    assert _status(client, auth, referral_id) == ("ACCEPTED" if winner == "supervisor" else "DECLINED")
+    assert api_referral_status(client, auth("supervisor"), referral_id) == (
+        "ACCEPTED" if winner == "supervisor" else "DECLINED"
+    )
     events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
     assert [e["action"] for e in events].count("referral.decided") == 1
     # AND the workflow carried the winning decision through to the referrer
@@ -137,7 +125,7 @@ def test_after_escalation_the_supervisors_fresh_link_still_finishes_the_review(c
     assert b"Decision recorded" in decided.body
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
     wait_for_email(runtime.outbox, "sam.referrer@council.example", "accepted")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
 
 
 def test_an_expired_link_gets_a_clear_410_page_and_decides_nothing(client, auth, waiting_referral):
@@ -150,7 +138,7 @@ def test_an_expired_link_gets_a_clear_410_page_and_decides_nothing(client, auth,
     assert client.http.get(path).status_code == 410
     late = post_form(client, path, {"decision": "accept", "confirmed": "yes"})
     assert late.status_code == 410 and b"expired" in late.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
 
 
 @pytest.mark.parametrize("made_up", ["abc", "x" * 43, "A" * 500])

@@ -20,7 +20,7 @@ import pytest
 from chalicelib.examples import example_report
 from tests.dates import at, example_referral, iso_days_from_today, plan_day
 from tests.helpers import submit_referral
-from tests.report_helpers import book_visit, save
+from tests.report_helpers import save
 from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
 
 HR_EMAIL = "hr@familycontact.example"
@@ -186,11 +186,6 @@ def test_two_identical_bodies_without_a_key_are_two_referrals(client, auth, runt
 
 
 # -- the same report submitted twice ------------------------------------------------------------
-
-
-@pytest.fixture
-def visit_id(client, auth, runtime) -> str:
-    return book_visit(client, auth)
 
 
 def _versions(visit_id: str) -> list:

@@ -7,30 +7,19 @@ from datetime import timedelta
 import pytest
 
 from tests.dates import example_referral
-from tests.helpers import approval_path, post_form, submit_referral, wait_for_email
-
-SUPERVISOR = "supervisor@familycontact.example"
-
-
-def _link_states() -> list[str]:
-    from chalicelib.storage.approval_links import ApprovalLink
-
-    return [link.state for link in ApprovalLink.scan()]  # test inspection only; the service never scans
-
-
-def _status(client, auth, referral_id):
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
-
-
-def _waiting_referral(client, auth, runtime, count: int = 1) -> tuple[str, str]:
-    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
-    message = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", count=count)
-    return referral_id, approval_path(message)
+from tests.helpers import (
+    SUPERVISOR,
+    api_referral_status,
+    approval_link_states,
+    post_form,
+    referral_awaiting_decision,
+    submit_referral,
+)
 
 
 @pytest.mark.parametrize("someone", [("supervisor", "deputy.supervisor@familycontact.example"), ("referrer", None)])
 def test_a_signed_in_non_approver_is_refused_on_get_and_post_and_nothing_changes(client, auth, token, runtime, someone):
-    referral_id, path = _waiting_referral(client, auth, runtime)
+    referral_id, path = referral_awaiting_decision(client, auth, runtime)
     role, email = someone
     signed_in = {"Authorization": f"Bearer {token(role, email)}"}
     # WHEN someone other than the link's approver opens it and posts a decision
@@ -44,14 +33,14 @@ def test_a_signed_in_non_approver_is_refused_on_get_and_post_and_nothing_changes
     assert page.status_code == posted.status_code == 403
     assert b"sent to someone else" in page.body and b"Record my decision" not in page.body
     assert b"sent to someone else" in posted.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
-    assert _link_states() == ["ACTIVE"]
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
+    assert approval_link_states() == ["ACTIVE"]
     # AND the approver can still use it
     assert post_form(client, path, {"decision": "accept", "confirmed": "yes"}).status_code == 200
 
 
 def test_an_admin_may_open_and_use_anyones_link_and_the_audit_names_both(client, auth, token, runtime):
-    referral_id, path = _waiting_referral(client, auth, runtime)
+    referral_id, path = referral_awaiting_decision(client, auth, runtime)
     admin = {"Authorization": f"Bearer {token('admin')}"}
     assert client.http.get(path, headers=admin).status_code == 200
     decided = client.http.post(
@@ -69,7 +58,7 @@ def test_an_admin_may_open_and_use_anyones_link_and_the_audit_names_both(client,
 
 
 def test_a_decision_from_a_link_opened_without_signing_in_names_only_the_approver(client, auth, runtime):
-    referral_id, path = _waiting_referral(client, auth, runtime)
+    referral_id, path = referral_awaiting_decision(client, auth, runtime)
     assert post_form(client, path, {"decision": "accept", "confirmed": "yes"}).status_code == 200
     events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
     decision = next(e for e in events if e["action"] == "referral.decided")
@@ -88,7 +77,7 @@ def _backdate_review(referral_id: str, waited: timedelta) -> None:
 
 def test_the_queue_lists_overdue_first_then_oldest_with_how_long_each_waited(client, auth, runtime):
     # GIVEN three referrals under review: one for 3 days (overdue), one for 5 hours, one for 2 hours
-    ids = [_waiting_referral(client, auth, runtime, count=n)[0] for n in (1, 2, 3)]
+    ids = [referral_awaiting_decision(client, auth, runtime, count=n)[0] for n in (1, 2, 3)]
     for referral_id, waited in zip(ids, (timedelta(hours=2), timedelta(days=3), timedelta(hours=5)), strict=True):
         _backdate_review(referral_id, waited)
     # WHEN the supervisor reads the queue
@@ -109,8 +98,8 @@ def test_the_queue_lists_overdue_first_then_oldest_with_how_long_each_waited(cli
 
 
 def test_a_decided_referral_leaves_the_queue_and_the_home_page_counts_what_waits(client, auth, token, runtime):
-    first, path = _waiting_referral(client, auth, runtime)
-    _waiting_referral(client, auth, runtime, count=2)
+    first, path = referral_awaiting_decision(client, auth, runtime)
+    referral_awaiting_decision(client, auth, runtime, count=2)
     supervisor = {"Authorization": f"Bearer {token('supervisor')}"}
     assert b"Decisions waiting (2)" in client.http.get("/", headers=supervisor).body
     post_form(client, path, {"decision": "accept", "confirmed": "yes"})
@@ -127,16 +116,16 @@ def test_referrers_workers_and_hr_cannot_read_the_queue(client, auth, token, run
 
 @pytest.mark.parametrize("role", ["referrer", "worker", "hr"])
 def test_only_supervisors_and_admins_decide_in_the_app(client, auth, runtime, role):
-    referral_id, _ = _waiting_referral(client, auth, runtime)
+    referral_id, _ = referral_awaiting_decision(client, auth, runtime)
     response = client.http.post(
         f"/v1/referrals/{referral_id}/decision", headers=auth(role), body='{"decision": "accept"}'
     )
     assert response.status_code == 403
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
 
 
 def test_bad_decisions_in_the_app_say_which_field_and_change_nothing(client, auth, runtime):
-    referral_id, _ = _waiting_referral(client, auth, runtime)
+    referral_id, _ = referral_awaiting_decision(client, auth, runtime)
     supervisor = auth("supervisor")
     cases = {
         '{"decision": "decline"}': ("comment", 422),
@@ -152,8 +141,8 @@ def test_bad_decisions_in_the_app_say_which_field_and_change_nothing(client, aut
         "/v1/referrals/no-such-referral/decision", headers=supervisor, body='{"decision": "accept"}'
     )
     assert unknown.status_code == 404
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
-    assert _link_states() == ["ACTIVE"]
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
+    assert approval_link_states() == ["ACTIVE"]
 
 
 def test_deciding_before_the_review_has_asked_anyone_is_a_409_that_says_to_try_again(
@@ -171,4 +160,4 @@ def test_deciding_before_the_review_has_asked_anyone_is_a_409_that_says_to_try_a
     # THEN it is refused with what to do, and nothing changed
     assert response.status_code == 409
     assert "try again in a minute" in response.json_body["error"]["message"]
-    assert _status(client, auth, referral_id) == "SUBMITTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "SUBMITTED"

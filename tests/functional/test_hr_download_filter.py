@@ -8,15 +8,8 @@ import io
 import re
 from html import unescape
 
-import pytest
-
 from chalicelib.domain.clearances import add_years
 from tests.functional.test_hr_pages import TODAY, add_worker, days
-
-
-@pytest.fixture
-def hr(token) -> dict:
-    return {"Authorization": f"Bearer {token(role='hr')}"}
 
 
 def test_a_filtered_register_says_so_offers_all_and_downloads_only_what_it_shows(client, hr):

@@ -61,11 +61,6 @@ def row(html: str, worker_id: str) -> str:
     return match.group(0)
 
 
-@pytest.fixture
-def hr(auth) -> dict:
-    return {"Authorization": auth("hr")["Authorization"]}
-
-
 def test_the_dashboard_sends_a_visitor_who_is_not_signed_in_to_sign_in(client):
     response = client.http.get("/hr/clearances")
     assert response.status_code == 303

@@ -15,6 +15,8 @@ import pytest
 from tests.dates import example_referral
 from tests.fault_injection import injected_faults
 from tests.helpers import (
+    SUPERVISOR,
+    approval_link_states,
     approval_path,
     post_form,
     session_cookie,
@@ -22,7 +24,6 @@ from tests.helpers import (
     wait_for_email,
 )
 
-SUPERVISOR = "supervisor@familycontact.example"
 THROTTLING = ["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"]
 # PynamoDB's max_retry_attempts (2) + the first try: what one DynamoDB call costs before it gives up.
 DYNAMODB_TRIES = 3
@@ -261,12 +262,6 @@ def link(runtime, referral_id):
     return approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
 
 
-def _link_states() -> list[str]:
-    from chalicelib.storage.approval_links import ApprovalLink
-
-    return [link.state for link in ApprovalLink.scan()]  # test inspection only
-
-
 def test_approval_page_throttled_is_a_503_page(client, faults, link):
     faults.inject("dynamodb", "GetItem", "ThrottlingException")
     _assert_unavailable_page(client.http.get(link))
@@ -287,7 +282,7 @@ def test_approval_decision_throttled_changes_nothing_and_the_link_still_works(
     # THEN they see the error page with Retry-After, and nothing was decided: the link is still live
     _assert_unavailable_page(response, retry_after="30" if code.startswith("Transaction") else "5")
     faults.clear()
-    assert _link_states() == ["ACTIVE"]
+    assert approval_link_states() == ["ACTIVE"]
     assert client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"] == (
         "UNDER_REVIEW"
     )
@@ -329,14 +324,14 @@ def test_in_app_decision_throttled_is_a_503_then_its_callback_throttled_is_kept(
     faults.inject("dynamodb", "TransactWriteItems", "ProvisionedThroughputExceededException")
     _assert_unavailable_json(client.http.post(path, headers=auth("supervisor"), body=body))
     faults.clear()
-    assert _link_states() == ["ACTIVE"]
+    assert approval_link_states() == ["ACTIVE"]
     assert "referral.decided" not in _audit_actions(client, auth, referral_id)
     # WHEN it is posted again while Step Functions throttles the callback
     faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
     decided = client.http.post(path, headers=auth("supervisor"), body=body)
     # THEN the decision is recorded once and its callback kept for the sweep
     assert decided.status_code == 200, decided.body
-    assert _link_states() == ["USED"]
+    assert approval_link_states() == ["USED"]
     assert _audit_actions(client, auth, referral_id).count("referral.decided") == 1
     assert [callback.output for callback in OwedCallback.query("owed")] == [{"decision": "decline"}]
 

@@ -7,28 +7,10 @@ import copy
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from tests.dates import example_referral
 from tests.functional.test_hr_pages import TODAY, add_worker, days
-from tests.functional.test_referral_pages import SAM, SUPERVISOR, _decide, post, referral_id, submit_form
-from tests.helpers import approval_path, wait_for, wait_for_email
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
-
-
-@pytest.fixture
-def supervisor(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SUPERVISOR)}"}
-
-
-@pytest.fixture
-def hr(token) -> dict:
-    return {"Authorization": f"Bearer {token(role='hr')}"}
-
+from tests.functional.test_referral_pages import post, referral_id, submit_form
+from tests.helpers import SAM, SUPERVISOR, approval_path, decide_from_email, recorded, wait_for, wait_for_email
 
 CODE_LIKE = re.compile(r"\b(?:[A-Z]+(?:_[A-Z]+)+|[a-z]+(?:_[a-z]+)+)\b")
 RAW_VALUES = ("supervised", "interim care order", "domestic abuse")
@@ -95,11 +77,11 @@ def test_a_referrals_whole_path_reads_in_words(client, runtime, token, sam, supe
     page("approval page", approval_path(request))
 
     # WHEN the supervisor asks a question, the referrer answers and the supervisor accepts
-    _decide(client, runtime, "more_info", "Is the order's copy on file?")
+    recorded(decide_from_email(client, runtime, "more_info", "Is the order's copy on file?"))
     wait_for(lambda: "answer" in client.http.get(f"/referrals/{rid}", headers=sam).body.decode(), what="question")
     page("referral with a question", f"/referrals/{rid}", sam)
     post(client, sam, f"/referrals/{rid}/answer", [("answer", "Yes, uploaded on 3 March.")])
-    _decide(client, runtime, "accept", count=2)
+    recorded(decide_from_email(client, runtime, "accept", count=2))
     wait_for_email(runtime.outbox, SAM, "accepted")
     page("referral accepted", f"/referrals/{rid}", sam)
     page("list filtered", "/referrals?status=ACCEPTED", supervisor)

@@ -13,22 +13,11 @@ import pytest
 
 from tests.dates import example_referral
 from tests.functional.test_referral_pages import Html, as_browser_posts, form_of
+from tests.helpers import SAM
 
-SAM = "sam.referrer@council.example"
-ALEX = "alex.referrer@council.example"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 KEY = "0d9c7e52-8f3b-4a61-9c2e-5b7a1f0e3d44"
 DRAFT_PAGE = re.compile(r"/referrals/drafts/([0-9a-f]{32})(\?[^#]*)?(#.*)?")
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
-
-
-@pytest.fixture
-def alex(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=ALEX)}"}
 
 
 def post(client, headers: dict, path: str, pairs: list[tuple[str, str]]):

@@ -12,11 +12,17 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.dates import born, days_from_today, example_referral, iso_days_from_today, long_day, plan_day, plan_end
-from tests.helpers import approval_path, post_form, wait_for, wait_for_email
+from tests.helpers import (
+    ALEX,
+    SAM,
+    SUPERVISOR,
+    api_referral_status,
+    decide_from_email,
+    recorded,
+    wait_for,
+    wait_for_email,
+)
 
-SUPERVISOR = "supervisor@familycontact.example"
-SAM = "sam.referrer@council.example"
-ALEX = "alex.referrer@council.example"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 KEY = "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"
 
@@ -164,25 +170,6 @@ def referral_id(response) -> str:
     match = re.fullmatch(r"/referrals/([0-9a-f]{32})\?done=submitted", response.headers["Location"])
     assert match, response.headers["Location"]
     return match.group(1)
-
-
-def api_status(client, headers, rid: str) -> str:
-    return client.http.get(f"/v1/referrals/{rid}", headers=headers).json_body["status"]
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
-
-
-@pytest.fixture
-def alex(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=ALEX)}"}
-
-
-@pytest.fixture
-def supervisor(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SUPERVISOR)}"}
 
 
 @pytest.fixture
@@ -656,7 +643,7 @@ def test_another_referrer_gets_403_on_someone_elses_referral(client, sam, alex):
     assert withdraw.status_code == 403
     answer = post(client, alex, f"/referrals/{rid}/answer", [("answer", "Not mine")])
     assert answer.status_code == 403
-    assert api_status(client, sam, rid) != "WITHDRAWN"
+    assert api_referral_status(client, sam, rid) != "WITHDRAWN"
 
 
 def test_supervisor_reads_any_referral_but_is_offered_no_referrer_actions(client, sam, supervisor):
@@ -689,7 +676,7 @@ def test_withdraw_needs_the_confirmation_box_and_keeps_the_reason_typed(client, 
     assert error["text"] == "Tick the box to confirm that you want to withdraw this referral"
     assert page.parent(error) is page.parent(page.parent(page.one("input", id="withdraw-confirmed")))
     assert page.value("withdraw.reason") == "Family moved away"
-    assert api_status(client, sam, rid) != "WITHDRAWN"
+    assert api_referral_status(client, sam, rid) != "WITHDRAWN"
 
 
 def test_withdraw_with_confirmation_records_who_when_and_why(client, sam):
@@ -716,12 +703,6 @@ def test_withdraw_with_confirmation_records_who_when_and_why(client, sam):
 # -- a question answered, and the carer's address in no email ------------------------------------
 
 
-def _decide(client, runtime, decision: str, comment: str = "", count: int = 1) -> None:
-    message = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", count=count)
-    done = post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
-    assert done.status_code == 200 and b"Decision recorded" in done.body, done.body
-
-
 def test_question_answered_on_the_page_and_the_carers_address_is_in_no_email(client, runtime, sam):
     # GIVEN a referral with a confidential carer's address, submitted through the form
     body = copy.deepcopy(example_referral())
@@ -730,9 +711,9 @@ def test_question_answered_on_the_page_and_the_carers_address_is_in_no_email(cli
     rid = referral_id(submit_form(client, sam, body))
 
     # WHEN the supervisor asks a question from the emailed link
-    _decide(client, runtime, "more_info", "Is the order's copy on file?")
+    recorded(decide_from_email(client, runtime, "more_info", "Is the order's copy on file?"))
     wait_for_email(runtime.outbox, SAM, "More information needed")
-    wait_for(lambda: api_status(client, sam, rid) == "MORE_INFO_REQUESTED", what="more info requested")
+    wait_for(lambda: api_referral_status(client, sam, rid) == "MORE_INFO_REQUESTED", what="more info requested")
 
     # THEN the owner's page shows the question, the answer form and the address
     page = client.http.get(f"/referrals/{rid}", headers=sam)
@@ -752,7 +733,7 @@ def test_question_answered_on_the_page_and_the_carers_address_is_in_no_email(cli
     assert shown.find("form", action=f"/referrals/{rid}/answer") == []
 
     # ... and the supervisor accepts from the fresh link
-    _decide(client, runtime, "accept", count=2)
+    recorded(decide_from_email(client, runtime, "accept", count=2))
     wait_for_email(runtime.outbox, SAM, "accepted")
 
     # THEN every email went out, and none carries the address or any part of it

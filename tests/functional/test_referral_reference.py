@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from chalicelib.domain.referral_reference import human_reference, reference_key
 from tests.functional.test_plain_words import VisibleText
-from tests.functional.test_referral_pages import SAM, SUPERVISOR, _decide, referral_id, submit_form
-from tests.helpers import approval_path, emails_to, wait_for_email
+from tests.functional.test_referral_pages import referral_id, submit_form
+from tests.helpers import SAM, SUPERVISOR, approval_path, decide_from_email, emails_to, recorded, wait_for_email
 
 SHAPE = re.compile(r"FCS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}")
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
 
 
 def text_of(response) -> str:
@@ -46,7 +39,7 @@ def test_the_reference_is_shown_everywhere_and_found_by_search(client, runtime, 
     assert ref in found and human_reference(other) not in found
 
     # every email carries the reference
-    _decide(client, runtime, "accept")
+    recorded(decide_from_email(client, runtime, "accept"))
     wait_for_email(runtime.outbox, SAM, "accepted")
     for message in runtime.outbox.messages():
         assert SHAPE.search(message["text"]), message["subject"]

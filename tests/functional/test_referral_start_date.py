@@ -5,18 +5,11 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-import pytest
-
 from chalicelib import clock
 from chalicelib.web.forms import field_id
 from tests.dates import example_referral
-from tests.functional.test_referral_pages import SAM, Html, submit_form
+from tests.functional.test_referral_pages import Html, submit_form
 from tests.helpers import submit_referral
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
 
 
 def yesterday_start() -> dict:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import pytest
-
 from tests.helpers import approval_path, post_form, wait_for_email
 from tests.report_helpers import SUPERVISOR, book_visit, report_of, write_and_submit
 from tests.visit_helpers import CASEY, ROBIN, add_worker
@@ -33,11 +31,6 @@ COMPLETE = {
 def _headers(token: str, form: bool = False) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     return {**headers, "Content-Type": "application/x-www-form-urlencoded"} if form else headers
-
-
-@pytest.fixture
-def visit_id(client, auth, runtime) -> str:
-    return book_visit(client, auth)
 
 
 def _post(client, token, visit_id: str, fields: dict, action: str, extra: dict | None = None):

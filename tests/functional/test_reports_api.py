@@ -29,11 +29,6 @@ def _approve(client, runtime) -> None:
     assert post_form(client, approval_path(message), {"decision": "approve", "confirmed": "yes"}).status_code == 200
 
 
-@pytest.fixture
-def visit_id(client, auth, runtime) -> str:
-    return book_visit(client, auth)
-
-
 def test_the_worker_saves_an_incomplete_draft_as_often_as_they_like(client, auth, visit_id):
     first = save(client, auth, visit_id, {"observations": "Arrived at 10:05."})
     second = save(client, auth, visit_id, {"observations": "Arrived at 10:05. Played cards.", "brought_by": "Carer"})

@@ -3,22 +3,23 @@ review after the referrer's answer is an answer, quoting the question."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.functional.test_referral_pages import SAM, SUPERVISOR, _decide, api_status, post, referral_id, submit_form
-from tests.helpers import emails_to, wait_for, wait_for_email
-
-
-@pytest.fixture
-def sam(token) -> dict:
-    return {"Authorization": f"Bearer {token(email=SAM)}"}
+from tests.functional.test_referral_pages import post, referral_id, submit_form
+from tests.helpers import (
+    SUPERVISOR,
+    api_referral_status,
+    decide_from_email,
+    emails_to,
+    recorded,
+    wait_for,
+    wait_for_email,
+)
 
 
 def test_the_supervisor_is_told_when_a_referral_under_review_is_withdrawn(client, runtime, sam):
     # GIVEN a referral the supervisor has been asked to decide
     rid = referral_id(submit_form(client, sam))
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
-    wait_for(lambda: api_status(client, sam, rid) == "UNDER_REVIEW", what="under review")
+    wait_for(lambda: api_referral_status(client, sam, rid) == "UNDER_REVIEW", what="under review")
 
     # WHEN the referrer withdraws it, giving a reason
     done = post(
@@ -37,8 +38,8 @@ def test_the_supervisor_is_told_when_a_referral_under_review_is_withdrawn(client
 def test_after_the_referrers_answer_the_review_email_says_it_is_an_answer_and_quotes_the_question(client, runtime, sam):
     # GIVEN the supervisor asked a question and the referrer answered it
     rid = referral_id(submit_form(client, sam))
-    _decide(client, runtime, "more_info", "Is the order's copy on file?")
-    wait_for(lambda: api_status(client, sam, rid) == "MORE_INFO_REQUESTED", what="question asked")
+    recorded(decide_from_email(client, runtime, "more_info", "Is the order's copy on file?"))
+    wait_for(lambda: api_referral_status(client, sam, rid) == "MORE_INFO_REQUESTED", what="question asked")
     post(client, sam, f"/referrals/{rid}/answer", [("answer", "Yes, uploaded on 3 March.")])
 
     # WHEN the review asks the supervisor again

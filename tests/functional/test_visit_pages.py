@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.dates import at, long_day, plan_day, plan_end, plan_start, short_day
-from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
+from tests.visit_helpers import CASEY, add_worker, visits_of
 
 
 def page_auth(auth, role: str, email: str | None = None) -> dict:
@@ -28,16 +28,6 @@ def value_of(html: str, name: str) -> str:
     match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
     assert match, f"no input {name}"
     return match.group(1)
-
-
-@pytest.fixture
-def casey(runtime) -> str:
-    return add_worker("Casey Evans", CASEY)
-
-
-@pytest.fixture
-def referral(runtime) -> str:
-    return add_referral()
 
 
 def form(worker_id: str, **overrides) -> dict:

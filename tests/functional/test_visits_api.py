@@ -22,16 +22,6 @@ TUESDAY = plan_day(1)  # the contact plan's first Tuesday (12 January 2027 when 
 YEAR = TUESDAY.year
 
 
-@pytest.fixture
-def casey(runtime) -> str:
-    return add_worker("Casey Evans", CASEY)
-
-
-@pytest.fixture
-def referral(runtime) -> str:
-    return add_referral()
-
-
 def one(referral_id: str, worker_id: str, start=at(TUESDAY, "16:00"), end=at(TUESDAY, "17:30"), **extra) -> dict:
     return {
         "referral_id": referral_id,

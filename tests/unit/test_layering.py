@@ -4,13 +4,11 @@ and the dev routes reach the app only through `local.dev_routes.register`."""
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import json_printed_by
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,15 +45,7 @@ def _routes_after(code: str, stage: str) -> dict:
         "print(json.dumps({'before': before, 'after': {p: sorted({e.view_function.__module__ for e in m.values()}) "
         "for p, m in app.routes.items()}}))\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=ROOT,
-        env=dict(os.environ, FCS_STAGE=stage),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.splitlines()[-1])
+    return json_printed_by(program, stage)
 
 
 def test_register_adds_the_dev_routes_and_demo_sign_in_once_to_the_local_app():

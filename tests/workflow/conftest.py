@@ -13,23 +13,37 @@ def execution_arn(runtime, subject_id: str, run: int = 1, workflow: str = "refer
     return machine.replace(":stateMachine:", ":execution:") + f":{subject_id}-{run}"
 
 
-def execution_status(runtime, referral_id: str, run: int = 1) -> str:
-    return boto3.client("stepfunctions").describe_execution(executionArn=execution_arn(runtime, referral_id, run))[
-        "status"
-    ]
+def execution_status(runtime, subject_id: str, run: int = 1, workflow: str = "referral_review") -> str:
+    arn = execution_arn(runtime, subject_id, run, workflow)
+    return boto3.client("stepfunctions").describe_execution(executionArn=arn)["status"]
 
 
-def wait_for_execution(runtime, referral_id: str, status: str, run: int = 1, timeout: float = 20.0) -> None:
-    wait_for(lambda: execution_status(runtime, referral_id, run) == status, timeout, what=f"execution {status}")
+def wait_for_execution(
+    runtime, subject_id: str, status: str, run: int = 1, timeout: float = 20.0, workflow: str = "referral_review"
+) -> None:
+    wait_for(
+        lambda: execution_status(runtime, subject_id, run, workflow) == status,
+        timeout,
+        what=f"{workflow} execution {status}",
+    )
 
 
-def states_entered(runtime, referral_id: str, run: int = 1) -> list[str]:
-    events = boto3.client("stepfunctions").get_execution_history(
-        executionArn=execution_arn(runtime, referral_id, run), maxResults=1000
-    )["events"]
+def states_entered(runtime, subject_id: str, run: int = 1, workflow: str = "referral_review") -> list[str]:
+    arn = execution_arn(runtime, subject_id, run, workflow)
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
 
 
 @pytest.fixture
 def referrer(auth):
     return auth("referrer")
+
+
+@pytest.fixture
+def no_start_grace(monkeypatch):
+    """The recovery sweep takes on an execution that has only just started."""
+    from datetime import timedelta
+
+    from chalicelib.services import recovery
+
+    monkeypatch.setattr(recovery, "START_GRACE", timedelta(0))

@@ -6,30 +6,24 @@ import json
 
 import pytest
 
-from chalicelib.workflows.registry import Timings
+from tests.conftest import TWO_LINKS
 from tests.dates import example_referral
-from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for_email
+from tests.helpers import (
+    REFERRER,
+    SUPERVISOR,
+    api_referral_status,
+    approval_path,
+    emails_to,
+    post_form,
+    submit_referral,
+    wait_for_email,
+)
 from tests.workflow.conftest import states_entered, wait_for_execution
 
-SUPERVISOR = "supervisor@familycontact.example"
-REFERRER = "sam.referrer@council.example"
 
-
-@pytest.fixture
-def waiting_referral(client, auth, runtime):
-    """A referral under review, and the path of the link emailed to the duty supervisor."""
-    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
-    path = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"))
-    return referral_id, path
-
-
-def _decide(client, auth, referral_id: str, decision: str, comment: str | None = None, role: str = "supervisor"):
+def decide_in_app(client, auth, referral_id: str, decision: str, comment: str | None = None, role: str = "supervisor"):
     body = {"decision": decision, **({"comment": comment} if comment is not None else {})}
     return client.http.post(f"/v1/referrals/{referral_id}/decision", headers=auth(role), body=json.dumps(body))
-
-
-def _status(client, auth, referral_id: str) -> str:
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +40,7 @@ def test_each_decision_in_the_app_resumes_the_same_wait(
 ):
     referral_id, _ = waiting_referral
     # WHEN a supervisor decides on the referral's page instead of the emailed link
-    response = _decide(client, auth, referral_id, decision, comment)
+    response = decide_in_app(client, auth, referral_id, decision, comment)
     # THEN the referral changes, and the waiting execution carries on to tell the referrer
     assert response.status_code == 200, response.body
     assert response.json_body["status"] == status
@@ -67,7 +61,7 @@ def test_each_decision_in_the_app_resumes_the_same_wait(
 
 def test_the_emailed_links_die_with_an_in_app_decision(client, auth, runtime, waiting_referral):
     referral_id, path = waiting_referral
-    assert _decide(client, auth, referral_id, "accept").status_code == 200
+    assert decide_in_app(client, auth, referral_id, "accept").status_code == 200
     # WHEN the supervisor later opens and posts the emailed link
     page = client.http.get(path)
     late = post_form(client, path, {"decision": "decline", "comment": "Too late", "confirmed": "yes"})
@@ -76,7 +70,7 @@ def test_the_emailed_links_die_with_an_in_app_decision(client, auth, runtime, wa
     assert b"Record my decision" not in page.body
     assert b"accept" in page.body.lower()
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     assert emails_to(runtime.outbox, REFERRER, "declined") == []
 
 
@@ -86,21 +80,21 @@ def test_a_decision_in_the_app_after_the_link_decided_is_a_409(client, auth, run
     decided = post_form(client, path, {"decision": "decline", "comment": "Out of area", "confirmed": "yes"})
     assert decided.status_code == 200
     # WHEN an admin tries to accept it in the app
-    second = _decide(client, auth, referral_id, "accept", role="admin")
+    second = decide_in_app(client, auth, referral_id, "accept", role="admin")
     # THEN it is refused, saying who decided, and the referral stays declined
     assert second.status_code == 409
     assert "already decided" in second.json_body["error"]["message"]
     assert SUPERVISOR in second.json_body["error"]["message"]
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "DECLINED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
 
 
 def test_a_second_decision_in_the_app_is_a_409(client, auth, runtime, waiting_referral):
     referral_id, _ = waiting_referral
-    assert _decide(client, auth, referral_id, "decline", "Out of area").status_code == 200
-    again = _decide(client, auth, referral_id, "accept")
+    assert decide_in_app(client, auth, referral_id, "decline", "Out of area").status_code == 200
+    again = decide_in_app(client, auth, referral_id, "accept")
     assert again.status_code == 409
-    assert _status(client, auth, referral_id) == "DECLINED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
 
 
 def test_the_decision_page_form_decides_and_reshows_errors(client, token, runtime, waiting_referral, auth):
@@ -116,7 +110,7 @@ def test_the_decision_page_form_decides_and_reshows_errors(client, token, runtim
     # THEN the page says what is missing, beside the field, and nothing changed
     assert missing.status_code == 422
     assert b"Give the reason for declining" in missing.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     # WHEN the reason is given
     done = client.http.post(
         f"/referrals/{referral_id}/decision",
@@ -128,29 +122,19 @@ def test_the_decision_page_form_decides_and_reshows_errors(client, token, runtim
     assert "Outside our area" in wait_for_email(runtime.outbox, REFERRER, "declined")["text"]
 
 
-# The supervisor's reminder fires at once and escalates: two live links, one per approver.
-TWO_LINKS = Timings(
-    reminder_seconds=1,
-    decision_timeout_seconds=30,
-    max_reminders=0,
-    escalation_timeout_seconds=600,
-    answer_timeout_seconds=600,
-)
-
-
 @pytest.mark.parametrize("timings", [TWO_LINKS], ids=["escalated"])
 def test_an_in_app_decision_retires_every_live_link_in_the_same_write(client, auth, runtime, timings):
     referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
     supervisor_link = approval_path(wait_for_email(runtime.outbox, SUPERVISOR, "Reminder"))
     admin_link = approval_path(wait_for_email(runtime.outbox, "admin@familycontact.example", "Escalated"))
     # WHEN a supervisor declines in the app while both emailed links are live
-    assert _decide(client, auth, referral_id, "decline", "Out of area").status_code == 200
+    assert decide_in_app(client, auth, referral_id, "decline", "Out of area").status_code == 200
     # THEN neither link decides anything any more, and each says what happened
     for path in (supervisor_link, admin_link):
         late = post_form(client, path, {"decision": "accept", "confirmed": "yes"})
         assert late.status_code == 409 and b"Record my decision" not in late.body
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "DECLINED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
     # AND the link retired with the decision is an audited change of its own
     events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
     retired = [e for e in events if e["action"] == "approval_link.retired" and e["changes"]["reason"] == "decided"]

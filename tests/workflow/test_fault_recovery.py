@@ -6,41 +6,32 @@ by its Task's Retry, and an address SES rejects lands in RecordFailure, which te
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 
-from tests.dates import example_referral
 from tests.fault_injection import injected_faults
-from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
+from tests.helpers import (
+    ADMIN,
+    REFERRER,
+    SUPERVISOR,
+    api_referral_status,
+    approval_path,
+    decide_from_email,
+    emails_to,
+    post_form,
+    submitted_referral_id,
+    wait_for,
+    wait_for_email,
+)
 from tests.workflow.conftest import execution_arn, execution_status, states_entered, wait_for_execution
 
-SUPERVISOR = "supervisor@familycontact.example"
-ADMIN = "admin@familycontact.example"
-REFERRER = "sam.referrer@council.example"
 JSON = {"Content-Type": "application/json"}
+pytestmark = pytest.mark.usefixtures("no_start_grace")
 
 
 @pytest.fixture
 def faults(runtime, monkeypatch):
     yield from injected_faults(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def no_start_grace(monkeypatch):
-    from chalicelib.services import recovery
-
-    monkeypatch.setattr(recovery, "START_GRACE", timedelta(0))
-
-
-def _submit(client, auth) -> str:
-    response = submit_referral(client, auth("referrer"), example_referral())
-    assert response.status_code == 201, response.body
-    return response.json_body["id"]
-
-
-def _status(client, auth, referral_id: str) -> str:
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
 
 
 def _actions(client, auth, referral_id: str) -> list[str]:
@@ -60,11 +51,6 @@ def _owed() -> list:
     return list(OwedCallback.query("owed"))
 
 
-def _decide(client, runtime, decision: str, comment: str = "", count: int = 1):
-    message = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", count=count)
-    return post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
-
-
 def _to(address: str):
     """A fault only for SES messages to `address` (the request body names its recipients)."""
     return lambda body: address in body
@@ -74,13 +60,13 @@ def _to(address: str):
 
 
 def test_decision_whose_callback_was_throttled_is_resumed_by_the_sweep(client, auth, runtime, faults):
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     # GIVEN Step Functions throttles SendTaskSuccess when the supervisor accepts
     faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
-    decided = _decide(client, runtime, "accept")
+    decided = decide_from_email(client, runtime, "accept")
     # THEN the decision is saved with its audit event, and the callback is kept
     assert decided.status_code == 200
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     assert _actions(client, auth, referral_id).count("referral.decided") == 1
     assert [callback.output for callback in _owed()] == [{"decision": "accept"}]
     # AND the execution still waits for it: nobody has told the referrer yet
@@ -104,8 +90,8 @@ def test_decision_whose_callback_was_throttled_is_resumed_by_the_sweep(client, a
 
 
 def test_answer_whose_callback_was_throttled_goes_back_to_review_after_the_sweep(client, auth, runtime, faults):
-    referral_id = _submit(client, auth)
-    _decide(client, runtime, "more_info", "Who brings the children?")
+    referral_id = submitted_referral_id(client, auth("referrer"))
+    decide_from_email(client, runtime, "more_info", "Who brings the children?")
     wait_for_email(runtime.outbox, REFERRER, "More information needed")
     wait_for(lambda: _actions(client, auth, referral_id)[-1] == "referral.awaiting_answer", what="the answer wait")
     # GIVEN Step Functions throttles the callback of the referrer's answer
@@ -130,7 +116,7 @@ def test_answer_whose_callback_was_throttled_goes_back_to_review_after_the_sweep
 
 
 def test_withdrawal_whose_callback_was_throttled_closes_the_review_after_the_sweep(client, auth, runtime, faults):
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     faults.inject("sfn", "SendTaskSuccess", "ThrottlingException")
     response = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer"))
@@ -160,7 +146,7 @@ def test_step_whose_email_is_throttled_beyond_the_client_retries_is_retried_by_t
 ):
     # GIVEN SES throttles the supervisor's email for longer than the SES client retries (3 tries)
     fault = faults.inject("sesv2", "SendEmail", code, when=_to(SUPERVISOR), times=3)
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     # THEN the step fails as TransientError, the Task's Retry runs it again, and the email goes
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", timeout=30)
     assert fault.answered == 3 and fault.seen == 4
@@ -180,7 +166,7 @@ def test_step_whose_read_is_throttled_beyond_pynamodb_retries_is_retried_by_the_
     fault = faults.inject(
         "dynamodb", "GetItem", "ProvisionedThroughputExceededException", when=lambda body: table in body, times=3
     )
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     # THEN the Task's Retry runs the step again and the supervisor is asked
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision", timeout=30)
     assert fault.answered == 3
@@ -190,7 +176,7 @@ def test_step_whose_read_is_throttled_beyond_pynamodb_retries_is_retried_by_the_
 def test_address_ses_rejects_lands_in_record_failure_and_the_admin_is_told(client, auth, runtime, faults):
     # GIVEN SES rejects the supervisor's address
     faults.inject("sesv2", "SendEmail", "MessageRejected", when=_to(SUPERVISOR))
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     # THEN the step is not retried but caught: the failure is recorded and the admin alerted
     wait_for_execution(runtime, referral_id, "FAILED")
     assert states_entered(runtime, referral_id)[-2:] == ["RecordFailure", "ReviewNotCompleted"]
@@ -200,7 +186,7 @@ def test_address_ses_rejects_lands_in_record_failure_and_the_admin_is_told(clien
     # AND the referral is not lost: still under review, its dead link retired
     from chalicelib.storage.approval_links import active_links
 
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     assert list(active_links("referral", referral_id)) == []
     # WHEN the address is accepted again and the sweep runs
     faults.clear()
@@ -215,7 +201,7 @@ def test_address_ses_rejects_lands_in_record_failure_and_the_admin_is_told(clien
 def test_when_ses_rejects_the_admin_too_the_failure_is_still_recorded_and_logged(client, auth, runtime, faults, capsys):
     faults.inject("sesv2", "SendEmail", "MessageRejected", when=_to(SUPERVISOR))
     faults.inject("sesv2", "SendEmail", "MessageRejected", when=_to(ADMIN))
-    referral_id = _submit(client, auth)
+    referral_id = submitted_referral_id(client, auth("referrer"))
     wait_for_execution(runtime, referral_id, "FAILED")
     # THEN the audit trail has the failure, and the log line the WorkflowFailures alarm counts is written
     assert "workflow.failed" in _actions(client, auth, referral_id)
@@ -227,8 +213,8 @@ def test_when_ses_rejects_the_admin_too_the_failure_is_still_recorded_and_logged
 def test_address_ses_rejects_when_telling_the_referrer_is_recorded_and_the_decision_kept(client, auth, runtime, faults):
     # GIVEN SES rejects the referrer's address
     faults.inject("sesv2", "SendEmail", "MessageRejected", when=_to(REFERRER))
-    referral_id = _submit(client, auth)
-    _decide(client, runtime, "accept")
+    referral_id = submitted_referral_id(client, auth("referrer"))
+    decide_from_email(client, runtime, "accept")
     # THEN NotifyReferrerOfDecision is caught: the decision stands, and the admin is told
     wait_for_execution(runtime, referral_id, "FAILED")
     assert states_entered(runtime, referral_id)[-3:] == [
@@ -237,7 +223,7 @@ def test_address_ses_rejects_when_telling_the_referrer_is_recorded_and_the_decis
         "ReviewNotCompleted",
     ]
     wait_for_email(runtime.outbox, ADMIN, "workflow failed")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     actions = _actions(client, auth, referral_id)
     assert "workflow.failed" in actions and "referral.referrer_notified" not in actions
 

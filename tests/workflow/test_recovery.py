@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.dates import example_referral
 from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
 from tests.workflow.conftest import wait_for_execution
@@ -20,15 +18,6 @@ def _throttle_step_functions(**_kwargs):
     from botocore.awsrequest import AWSResponse
 
     return AWSResponse("https://states.eu-west-2.amazonaws.com/", 400, {}, None), error
-
-
-@pytest.fixture
-def no_start_grace(monkeypatch):
-    from datetime import timedelta
-
-    from chalicelib.services import recovery
-
-    monkeypatch.setattr(recovery, "START_GRACE", timedelta(0))
 
 
 def test_referral_is_kept_when_step_functions_is_throttled_and_the_sweep_starts_it_later(

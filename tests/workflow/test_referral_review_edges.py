@@ -13,13 +13,20 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import FAST_TIMINGS
-from tests.dates import example_referral
-from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for, wait_for_email
+from tests.helpers import (
+    ADMIN,
+    REFERRER,
+    SUPERVISOR,
+    api_referral_status,
+    decide_by_link,
+    decide_from_email,
+    emails_to,
+    recorded,
+    submitted_referral_id,
+    wait_for,
+    wait_for_email,
+)
 from tests.workflow.conftest import states_entered, wait_for_execution
-
-SUPERVISOR = "supervisor@familycontact.example"
-ADMIN = "admin@familycontact.example"
-REFERRER = "sam.referrer@council.example"
 
 
 @pytest.fixture
@@ -50,35 +57,19 @@ def hold(runtime, monkeypatch):
         release.set()
 
 
-def _submit(client, referrer) -> str:
-    response = submit_referral(client, referrer, example_referral())
-    assert response.status_code == 201, response.body
-    return response.json_body["id"]
-
-
-def _status(client, auth, referral_id: str) -> str:
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
-
-
-def _decide(client, message: dict, decision: str, comment: str = ""):
-    response = post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
-    assert b"Decision recorded" in response.body, response.body
-    return response
-
-
 @pytest.mark.parametrize("timings", [FAST_TIMINGS], ids=["reminder-after-one-second"])
 def test_decision_made_as_its_wait_timed_out_is_routed_by_the_reminder_step(client, auth, runtime, referrer, hold):
     # GIVEN a supervisor who has not decided in time: the wait timed out, the reminder is about to go
     reminder = hold("ask_supervisor", call=2)
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     first = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     wait_for(reminder.reached.is_set, what="the reminder step")
     # WHEN the supervisor accepts through the first link, whose wait is over
-    _decide(client, first, "accept")
+    recorded(decide_by_link(client, first, "accept"))
     reminder.release()
     # THEN the reminder step sends no reminder and routes the recorded decision; the referrer is told once
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     assert emails_to(runtime.outbox, SUPERVISOR, "Reminder") == []
     assert len(emails_to(runtime.outbox, REFERRER, "accepted")) == 1
     assert states_entered(runtime, referral_id)[-5:] == [
@@ -94,11 +85,11 @@ def test_decision_made_as_its_wait_timed_out_is_routed_by_the_reminder_step(clie
 def test_question_asked_as_its_wait_timed_out_still_reaches_the_referrer(client, auth, runtime, referrer, hold):
     # GIVEN the supervisor's wait timed out and the reminder is about to go
     reminder = hold("ask_supervisor", call=2)
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     first = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     wait_for(reminder.reached.is_set, what="the reminder step")
     # WHEN the supervisor asks a question through the first link
-    _decide(client, first, "more_info", "Which school do the children attend?")
+    recorded(decide_by_link(client, first, "more_info", "Which school do the children attend?"))
     reminder.release()
     # THEN the reminder step routes the recorded question: the referrer gets it and the review waits for them
     question = wait_for_email(runtime.outbox, REFERRER, "More information needed")
@@ -111,7 +102,7 @@ def test_question_asked_as_its_wait_timed_out_still_reaches_the_referrer(client,
         "RouteDecision",
         "WaitForAmendment",
     ]
-    assert _status(client, auth, referral_id) == "MORE_INFO_REQUESTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "MORE_INFO_REQUESTED"
     assert emails_to(runtime.outbox, SUPERVISOR, "Reminder") == []
 
 
@@ -119,16 +110,16 @@ def test_question_asked_as_its_wait_timed_out_still_reaches_the_referrer(client,
 def test_decision_made_as_the_escalation_begins_is_routed_without_escalating(client, auth, runtime, referrer, hold):
     # GIVEN the reminder's wait timed out too and the escalation is about to go to the admin
     escalation = hold("escalate")
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     reminder = wait_for_email(runtime.outbox, SUPERVISOR, "Reminder")
     wait_for(escalation.reached.is_set, what="the escalation step")
     # WHEN the supervisor declines through the reminder's link
-    _decide(client, reminder, "decline", "Another team already supports this family.")
+    recorded(decide_by_link(client, reminder, "decline", "Another team already supports this family."))
     escalation.release()
     # THEN nothing is escalated, the referral is declined and the referrer gets the reason once
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
     assert emails_to(runtime.outbox, ADMIN) == []
-    assert _status(client, auth, referral_id) == "DECLINED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
     told = emails_to(runtime.outbox, REFERRER, "declined")
     assert len(told) == 1 and "Another team" in told[0]["text"]
     assert states_entered(runtime, referral_id)[-5:] == [
@@ -145,13 +136,8 @@ def test_answer_given_before_the_amendment_wait_began_goes_straight_back_to_revi
 ):
     # GIVEN the supervisor asked a question and the workflow is about to wait for the answer
     amendment = hold("await_answer")
-    referral_id = _submit(client, referrer)
-    _decide(
-        client,
-        wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"),
-        "more_info",
-        "Who holds parental responsibility?",
-    )
+    referral_id = submitted_referral_id(client, referrer)
+    recorded(decide_from_email(client, runtime, "more_info", "Who holds parental responsibility?"))
     wait_for(amendment.reached.is_set, what="the amendment step")
     # WHEN the referrer answers first, from the referral's page
     answer = client.http.post(
@@ -167,9 +153,9 @@ def test_answer_given_before_the_amendment_wait_began_goes_straight_back_to_revi
     assert emails_to(runtime.outbox, REFERRER, "More information needed") == []
     assert states_entered(runtime, referral_id)[-3:] == ["WaitForAmendment", "ResetReminders", "AskSupervisorToDecide"]
     # AND the supervisor's new link decides the referral
-    _decide(client, again, "accept")
+    recorded(decide_by_link(client, again, "accept"))
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
 
 
 def _reject_mail_to(address: str):
@@ -196,16 +182,16 @@ def test_referrer_who_cannot_be_emailed_fails_the_review_cleanly_and_alerts_the_
     reject = _reject_mail_to(REFERRER)
     events.register("before-call.sesv2.SendEmail", reject)
     try:
-        referral_id = _submit(client, referrer)
+        referral_id = submitted_referral_id(client, referrer)
         # WHEN the supervisor accepts
-        _decide(client, wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision"), "accept")
+        recorded(decide_from_email(client, runtime, "accept"))
         # THEN the decision stands, the execution fails through its catch and the admin is alerted
         wait_for_execution(runtime, referral_id, "FAILED")
         alert = wait_for_email(runtime.outbox, ADMIN, "workflow failed")
     finally:
         events.unregister("before-call.sesv2.SendEmail", reject)
     assert referral_id in alert["text"]
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     assert emails_to(runtime.outbox, REFERRER) == []
     assert states_entered(runtime, referral_id)[-3:] == [
         "NotifyReferrerOfDecision",

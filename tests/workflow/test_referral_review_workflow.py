@@ -7,53 +7,33 @@ import json
 import boto3
 import pytest
 
-from chalicelib.workflows.registry import Timings
-from tests.conftest import FAST_TIMINGS
-from tests.dates import example_referral
-from tests.helpers import approval_path, emails_to, post_form, submit_referral, wait_for_email
-from tests.workflow.conftest import states_entered, wait_for_execution
-
-SUPERVISOR = "supervisor@familycontact.example"
-ADMIN = "admin@familycontact.example"
-REFERRER = "sam.referrer@council.example"
-
-
-# Only the referrer's answer times out: the supervisor's link stays valid while the test decides.
-LAPSE_TIMINGS = Timings(
-    reminder_seconds=600,
-    decision_timeout_seconds=1200,
-    max_reminders=1,
-    escalation_timeout_seconds=600,
-    answer_timeout_seconds=1,
+from tests.conftest import ANSWER_TIMES_OUT, FAST_TIMINGS
+from tests.helpers import (
+    ADMIN,
+    REFERRER,
+    SUPERVISOR,
+    api_referral_status,
+    approval_path,
+    decide_from_email,
+    emails_to,
+    post_form,
+    submitted_referral_id,
+    wait_for_email,
 )
-
-
-def _submit(client, referrer) -> str:
-    response = submit_referral(client, referrer, example_referral())
-    assert response.status_code == 201, response.body
-    return response.json_body["id"]
-
-
-def _status(client, auth, referral_id: str) -> str:
-    return client.http.get(f"/v1/referrals/{referral_id}", headers=auth("supervisor")).json_body["status"]
-
-
-def _decide(client, runtime, decision: str, comment: str = "", count: int = 1, to: str = SUPERVISOR):
-    message = wait_for_email(runtime.outbox, to, "", count=count)
-    return post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
+from tests.workflow.conftest import states_entered, wait_for_execution
 
 
 def test_accept_path_marks_accepted_and_tells_the_referrer(client, auth, runtime, referrer):
     # GIVEN a submitted referral whose review asked the duty supervisor
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     # WHEN the supervisor accepts through the link
     response = post_form(client, approval_path(request), {"decision": "accept", "confirmed": "yes"})
     # THEN the referral is accepted, the referrer is told, and the execution ends well
     assert response.status_code == 200 and b"Decision recorded" in response.body
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     told = wait_for_email(runtime.outbox, REFERRER, "accepted")
     assert "What happens next" in told["text"]
     history = client.http.get(f"/v1/referrals/{referral_id}", headers=referrer).json_body["history"]
@@ -72,32 +52,32 @@ def test_accept_path_marks_accepted_and_tells_the_referrer(client, auth, runtime
 
 
 def test_decline_path_sends_the_reason_to_the_referrer(client, auth, runtime, referrer):
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     # WHEN the supervisor declines with a reason
-    _decide(client, runtime, "decline", "The family lives outside our area; please refer to the North team.")
+    decide_from_email(client, runtime, "decline", "The family lives outside our area; please refer to the North team.")
     # THEN the referral is declined and the referrer gets the reason
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "DECLINED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
     told = wait_for_email(runtime.outbox, REFERRER, "declined")
     assert "outside our area" in told["text"]
 
 
 def test_decline_without_reason_is_refused_beside_the_field_and_changes_nothing(client, auth, runtime, referrer):
-    referral_id = _submit(client, referrer)
-    response = _decide(client, runtime, "decline", "")
+    referral_id = submitted_referral_id(client, referrer)
+    response = decide_from_email(client, runtime, "decline", "")
     assert response.status_code == 422
     assert b"Give the reason for declining" in response.body
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
 
 
 def test_more_info_then_answer_then_accept(client, auth, runtime, referrer):
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     # WHEN the supervisor asks a question
-    _decide(client, runtime, "more_info", "Is there a current safety plan for the mother?")
+    decide_from_email(client, runtime, "more_info", "Is there a current safety plan for the mother?")
     question = wait_for_email(runtime.outbox, REFERRER, "More information needed")
     assert "current safety plan" in question["text"]
     assert f"/referrals/{referral_id}" in question["text"]
-    assert _status(client, auth, referral_id) == "MORE_INFO_REQUESTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "MORE_INFO_REQUESTED"
     # AND the referrer answers
     answer = client.http.post(
         f"/v1/referrals/{referral_id}/amendments",
@@ -111,18 +91,18 @@ def test_more_info_then_answer_then_accept(client, auth, runtime, referrer):
     assert "child protection conference" in second["text"]
     post_form(client, approval_path(second), {"decision": "accept", "confirmed": "yes"})
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
-    assert _status(client, auth, referral_id) == "ACCEPTED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
     assert states_entered(runtime, referral_id).count("AskSupervisorToDecide") == 2
 
 
-@pytest.mark.parametrize("timings", [LAPSE_TIMINGS], ids=["amendment-times-out"])
+@pytest.mark.parametrize("timings", [ANSWER_TIMES_OUT], ids=["amendment-times-out"])
 def test_more_info_never_answered_lapses(client, auth, runtime, referrer, timings):
-    referral_id = _submit(client, referrer)
-    _decide(client, runtime, "more_info", "Please send the court order.")
+    referral_id = submitted_referral_id(client, referrer)
+    decide_from_email(client, runtime, "more_info", "Please send the court order.")
     # WHEN nobody answers within the amendment timeout
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
     # THEN the referral lapsed and the referrer was told what to do
-    assert _status(client, auth, referral_id) == "LAPSED"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "LAPSED"
     told = wait_for_email(runtime.outbox, REFERRER, "lapsed")
     assert "submit a new referral" in told["text"]
     assert "MarkLapsed" in states_entered(runtime, referral_id)
@@ -130,7 +110,7 @@ def test_more_info_never_answered_lapses(client, auth, runtime, referrer, timing
 
 @pytest.mark.parametrize("timings", [FAST_TIMINGS], ids=["nobody-decides"])
 def test_reminder_then_escalation_then_overdue_alert(client, auth, runtime, referrer, timings):
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     first = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     # WHEN nobody decides: a reminder with a fresh link, then the admin gets their own link
     reminder = wait_for_email(runtime.outbox, SUPERVISOR, "Reminder")
@@ -142,14 +122,14 @@ def test_reminder_then_escalation_then_overdue_alert(client, auth, runtime, refe
     assert client.http.get(approval_path(first)).status_code == 410
     assert approval_path(reminder) != approval_path(first)
     assert approval_path(escalation) not in (approval_path(first), approval_path(reminder))
-    assert _status(client, auth, referral_id) == "UNDER_REVIEW"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "UNDER_REVIEW"
     entered = states_entered(runtime, referral_id)
     assert entered.count("AskSupervisorToDecide") == 2
     assert entered[-2:] == ["ReportOverdueReview", "ReviewNotCompleted"]
 
 
 def test_withdraw_while_waiting_stops_the_review_and_retires_the_link(client, auth, runtime, referrer):
-    referral_id = _submit(client, referrer)
+    referral_id = submitted_referral_id(client, referrer)
     request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
     # WHEN the referrer withdraws while the supervisor has not decided
     response = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=referrer)
@@ -161,7 +141,7 @@ def test_withdraw_while_waiting_stops_the_review_and_retires_the_link(client, au
     late = post_form(client, approval_path(request), {"decision": "accept", "confirmed": "yes"})
     assert late.status_code == 410
     assert b"WITHDRAWN" in late.body.upper()
-    assert _status(client, auth, referral_id) == "WITHDRAWN"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "WITHDRAWN"
 
 
 def test_a_failing_task_lands_in_its_catch_and_alerts_the_admin(client, auth, runtime):
@@ -185,14 +165,14 @@ def test_intake_itself_sends_no_email(client, runtime, referrer, monkeypatch):
 
     # GIVEN the review cannot start: the intake alone runs
     monkeypatch.setattr(review, "start", lambda workflow, subject_id, run: False)
-    _submit(client, referrer)
+    submitted_referral_id(client, referrer)
     # THEN no email went out: asking the supervisor is the workflow's job
     assert emails_to(runtime.outbox, SUPERVISOR) == []
 
 
 def test_withdraw_while_waiting_for_the_answer_closes_the_review(client, auth, runtime, referrer):
-    referral_id = _submit(client, referrer)
-    _decide(client, runtime, "more_info", "Who will bring the children?")
+    referral_id = submitted_referral_id(client, referrer)
+    decide_from_email(client, runtime, "more_info", "Who will bring the children?")
     wait_for_email(runtime.outbox, REFERRER, "More information needed")
     # WHEN the referrer withdraws instead of answering
     response = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=referrer)
@@ -200,4 +180,4 @@ def test_withdraw_while_waiting_for_the_answer_closes_the_review(client, auth, r
     assert response.json_body["status"] == "WITHDRAWN"
     wait_for_execution(runtime, referral_id, "SUCCEEDED")
     assert "MarkLapsed" not in states_entered(runtime, referral_id)
-    assert _status(client, auth, referral_id) == "WITHDRAWN"
+    assert api_referral_status(client, auth("supervisor"), referral_id) == "WITHDRAWN"

@@ -9,42 +9,13 @@ import boto3
 import pytest
 
 from chalicelib.examples import example_report
-from chalicelib.workflows.registry import Timings
-from tests.conftest import FAST_TIMINGS
-from tests.helpers import approval_path, emails_to, post_form, wait_for, wait_for_email
+from tests.conftest import ANSWER_TIMES_OUT, FAST_TIMINGS
+from tests.helpers import approval_path, decide_from_email, emails_to, post_form, wait_for, wait_for_email
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit, report_of, save, submit, write_and_submit
 from tests.visit_helpers import CASEY
-from tests.workflow.conftest import execution_arn
+from tests.workflow.conftest import execution_status, states_entered, wait_for_execution
 
 WORKER = CASEY
-# Only the worker's revision times out: the supervisor's links stay valid while the test decides.
-REVISION_TIMES_OUT = Timings(
-    reminder_seconds=600,
-    decision_timeout_seconds=1200,
-    max_reminders=1,
-    escalation_timeout_seconds=600,
-    answer_timeout_seconds=1,
-)
-
-
-def _history(runtime, visit_id: str, run: int = 1) -> list[str]:
-    arn = execution_arn(runtime, visit_id, run, workflow="report_review")
-    events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
-    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
-
-
-def _status(runtime, visit_id: str, run: int = 1) -> str:
-    arn = execution_arn(runtime, visit_id, run, workflow="report_review")
-    return boto3.client("stepfunctions").describe_execution(executionArn=arn)["status"]
-
-
-def _wait_for_end(runtime, visit_id: str, status: str, run: int = 1) -> None:
-    wait_for(lambda: _status(runtime, visit_id, run) == status, 20, what=f"report execution {status}")
-
-
-def _decide(client, runtime, decision: str, comment: str = "", count: int = 1):
-    message = wait_for_email(runtime.outbox, SUPERVISOR, "report", count=count)
-    return post_form(client, approval_path(message), {"decision": decision, "comment": comment, "confirmed": "yes"})
 
 
 def test_approved_the_first_time_locks_the_version_and_tells_the_referrer(client, auth, runtime):
@@ -56,7 +27,7 @@ def test_approved_the_first_time_locks_the_version_and_tells_the_referrer(client
     response = post_form(client, approval_path(request), {"decision": "approve", "confirmed": "yes"})
     assert response.status_code == 200 and b"Decision recorded" in response.body
     # THEN the execution ends, the version is locked with the SHA-256 of its canonical content
-    _wait_for_end(runtime, visit_id, "SUCCEEDED")
+    wait_for_execution(runtime, visit_id, "SUCCEEDED", workflow="report_review")
     report = report_of(client, auth, visit_id)
     assert report["status"] == "APPROVED"
     canonical = json.dumps(
@@ -72,7 +43,7 @@ def test_approved_the_first_time_locks_the_version_and_tells_the_referrer(client
     assert "bus was late" not in ready["text"] + ready["html"] and "Maya" not in ready["text"]
     visit = client.http.get(f"/v1/visits/{visit_id}", headers=auth("supervisor")).json_body
     assert visit["status"] == "REPORTED"
-    assert _history(runtime, visit_id) == [
+    assert states_entered(runtime, visit_id, workflow="report_review") == [
         "LoadTimings",
         "AlertIfUrgent",
         "AskSupervisorToDecide",
@@ -86,7 +57,7 @@ def test_changes_requested_twice_then_approved(client, auth, runtime):
     write_and_submit(client, auth, visit_id)
     for round_number, comment in enumerate(("Quote the mother's words exactly.", "Give the actual end time."), 1):
         # WHEN the supervisor asks for changes
-        asked = _decide(client, runtime, "request_changes", comment, count=round_number)
+        asked = decide_from_email(client, runtime, "request_changes", comment, count=round_number, about="report")
         assert asked.status_code == 200
         told = wait_for_email(runtime.outbox, WORKER, "Changes requested", count=round_number)
         assert comment in told["text"]
@@ -96,13 +67,13 @@ def test_changes_requested_twice_then_approved(client, auth, runtime):
         assert save(client, auth, visit_id, revised).status_code == 200
         assert submit(client, auth, visit_id).json_body["version"] == round_number + 1
     # THEN the third version is approved; every version is kept
-    _decide(client, runtime, "approve", count=3)
-    _wait_for_end(runtime, visit_id, "SUCCEEDED")
+    decide_from_email(client, runtime, "approve", count=3, about="report")
+    wait_for_execution(runtime, visit_id, "SUCCEEDED", workflow="report_review")
     report = report_of(client, auth, visit_id)
     assert [v["version"] for v in report["versions"]] == [1, 2, 3]
     assert report["approved"]["version"] == 3
     assert report["versions"][0]["content"]["observations"] != report["versions"][2]["content"]["observations"]
-    entered = _history(runtime, visit_id)
+    entered = states_entered(runtime, visit_id, workflow="report_review")
     assert entered.count("WaitForRevision") == 2 and entered.count("AskSupervisorToDecide") == 3
     assert entered.count("AlertIfUrgent") == 3 and entered[-1] == "NotifyReferrerReportReady"
 
@@ -128,7 +99,7 @@ def test_a_safeguarding_concern_alerts_at_once_before_the_approval_email(client,
     assert "It records a safeguarding concern" in request["text"]
     # AND a later step does not alert twice for the same version
     post_form(client, approval_path(request), {"decision": "approve", "confirmed": "yes"})
-    _wait_for_end(runtime, visit_id, "SUCCEEDED")
+    wait_for_execution(runtime, visit_id, "SUCCEEDED", workflow="report_review")
     assert len(emails_to(runtime.outbox, REFERRER, "Urgent")) == 1
 
 
@@ -139,12 +110,12 @@ def test_reminder_then_escalation_then_overdue(client, auth, runtime, timings):
     first = wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
     reminder = wait_for_email(runtime.outbox, SUPERVISOR, "Reminder: a visit report")
     escalation = wait_for_email(runtime.outbox, ADMIN, "Escalated: a visit report")
-    _wait_for_end(runtime, visit_id, "FAILED")
+    wait_for_execution(runtime, visit_id, "FAILED", workflow="report_review")
     overdue = wait_for_email(runtime.outbox, ADMIN, "was not decided")
     assert f"/visits/{visit_id}/report" in overdue["text"]
     assert client.http.get(approval_path(first)).status_code == 410
     assert len({approval_path(first), approval_path(reminder), approval_path(escalation)}) == 3
-    entered = _history(runtime, visit_id)
+    entered = states_entered(runtime, visit_id, workflow="report_review")
     assert {"CountReminder", "RemindOrEscalate", "EscalateToAdmin"} <= set(entered)
     assert entered[-2:] == ["ReportOverdueReview", "ReviewNotCompleted"]
     assert report_of(client, auth, visit_id)["status"] == "SUBMITTED"
@@ -156,10 +127,17 @@ def test_a_failing_task_lands_in_its_catch_and_alerts_the_admin(client, auth, ru
         name="no-such-visit-1",
         input=json.dumps({"subject_id": "no-such-visit"}),
     )
-    wait_for(lambda: _status(runtime, "no-such-visit") == "FAILED", 20, what="the execution to fail")
+    wait_for(
+        lambda: execution_status(runtime, "no-such-visit", workflow="report_review") == "FAILED",
+        20,
+        what="the execution to fail",
+    )
     alert = wait_for_email(runtime.outbox, ADMIN, "workflow failed")
     assert "NotFound" in alert["text"] and "entity=report" in alert["text"]
-    assert _history(runtime, "no-such-visit")[-2:] == ["RecordFailure", "ReviewNotCompleted"]
+    assert states_entered(runtime, "no-such-visit", workflow="report_review")[-2:] == [
+        "RecordFailure",
+        "ReviewNotCompleted",
+    ]
 
 
 def test_a_decision_in_the_app_resumes_the_same_wait(client, auth, runtime):
@@ -177,34 +155,37 @@ def test_a_decision_in_the_app_resumes_the_same_wait(client, auth, runtime):
     assert response.json_body["status"] == "CHANGES_REQUESTED"
     assert "Add who brought the child." in wait_for_email(runtime.outbox, WORKER, "Changes requested")["text"]
     assert client.http.get(link).status_code == 409
-    assert _history(runtime, visit_id)[-1] == "WaitForRevision"
+    assert states_entered(runtime, visit_id, workflow="report_review")[-1] == "WaitForRevision"
     assert [
         row["kind"] for row in client.http.get("/v1/decisions", headers=auth("supervisor")).json_body["decisions"]
     ] == []
 
 
-@pytest.mark.parametrize("timings", [REVISION_TIMES_OUT], ids=["revision-times-out"])
+@pytest.mark.parametrize("timings", [ANSWER_TIMES_OUT], ids=["revision-times-out"])
 def test_a_revision_that_never_comes_is_chased_and_its_late_resubmission_starts_a_new_review(
     client, auth, runtime, timings
 ):
     visit_id = book_visit(client, auth)
     write_and_submit(client, auth, visit_id)
-    _decide(client, runtime, "request_changes", "Please add the actual end time.")
+    decide_from_email(client, runtime, "request_changes", "Please add the actual end time.", about="report")
     # WHEN no revision comes before the timeout
-    _wait_for_end(runtime, visit_id, "SUCCEEDED")
+    wait_for_execution(runtime, visit_id, "SUCCEEDED", workflow="report_review")
     chased = wait_for_email(runtime.outbox, WORKER, "still waiting for its changes")
     assert SUPERVISOR in chased["to"]
-    assert _history(runtime, visit_id)[-2:] == ["RemindWorkerToRevise", "RevisionNotReceived"]
+    assert states_entered(runtime, visit_id, workflow="report_review")[-2:] == [
+        "RemindWorkerToRevise",
+        "RevisionNotReceived",
+    ]
     # THEN a resubmission later starts the next run, which asks the supervisor again
     assert submit(client, auth, visit_id).status_code == 200
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval", count=2)
-    assert _status(runtime, visit_id, run=2) == "RUNNING"
+    assert execution_status(runtime, visit_id, run=2, workflow="report_review") == "RUNNING"
 
 
 def test_a_run_that_finds_the_report_already_decided_routes_on_what_was_recorded(client, auth, runtime):
     visit_id = book_visit(client, auth)
     write_and_submit(client, auth, visit_id)
-    _decide(client, runtime, "request_changes", "Add the times.")
+    decide_from_email(client, runtime, "request_changes", "Add the times.", about="report")
     wait_for_email(runtime.outbox, WORKER, "Changes requested")
     # WHEN a second run starts for the same report (as a recovery restart would)
     boto3.client("stepfunctions").start_execution(
@@ -213,8 +194,12 @@ def test_a_run_that_finds_the_report_already_decided_routes_on_what_was_recorded
         input=json.dumps({"subject_id": visit_id}),
     )
     # THEN its ask step does not ask: it routes on the recorded request for changes
-    wait_for(lambda: "WaitForRevision" in _history(runtime, visit_id, run=2), 20, what="the recorded route")
-    assert _history(runtime, visit_id, run=2)[2:6] == [
+    wait_for(
+        lambda: "WaitForRevision" in states_entered(runtime, visit_id, run=2, workflow="report_review"),
+        20,
+        what="the recorded route",
+    )
+    assert states_entered(runtime, visit_id, run=2, workflow="report_review")[2:6] == [
         "AskSupervisorToDecide",
         "ReadRecordedDecision",
         "UseRecordedDecision",
