@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
+# The referral below as written on 5 December 2026; `example_referral` moves it to the day it is asked for.
+WRITTEN_START = date(2027, 1, 11)
+ORDER_AGE_DAYS = 7  # the court order is made at least this long before the day asked for
 
-def example_referral() -> dict[str, Any]:
-    """A complete, valid referral as JSON (for the OpenAPI example, demo data and tests).
 
-    Valid as a new referral from 2026-09-15 to its start date, 2027-01-11 (a new referral may not
-    start in the past), and as a stored one on any day after: the order date is in the past, the
-    start date is fixed and the children stay under 18 on it.
+def example_start(today: date) -> date:
+    """The example's first contact day: the Monday from 8 to 14 January of the year after the one two
+    weeks on (on 5 December 2026: 11 January 2027). Always ahead, at most about 13 months; its visits
+    fall in GMT and a weekly series crosses the March clock change."""
+    eighth = date((today + timedelta(days=14)).year + 1, 1, 8)
+    return eighth + timedelta(days=-eighth.weekday() % 7)
+
+
+def example_referral(today: date | None = None) -> dict[str, Any]:
+    """A complete, valid referral as JSON (for the OpenAPI example, demo data and tests), valid as a
+    new referral on `today` (the service's today when not given): contact starts on
+    `example_start(today)` for 179 days, the children are the same age on that day whatever the
+    year (so born in the past and under 18), and the order was made at least a week before `today`.
     """
+    from chalicelib import clock
+
+    today = today or clock.today()
+    body = _written_referral()
+    shift = example_start(today) - WRITTEN_START
+
+    def moved(iso: str) -> str:
+        return (date.fromisoformat(iso) + shift).isoformat()
+
+    for child in body["children"]:
+        child["date_of_birth"] = moved(child["date_of_birth"])
+    contact = body["contact"]
+    contact["start_date"], contact["end_date"] = moved(contact["start_date"]), moved(contact["end_date"])
+    made = min(date.fromisoformat(moved(body["legal_basis"]["date_made"])), today - timedelta(days=ORDER_AGE_DAYS))
+    body["legal_basis"]["date_made"] = made.isoformat()
+    return body
+
+
+def _written_referral() -> dict[str, Any]:
     return {
         "referrer": {
             "name": "Amara Okafor",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.referral_form import ReferralSubmission
@@ -17,13 +15,8 @@ def seed_demo_referrals() -> int:
 
     user = for_role("referrer")[0]
     referrer = Principal(user.user_id, user.email, user.name, frozenset({Role.REFERRER}))
-    body = example_referral()
+    body = example_referral(clock.today())
     body["referrer"].update(name=user.name, email=user.email)
-    if body["contact"]["start_date"] < clock.today().isoformat():  # the example's start has passed
-        body["contact"]["start_date"] = clock.today().isoformat()
-        body["contact"]["end_date"] = (clock.today() + timedelta(days=180)).isoformat()
-    if body["legal_basis"]["date_made"] > clock.today().isoformat():  # the example's order is not made yet
-        body["legal_basis"]["date_made"] = clock.today().isoformat()
     submission = ReferralSubmission.model_validate(body, context={"today": clock.today()})
     referrals.submit(referrer, submission, idempotency_key="demo-referral-1")
     return 1

@@ -17,7 +17,6 @@ from typing import Any
 
 from chalicelib import clock
 
-EXAMPLE_START = date(2027, 1, 11)  # the contact start date of `chalicelib.examples.example_referral`
 PLAN_DAYS = 179  # the example's contact plan: 11 January to 9 July
 
 
@@ -47,10 +46,10 @@ def monday_of(day: date) -> date:
 
 
 def plan_start() -> date:
-    """The Monday the shared contact plan starts (see the module's docstring)."""
-    year = days_from_today(14).year + 1
-    eighth = date(year, 1, 8)
-    return eighth + timedelta(days=-eighth.weekday() % 7)
+    """The Monday the shared contact plan starts: the example referral's own start."""
+    from chalicelib.examples import example_start
+
+    return example_start(clock.today())
 
 
 def plan_end() -> date:
@@ -88,24 +87,11 @@ def short_day(day: date) -> str:
 
 
 def example_referral() -> dict[str, Any]:
-    """The service's example referral with its dates moved to the shared plan: contact from
-    `plan_start()` for the same 179 days, each child the same age on the start date (so born in the
-    past and under 18 on it), and the order made before today."""
+    """The service's example referral as of the service's today: contact from `plan_start()` for 179
+    days, each child the same age on the start date, the order made before today."""
     from chalicelib.examples import example_referral as example
 
-    body = example()
-    shift = plan_start() - EXAMPLE_START
-
-    def moved(iso: str) -> str:
-        return (date.fromisoformat(iso) + shift).isoformat()
-
-    for child in body["children"]:
-        child["date_of_birth"] = moved(child["date_of_birth"])
-    contact = body["contact"]
-    contact["start_date"], contact["end_date"] = moved(contact["start_date"]), moved(contact["end_date"])
-    made = date.fromisoformat(moved(body["legal_basis"]["date_made"]))
-    body["legal_basis"]["date_made"] = min(made, days_from_today(-7)).isoformat()
-    return body
+    return example(clock.today())
 
 
 def born(child: int = 0) -> date:

@@ -92,7 +92,7 @@ def test_a_checkbox_value_that_is_not_yes_or_no_is_left_for_the_model_to_reject(
     assert nested == {"consent_confirmed": "maybe"}
 
     with pytest.raises(ValidationError) as caught:
-        ReferralSubmission.model_validate({**example_referral(), **nested}, context={"today": TODAY})
+        ReferralSubmission.model_validate({**example_referral(TODAY), **nested}, context={"today": TODAY})
     assert errors_by_path(caught.value) == {"consent_confirmed": "Must be true or false"}
 
 
@@ -153,7 +153,7 @@ def test_parse_path_splits_names_and_indexes():
 
 
 def test_a_complete_form_validates_to_the_same_referral_as_the_json_api_takes():
-    example = example_referral()
+    example = example_referral(TODAY)
     fields = {
         "referrer.name": [example["referrer"]["name"]],
         "referrer.email": [example["referrer"]["email"]],
@@ -199,7 +199,7 @@ def test_a_complete_form_validates_to_the_same_referral_as_the_json_api_takes():
 
 
 def test_errors_are_keyed_by_the_input_name_they_belong_to():
-    body = example_referral()
+    body = example_referral(TODAY)
     body["children"][1]["date_of_birth"] = "2030-01-01"
     body["contact"]["preferred_days"] = ["tuesday", "someday", "caturday"]
     body["referrer"]["phone"] = "call me"
@@ -216,7 +216,7 @@ def test_errors_are_keyed_by_the_input_name_they_belong_to():
 
 
 def test_an_error_on_a_whole_group_keeps_the_groups_path():
-    body = example_referral()
+    body = example_referral(TODAY)
     body["children"] = []
 
     with pytest.raises(ValidationError) as caught:

@@ -25,7 +25,6 @@ from chalicelib.domain.referrals import (
 )
 from chalicelib.domain.validation import field_errors, format_path
 from chalicelib.examples import example_referral
-from tests import dates
 
 TODAY = date(2026, 11, 22)
 
@@ -46,7 +45,7 @@ def paths_of(data: Any, model: Any = ReferralSubmission) -> list[str]:
 
 @pytest.fixture
 def referral() -> dict[str, Any]:
-    return example_referral()
+    return example_referral(TODAY)
 
 
 # --- the example --------------------------------------------------------------------------
@@ -59,9 +58,15 @@ def test_example_referral_is_valid(referral):
 
 
 def test_example_referral_is_valid_on_the_real_date_without_context():
-    # GIVEN the example, its dates moved as the tests submit it (its start date must not be past)
+    # GIVEN the example as the OpenAPI document shows it (moved to the service's today)
     # WHEN validated with no "today" in the context (so on the service's today) THEN it passes
-    ReferralSubmission.model_validate(dates.example_referral())
+    ReferralSubmission.model_validate(example_referral())
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 1), date(2026, 12, 31), date(2028, 2, 29), date(2039, 7, 15)])
+def test_example_referral_is_a_valid_new_referral_on_any_day(today):
+    # GIVEN the example asked for on some day WHEN validated as a new referral that day THEN it passes
+    ReferralSubmission.model_validate(example_referral(today), context={"today": today})
 
 
 @pytest.mark.parametrize("today", [date(2030, 1, 1), date(2045, 6, 30)])
@@ -446,14 +451,14 @@ def _leaf_paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     return [prefix]
 
 
-_LEAVES = _leaf_paths(example_referral())
+_LEAVES = _leaf_paths(example_referral(TODAY))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(leaf=st.sampled_from(_LEAVES), value=_json)
 def test_any_value_in_any_field_gives_field_errors_never_a_crash(leaf, value):
     # GIVEN the example with one field replaced by arbitrary JSON
-    data = example_referral()
+    data = example_referral(TODAY)
     target = data
     for key in leaf[:-1]:
         target = target[key]
