@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock
 from chalicelib.auth import Principal
@@ -21,8 +21,11 @@ from chalicelib.config import settings
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction, new_event
-from chalicelib.storage.approval_links import ACTIVE, RETIRED, USED, ApprovalLink, active_links, subject_key
+from chalicelib.storage import approval_links as store
 from chalicelib.workflows import executions
+
+if TYPE_CHECKING:
+    from chalicelib.storage.approval_links import ApprovalLink
 
 LINK_ID_BYTES = 32  # 256 bits of randomness in every link
 MAX_LINK_ID_LENGTH = 128  # a longer id is not one of ours: answered without a read
@@ -86,10 +89,9 @@ def issue(
     """
     link_id = secrets.token_urlsafe(LINK_ID_BYTES)
     now = clock.now()
-    link = ApprovalLink(
+    link = store.new_link(
         hash_link(link_id),
-        subject_key=subject_key(subject.kind, subject_id),
-        subject_type=subject.kind,
+        kind=subject.kind,
         subject_id=subject_id,
         approver_email=approver_email,
         allowed_decisions=list(subject.decision_labels),
@@ -98,11 +100,10 @@ def issue(
         summary=summary,
         issued_at=now.isoformat(timespec="microseconds"),
         expires_at=now + timedelta(seconds=settings().approval_link_ttl_seconds),
-        state=ACTIVE,
     )
     with audited_transaction(SYSTEM, "no longer waiting for a decision") as tx:
         subject.check_still_waiting(tx, subject_id)
-        tx.save(link, condition=ApprovalLink.link_hash.does_not_exist())
+        store.add_link(tx, link)
         tx.record(
             subject.kind,
             subject_id,
@@ -119,7 +120,7 @@ def retire_active(kind: str, subject_id: str, reason: str, keep: str | None = No
     """Retire every still-active link of an item (but `keep`), each with its audit event; a link
     used meanwhile stays used."""
     retired: list[ApprovalLink] = []
-    for link in active_links(kind, subject_id):
+    for link in store.active_links(kind, subject_id):
         if link.link_hash == keep:
             continue
         try:
@@ -134,11 +135,7 @@ def retire_active(kind: str, subject_id: str, reason: str, keep: str | None = No
 
 
 def _retire(tx: Any, link: ApprovalLink, reason: str) -> None:
-    tx.update(
-        link,
-        actions=[ApprovalLink.state.set(RETIRED), ApprovalLink.retired_at.set(clock.now())],
-        condition=ApprovalLink.state == ACTIVE,
-    )
+    store.retire_link(tx, link, at=clock.now())
     tx.record(
         link.subject_type,
         link.subject_id,
@@ -186,10 +183,7 @@ def find(link_id: str) -> ApprovalLink | None:
     # A made-up id that is not even the right shape is answered without a read.
     if not link_id or len(link_id) > MAX_LINK_ID_LENGTH:
         return None
-    try:
-        return ApprovalLink.get(hash_link(link_id))
-    except ApprovalLink.DoesNotExist:
-        return None
+    return store.link(hash_link(link_id))
 
 
 def _someone_else(link: ApprovalLink, principal: Principal | None) -> bool:
@@ -201,7 +195,7 @@ def _someone_else(link: ApprovalLink, principal: Principal | None) -> bool:
 
 
 def _closed_page(link: ApprovalLink, subject: ApprovalSubject) -> LinkPage | None:
-    if link.state == USED:
+    if link.is_used:
         return LinkPage(
             "used",
             link,
@@ -213,7 +207,7 @@ def _closed_page(link: ApprovalLink, subject: ApprovalSubject) -> LinkPage | Non
                 "comment": link.comment,
             },
         )
-    if link.state == RETIRED:
+    if link.is_retired:
         return LinkPage("superseded", link, subject, outcome=subject.outcome(link.subject_id))
     if link.expires_at <= clock.now():
         return LinkPage("expired", link, subject, outcome=subject.outcome(link.subject_id))
@@ -290,7 +284,7 @@ def decide_in_app(
     link, so the same wait resumes, a second decision through any door is a 409, and the item's
     other links die in the same transaction."""
     chosen = subject.validate(decision, comment)
-    links = list(active_links(subject.kind, subject_id))
+    links = list(store.active_links(subject.kind, subject_id))
     now = clock.now()
     live = [link for link in links if link.expires_at > now]
     if not live:
@@ -322,10 +316,8 @@ def _not_waiting(subject: ApprovalSubject, subject_id: str, door: ApprovalLink |
 
 
 def _decided_by(link: ApprovalLink) -> str | None:
-    try:
-        return ApprovalLink.get(link.link_hash, consistent_read=True).decided_by
-    except ApprovalLink.DoesNotExist:
-        return None
+    stored = store.link(link.link_hash, consistent=True)
+    return stored.decided_by if stored is not None else None
 
 
 def _consume(
@@ -342,16 +334,14 @@ def _consume(
     item changed, all or nothing; then the waiting workflow resumes."""
     now = clock.now().isoformat(timespec="seconds")
     with audited_transaction(actor, conflict_message="already decided") as tx:
-        tx.update(
+        store.use_link(
+            tx,
             door,
-            actions=[
-                ApprovalLink.state.set(USED),
-                ApprovalLink.decision.set(str(decision)),
-                ApprovalLink.comment.set(comment or None),
-                ApprovalLink.decided_at.set(now),
-                ApprovalLink.decided_by.set(actor),
-            ],
-            condition=(ApprovalLink.state == ACTIVE) & (ApprovalLink.expires_at > clock.now()),
+            decision=str(decision),
+            comment=comment or None,
+            decided_at=now,
+            decided_by=actor,
+            now=clock.now(),
         )
         for other in others:
             _retire(tx, other, "decided")

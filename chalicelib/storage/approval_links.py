@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.storage.audit import entity_key
-from chalicelib.storage.base import meta
+from chalicelib.storage.base import Writes, meta
 
 ACTIVE, USED, RETIRED = "ACTIVE", "USED", "RETIRED"
 
@@ -49,6 +50,16 @@ class ApprovalLink(Model):
 
     by_subject = LinksBySubject()
 
+    @property
+    def is_used(self) -> bool:
+        """A decision was taken through it."""
+        return self.state == USED
+
+    @property
+    def is_retired(self) -> bool:
+        """It died unused: superseded by a newer link, or its item decided or closed another way."""
+        return self.state == RETIRED
+
 
 def subject_key(kind: str, subject_id: str) -> str:
     return entity_key(kind, subject_id)
@@ -58,4 +69,81 @@ def active_links(kind: str, subject_id: str) -> Iterator[ApprovalLink]:
     """The item's links still ACTIVE (expired ones included: the caller checks the time), newest first."""
     return ApprovalLink.by_subject.query(
         subject_key(kind, subject_id), filter_condition=ApprovalLink.state == ACTIVE, scan_index_forward=False
+    )
+
+
+def link(link_hash: str, *, consistent: bool = False) -> ApprovalLink | None:
+    """The link stored under this hash (strongly consistent if asked), or None."""
+    try:
+        return ApprovalLink.get(link_hash, consistent_read=consistent)
+    except ApprovalLink.DoesNotExist:
+        return None
+
+
+def new_link(
+    link_hash: str,
+    *,
+    kind: str,
+    subject_id: str,
+    approver_email: str,
+    allowed_decisions: list[str],
+    task_token: str,
+    purpose: str,
+    summary: dict,
+    issued_at: str,
+    expires_at: datetime,
+) -> ApprovalLink:
+    """A live link not yet written (see `add_link`)."""
+    return ApprovalLink(
+        link_hash,
+        subject_key=subject_key(kind, subject_id),
+        subject_type=kind,
+        subject_id=subject_id,
+        approver_email=approver_email,
+        allowed_decisions=allowed_decisions,
+        task_token=task_token,
+        purpose=purpose,
+        summary=summary,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        state=ACTIVE,
+    )
+
+
+def add_link(tx: Writes, link: ApprovalLink) -> None:
+    """Write a new link (never over another with the same hash)."""
+    tx.save(link, condition=ApprovalLink.link_hash.does_not_exist())
+
+
+def retire_link(tx: Writes, link: ApprovalLink, *, at: datetime) -> None:
+    """Retire the link, only if it is still active (a link used meanwhile stays used)."""
+    tx.update(
+        link,
+        actions=[ApprovalLink.state.set(RETIRED), ApprovalLink.retired_at.set(at)],
+        condition=ApprovalLink.state == ACTIVE,
+    )
+
+
+def use_link(
+    tx: Writes,
+    link: ApprovalLink,
+    *,
+    decision: str,
+    comment: str | None,
+    decided_at: str,
+    decided_by: str,
+    now: datetime,
+) -> None:
+    """Consume the link with the decision taken through it, only if it is still active and not
+    expired at `now`."""
+    tx.update(
+        link,
+        actions=[
+            ApprovalLink.state.set(USED),
+            ApprovalLink.decision.set(decision),
+            ApprovalLink.comment.set(comment),
+            ApprovalLink.decided_at.set(decided_at),
+            ApprovalLink.decided_by.set(decided_by),
+        ],
+        condition=(ApprovalLink.state == ACTIVE) & (ApprovalLink.expires_at > now),
     )
