@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.config import settings
@@ -25,8 +25,10 @@ from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referrals import change_status, load
 from chalicelib.services.review import CLOSED, Described, NothingToDecide
 from chalicelib.storage import referrals as referral_store
-from chalicelib.storage.referrals import Exchange, Referral, append_to
 from chalicelib.workflows.registry import REFERRAL_REVIEW
+
+if TYPE_CHECKING:
+    from chalicelib.storage.referrals import Referral
 
 KIND = REFERRAL_REVIEW.subject_kind
 UNDECIDED = frozenset({ReferralStatus.SUBMITTED, ReferralStatus.UNDER_REVIEW})
@@ -79,7 +81,7 @@ class ReferralSubject:
     email_templates = {"request": "referral_review_request"}
     author_wait = review.AuthorWait(
         status=ReferralStatus.MORE_INFO_REQUESTED.value,
-        token=Referral.amendment_task_token,
+        keep_token=referral_store.keep_amendment_wait,
         retire_reason="more information requested",
         audit_action="referral.awaiting_answer",
         details=lambda referral: {"status": referral.status},
@@ -140,11 +142,7 @@ class ReferralSubject:
             )
 
     def count_run(self, tx: Any, referral: Referral, run: int) -> None:
-        tx.update(
-            referral,
-            actions=[Referral.workflow_runs.set(run)],
-            condition=Referral.workflow_runs == referral.workflow_runs,
-        )
+        referral_store.count_workflow_run(tx, referral, run)
 
     def ask_author(self, referral: Referral) -> None:
         """The referrer is emailed the supervisor's question and a link to answer it."""
@@ -165,18 +163,9 @@ class ReferralSubject:
 
     def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str, audit: dict) -> None:
         if decision.decision is Decision.MORE_INFO:
-            extra = (
-                append_to(
-                    Referral.exchanges, [Exchange(asked_at=clock.iso_now(), asked_by=actor, question=decision.comment)]
-                ),
-            )
+            extra = referral_store.question_actions(decision.comment, actor, clock.iso_now())
         else:
-            extra = (
-                Referral.decision.set(decision.decision.value),
-                Referral.decided_by.set(actor),
-                Referral.decided_at.set(clock.iso_now()),
-                Referral.decision_comment.set(decision.comment),
-            )
+            extra = referral_store.decision_actions(decision.decision.value, actor, clock.iso_now(), decision.comment)
         change_status(
             tx,
             subject_id,
@@ -207,7 +196,7 @@ class ReferralSubject:
         return {"decision": decision.decision.value}
 
     def check_still_waiting(self, tx: Any, subject_id: str) -> None:
-        tx.condition_check(Referral, subject_id, condition=Referral.status.is_in(*(s.value for s in UNDECIDED)))
+        referral_store.check_referral_status_in(tx, subject_id, (s.value for s in UNDECIDED))
 
     def wait_was_over(self, subject_id: str) -> None:
         """A decision landed just as its wait ended (a timeout in the same instant). An accept or
@@ -238,7 +227,7 @@ def notify_decision(event: dict) -> dict:
         children=first_names(referral),
     )
     with audited_transaction(SYSTEM) as tx:
-        tx.update(referral, actions=[Referral.notified_status.set(referral.status)])
+        referral_store.mark_referrer_notified(tx, referral)
         tx.record(KIND, referral.referral_id, "referral.referrer_notified", {"status": referral.status})
     return {"sent": True}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.config import settings
@@ -23,8 +23,10 @@ from chalicelib.services.report_access import load
 from chalicelib.services.report_writing import change_status
 from chalicelib.services.review import Described, NothingToDecide
 from chalicelib.storage import reports as store
-from chalicelib.storage.reports import Report
 from chalicelib.workflows.registry import REPORT_REVIEW
+
+if TYPE_CHECKING:
+    from chalicelib.storage.reports import Report
 
 KIND = REPORT_REVIEW.subject_kind
 DECIDED = frozenset({ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED})
@@ -59,7 +61,7 @@ class ReportSubject:
     email_templates = {"request": "report_review_request"}
     author_wait = review.AuthorWait(
         status=ReportStatus.CHANGES_REQUESTED.value,
-        token=Report.resubmission_task_token,
+        keep_token=store.keep_revision_wait,
         retire_reason="changes requested",
         audit_action="report.awaiting_revision",
         details=lambda report: {"version": int(report.version)},
@@ -132,11 +134,7 @@ class ReportSubject:
 
     def count_run(self, tx: Any, report: Report, run: int) -> None:
         """A new run keeps no wait of an earlier one."""
-        tx.update(
-            report,
-            actions=[Report.workflow_runs.set(run), Report.resubmission_task_token.remove()],
-            condition=Report.workflow_runs == report.workflow_runs,
-        )
+        store.count_workflow_run(tx, report, run)
 
     def ask_author(self, report: Report) -> None:
         _ask_worker_to_revise(report)
@@ -149,14 +147,9 @@ class ReportSubject:
     def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: str, audit: dict) -> None:
         """Approving locks the submitted version: its number and hash are copied in the same write."""
         if decision.decision is Decision.APPROVE:
-            extra = (
-                Report.approved_version.set(Report.version),
-                Report.approved_hash.set(Report.latest_hash),
-                Report.approved_by.set(actor),
-                Report.approved_at.set(clock.iso_now()),
-            )
+            extra = store.approval_actions(actor, clock.iso_now())
         else:
-            extra = (Report.changes_comment.set(decision.comment),)
+            extra = store.changes_request_actions(decision.comment)
         change_status(
             tx,
             subject_id,
@@ -186,7 +179,7 @@ class ReportSubject:
         return {"decision": decision.decision.value}
 
     def check_still_waiting(self, tx: Any, subject_id: str) -> None:
-        tx.condition_check(Report, subject_id, condition=Report.status == ReportStatus.SUBMITTED.value)
+        store.check_report_status(tx, subject_id, ReportStatus.SUBMITTED.value)
 
     def wait_was_over(self, subject_id: str) -> None:
         """The decision is recorded but its wait had ended: an approval is told now; a request for
@@ -219,7 +212,7 @@ def alert_if_urgent(event: dict) -> dict:
     email.send(report.referrer_email, "report_urgent_referrer", **context, supervisor=settings().duty_supervisor_email)
     try:
         with audited_transaction(SYSTEM) as tx:
-            tx.update(report, actions=[Report.alerted_version.set(version)], condition=Report.version == version)
+            store.mark_urgent_alerted(tx, report, version)
             tx.record(
                 KIND,
                 report.visit_id,
@@ -247,12 +240,10 @@ def notify_decision(event: dict) -> dict:
         return {"sent": False}
     visit = visit_access.load(report.visit_id)
     if visit.status == VisitStatus.SCHEDULED:
-        from chalicelib.storage.visits import Visit
+        from chalicelib.storage import visits as visit_store
 
         with audited_transaction(SYSTEM, "The visit changed meanwhile.") as tx:
-            tx.update(
-                visit, actions=[Visit.status.set(VisitStatus.REPORTED.value), Visit.updated_at.set(clock.iso_now())]
-            )
+            visit_store.change_visit_status(tx, visit, VisitStatus.REPORTED.value, now=clock.iso_now())
             tx.record("visit", visit.visit_id, "visit.reported", {"report_version": report.approved_version})
     if report.notified_status == report.status:
         return {"sent": False}
@@ -260,7 +251,7 @@ def notify_decision(event: dict) -> dict:
         report.referrer_email, "report_ready", report=report, day=visit_day(report), link=report_url(report.visit_id)
     )
     with audited_transaction(SYSTEM) as tx:
-        tx.update(report, actions=[Report.notified_status.set(report.status)])
+        store.mark_referrer_notified(tx, report)
         tx.record(KIND, report.visit_id, "report.referrer_notified", {"status": report.status})
     return {"sent": True}
 

@@ -57,7 +57,9 @@ class AuthorWait:
     `await_answer` step of its workflow's author wait (`AuthorWait` in its ASL fragment)."""
 
     status: str  # the item's status while its author is asked
-    token: Any  # the model attribute that keeps the wait's task token, server side
+    # Adds to a transaction the write that keeps the wait's task token on the item, server side,
+    # only while the item is still in `status`: (tx, item, task_token, while_status=...).
+    keep_token: Callable[..., None]
     retire_reason: str  # why the item's links die as the wait begins
     audit_action: str  # the audit event of the wait's start
     details: Callable[[Any], dict]  # that event's details
@@ -296,7 +298,7 @@ def await_answer(subject: ReviewSubject, event: dict) -> dict:
         raise AlreadyAnswered(item.status)
     try:
         with audited_transaction(SYSTEM) as tx:
-            tx.update(item, actions=[wait.token.set(event["task_token"])], condition=type(item).status == wait.status)
+            wait.keep_token(tx, item, event["task_token"], while_status=wait.status)
             tx.record(subject.kind, subject_id, wait.audit_action, wait.details(item))
     except Conflict as exc:
         raise AlreadyAnswered(subject.load(subject_id).status) from exc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -175,3 +175,46 @@ def change_referral_status(
 def answer_actions(exchange: int, answer: str, at: str) -> tuple:
     """What answering the supervisor's question number `exchange` (from 0) sets beside the status."""
     return (Referral.exchanges[exchange].answer.set(answer), Referral.exchanges[exchange].answered_at.set(at))
+
+
+def count_workflow_run(tx: Writes, referral: Referral, run: int) -> None:
+    """Record that run number `run` of its review started, only if no other run was counted since it was read."""
+    tx.update(
+        referral,
+        actions=[Referral.workflow_runs.set(run)],
+        condition=Referral.workflow_runs == referral.workflow_runs,
+    )
+
+
+def keep_amendment_wait(tx: Writes, referral: Referral, task_token: str, *, while_status: str) -> None:
+    """Keep the token of the wait for the referrer's answer, only while the referral is still in `while_status`."""
+    tx.update(
+        referral,
+        actions=[Referral.amendment_task_token.set(task_token)],
+        condition=Referral.status == while_status,
+    )
+
+
+def check_referral_status_in(tx: Writes, referral_id: str, statuses: Iterable[str]) -> None:
+    """A condition of the transaction: the referral is still in one of `statuses`."""
+    tx.condition_check(Referral, referral_id, condition=Referral.status.is_in(*statuses))
+
+
+def question_actions(question: str, asked_by: str, at: str) -> tuple:
+    """What asking the referrer a question sets beside the status: a new exchange, not yet answered."""
+    return (append_to(Referral.exchanges, [Exchange(asked_at=at, asked_by=asked_by, question=question)]),)
+
+
+def decision_actions(decision: str, decided_by: str, at: str, comment: str | None) -> tuple:
+    """What a supervisor's accept or decline sets beside the status."""
+    return (
+        Referral.decision.set(decision),
+        Referral.decided_by.set(decided_by),
+        Referral.decided_at.set(at),
+        Referral.decision_comment.set(comment),
+    )
+
+
+def mark_referrer_notified(tx: Writes, referral: Referral) -> None:
+    """Record that the referrer was told of the referral's current status."""
+    tx.update(referral, actions=[Referral.notified_status.set(referral.status)])

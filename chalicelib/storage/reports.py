@@ -184,3 +184,53 @@ def wait_unchanged(task_token: str | None):
     if task_token is None:
         return Report.resubmission_task_token.does_not_exist()
     return Report.resubmission_task_token == task_token
+
+
+def count_workflow_run(tx: Writes, report: Report, run: int) -> None:
+    """Record that run number `run` of its review started, keeping no wait of an earlier run, only
+    if no other run was counted since the report was read."""
+    tx.update(
+        report,
+        actions=[Report.workflow_runs.set(run), Report.resubmission_task_token.remove()],
+        condition=Report.workflow_runs == report.workflow_runs,
+    )
+
+
+def keep_revision_wait(tx: Writes, report: Report, task_token: str, *, while_status: str) -> None:
+    """Keep the token of the wait for the worker's revision, only while the report is still in `while_status`."""
+    tx.update(
+        report,
+        actions=[Report.resubmission_task_token.set(task_token)],
+        condition=Report.status == while_status,
+    )
+
+
+def check_report_status(tx: Writes, visit_id: str, status: str) -> None:
+    """A condition of the transaction: the report is still in `status`."""
+    tx.condition_check(Report, visit_id, condition=Report.status == status)
+
+
+def approval_actions(approved_by: str, at: str) -> tuple:
+    """What approving sets beside the status: the submitted version and its hash, locked as the
+    approved ones in the same write, and who approved it when."""
+    return (
+        Report.approved_version.set(Report.version),
+        Report.approved_hash.set(Report.latest_hash),
+        Report.approved_by.set(approved_by),
+        Report.approved_at.set(at),
+    )
+
+
+def changes_request_actions(comment: str | None) -> tuple:
+    """What asking the worker for changes sets beside the status."""
+    return (Report.changes_comment.set(comment),)
+
+
+def mark_urgent_alerted(tx: Writes, report: Report, version: int) -> None:
+    """Record that the urgent alerts of `version` went out, only if it is still the latest version."""
+    tx.update(report, actions=[Report.alerted_version.set(version)], condition=Report.version == version)
+
+
+def mark_referrer_notified(tx: Writes, report: Report) -> None:
+    """Record that the referrer was told of the report's current status."""
+    tx.update(report, actions=[Report.notified_status.set(report.status)])

@@ -232,6 +232,11 @@ def save_visit_in_status(tx: Writes, visit: Visit, status: str) -> None:
     tx.save(visit, condition=Visit.status == status)
 
 
+def change_visit_status(tx: Writes, visit: Visit, status: str, *, now: str) -> None:
+    """Move the visit to `status` (as when its report is approved), whatever it was."""
+    tx.update(visit, actions=[Visit.status.set(status), Visit.updated_at.set(now)])
+
+
 def flag_visit_at_risk(
     tx: Writes, visit: Visit, *, reason: str, since: date, now: str, while_status: str, worker_id: str
 ) -> None:
