@@ -24,6 +24,14 @@ def _sleep(seconds: float) -> None:
         select.select([], [], [], left)
 
 
+def browser_environment() -> dict[str, str] | None:
+    """Chromium's environment: under faketime, the same moved calendar with its monotonic clock
+    moved too (Chromium sleeps to absolute deadlines, which the calendar-only mode refuses)."""
+    if not UNDER_FAKETIME:
+        return None
+    return {name: value for name, value in os.environ.items() if name != "FAKETIME_DONT_FAKE_MONOTONIC"}
+
+
 def install() -> None:
     if UNDER_FAKETIME and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") == "1":
         time.sleep = _sleep

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from tests import faketime_compat
 from tests.helpers import serving
 
 CHROMIUM_FLAGS = [
@@ -52,7 +53,9 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        instance = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_FLAGS, env=faketime_compat.browser_environment()
+        )
         yield instance
         instance.close()
 
