@@ -20,9 +20,23 @@ def _function_resources(template: dict) -> dict[str, dict]:
 # -- validity ---------------------------------------------------------------------------------------
 
 
+# E2533 compares each function's runtime with its end-of-support dates as of the day it runs: a
+# fact about the calendar, not about the template, so the suite would fail on a later day. The
+# runtime's dates are in the README (Deploy to AWS) instead.
+DATE_DEPENDENT_CHECKS = "E2533"
+
+
 def test_template_passes_cfn_lint_with_no_errors(package_dir):
     result = subprocess.run(
-        [str(deploy_tool("cfn-lint")), "--format", "parseable", str(package_dir / "sam.json")],
+        [
+            str(deploy_tool("cfn-lint")),
+            "--format",
+            "parseable",
+            "--ignore-checks",
+            DATE_DEPENDENT_CHECKS,
+            "--",
+            str(package_dir / "sam.json"),
+        ],
         capture_output=True,
         text=True,
     )
