@@ -66,8 +66,15 @@ if config.stage() != config.LOCAL_STAGE:
 
 # One Lambda per registered workflow: its Tasks invoke the function the registry names. A module
 # attribute of that name, as `@app.lambda_function` would leave: Chalice's handler is `app.<name>`.
+def _workflow_steps(workflow: str) -> dict:
+    from chalicelib.services.subjects import workflow_steps  # on the first step, not at cold start
+
+    return workflow_steps(workflow)
+
+
 for _entry in WORKFLOWS.values():
-    globals()[_entry.steps_function] = app.lambda_function(name=_entry.steps_function)(workflow_handler(_entry))
+    _handler = workflow_handler(_entry, _workflow_steps)
+    globals()[_entry.steps_function] = app.lambda_function(name=_entry.steps_function)(_handler)
 
 
 @app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")

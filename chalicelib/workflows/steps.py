@@ -43,15 +43,14 @@ def run(steps: dict, event: dict) -> Any:
         raise
 
 
-def workflow_handler(entry: Workflow) -> Callable[[dict, Any], Any]:
-    """The Lambda handler of one registered workflow: its Tasks invoke it with a step's payload.
-    Named as the entry's `steps_function`, which `app.py` registers it under (and Chalice's
-    handler string, `app.<name>`, finds it by)."""
+def workflow_handler(entry: Workflow, steps_of: Callable[[str], dict]) -> Callable[[dict, Any], Any]:
+    """The Lambda handler of one registered workflow: its Tasks invoke it with a step's payload,
+    run by the step of that name in `steps_of(workflow name)` (the services' subjects, which
+    `app.py` hands in: this layer sits below them). Named as the entry's `steps_function`, which
+    `app.py` registers it under (and Chalice's handler string, `app.<name>`, finds it by)."""
 
     def handler(event: dict, context: Any) -> Any:
-        from chalicelib.services.subjects import workflow_steps
-
-        return run(workflow_steps(entry.name), event)
+        return run(steps_of(entry.name), event)
 
     handler.__name__ = handler.__qualname__ = entry.steps_function
     return handler
