@@ -91,10 +91,10 @@ def _write(request, principal, visit_id: str):
 @page_route(routes, "/visits/{visit_id}/report.pdf", ["GET"], roles=READERS)
 def report_pdf_download(request, principal, visit_id: str):
     """The PDF link on the page, for the signed-in session (the API route takes a bearer token)."""
-    from chalicelib.api.reports import pdf_response
+    from chalicelib.web import report_pdf
 
     check_id(visit_id)
-    return pdf_response(principal, visit_id)
+    return report_pdf.download(principal, visit_id)
 
 
 def detail(principal, visit_id: str, **shown):

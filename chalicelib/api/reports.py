@@ -3,7 +3,7 @@ report page's form), read it, and the PDF."""
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
@@ -119,21 +119,6 @@ def _with_etag(report: dict):
     summary="The approved report as a court-ready PDF",
 )
 def report_pdf(call: Call):
-    return pdf_response(call.principal, call.params["visit_id"])
-
-
-def pdf_response(principal, visit_id: str) -> Response:
-    """The approved version as a PDF download (the API route and the page's link both answer this)."""
-    from chalicelib.services import report_views
     from chalicelib.web import report_pdf as pdf
 
-    document = pdf.render(*report_views.pdf_document(principal, visit_id))
-    return Response(
-        body=document,
-        status_code=200,
-        headers={
-            "Content-Type": "application/pdf",
-            "Content-Disposition": f'attachment; filename="visit-report-{visit_id[:8]}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return pdf.download(call.principal, call.params["visit_id"])

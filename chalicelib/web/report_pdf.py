@@ -154,3 +154,20 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
     heading("How this report may be used")
     text(CAUTION)
     return bytes(pdf.output())
+
+
+def download(principal: Any, visit_id: str):
+    """The approved version as a PDF download: the API route and the page's link both answer this."""
+    from chalice import Response
+
+    from chalicelib.services import report_views
+
+    return Response(
+        body=render(*report_views.pdf_document(principal, visit_id)),
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="visit-report-{visit_id[:8]}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
