@@ -74,7 +74,6 @@ def user_pool(user_pool_key, monkeypatch):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), UserPool)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     state["domain"] = domain = f"http://127.0.0.1:{server.server_port}"
     for name, value in {
         "COGNITO_DOMAIN": domain,
@@ -84,6 +83,9 @@ def user_pool(user_pool_key, monkeypatch):
         "PUBLIC_BASE_URL": USER_POOL_BASE_URL,
     }.items():
         monkeypatch.setenv(name, value)
+    # Serving starts once the environment is set: glibc's setenv is not safe beside a thread
+    # starting up (seen as a crash under faketime, whose clock reads the environment).
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     config.settings.cache_clear()
     auth._jwks_client.cache_clear()
     yield {"domain": domain, "seen": seen, "mint": mint}
