@@ -36,7 +36,7 @@ def emails_to(outbox, address: str, subject_contains: str = "") -> list[dict]:
     return [m for m in outbox.messages() if address in ", ".join(m["to"]) and subject_contains in m["subject"]]
 
 
-def wait_for_email(outbox, address: str, subject_contains: str = "", count: int = 1, timeout: float = 15.0) -> dict:
+def wait_for_email(outbox, address: str, subject_contains: str = "", count: int = 1, timeout: float = 30.0) -> dict:
     found = wait_for(
         lambda: (
             len(emails_to(outbox, address, subject_contains)) >= count and emails_to(outbox, address, subject_contains)
