@@ -34,8 +34,6 @@ lint: install
 	$(VENV)/bin/statelint statemachines/*.asl.json
 
 test: install lint
-	@# Bytecode first: a module compiled on first import in two threads at once can fail on CPython 3.11.
-	$(PY) -m compileall -q app.py chalicelib local
 	@# Under faketime only the calendar moves: a monotonic clock moved by days leaves every timed
 	@# wait (moto's workflow timers, lock timeouts) asleep for good. Ignored without faketime.
 	FAKETIME_DONT_FAKE_MONOTONIC=1 $(PY) -m pytest -q -n 2 --dist loadfile --asl-coverage --aws-calls --log-hygiene

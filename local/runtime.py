@@ -151,7 +151,7 @@ class EmbeddedAws:
         self._create_state_machines()
         self._create_local_signing_key()
         config.settings.cache_clear()
-        _compile_templates()
+        _serialise_ast_parsing()
         return self
 
     def stop(self) -> None:
@@ -334,15 +334,25 @@ class EmbeddedAws:
         os.environ["LOCAL_JWT_PUBLIC_KEY_PATH"] = str(public_path)
 
 
-def _compile_templates() -> None:
-    """Every template compiled now, on this thread. CPython 3.11's compiler counts its recursion
-    per process, not per thread: an email rendered by an execution while a request renders a
-    page could otherwise fail both compiles with a SystemError."""
-    from chalicelib.templating import environment
+def _serialise_ast_parsing() -> None:
+    """`ast.parse` one thread at a time. CPython 3.11 counts the depth of the syntax tree it builds
+    in one counter per process, not per thread (fixed in 3.12): two parses at once, say moto reading
+    an execution's JSONPath while a request's template is compiled, can fail either with "AST
+    constructor recursion depth mismatch". Here executions and requests share one process; on
+    Lambda each handles one event at a time. `ast.literal_eval` parses through `ast.parse` too."""
+    import ast
+    import sys
 
-    env = environment()
-    for name in env.list_templates():
-        env.get_template(name)
+    if sys.version_info >= (3, 12) or getattr(ast.parse, "serialised", False):
+        return
+    parse, lock = ast.parse, threading.Lock()
+
+    def serialised_parse(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    serialised_parse.serialised = True
+    ast.parse = serialised_parse
 
 
 def _is_running(execution) -> bool:

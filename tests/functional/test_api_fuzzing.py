@@ -111,8 +111,17 @@ def _run(strategy, call, examples: int) -> str | None:
     try:
         run()
     except (Exception, BaseExceptionGroup) as failure:  # each operation's failure is reported, then the next runs
-        return str(failure)[:2500]
+        return _described(failure)
     return None
+
+
+def _described(failure: BaseException) -> str:
+    """The failure and, for a group (Hypothesis' flaky report, several checks failing), what each
+    part of it says: the part is the finding, the group only its wrapping."""
+    text = str(failure)
+    if isinstance(failure, BaseExceptionGroup):
+        text += "".join(f"\n- {type(part).__name__}: {_described(part)}" for part in failure.exceptions)
+    return text[:2500]
 
 
 def _coverage(schema, operation, bound: dict[str, str], call, call_negative) -> list[str]:
@@ -131,7 +140,7 @@ def _coverage(schema, operation, bound: dict[str, str], call, call_negative) -> 
         try:
             (call_negative if negative else call)(case)
         except (Exception, BaseExceptionGroup) as failure:
-            failures.append(f"{operation.label} (coverage, {case.method}):\n{str(failure)[:2500]}")
+            failures.append(f"{operation.label} (coverage, {case.method}):\n{_described(failure)}")
     return failures
 
 
