@@ -29,7 +29,8 @@ def browser_environment() -> dict[str, str] | None:
     moved too (Chromium sleeps to absolute deadlines, which the calendar-only mode refuses)."""
     if not UNDER_FAKETIME:
         return None
-    return {name: value for name, value in os.environ.items() if name != "FAKETIME_DONT_FAKE_MONOTONIC"}
+    kept_for_python = ("FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_WAIT_MS")
+    return {name: value for name, value in os.environ.items() if name not in kept_for_python}
 
 
 def install() -> None:
