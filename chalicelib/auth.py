@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from chalicelib.config import settings
+from chalicelib.domain.identity import normalise_email
 from chalicelib.errors import Forbidden, Unauthorized
 
 
@@ -82,7 +83,7 @@ def verify_token(token: str) -> Principal:
     roles = frozenset(Role(g) for g in claims.get("cognito:groups", []) if g in Role._value2member_map_)
     return Principal(
         user_id=claims["sub"],
-        email=claims.get("email", ""),
+        email=normalise_email(claims.get("email", "")),  # the one normalisation; compared exactly after
         name=claims.get("name", claims.get("email", "")),
         roles=roles,
     )

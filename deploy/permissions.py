@@ -34,7 +34,7 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:workers"],
-        "dynamodb:ConditionCheckItem": ["table:referrals", "table:visits"],
+        "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:idempotency", "table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
@@ -72,6 +72,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:referrals/by_status",
             "index:reports/by_status",
             "index:sessions/by_email",
+            "index:visits/at_risk_unsent",
             "index:visits/by_month",
             "index:visits/by_referral",
             "index:visits/by_worker",
@@ -87,6 +88,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:idempotency",
             "table:referrals",
             "table:reports",
+            "table:visits",
             "table:worker-schedules",
         ],
         "ses:SendEmail": ["identity:sender"],
@@ -132,8 +134,9 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:clearances/by_expiry_month",
             "index:compliance-ledger/by_day",
             "index:visits/at_risk_unsent",
+            "index:visits/by_worker",
         ],
-        "dynamodb:UpdateItem": ["table:compliance-ledger"],
+        "dynamodb:UpdateItem": ["table:compliance-ledger", "table:visits"],
         "ses:SendEmail": ["identity:sender"],
     },
 }

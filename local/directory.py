@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.domain.identity import normalise_email
+
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -26,7 +28,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 
 def find(email: str) -> DemoUser | None:
-    wanted = email.strip().lower()
+    wanted = normalise_email(email)
     return next((u for u in DEMO_USERS if u.email == wanted), None)
 
 

@@ -13,6 +13,7 @@ import time
 
 from chalicelib.auth import Role
 from chalicelib.config import settings
+from chalicelib.domain.identity import normalise_email
 from chalicelib.errors import ValidationFailed
 from local.directory import DEMO_USERS, DemoUser, find, for_role
 
@@ -35,7 +36,7 @@ def worker_account(email: str) -> DemoUser | None:
 
 def find_account(email: str) -> DemoUser | None:
     """A demo user, or a worker HR added, by email."""
-    return find(email) or worker_account(email.strip().lower())
+    return find(email) or worker_account(normalise_email(email))
 
 
 def accounts() -> list[DemoUser]:
@@ -60,7 +61,7 @@ def resolve_user(role: str | None, email: str | None) -> DemoUser:
             "Unknown role.", fields=[{"path": "role", "message": f"Must be one of {', '.join(roles)}"}]
         )
     if email:
-        wanted = email.strip().lower()
+        wanted = normalise_email(email)
         user = find_account(wanted)
         if user is None:
             if not role:

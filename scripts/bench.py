@@ -306,9 +306,11 @@ def bench_reports() -> None:
 
 
 def bench_visits() -> None:
-    from scripts.bench_visits import visit_rows
+    from scripts.bench_visits import change_rows, visit_rows
 
-    for measured in visit_rows():
+    counter = CallCounter()
+    counter.install()
+    for measured in change_rows(counter) + visit_rows():
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 

@@ -1,6 +1,7 @@
-"""Visits: the DynamoDB calls to book one visit and a series of 26, and the compliance scan's reads
-with the visits it must look through for at-risk flags (100 workers with 500 visits against 10,000
-workers with 50,000 visits, the same 50 clearances in the window).
+"""Visits: the DynamoDB calls to book one visit and a series of 26, the AWS calls to move, reassign
+and cancel one, and the compliance scan's reads with the visits it must look through for at-risk
+flags (100 workers with 500 visits against 10,000 workers with 50,000 visits, the same 50
+clearances in the window).
 
 DESIGN.md section 10: a series of 26 costs at most 1.5 times the calls of one visit; the scan's reads
 follow the clearances in its window, not the size of the workforce or of the schedule. `make bench`
@@ -87,6 +88,70 @@ def booking_calls() -> dict:
         counter.uninstall()
         runtime.stop()
     return {"one": one_calls, "series": series_calls}
+
+
+# -- changing a booked visit -----------------------------------------------------------------------
+
+CHANGES = ("move", "reassign", "cancel")
+
+
+def change_rows(counter) -> list[dict]:
+    """AWS calls of moving (PATCH a new start), reassigning (PATCH a new worker) and cancelling a
+    booked visit, each on its own visit. `counter` is bench.py's CallCounter (installed)."""
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import clock
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
+    from tests.visit_helpers import add_referral, add_worker
+
+    runtime = EmbeddedAws(app, Path(tempfile.mkdtemp(prefix="bench-visit-changes-"))).start()
+    rows: list[dict] = []
+    try:
+        casey = add_worker("Casey Evans", "casey.worker@familycontact.example")
+        robin = add_worker("Robin Patel", "robin.worker@familycontact.example")
+        headers = {
+            "Authorization": f"Bearer {token_for(resolve_user('supervisor', None))}",
+            "Content-Type": "application/json",
+        }
+        week = clock.today() + timedelta(days=7)
+
+        def at(days: int, hhmm: str) -> str:
+            return f"{(week + timedelta(days=days)).isoformat()}T{hhmm}"
+
+        requests = {
+            "move": ("patch", "", {"start": at(1, "14:00"), "end": at(1, "15:30")}),
+            "reassign": ("patch", "", {"worker_id": robin}),
+            "cancel": ("post", "/cancel", {"cancelled_by": "parent", "reason": "Mother unwell"}),
+        }
+        with Client(app, stage_name="local") as client:
+            for day, change in enumerate(CHANGES):
+                booking = {
+                    "referral_id": add_referral(),
+                    "worker_id": casey,
+                    "start": at(day * 2, "10:00"),
+                    "end": at(day * 2, "11:30"),
+                    "venue": "Family Centre",
+                }
+                booked = client.http.post("/v1/visits", headers=headers, body=json.dumps(booking))
+                assert booked.status_code == 201, booked.json_body
+                method, suffix, body = requests[change]
+                path = f"/v1/visits/{booked.json_body['id']}{suffix}"
+                send = getattr(client.http, method)
+                response, calls = counter.measure(send, path, headers=headers, body=json.dumps(body))
+                assert response.status_code == 200, response.json_body
+                breakdown = ", ".join(f"{name}×{n}" for name, n in sorted(Counter(calls).items()))
+                rows.append(
+                    {
+                        "figure": f"AWS API calls to {change} a visit",
+                        "value": len(calls),
+                        "how": f"botocore before-call hook around {method.upper()} /v1/visits/{{id}}{suffix}: {breakdown}",
+                    }
+                )
+    finally:
+        runtime.stop()
+    return rows
 
 
 # -- the scan with a schedule ------------------------------------------------------------------------
@@ -219,8 +284,12 @@ def visit_rows() -> list[dict]:
 
 
 def main() -> int:
+    from scripts.bench import CallCounter
+
+    counter = CallCounter()
+    counter.install()
     failed = False
-    for row in visit_rows():
+    for row in change_rows(counter) + visit_rows():
         limit = row.get("limit", "")
         over = bool(limit) and row["value"] > float(limit.removeprefix("<= "))
         failed |= over

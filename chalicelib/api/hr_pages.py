@@ -32,6 +32,7 @@ def dashboard(request, principal: Principal):
         saved=query.saved,
         added=query.added,
         kind=query.kind,
+        visits=(query.flagged, query.cleared),
     )
 
 
@@ -91,7 +92,7 @@ def clearance_form(request, principal: Principal, worker_id: str, kind: str):
         return page(values, errors_by_path(exc), 422)
     try:
         read = _read_revision(first_value(fields, "revision"))
-        clearances.record_clearance(worker_id, model.kind, record, principal, read_revision=read)
+        saved = clearances.record_clearance(worker_id, model.kind, record, principal, read_revision=read)
     except ValidationFailed as exc:
         return page(values, {f["path"]: f["message"] for f in exc.fields} or {"issued_on": exc.message}, 422)
     except ChangedElsewhere as exc:
@@ -102,7 +103,16 @@ def clearance_form(request, principal: Principal, worker_id: str, kind: str):
     except Conflict as exc:
         return page(values, {"issued_on": exc.message}, 409)
     return redirect(
-        "/hr/clearances?" + urlencode({"saved": worker_id, "kind": model.kind.value}) + f"#worker-{worker_id}"
+        "/hr/clearances?"
+        + urlencode(
+            {
+                "saved": worker_id,
+                "kind": model.kind.value,
+                "flagged": saved["visits_flagged_at_risk"],
+                "cleared": saved["visits_no_longer_at_risk"],
+            }
+        )
+        + f"#worker-{worker_id}"
     )
 
 

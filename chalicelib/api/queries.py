@@ -108,6 +108,8 @@ class ClearancesPageQuery(QueryModel):
     saved: forgiving(an_id("the worker whose clearance was just saved")) = None
     added: forgiving(an_id("the worker just added")) = None
     kind: forgiving(words("the kind of clearance just saved", 64)) = None
+    flagged: forgiving(whole(0, 100_000, "booked visits the save put at risk")) = None
+    cleared: forgiving(whole(0, 100_000, "booked visits the save took out of risk")) = None
 
 
 class ReferralListPageQuery(QueryModel):

@@ -12,6 +12,7 @@ from chalicelib.web.http import Call, api_route
 routes = Blueprint(__name__)
 
 WORKER = frozenset({Role.WORKER})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
 READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
 
 
@@ -46,6 +47,23 @@ def submit_report(call: Call):
     from chalicelib.services import report_writing
 
     return report_writing.submit(call.principal, call.params["visit_id"])
+
+
+@api_route(
+    routes,
+    "/v1/visits/{visit_id}/report/handover",
+    "POST",
+    roles=SUPERVISOR,
+    body="chalicelib.domain.reports:ReportHandover",
+    example="chalicelib.domain.reports:example_handover",
+    summary="Hand a saved draft to the worker the visit is now assigned to (a report's author otherwise "
+    "never changes); audited",
+    response="chalicelib.api.responses:Report",
+)
+def hand_over_report(call: Call):
+    from chalicelib.services import report_handover
+
+    return report_handover.hand_over(call.principal, call.params["visit_id"], call.body)
 
 
 def _view(principal, visit_id: str) -> dict:

@@ -165,6 +165,13 @@ class Worker(WorkerFields):
     clearances: list[ClearanceDetail]
 
 
+class RecordedClearance(Worker):
+    """The worker after a clearance write, and what it did to their booked visits."""
+
+    visits_flagged_at_risk: int = Field(description="Booked visits this write put at risk")
+    visits_no_longer_at_risk: int = Field(description="Booked visits this write took out of risk")
+
+
 class WorkerList(OutputModel):
     workers: list[WorkerSummary]
     next_cursor: str | None

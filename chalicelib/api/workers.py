@@ -84,7 +84,7 @@ def get_worker(call: Call):
     body="chalicelib.domain.clearance_records:AnyClearanceRecord",
     example="chalicelib.examples:example_clearance",
     body_validator="chalicelib.api.workers:clearance_body",
-    response="chalicelib.api.responses:Worker",
+    response="chalicelib.api.responses:RecordedClearance",
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from chalicelib.domain.fields import InputModel, lines, one_line, optional
 from chalicelib.domain.validation import cross_field_error
+from chalicelib.domain.visit_requests import Id
 from chalicelib.domain.visits import CancelledBy
 
 OBSERVATIONS_MAX = 20_000  # a long session, written as facts and direct quotes
@@ -97,6 +98,25 @@ ALLOWED_TRANSITIONS: Mapping[ReportStatus, frozenset[ReportStatus]] = {
     ReportStatus.APPROVED: frozenset(),
 }
 WRITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED})
+
+
+def visit_locked_by(status: ReportStatus | str | None) -> str | None:
+    """Why a visit whose report is in `status` can no longer be moved, reassigned or cancelled, or
+    None. A submitted report was written of the visit as it was, so the visit stays as it was
+    while it is reviewed (until changes are requested) and for good once it is approved; a draft,
+    or no report yet, locks nothing."""
+    if status is None or ReportStatus(status) in WRITABLE:
+        return None
+    if ReportStatus(status) is ReportStatus.APPROVED:
+        return (
+            "This visit's report is approved, so the visit can no longer be moved, reassigned or cancelled: "
+            "the approved report records it as it was. Nothing was changed."
+        )
+    return (
+        "This visit's report has been submitted and is waiting for approval, so the visit cannot be moved, "
+        "reassigned or cancelled: the report records it as it was. Nothing was changed. To change the visit, "
+        "the supervisor reviewing the report first requests changes."
+    )
 
 
 class InvalidTransition(Exception):
@@ -266,6 +286,17 @@ class ReportDecision(InputModel):
     @property
     def new_status(self) -> ReportStatus:
         return ReportStatus.APPROVED if self.decision is Decision.APPROVE else ReportStatus.CHANGES_REQUESTED
+
+
+class ReportHandover(InputModel):
+    """A supervisor hands a saved draft to the worker now assigned to the visit, and says why."""
+
+    worker_id: Id
+    reason: optional(lines(COMMENT_MAX)) = None
+
+
+def example_handover() -> dict[str, Any]:
+    return {"worker_id": "w-2", "reason": "Casey is on leave; Robin supervised the visit and finishes the report."}
 
 
 CAUTION = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import EmailStr, model_validator
 
 from chalicelib.domain.fields import InputModel, Name, OptionalPhone, one_line
+from chalicelib.domain.identity import normalise_email
 
 ROLE_MAX = 80
 DEFAULT_WORKER_ROLE = "Family contact worker"
@@ -25,6 +26,6 @@ class NewWorker(InputModel):
 
     @model_validator(mode="after")
     def _lower_case_email(self) -> NewWorker:
-        # Emails are matched to sign-ins case-insensitively, so they are stored in lower case.
-        self.email = self.email.lower()
+        # Matched exactly to sign-ins, so normalised as a sign-in is.
+        self.email = normalise_email(self.email)
         return self

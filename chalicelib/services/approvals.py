@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.config import settings
+from chalicelib.domain.identity import normalise_email
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction, new_event
@@ -93,7 +94,7 @@ def issue(
         hash_link(link_id),
         kind=subject.kind,
         subject_id=subject_id,
-        approver_email=approver_email,
+        approver_email=normalise_email(approver_email),  # compared exactly with the signed-in email
         allowed_decisions=list(subject.decision_labels),
         task_token=task_token,
         purpose=purpose,
@@ -191,7 +192,7 @@ def _someone_else(link: ApprovalLink, principal: Principal | None) -> bool:
     who is not signed in is the approver as far as we can tell: the link itself is the secret."""
     if principal is None or principal.is_admin:
         return False
-    return principal.email.casefold() != link.approver_email.casefold()
+    return principal.email != link.approver_email  # both as normalised at sign-in (or issue)
 
 
 def _closed_page(link: ApprovalLink, subject: ApprovalSubject) -> LinkPage | None:

@@ -1,7 +1,9 @@
 """Recording a worker's certificate of one kind, or renewing it: the earlier one stays in the history.
 
 The certificate, the worker's copy of its dates, the history entry and the audit event are written
-in one transaction, guarded by the worker's version.
+in one transaction, guarded by the worker's version. Then, in the same request, the worker's booked
+visits are judged again (`visits_at_risk.judge_visits`): a correction that leaves them
+non-compliant on some date flags their visits from that date at once, and the supervisor is told.
 """
 
 from __future__ import annotations
@@ -61,12 +63,37 @@ def record_clearance(
     record). The write holds only if it is still current (a DynamoDB condition), so two HR
     officers renewing from the same page cannot silently overwrite each other: the second gets
     `ChangedElsewhere`. Without it, the write is conditional on what this request read.
+
+    The answer is the worker's record with `visits_flagged_at_risk` and `visits_no_longer_at_risk`:
+    how many of their booked visits this write put at risk, and how many it took out of risk.
     """
+    today = today or clock.today()
     try:
-        return _record(worker_id, kind, record, actor, today, read_revision)
+        view, written = _record(worker_id, kind, record, actor, today, read_revision)
     except _WorkerMoved:
         # Nothing this writer read has changed: work it out again from the worker as it is now, once.
-        return _record(worker_id, kind, record, actor, today, read_revision)
+        view, written = _record(worker_id, kind, record, actor, today, read_revision)
+    judged = _judge_visits(written, today, actor) if written is not None else None
+    return {
+        **view,
+        "visits_flagged_at_risk": judged.flagged if judged else 0,
+        "visits_no_longer_at_risk": judged.cleared if judged else 0,
+    }
+
+
+def _judge_visits(worker: Any, today: date, actor: Principal):
+    """Judge the worker's visits again after the write; tell the supervisor of any newly at risk.
+    An email that fails is not HR's problem: the flags stay unsent and the daily scan sends them."""
+    from chalicelib.observability import logger
+    from chalicelib.services import visits_at_risk
+
+    judged = visits_at_risk.judge_visits(worker, today, actor.email)
+    if judged.flagged:
+        try:
+            visits_at_risk.notify_at_risk(today)
+        except Exception as exc:
+            logger().warning("visits at risk not yet emailed", extra={"error": type(exc).__name__})
+    return judged
 
 
 def _record(
@@ -74,10 +101,10 @@ def _record(
     kind: ClearanceKind | str,
     record: ClearanceRecord,
     actor: Principal,
-    today: date | None,
+    today: date,
     read_revision: int | None,
-) -> dict[str, Any]:
-    today = today or clock.today()
+) -> tuple[dict[str, Any], Any]:
+    """The worker's record after the write, and the worker as written (None when nothing was)."""
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says
     if not isinstance(record, record_model(kind)):
@@ -94,7 +121,7 @@ def _record(
     if previous == cert and _unchanged(on_record, record, details):
         # A repeated PUT (a retry, a double click) records nothing new: no history entry, no event,
         # and no conflict: nothing anyone wrote is lost.
-        return detail_view(worker, rules, today)
+        return detail_view(worker, rules, today), None
     if based_on != stored:
         raise _changed_elsewhere(on_record, kind)
     if previous is not None and record.issued_on < previous.issued_on:
@@ -150,7 +177,7 @@ def _record(
         if (int(now_on_record.revision or 0) if now_on_record is not None else 0) != based_on:
             raise _changed_elsewhere(now_on_record, kind) from None
         raise _WorkerMoved("This worker's record changed meanwhile. Reload and try again.") from None
-    return detail_view(worker, rules, today)
+    return detail_view(worker, rules, today), worker
 
 
 def _write(

@@ -1,5 +1,6 @@
 """The daily compliance scan: expiry reminders to workers, workers marked when their compliance changes,
-and one digest to HR of what changed.
+the booked visits of each worker it reads flagged where the worker will not be compliant on their
+date (whether or not their status changed today), and one digest to HR of what changed.
 
 It reads only the clearances whose expiry falls in the days it answers for (a Query per month on
 the expiry-month index), the workers they belong to (BatchGetItem) and its own ledger: never a Scan,
@@ -158,6 +159,9 @@ def run(today: date) -> dict[str, Any]:
 
     for worker in found:
         worker = _check_compliance(worker, rules, today, summary)
+        # However the worker came to be non-compliant (a status changed today, an HR correction
+        # whose own flagging failed): every visit they cannot take is flagged, none twice.
+        summary.visits_at_risk += visits_at_risk.judge_visits(worker, today).flagged
         certs = workers.certificates(worker)
         for kind, expires_on in sorted(hits[worker.worker_id].items()):
             cert = certs.get(kind)
@@ -258,7 +262,6 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
         summary.status_changes += 1
         if is_compliant(ClearanceStatus(previous)) and not result.compliant:
             summary.became_non_compliant += 1
-            summary.visits_at_risk += visits_at_risk.flag_at_risk(worker, today)
         return worker
     summary.marking_failed += 1
     summary.errors.append(f"marking {worker.worker_id}: changed by others {MARK_ATTEMPTS} times")

@@ -1,10 +1,15 @@
-"""Who may write or read a visit's report: its author (the worker assigned to the visit), staff
-who review, and the referrer (the approved version of their own referral's reports only).
-Whether there is a report, and in what state, is told only to those whom the visit concerns."""
+"""Who may write or read a visit's report: its author, staff who review, and the referrer (the
+approved version of their own referral's reports only). Whether there is a report, and in what
+state, is told only to those whom the visit concerns.
+
+The one rule of authorship (`may_write`): the author is the worker who first saved the report,
+and keeps it; before anything is saved, the worker assigned to the visit writes it, so a
+reassignment before then moves the report with the visit. Only a supervisor hands a saved draft
+to another worker (`report_handover`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal, Role
 from chalicelib.domain.reports import ReportStatus
@@ -28,22 +33,46 @@ def load(visit_id: str) -> Report:
 
 
 def is_author(principal: Principal, report: Report) -> bool:
-    return Role.WORKER in principal.roles and principal.email.casefold() == report.worker_email.casefold()
+    """Whether this person is the report's author. Emails are compared exactly: each was
+    normalised once, when its owner signed in (`domain.identity.normalise_email`)."""
+    return Role.WORKER in principal.roles and principal.email == report.worker_email
 
 
-def assigned_visit(principal: Principal, visit_id: str):
-    """The visit, if the signed-in worker is the one assigned to it and it still needs a report."""
+def may_write(principal: Principal, visit, report: Report | None) -> bool:
+    """The one rule of who writes a visit's report: its author once a draft is saved, before
+    that the worker assigned to the visit."""
+    if report is not None:
+        return is_author(principal, report)
+    return Role.WORKER in principal.roles and visit_access.worker_id_of(principal) == visit.worker_id
+
+
+def someone_elses_draft(report: Report) -> Conflict:
+    """What the worker now assigned to a visit is told when another worker's draft is on it."""
+    return Conflict(
+        f"{report.worker_name} started this visit's report and keeps it, so nothing of yours was saved and "
+        "their draft is unchanged. If you are to finish it instead, ask a supervisor to hand the draft over to you."
+    )
+
+
+def writable_visit(principal: Principal, visit_id: str) -> tuple[Any, Report | None]:
+    """The visit and its report (None before the first save), if this person may write the report
+    (`may_write`) and the visit still needs one. The worker now assigned to a visit whose draft
+    another worker saved is told so (409); anyone else gets the same 403, even for a visit that
+    does not exist."""
     from chalicelib.domain.visits import VisitStatus
 
     try:
         visit = visit_access.load(visit_id)
     except NotFound:  # the same answer as for someone else's visit
         raise Forbidden(ONLY_ASSIGNED) from None
-    if visit_access.worker_id_of(principal) != visit.worker_id:
+    report = store.get_report(visit_id)
+    if not may_write(principal, visit, report):
+        if report is not None and Role.WORKER in principal.roles and concerns(principal, visit):
+            raise someone_elses_draft(report)
         raise Forbidden(ONLY_ASSIGNED)
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict("This visit was cancelled, so it needs no report.")
-    return visit
+    return visit, report
 
 
 def readable(principal: Principal, visit_id: str) -> Report:
@@ -63,6 +92,8 @@ def readable(principal: Principal, visit_id: str) -> Report:
         if report.status == ReportStatus.APPROVED:
             return report
         raise NotFound("This report has not been approved yet.")
+    if Role.WORKER in principal.roles and concerns(principal, visit_for(principal, visit_id)):
+        raise someone_elses_draft(report)  # the visit is now theirs; the draft is not
     raise Forbidden(NOT_YOURS)
 
 

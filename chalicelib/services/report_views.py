@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
-from chalicelib.auth import Principal, Role
+from chalicelib.auth import Principal
 from chalicelib.domain.reports import WRITABLE, ReportContent, ReportStatus, participant_labels
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.services import visit_access
-from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_author, readable, visit_for
+from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_author, may_write, readable, visit_for
 from chalicelib.storage import reports as store
 
 if TYPE_CHECKING:
@@ -110,9 +110,7 @@ def page(principal: Principal, visit_id: str) -> dict[str, Any]:
     visit = visit_for(principal, visit_id)
     report = store.get_report(visit_id)
     staff = principal.has_any(READERS)
-    assigned = Role.WORKER in principal.roles and (
-        is_author(principal, report) if report is not None else visit_access.worker_id_of(principal) == visit.worker_id
-    )
+    assigned = may_write(principal, visit, report)
     if report is not None and not assigned:
         report = readable(principal, visit_id)
     elif report is None and not (assigned or staff):

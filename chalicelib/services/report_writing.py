@@ -1,8 +1,8 @@
 """Writing a visit's report: save a draft (as often as the worker likes), submit it as a new,
 immutable version and send it for review, and the status changes a report goes through.
 
-Only the worker assigned to the visit writes. The review of a submitted version is the
-report_review workflow (`services.report_review`).
+Only the report's author writes (`report_access.may_write`). The review of a submitted version is
+the report_review workflow (`services.report_review`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
 from chalicelib.services import review
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction
-from chalicelib.services.report_access import assigned_visit, is_author, load
+from chalicelib.services.report_access import is_author, load, someone_elses_draft, writable_visit
 from chalicelib.services.report_views import view_for
 from chalicelib.storage import reports as store
 from chalicelib.storage.referrals import history_entry
@@ -89,7 +89,9 @@ def save_draft(
     principal: Principal, visit_id: str, content: ReportContent, read_revision: int | None = None
 ) -> dict[str, Any]:
     """Save what the worker has written so far (as often as they like); creates the report on the
-    first save. The visit's details are copied afresh each time, so a rescheduled visit is seen.
+    first save, whose writer becomes its author. The visit's times and participants are copied
+    afresh each time, so a rescheduled visit is seen; the author is not: it changes only by a
+    supervisor's handover.
 
     `read_revision` is the draft revision the writer's copy was based on (0 before the first
     save). The write holds only if the stored draft is still at that revision (a DynamoDB
@@ -97,12 +99,11 @@ def save_draft(
     writer gets `ChangedElsewhere`. Without it, the write is conditional on the revision this
     request read.
     """
-    visit = assigned_visit(principal, visit_id)
+    visit, existing = writable_visit(principal, visit_id)
     participants = participant_labels(visit.participants or {})
     problems = attendance_problems(content, participants)
     if problems:
         raise ValidationFailed(f"{len(problems)} field(s) need attention.", fields=problems)
-    existing = store.get_report(visit_id)
     if existing is not None:
         _writable(existing)
     stored = int(existing.draft_revision or 0) if existing is not None else 0
@@ -110,12 +111,7 @@ def save_draft(
     if based_on != stored:
         raise _draft_changed(existing)
     now = clock.iso_now()
-    copied = {
-        "worker_id": visit.worker_id,
-        "worker_email": principal.email.lower(),
-        "visit_starts_at": visit.starts_at,
-        "participants": participants,
-    }
+    copied = {"visit_starts_at": visit.starts_at, "participants": participants}
     draft = content.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     try:
         _write_draft(principal, visit, existing, draft, copied, now, based_on)
@@ -124,6 +120,8 @@ def save_draft(
         # draft was saved elsewhere after this writer read it.
         current = store.get_report(visit_id)
         if current is not None:
+            if not is_author(principal, current):  # another worker's first save won the race
+                raise someone_elses_draft(current) from exc
             _writable(current)
         raise _draft_changed(current) from exc
     return view_for(principal, load(visit_id))
@@ -156,6 +154,8 @@ def _write_draft(
                 referral_id=visit.referral_id,
                 referrer_id=referral.referrer_id,
                 referrer_email=referral.referrer_email,
+                worker_id=visit.worker_id,
+                worker_email=principal.email,
                 worker_name=worker.name if worker else principal.name,
                 status=ReportStatus.DRAFT.value,
                 draft=draft,
@@ -179,10 +179,11 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
     time the draft saw, and not cancelled), and starting or resuming the workflow."""
     report = store.get_report(visit_id)
     if report is None:  # the assigned worker learns there is nothing to submit; anyone else, nothing
-        assigned_visit(principal, visit_id)
+        writable_visit(principal, visit_id)
         raise NotFound("No report has been written for this visit yet: save a draft first.")
     if not is_author(principal, report):
-        raise Forbidden("Only the worker assigned to this visit may submit its report.")
+        writable_visit(principal, visit_id)  # says whose draft it is to the worker now on the visit
+        raise Forbidden("Only the report's author may submit it.")
     _writable(report)
     if clock.iso_now() < report.visit_starts_at:
         raise Conflict("This visit has not started yet: its report can be submitted once it has taken place.")
@@ -207,6 +208,7 @@ def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
         )
     except Conflict:
         _already_submitted(visit_id, version)
+        _visit_given_to_another(report)
         raise
     count("ReportSubmitted")
     if first:
@@ -261,6 +263,17 @@ def _write_submission(
             extra_actions=store.submission_actions(version, digest, runs),
             details={"version": version, "urgent": urgent},
             also_if=unchanged_wait,
+        )
+
+
+def _visit_given_to_another(report: Report) -> None:
+    """After a failed submission: if the visit is now another worker's, say what to do."""
+    from chalicelib.services import visit_access
+
+    if visit_access.load(report.visit_id).worker_id != report.worker_id:
+        raise Conflict(
+            "This visit is now assigned to another worker, so your draft cannot be submitted for it. "
+            "A supervisor can hand the draft over to them, or give the visit back to you."
         )
 
 

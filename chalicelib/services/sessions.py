@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
+from chalicelib.domain.identity import normalise_email
 
 SESSION_SECONDS = 12 * 3600
 # Sessions ended per transaction: DynamoDB takes 100 items, one of them the audit event.
@@ -18,8 +19,9 @@ _SESSION_ID = re.compile(r"[A-Za-z0-9_\-]{43}")  # what secrets.token_urlsafe(32
 
 
 def email_key(email: str) -> str:
-    """How sessions are found by person: the email as typed by anyone, in one letter case."""
-    return email.strip().casefold()
+    """How sessions are found by person: the email as it is at sign-in (an admin may type it in
+    another letter case)."""
+    return normalise_email(email)
 
 
 def _hash(session_id: str) -> str:

@@ -1,4 +1,5 @@
-"""Changing a booked visit: reschedule or reassign it (every guard runs again), or cancel it."""
+"""Changing a booked visit: reschedule or reassign it (every guard runs again), or cancel it.
+Neither once the visit's report is submitted or approved (`visit_guards.check_record_open`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStat
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
-from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
+from chalicelib.services.visit_guards import (
+    check_bookable,
+    check_range,
+    check_record_open,
+    guard,
+    keep_record_open,
+    load_referral,
+    plan_dates,
+)
 from chalicelib.services.visit_views import view
 from chalicelib.storage import visits as store
 
@@ -24,6 +33,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     visit = load(visit_id)
     if visit.status != VisitStatus.SCHEDULED:
         raise Conflict(f"This visit is {VisitStatus(visit.status).label.lower()}, so it cannot be changed.")
+    check_record_open(visit_id)
     old_start, old_end = from_iso(visit.starts_at), from_iso(visit.ends_at)
     length = old_end - old_start
     local_start = changes.start or to_local(old_start)
@@ -60,10 +70,15 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     visit.updated_at = clock.iso_now()
     action = "visit.reassigned" if "worker_id" in record else "visit.rescheduled"
     conflict = "The visit or the worker's schedule changed meanwhile, so nothing was changed. Reload it and try again."
-    with audited_transaction(principal.email, conflict) as tx:
-        store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
-        store.claim_schedule(tx, worker_id, revision)
-        tx.record(ENTITY, visit.visit_id, action, record)
+    try:
+        with audited_transaction(principal.email, conflict) as tx:
+            store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
+            store.claim_schedule(tx, worker_id, revision)
+            keep_record_open(tx, visit.visit_id)
+            tx.record(ENTITY, visit.visit_id, action, record)
+    except Conflict:
+        check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
+        raise
     return view(visit)
 
 
@@ -85,6 +100,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
         )
     if visit.status == VisitStatus.REPORTED:
         raise Conflict("This visit has been reported, so it cannot be cancelled.")
+    check_record_open(visit_id)
     visit.status = VisitStatus.CANCELLED.value
     visit.cancelled_by = cancellation.cancelled_by.value
     visit.cancel_reason = cancellation.reason
@@ -92,15 +108,20 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
     visit.cancelled_by_user = principal.email
     store.take_off_unsent_list(visit)
     visit.updated_at = visit.cancelled_at
-    with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
-        store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
-        tx.record(
-            ENTITY,
-            visit.visit_id,
-            "visit.cancelled",
-            {
-                "status": {"from": VisitStatus.SCHEDULED.value, "to": VisitStatus.CANCELLED.value},
-                "by": visit.cancelled_by,
-            },
-        )
+    try:
+        with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
+            store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
+            keep_record_open(tx, visit.visit_id)
+            tx.record(
+                ENTITY,
+                visit.visit_id,
+                "visit.cancelled",
+                {
+                    "status": {"from": VisitStatus.SCHEDULED.value, "to": VisitStatus.CANCELLED.value},
+                    "by": visit.cancelled_by,
+                },
+            )
+    except Conflict:
+        check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
+        raise
     return view(visit)

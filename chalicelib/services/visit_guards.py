@@ -4,6 +4,9 @@ visit (one Query over the whole date range), and the dates are within reach.
 
 `guard` returns the worker's schedule revision read before the overlap check: the write claims
 it (`storage.visits.claim_schedule`), so two bookings racing for one worker cannot both pass.
+
+`check_record_open` and `keep_record_open` are the one rule for changing a booked visit at all:
+not once its report is submitted or approved.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from chalicelib import clock
 from chalicelib.domain import date_words
 from chalicelib.domain.local_time import from_iso, iso_utc
 from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.reports import WRITABLE, visit_locked_by
 from chalicelib.domain.visit_slots import MAX_MINUTES, Slot, check_within_range, clashes_with
 from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import reports as report_store
 from chalicelib.storage import visits as store
 
 BOOKABLE = (ReferralStatus.ACCEPTED.value, ReferralStatus.ACTIVE.value)
@@ -42,6 +47,27 @@ def check_bookable(referral) -> None:
         raise Conflict(
             f"Visits can be booked only for an accepted referral. This referral is {label}, so nothing was booked."
         )
+
+
+class VisitRecordLocked(Conflict):
+    """The visit's report is submitted or approved: the visit must stay as the report records it."""
+
+    code = "visit_record_locked"
+
+
+def check_record_open(visit_id: str) -> None:
+    """Refuse (409) to move, reassign or cancel a visit whose report is submitted or approved (one
+    read of the report). The write makes the same rule its condition with `keep_record_open`, so a
+    submission racing the change cannot slip between the two."""
+    report = report_store.get_report(visit_id)
+    reason = visit_locked_by(report.status) if report is not None else None
+    if reason:
+        raise VisitRecordLocked(reason)
+
+
+def keep_record_open(tx, visit_id: str) -> None:
+    """A condition of the change's transaction: the visit has no report, or its report is still open."""
+    report_store.check_report_open(tx, visit_id, tuple(status.value for status in WRITABLE))
 
 
 def plan_dates(referral) -> tuple[date | None, date | None]:

@@ -1,9 +1,14 @@
-"""Visits at risk: after the daily compliance scan finds a worker newly non-compliant, their
-scheduled visits on days they will not be compliant are flagged, and the duty supervisor gets one
-email listing every flag not yet sent."""
+"""Visits at risk: a worker's scheduled visits on days they will not be compliant are flagged, and
+the duty supervisor gets one email listing every flag not yet sent.
+
+`judge_visits` runs after every clearance write (so HR's correction flags the visits at once) and,
+in the daily scan, for every worker whose clearances it reads (so a visit is flagged however its
+worker came to be non-compliant). A visit already flagged is neither flagged nor emailed again.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,60 +22,72 @@ from chalicelib.services.visit_access import ENTITY
 from chalicelib.storage import visits as store
 from chalicelib.storage.workers import worker_names
 
-# Visits flagged at risk per transaction: each is an update and an audit event (100 items at most).
+# Visits judged per transaction: each is an update and an audit event (100 items at most).
 FLAG_CHUNK = 45
 
 
-def flag_at_risk(worker: Any, today: date) -> int:
-    """Flag each of the worker's scheduled visits from `today` on when they will not be compliant
-    on its date. Called by the compliance scan for a worker it finds newly non-compliant; reads
-    the worker's visits with one Query. Returns how many were flagged.
+@dataclass(frozen=True)
+class Judged:
+    """How many of a worker's visits one judgement flagged at risk, and how many it cleared."""
 
-    Each flag is marked unsent: `notify_at_risk` lists it in the supervisor's next email.
-    """
+    flagged: int = 0
+    cleared: int = 0
+
+
+def judge_visits(worker: Any, today: date, actor: str = SYSTEM) -> Judged:
+    """Flag each of the worker's scheduled visits from `today` on whose date they will not be
+    compliant, and clear the flag of each on whose date they now will be (a renewal, a corrected
+    date). Reads the worker's visits with one Query; each flag is marked unsent, for
+    `notify_at_risk` to list once. A visit that changed meanwhile is left to its change (which
+    runs the guards again) and to the next judgement."""
     from chalicelib.domain.clearances import compliant_on
     from chalicelib.services import workers
 
     certs, rules = workers.certificates(worker), workers.policy()
     from_at, _ = local_day_bounds(today, today)
-    flagged = []
+    changes = []
     try:
         for visit in store.visits_of_worker(worker.worker_id, iso_utc(from_at)):
-            if visit.status != VisitStatus.SCHEDULED or visit.at_risk:
+            if visit.status != VisitStatus.SCHEDULED:
                 continue
             ok, reasons = compliant_on(certs, rules, to_local(from_iso(visit.starts_at)).date())
-            if not ok:
-                flagged.append((visit, "; ".join(readable_reason(r) for r in reasons)))
-    except Exception as exc:  # the scan goes on; the supervisor still sees the worker in HR's digest
+            if not ok and not visit.at_risk:
+                changes.append((visit, "; ".join(readable_reason(r) for r in reasons)))
+            elif ok and visit.at_risk:
+                changes.append((visit, None))
+    except Exception as exc:  # the caller goes on; the next scan judges the worker again
         logger().error("visits at risk not read", extra={"worker_id": worker.worker_id, "error": type(exc).__name__})
-        return 0
-    done = 0
-    for start in range(0, len(flagged), FLAG_CHUNK):
-        chunk = flagged[start : start + FLAG_CHUNK]
+        return Judged()
+    flagged = cleared = 0
+    for start in range(0, len(changes), FLAG_CHUNK):
+        chunk = changes[start : start + FLAG_CHUNK]
         try:
-            with audited_transaction(SYSTEM) as tx:
+            with audited_transaction(actor) as tx:
                 for visit, reason in chunk:
-                    store.flag_visit_at_risk(
-                        tx,
-                        visit,
-                        reason=reason,
-                        since=today,
-                        now=clock.iso_now(),
-                        while_status=VisitStatus.SCHEDULED.value,
-                        worker_id=worker.worker_id,
-                    )
-                    tx.record(
-                        ENTITY, visit.visit_id, "visit.at_risk", {"worker_id": worker.worker_id, "reason": reason}
-                    )
+                    _judge(tx, visit, reason, worker.worker_id, today)
         except Exception as exc:  # a visit changed meanwhile: it was rescheduled or reassigned, so re-judged then
             logger().warning(
-                "visits not flagged at risk", extra={"worker_id": worker.worker_id, "error": type(exc).__name__}
+                "visits at risk not judged", extra={"worker_id": worker.worker_id, "error": type(exc).__name__}
             )
             continue
-        done += len(chunk)
-    if done:
-        count("VisitsAtRisk", done)
-    return done
+        flagged += sum(1 for _, reason in chunk if reason is not None)
+        cleared += sum(1 for _, reason in chunk if reason is None)
+    if flagged:
+        count("VisitsAtRisk", flagged)
+    return Judged(flagged, cleared)
+
+
+def _judge(tx: Any, visit: Any, reason: str | None, worker_id: str, today: date) -> None:
+    """Add one visit's flag (with `reason`) or, with no reason, its cleared flag to `tx`, with the audit event."""
+    scheduled = VisitStatus.SCHEDULED.value
+    if reason is None:
+        store.clear_visit_at_risk(tx, visit, now=clock.iso_now(), while_status=scheduled, worker_id=worker_id)
+        tx.record(ENTITY, visit.visit_id, "visit.at_risk_cleared", {"worker_id": worker_id})
+        return
+    store.flag_visit_at_risk(
+        tx, visit, reason=reason, since=today, now=clock.iso_now(), while_status=scheduled, worker_id=worker_id
+    )
+    tx.record(ENTITY, visit.visit_id, "visit.at_risk", {"worker_id": worker_id, "reason": reason})
 
 
 def notify_at_risk(today: date) -> int:

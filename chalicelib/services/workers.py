@@ -201,7 +201,7 @@ def get_worker_for(principal: Principal, worker_id: str, today: date | None = No
         return detail_view(load_worker(worker_id), policy(), today)
     worker = store.get_worker(worker_id)
     # The same answer for "not yours" and "no such worker": ids are not for probing.
-    if worker is None or worker.email != principal.email.strip().lower():
+    if worker is None or worker.email != principal.email:
         raise Forbidden("A worker may read only their own record.")
     return detail_view(worker, policy(), today)
 

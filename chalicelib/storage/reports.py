@@ -205,6 +205,30 @@ def keep_revision_wait(tx: Writes, report: Report, task_token: str, *, while_sta
     )
 
 
+def check_report_open(tx: Writes, visit_id: str, open_statuses: tuple[str, ...]) -> None:
+    """A condition of the transaction: the visit has no report yet, or its report is in one of `open_statuses`."""
+    tx.condition_check(
+        Report, visit_id, condition=Report.visit_id.does_not_exist() | Report.status.is_in(*open_statuses)
+    )
+
+
+def hand_over(tx: Writes, report: Report, *, worker_id: str, worker_email: str, worker_name: str, now: str) -> None:
+    """Make another worker the report's author, only if the report is still as read: the same
+    status, the same author and the same draft revision."""
+    tx.update(
+        report,
+        actions=[
+            Report.worker_id.set(worker_id),
+            Report.worker_email.set(worker_email),
+            Report.worker_name.set(worker_name),
+            Report.updated_at.set(now),
+        ],
+        condition=(Report.status == report.status)
+        & (Report.worker_id == report.worker_id)
+        & draft_is_at(int(report.draft_revision or 0)),
+    )
+
+
 def check_report_status(tx: Writes, visit_id: str, status: str) -> None:
     """A condition of the transaction: the report is still in `status`."""
     tx.condition_check(Report, visit_id, condition=Report.status == status)

@@ -254,6 +254,22 @@ def flag_visit_at_risk(
     )
 
 
+def clear_visit_at_risk(tx: Writes, visit: Visit, *, now: str, while_status: str, worker_id: str) -> None:
+    """The visit is no longer at risk (its worker will be compliant on its date after all), only if
+    it is still in `while_status` and still `worker_id`'s."""
+    tx.update(
+        visit,
+        actions=[
+            Visit.at_risk.set(False),
+            Visit.at_risk_reason.remove(),
+            Visit.at_risk_since.remove(),
+            Visit.at_risk_unsent.remove(),
+            Visit.updated_at.set(now),
+        ],
+        condition=(Visit.status == while_status) & (Visit.worker_id == worker_id),
+    )
+
+
 def mark_at_risk_sent(visit: Visit) -> None:
     """Take the visit off the unsent list (one conditional UpdateItem: only if it is still on it)."""
     visit.update(actions=[Visit.at_risk_unsent.remove()], condition=Visit.at_risk_unsent == UNSENT)

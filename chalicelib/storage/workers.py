@@ -103,8 +103,8 @@ def workers_by_id(worker_ids: Iterable[str]) -> list[Worker]:
 
 
 def worker_by_email(email: str) -> Worker | None:
-    """The worker whose email this is (stored in lower case), through the by-email index."""
-    email = email.strip().lower()
+    """The worker whose email this is, exactly (both normalised by `domain.identity.normalise_email`),
+    through the by-email index."""
     if not email:  # no worker has an empty email, and DynamoDB refuses an empty key
         return None
     for key in Worker.by_email.query(email, limit=1):

@@ -97,6 +97,22 @@ def _prefilled(current: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+def visits_affected(flagged: int | None, cleared: int | None) -> str:
+    """What a clearance save did to the worker's booked visits, in words (nothing when not known)."""
+    if flagged is None and cleared is None:
+        return ""
+    said = []
+    if flagged:
+        said.append(f"{_visits(flagged)} now at risk: the supervisor has been told")
+    if cleared:
+        said.append(f"{_visits(cleared)} no longer at risk")
+    return " " + ("; ".join(said) if said else "No booked visits are affected") + "."
+
+
+def _visits(n: int) -> str:
+    return "1 booked visit is" if n == 1 else f"{n} booked visits are"
+
+
 def dashboard_page(
     principal: Principal,
     data: dict[str, Any],
@@ -107,13 +123,14 @@ def dashboard_page(
     saved: str | None = None,
     added: str | None = None,
     kind: str | None = None,
+    visits: tuple[int | None, int | None] = (None, None),
 ) -> Response:
     """Every worker's clearances (`data` from `services.compliance.dashboard_rows`), with a notice
-    naming what was just saved or added."""
+    naming what was just saved or added, and how many booked visits the save affected."""
     names = {row["worker_id"]: row["name"] for row in data["rows"]}
     notice = None
     if saved in names and kind in {k.value for k in ClearanceKind}:
-        notice = f"Saved {names[saved]}'s {kind_label(kind)}."
+        notice = f"Saved {names[saved]}'s {kind_label(kind)}." + visits_affected(*visits)
     elif added in names:
         notice = f"Added {names[added]}. Record their clearances from their row below."
     return render(

@@ -123,6 +123,7 @@ TABLE: tuple[Row, ...] = (
     api("PUT", "/v1/visits/{visit_id}/report", frozenset({"worker"}), 409, {}),
     api("POST", "/v1/visits/{visit_id}/report/submit", frozenset({"worker"}), 409),
     api("POST", "/v1/visits/{visit_id}/report/decision", DECIDERS, 422, {}),
+    api("POST", "/v1/visits/{visit_id}/report/handover", DECIDERS, 422, {}),
     api("GET", "/v1/visits/{visit_id}/report", frozenset({"supervisor", "worker", "referrer", "admin"})),
     api("GET", "/v1/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
     # -- audit ----------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def test_a_renewal_saved_from_the_form_redirects_to_the_dashboard_where_the_row_
     response = client.http.post(f"/hr/clearances/{worker_id}/first_aid", headers=form(hr), body=urlencode(body))
     assert response.status_code == 303
     location = response.headers["Location"]
-    assert location == f"/hr/clearances?saved={worker_id}&kind=first_aid#worker-{worker_id}"
+    assert location == f"/hr/clearances?saved={worker_id}&kind=first_aid&flagged=0&cleared=0#worker-{worker_id}"
     html = client.http.get(location.split("#")[0], headers=hr).body.decode()
     assert "Saved Gone&#39;s first aid certificate." in html
     assert 'class="status status-green">Valid' in row(html, worker_id)

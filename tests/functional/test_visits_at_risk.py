@@ -1,4 +1,5 @@
-"""The daily compliance scan flags the visits of a worker newly non-compliant and emails the supervisor once."""
+"""HR shortening a worker's expiry flags their visits after it at once; the supervisor is emailed
+once, by the same request or, if that email failed, by the daily scan."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ EXPIRY = plan_day(21)  # the plan's fourth Monday (1 February 2027 when written)
 SCAN_DAY = plan_day(22)  # the first day the worker is not compliant
 
 
-def shorten_first_aid(worker_id: str, expires: date) -> None:
+def shorten_first_aid(worker_id: str, expires: date) -> dict:
     """HR corrects the first aid certificate's expiry to an earlier date (still in the future)."""
     from chalicelib import clock
     from chalicelib.domain.clearance_records import record_model
@@ -30,7 +31,7 @@ def shorten_first_aid(worker_id: str, expires: date) -> None:
             "level": "Paediatric",
         }
     )
-    clearances.record_clearance(worker_id, ClearanceKind.FIRST_AID, record, HR)
+    return clearances.record_clearance(worker_id, ClearanceKind.FIRST_AID, record, HR)
 
 
 def at_risk_emails(runtime) -> list[dict]:
@@ -40,7 +41,8 @@ def at_risk_emails(runtime) -> list[dict]:
 @pytest.fixture
 def booked(runtime, client, auth):
     """Alex has ten weekly visits from the plan's first Tuesday (12 January to 16 March 2027 when
-    written); then HR records that their first aid certificate expires on `EXPIRY`, three weeks in."""
+    written); the tests then have HR record that their first aid certificate expires on `EXPIRY`,
+    three weeks in."""
     alex = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=plan_day(354))
     referral = add_referral()
     body = {
@@ -53,11 +55,12 @@ def booked(runtime, client, auth):
     }
     response = client.http.post(f"/v1/referrals/{referral}/visits", headers=auth("supervisor"), body=json.dumps(body))
     assert response.status_code == 201, response.json_body
-    shorten_first_aid(alex, EXPIRY)
     return {"worker": alex, "referral": referral, "visits": response.json_body["visits"]}
 
 
-def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_once(runtime, booked, monkeypatch):
+def test_a_shortened_expiry_flags_the_visits_after_it_at_once_and_emails_the_supervisor_once(
+    runtime, booked, monkeypatch
+):
     from botocore.client import BaseClient
 
     from chalicelib.services import compliance_scan
@@ -73,11 +76,11 @@ def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_onc
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recording)
 
-    # WHEN the daily scan runs on the first day the worker is not compliant
-    result = compliance_scan.run(SCAN_DAY)
+    # WHEN HR records that the first aid certificate expires three weeks in
+    saved = shorten_first_aid(booked["worker"], EXPIRY)
 
-    # THEN every visit from that day on is at risk, with the reason; the earlier ones are not
-    assert result["became_non_compliant"] == 1 and result["visits_at_risk"] == 7
+    # THEN every visit from the day after on is at risk at once, with the reason; the earlier ones are not
+    assert saved["visits_flagged_at_risk"] == 7
     flags = {v.starts_at[:10]: (v.at_risk, v.at_risk_reason) for v in Visit.by_referral.query(booked["referral"])}
     assert [day for day, (risk, _) in sorted(flags.items()) if risk] == [
         plan_day(days).isoformat() for days in (22, 29, 36, 43, 50, 57, 64)
@@ -93,10 +96,11 @@ def test_scan_flags_future_visits_after_the_expiry_and_emails_the_supervisor_onc
     assert message["text"].count("Alex Morgan:") == 7
     assert f"{short_day(SCAN_DAY)}, 16:00" in message["text"]
 
-    # WHEN the scan runs again, the same day and the next
-    compliance_scan.run(SCAN_DAY)
+    # WHEN the daily scan runs on the first day the worker is not compliant, and the next day
+    result = compliance_scan.run(SCAN_DAY)
     compliance_scan.run(SCAN_DAY + timedelta(days=1))
-    # THEN nothing is sent twice
+    # THEN it records the change, and nothing is flagged or sent twice
+    assert result["became_non_compliant"] == 1 and result["visits_at_risk"] == 0
     assert len(at_risk_emails(runtime)) == 1
 
 
@@ -111,6 +115,7 @@ def test_an_email_that_failed_is_sent_by_the_next_run(runtime, booked, monkeypat
         return real_send(to, template, **context)
 
     monkeypatch.setattr(email, "send", no_supervisor)
+    assert shorten_first_aid(booked["worker"], EXPIRY)["visits_flagged_at_risk"] == 7
     first = compliance_scan.run(SCAN_DAY)
     assert first["complete"] is False and at_risk_emails(runtime) == []
     monkeypatch.setattr(email, "send", real_send)
@@ -122,6 +127,7 @@ def test_an_email_that_failed_is_sent_by_the_next_run(runtime, booked, monkeypat
 def test_reassigning_an_at_risk_visit_to_a_compliant_worker_clears_its_flag(runtime, booked, client, auth):
     from chalicelib.services import compliance_scan
 
+    shorten_first_aid(booked["worker"], EXPIRY)
     compliance_scan.run(SCAN_DAY)
     supervisor = auth("supervisor")
     at_risk = client.http.get(f"/v1/visits?referral={booked['referral']}&at_risk=true", headers=supervisor)

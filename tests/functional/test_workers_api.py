@@ -626,10 +626,14 @@ def test_request_paths_never_scan_a_table(client, hr, new_worker, monkeypatch):
 
 
 def test_a_sign_in_email_finds_its_worker_record_in_any_case(new_worker):
+    from chalicelib.domain.identity import normalise_email
     from chalicelib.services.workers import find_worker_by_email
 
-    worker = new_worker("Casey Evans", "casey.worker@familycontact.example")
-    assert find_worker_by_email(" Casey.Worker@FamilyContact.example ").worker_id == worker["worker_id"]
+    worker = new_worker("Casey Evans", "Casey.Worker@familycontact.example")
+    # sign-in normalises the email once; the record is then found by exact comparison
+    signed_in = normalise_email(" Casey.Worker@FamilyContact.example ")
+    assert find_worker_by_email(signed_in).worker_id == worker["worker_id"]
+    assert find_worker_by_email("ca\u017fey.worker@familycontact.example") is None  # a look-alike is someone else
     assert find_worker_by_email("nobody@familycontact.example") is None
 
 

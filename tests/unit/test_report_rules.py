@@ -147,3 +147,16 @@ def test_the_hash_is_of_one_canonical_text_and_changes_with_any_content():
     assert len(content_hash("v1", 1, body)) == 64
     assert content_hash("v1", 1, body) != content_hash("v1", 2, body)
     assert content_hash("v1", 1, body) != content_hash("v1", 1, {**body, "observations": body["observations"] + "."})
+
+
+@pytest.mark.parametrize(
+    ("status", "locked"),
+    [(None, False), ("DRAFT", False), ("CHANGES_REQUESTED", False), ("SUBMITTED", True), ("APPROVED", True)],
+)
+def test_a_submitted_or_approved_report_locks_its_visit(status, locked):
+    from chalicelib.domain.reports import visit_locked_by
+
+    reason = visit_locked_by(status)
+    assert (reason is not None) == locked
+    if locked:
+        assert "cannot be moved, reassigned or cancelled" in reason or "can no longer be moved" in reason
