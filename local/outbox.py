@@ -49,7 +49,7 @@ class Outbox:
             "file": path.name,
             "to": [a.strip() for a in str(message["To"] or "").split(",") if a.strip()],
             "reply_to": str(message["Reply-To"] or ""),
-            "subject": str(message["Subject"] or ""),
+            "subject": str(message["Subject"] or "").strip(),  # a folded long subject unfolds with a leading space
             "date": path.stat().st_mtime,
             "text": text,
             "html": html,

@@ -12,6 +12,7 @@ from chalicelib.domain.visit_requests import Cancellation, VisitChange
 from chalicelib.domain.visit_slots import Slot, check_length, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.services import visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
 from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
@@ -64,6 +65,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
         store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
         store.claim_schedule(tx, worker_id, revision)
         tx.record(ENTITY, visit.visit_id, action, record)
+    visit_notices.changed(visit, record, referral)
     return view(visit)
 
 
@@ -103,4 +105,5 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
                 "by": visit.cancelled_by,
             },
         )
+    visit_notices.cancelled(visit)
     return view(visit)
