@@ -24,6 +24,15 @@ def test_approved_the_first_time_locks_the_version_and_tells_the_referrer(client
     # WHEN the supervisor approves through the emailed link
     request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
     assert "Maya" not in request["subject"]
+    # AND the email and the approval page name the case by its reference and the child, not an id
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.storage.visits import Visit
+
+    case = f"{human_reference(Visit.get(visit_id).referral_id)} (Maya)"
+    assert f"Case {case}, report version 1" in request["text"] and f"Report {visit_id[:8]}" not in request["text"]
+    assert "expires in 7 days." in request["text"]
+    page = client.http.get(approval_path(request)).body.decode()
+    assert f"Review report {case}</h1>" in page and visit_id[:8] not in page.split("</h1>")[0]
     response = post_form(client, approval_path(request), {"decision": "approve", "confirmed": "yes"})
     assert response.status_code == 200 and b"Decision recorded" in response.body
     # THEN the execution ends, the version is locked with the SHA-256 of its canonical content
