@@ -74,7 +74,9 @@ def test_decline_path_sends_the_reason_to_the_referrer(client, auth, runtime, re
     ],
     ids=["open-address", "confidential-address"],
 )
-def test_the_acceptance_promises_what_the_booking_email_will_say(client, auth, runtime, referrer, confidential, promise):
+def test_the_acceptance_promises_what_the_booking_email_will_say(
+    client, auth, runtime, referrer, confidential, promise
+):
     from tests.dates import example_referral
     from tests.helpers import submit_referral
 
