@@ -64,6 +64,8 @@ def _settings_model() -> type[BaseSettings]:
         duty_supervisor_email: str = "supervisor@familycontact.example"
         admin_email: str = "admin@familycontact.example"
         hr_email: str = "hr@familycontact.example"
+        # The monitored inbox replies go to: mail_from is a no-reply address.
+        reply_to: str = Field("office@familycontact.example", validation_alias="REPLY_TO_EMAIL")
         jwt_issuer: str = "family-contact-local"
         jwt_audience: str = "family-contact-web"
         jwks_url: str = ""

@@ -60,6 +60,10 @@ def parameters() -> dict:
             "Who is told of escalations, overdue reviews and workflow failures.", AllowedPattern=email_pattern
         ),
         "HrEmail": text("Who receives the daily clearance digest.", AllowedPattern=email_pattern),
+        "ReplyToEmail": text(
+            "The monitored inbox that replies to the service's emails reach (their Reply-To).",
+            AllowedPattern=email_pattern,
+        ),
         "AlarmEmail": text("Who the alarms wake (an SNS email subscription).", AllowedPattern=email_pattern),
         "PublicBaseUrl": text(
             "The URL people reach the service at, without a trailing slash. Empty: https://<CustomDomainName> "
@@ -111,6 +115,7 @@ def environment(stage: str, workflows: dict) -> dict:
         "DUTY_SUPERVISOR_EMAIL": {"Ref": "DutySupervisorEmail"},
         "ADMIN_EMAIL": {"Ref": "AdminEmail"},
         "HR_EMAIL": {"Ref": "HrEmail"},
+        "REPLY_TO_EMAIL": {"Ref": "ReplyToEmail"},
         "JWT_AUDIENCE": {"Fn::If": ["CreateUserPool", {"Ref": "UserPoolClient"}, {"Ref": "ExistingUserPoolClientId"}]},
         "COGNITO_DOMAIN": {
             "Fn::If": [

@@ -28,7 +28,8 @@ class Outbox:
             return path
 
     def messages(self) -> list[dict]:
-        """Newest first: to, subject, text, html and the links found in the text body."""
+        """Newest first: to, reply-to, subject, text, html, the links found in the text body, and
+        each attachment (its file name, type and, for text such as a calendar, its content)."""
         files = sorted(self.folder.glob("*.eml"), reverse=True)
         return [self._describe(path) for path in files]
 
@@ -47,9 +48,22 @@ class Outbox:
             "id": path.stem,
             "file": path.name,
             "to": [a.strip() for a in str(message["To"] or "").split(",") if a.strip()],
-            "subject": str(message["Subject"] or ""),
+            "reply_to": str(message["Reply-To"] or ""),
+            "subject": str(message["Subject"] or "").strip(),  # a folded long subject unfolds with a leading space
             "date": path.stat().st_mtime,
             "text": text,
             "html": html,
             "links": list(dict.fromkeys(LINK.findall(text))),
+            "attachments": [_attachment(part) for part in message.iter_attachments()],
         }
+
+
+def _attachment(part) -> dict:  # noqa: ANN001
+    content = part.get_content()
+    return {
+        "filename": part.get_filename() or "",
+        "content_type": part.get_content_type(),
+        "method": part.get_param("method") or "",
+        "text": content if isinstance(content, str) else "",
+        "bytes": len(content.encode("utf-8") if isinstance(content, str) else content),
+    }

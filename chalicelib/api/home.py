@@ -36,13 +36,7 @@ def home(request, principal):
 def _section(role: Role, principal: Principal) -> dict[str, Any]:
     """The links of one role's section, and a line or two saying what is waiting."""
     if role is Role.REFERRER:
-        return {
-            "links": [
-                {"href": "/referrals/new", "label": "Refer a family"},
-                {"href": "/referrals", "label": "My referrals"},
-            ],
-            "lines": ["Follow each referral, answer a supervisor's question or withdraw it from its page."],
-        }
+        return _referrer(principal)
     if role is Role.WORKER:
         return _worker(principal)
     if role is Role.SUPERVISOR:
@@ -55,6 +49,40 @@ def _section(role: Role, principal: Principal) -> dict[str, Any]:
             {"href": "/admin/sessions", "label": "Sign a person out everywhere"},
         ],
         "lines": ["Who changed what, and when, for every referral, visit, report and worker."],
+    }
+
+
+def _referrer(principal: Principal) -> dict[str, Any]:
+    """A question a supervisor asked waits for the referrer's answer: said first, with a link to answer it."""
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.domain.referrals import ReferralStatus
+    from chalicelib.services import referrals
+
+    asked = referrals.list_for(principal, ReferralStatus.MORE_INFO_REQUESTED.value)
+    lines = ["Follow each referral, answer a supervisor's question or withdraw it from its page."]
+    if asked:
+        count = len(asked)
+        lines.insert(
+            0,
+            f"A supervisor is waiting for your answer to a question about {count} referral{'s' if count != 1 else ''}."
+            " The referral lapses if it is not answered.",
+        )
+    answer_links = [
+        {
+            "href": f"/referrals/{r['id']}#answer-question",
+            "label": f"Answer the question about {human_reference(r['id'])} ("
+            + ", ".join(name.split()[0] for name in r["children"] if name)
+            + ")",
+        }
+        for r in asked[:5]
+    ]
+    return {
+        "links": [
+            *answer_links,
+            {"href": "/referrals/new", "label": "Refer a family"},
+            {"href": "/referrals", "label": "My referrals"},
+        ],
+        "lines": lines,
     }
 
 

@@ -68,3 +68,19 @@ def day_of(value: datetime | str | None) -> str:
 def clock(value: datetime) -> str:
     """The time of day of a moment on a 24-hour clock, in UK time: `16:00`."""
     return f"{_moment(value):%H:%M}"
+
+
+def span(start: datetime | str, end: datetime | str) -> str:
+    """A visit's time: `12 Jan 2027, 16:00 to 17:30`, in UK time (the end's day is the start's)."""
+    return f"{when(start)} to {clock(_moment(end))}"
+
+
+def period(seconds: int) -> str:
+    """How long something lasts, in the largest whole unit: `7 days`, `1 day`, `36 hours`, `1 hour`,
+    `30 minutes` (a link that "expires in 7 days", never "168 hours")."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            number = seconds // size
+            return f"{number} {unit}{'s' if number != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -71,3 +71,9 @@ def is_decided(status: ReferralStatus | str) -> bool:
 def awaits_decision(status: ReferralStatus | str) -> bool:
     """True while a supervisor may still decide and the referrer may still withdraw."""
     return ReferralStatus(status) in AWAITING_DECISION
+
+
+def address_is_confidential(submission: Mapping | None) -> bool:
+    """The referral's form flags a confidential address: its venue and times never reach the other
+    party, nor anything sent to the referrer that could be passed on."""
+    return bool(((submission or {}).get("risks") or {}).get("confidential_address"))

@@ -193,6 +193,18 @@ class ReportContent(InputModel):
         """A safeguarding concern or a critical incident: alerts go out at submission."""
         return bool(self.safeguarding_concern or self.critical_incident)
 
+    @property
+    def concern_key(self) -> str:
+        """What identifies the urgent concern this version records: the same concern submitted
+        again (a resubmission with other changes, or none) is not alerted again."""
+        concern = [
+            bool(self.safeguarding_concern),
+            " ".join((self.safeguarding_details or "").split()) if self.safeguarding_concern else "",
+            bool(self.critical_incident),
+            " ".join((self.critical_incident_details or "").split()) if self.critical_incident else "",
+        ]
+        return hashlib.sha256(json.dumps(concern).encode("utf-8")).hexdigest()
+
 
 # What a submission must hold; the others may stay empty.
 REQUIRED = {

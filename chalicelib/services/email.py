@@ -1,7 +1,9 @@
 """Outgoing email: Jinja2 templates rendered to text + HTML, sent through SES v2 as one MIME message.
 
 An email template is a pair `emails/<name>.txt` and `emails/<name>.html`; the first line of the
-text template is `Subject: ...`.
+text template is `Subject: ...`. An email that invites a reply carries a Reply-To of the monitored
+inbox (`settings().reply_to`): the From address is a no-reply one. Attachments (a visit's `.ics`)
+ride in the same raw MIME message, so sending stays one SES call.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.observability import logger
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -63,23 +72,53 @@ def body_text(value: str) -> str:
     return value.encode("utf-8", "replace").decode("utf-8")
 
 
-def build_message(to: list[str], email: RenderedEmail, sender: str) -> EmailMessage:
-    """One MIME message (text and HTML) no stored text can break: the subject is one clean line."""
+def build_message(
+    to: list[str],
+    email: RenderedEmail,
+    sender: str,
+    *,
+    reply_to: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> EmailMessage:
+    """One MIME message (text and HTML, then any attachments) no stored text can break: the
+    subject is one clean line."""
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = header_text(sender)
     message["To"] = ", ".join(header_text(address) for address in to)
+    if reply_to:
+        message["Reply-To"] = header_text(reply_to)
     message["Subject"] = header_text(email.subject)
     message["Message-ID"] = make_msgid(domain="familycontact.example")
     message.set_content(body_text(email.text))
     message.add_alternative(body_text(email.html), subtype="html")
+    for attachment in attachments:
+        kind, *parameters = (part.strip() for part in attachment.content_type.split(";"))
+        maintype, subtype = kind.split("/", 1)
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(p.split("=", 1) for p in parameters),
+        )
     return message
 
 
-def send(to: str | list[str], template: str, **context: Any) -> str:
-    """Render and send one email; returns the SES message id. One SES call."""
+def send(
+    to: str | list[str],
+    template: str,
+    *,
+    invites_reply: bool = False,
+    attachments: tuple[Attachment, ...] = (),
+    **context: Any,
+) -> str:
+    """Render and send one email; returns the SES message id. One SES call.
+
+    `invites_reply`: the email asks its reader to reply, so replies go to the monitored inbox."""
     recipients = [to] if isinstance(to, str) else list(to)
     email = render_email(template, **context)
-    message = build_message(recipients, email, settings().mail_from)
+    reply_to = settings().reply_to if invites_reply else None
+    message = build_message(recipients, email, settings().mail_from, reply_to=reply_to, attachments=attachments)
     response = ses_client().send_email(
         FromEmailAddress=settings().mail_from,
         Destination={"ToAddresses": recipients},

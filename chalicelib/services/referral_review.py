@@ -224,7 +224,9 @@ def notify_decision(event: dict) -> dict:
         "referral_decision",
         referral=referral,
         accepted=referral.status == ReferralStatus.ACCEPTED,
+        confidential=referral_rules.address_is_confidential(referral.submission),
         children=first_names(referral),
+        invites_reply=True,
     )
     with audited_transaction(SYSTEM) as tx:
         referral_store.mark_referrer_notified(tx, referral)

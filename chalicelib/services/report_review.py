@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.date_words import day_of
+from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
 from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
@@ -38,6 +39,17 @@ def report_url(visit_id: str) -> str:
 
 def visit_day(report: Report) -> str:
     return day_of(report.visit_starts_at)
+
+
+def case_of(report: Report) -> dict[str, str]:
+    """The case as emails name it: the referral's reference and the children's first names."""
+    return {"reference": human_reference(report.referral_id), "children": children_of(report)}
+
+
+def children_of(report: Report) -> str:
+    """The first names of the children at the visit, as the report's attendance labels them."""
+    labels = report.participants or {}
+    return ", ".join(label for key, label in labels.items() if key.startswith("child-") and label != key)
 
 
 def latest(report: Report) -> ReportContent:
@@ -88,7 +100,7 @@ class ReportSubject:
         names = ", ".join((report.participants or {}).values())
         return Described(
             subject_id=report.visit_id,
-            reference=report.visit_id[:8],
+            reference=human_reference(report.referral_id),
             title=f"the visit of {visit_day(report)}" + (f" ({names})" if names else ""),
             status=status.value,
             status_label=status.label.lower(),
@@ -101,7 +113,8 @@ class ReportSubject:
         """What the approver reads: the whole submitted version (staff only), and what the email shows."""
         content = latest(report)
         return {
-            "reference": report.visit_id[:8],
+            "reference": human_reference(report.referral_id),
+            "children_names": children_of(report),
             "visit_id": report.visit_id,
             "visit_starts_at": report.visit_starts_at,
             "worker_name": report.worker_name,
@@ -199,20 +212,33 @@ SUBJECT = ReportSubject()
 
 def alert_if_urgent(event: dict) -> dict:
     """A safeguarding concern or critical incident does not wait for approval: the duty supervisor
-    (with the details) and the referrer (told to expect a call) are emailed now, once per version."""
+    (with the details) and the referrer (told to expect a call) are emailed now, once per concern:
+    a resubmission recording the same concern alerts nobody again."""
     report = load(event["subject_id"])
     version = int(report.version or 0)
     if report.status != ReportStatus.SUBMITTED or report.alerted_version == version:
         return {"alerted": False}
     content = latest(report)
-    if not content.urgent:
+    if not content.urgent or report.alerted_concern == content.concern_key:
         return {"alerted": False}
-    context = {"report": report, "content": content, "day": visit_day(report), "link": report_url(report.visit_id)}
+    context = {
+        "report": report,
+        "content": content,
+        "day": visit_day(report),
+        "link": report_url(report.visit_id),
+        **case_of(report),
+    }
     email.send(settings().duty_supervisor_email, "report_urgent_supervisor", **context)
-    email.send(report.referrer_email, "report_urgent_referrer", **context, supervisor=settings().duty_supervisor_email)
+    email.send(
+        report.referrer_email,
+        "report_urgent_referrer",
+        **context,
+        supervisor=settings().duty_supervisor_email,
+        invites_reply=True,
+    )
     try:
         with audited_transaction(SYSTEM) as tx:
-            store.mark_urgent_alerted(tx, report, version)
+            store.mark_urgent_alerted(tx, report, version, content.concern_key)
             tx.record(
                 KIND,
                 report.visit_id,
@@ -273,7 +299,7 @@ def revision_overdue(event: dict) -> dict:
     report = load(event["subject_id"])
     if report.status != ReportStatus.CHANGES_REQUESTED:
         return {"sent": False}
-    context = {"report": report, "day": visit_day(report), "link": report_url(report.visit_id)}
+    context = {"report": report, "day": visit_day(report), "link": report_url(report.visit_id), **case_of(report)}
     email.send([report.worker_email, settings().duty_supervisor_email], "report_revision_overdue", **context)
     with audited_transaction(SYSTEM) as tx:
         tx.record(KIND, report.visit_id, "report.revision_overdue", {"version": int(report.version)})

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.domain import date_words
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email
@@ -249,7 +250,7 @@ def _send_link(
         link=approvals.link_url(link_id),
         purpose=purpose,
         reminders=reminders,
-        expires_hours=settings().approval_link_ttl_seconds // 3600,
+        expires_in=date_words.period(settings().approval_link_ttl_seconds),
     )
 
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.local_time import ZONE_NAME, iso_utc
-from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.referrals import ReferralStatus, address_is_confidential
 from chalicelib.domain.visit_requests import NewSeries, NewVisit, Participants
 from chalicelib.domain.visit_slots import Slot, outside_plan
 from chalicelib.domain.visits import REPEAT_LABELS, VisitStatus
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
+from chalicelib.services import visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY
 from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
@@ -160,7 +161,7 @@ def _write(
 
     now = clock.iso_now()
     plan_start, plan_end = plan_dates(referral)
-    confidential = bool(((referral.submission or {}).get("risks") or {}).get("confidential_address"))
+    confidential = address_is_confidential(referral.submission)
     visits = [
         store.new_visit(
             uuid.uuid4().hex,
@@ -227,4 +228,5 @@ def _write(
         "visits scheduled",
         extra={"referral_id": referral.referral_id, "worker_id": worker_id, "visits": len(visits)},
     )
+    visit_notices.booked(referral, visits)
     return visits

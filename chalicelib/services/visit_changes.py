@@ -13,6 +13,7 @@ from chalicelib.domain.visit_requests import Cancellation, VisitChange
 from chalicelib.domain.visit_slots import Slot, check_length, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.services import visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
 from chalicelib.services.visit_guards import (
@@ -79,6 +80,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
+    visit_notices.changed(visit, record, referral)
     return view(visit)
 
 
@@ -124,4 +126,5 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
+    visit_notices.cancelled(visit)
     return view(visit)

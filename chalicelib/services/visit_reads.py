@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
-from chalicelib.domain.local_time import ZONE, from_iso, iso_utc, local_day_bounds
+from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import VisitStatus, status_on
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
@@ -150,7 +150,7 @@ def _matches(visit: Visit, wanted: VisitFilter, now: datetime) -> bool:
 def calendar_for(principal: Principal, worker_id: str | None) -> bytes:
     """A worker's own visits (or, for a supervisor, one worker's or the next weeks' visits) as iCalendar:
     from a month back to a year ahead. Titles carry no names: calendars get synced elsewhere."""
-    from icalendar import Calendar, Event
+    from chalicelib.services.visit_calendar import calendar
 
     today = clock.today()
     if principal.has_any(SEE_ALL) and worker_id is None:
@@ -160,26 +160,10 @@ def calendar_for(principal: Principal, worker_id: str | None) -> bytes:
             worker_id=worker_id, first=today - timedelta(days=31), last=today + timedelta(days=365), limit=LIST_LIMIT
         )
     visits = find(principal, wanted)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Family Contact Service//Visits//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Contact visits")
-    stamp = clock.now()
-    for visit in visits:
-        event = Event()
-        event.add("uid", f"{visit.visit_id}@familycontact.example")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", from_iso(visit.starts_at).astimezone(ZONE))
-        event.add("dtend", from_iso(visit.ends_at).astimezone(ZONE))
-        event.add("summary", f"Contact visit (referral {visit.referral_id[:8]})")
-        if not redacted_for(principal, visit):
-            event.add("location", visit.venue)
-        event.add("status", "CANCELLED" if visit.status == VisitStatus.CANCELLED else "CONFIRMED")
-        event.add("sequence", int(visit.version or 1) - 1)
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    events = [
+        (visit, f"Contact visit (referral {visit.referral_id[:8]})", redacted_for(principal, visit)) for visit in visits
+    ]
+    return calendar(events, name="Contact visits")
 
 
 # -- what pages show -----------------------------------------------------------------------------

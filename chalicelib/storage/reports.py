@@ -55,6 +55,7 @@ class Report(Model):
     approved_by = UnicodeAttribute(null=True)
     approved_at = UnicodeAttribute(null=True)
     alerted_version = NumberAttribute(null=True)  # the last version whose urgent alerts went out
+    alerted_concern = UnicodeAttribute(null=True)  # the concern_key of the concern last alerted
     notified_status = UnicodeAttribute(null=True)  # the status the referrer was last told about
     # The wait for the worker's revision: server side only, never rendered or logged.
     resubmission_task_token = UnicodeAttribute(null=True)
@@ -250,9 +251,14 @@ def changes_request_actions(comment: str | None) -> tuple:
     return (Report.changes_comment.set(comment),)
 
 
-def mark_urgent_alerted(tx: Writes, report: Report, version: int) -> None:
-    """Record that the urgent alerts of `version` went out, only if it is still the latest version."""
-    tx.update(report, actions=[Report.alerted_version.set(version)], condition=Report.version == version)
+def mark_urgent_alerted(tx: Writes, report: Report, version: int, concern_key: str) -> None:
+    """Record that the urgent alerts of `version` (the concern `concern_key`) went out, only if it is
+    still the latest version."""
+    tx.update(
+        report,
+        actions=[Report.alerted_version.set(version), Report.alerted_concern.set(concern_key)],
+        condition=Report.version == version,
+    )
 
 
 def mark_referrer_notified(tx: Writes, report: Report) -> None:

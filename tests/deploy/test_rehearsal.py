@@ -44,6 +44,7 @@ PARAMETERS = {
     "DutySupervisorEmail": "duty@contact.example.org",
     "AdminEmail": "admin@contact.example.org",
     "HrEmail": "hr@contact.example.org",
+    "ReplyToEmail": "office@contact.example.org",
     "AlarmEmail": "oncall@contact.example.org",
 }
 STANDIN = "AWS::CloudFormation::WaitConditionHandle"

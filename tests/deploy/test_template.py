@@ -381,7 +381,9 @@ def test_every_function_reads_its_settings_from_the_template(template):
 
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     needed = {"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "COGNITO_DOMAIN", "PUBLIC_BASE_URL", "MAIL_FROM"}
-    needed |= {"DUTY_SUPERVISOR_EMAIL", "ADMIN_EMAIL", "HR_EMAIL"} | {w.arn_variable for w in WORKFLOWS.values()}
+    needed |= {"DUTY_SUPERVISOR_EMAIL", "ADMIN_EMAIL", "HR_EMAIL", "REPLY_TO_EMAIL"} | {
+        w.arn_variable for w in WORKFLOWS.values()
+    }
     assert needed <= set(variables)
     for parameter in (
         "MailFrom",
@@ -389,6 +391,7 @@ def test_every_function_reads_its_settings_from_the_template(template):
         "DutySupervisorEmail",
         "AdminEmail",
         "HrEmail",
+        "ReplyToEmail",
         "AlarmEmail",
         "CustomDomainName",
         "CertificateArn",

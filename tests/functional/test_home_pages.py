@@ -58,3 +58,22 @@ def test_hr_sees_the_register_in_numbers(client, auth):
     text = text_of(client.http.get("/", headers=auth("hr")))
     assert re.search(r"\d+ workers?", text)
     assert "Worker clearances" in text
+
+
+def test_the_referrer_is_told_when_a_question_waits_for_their_answer(client, auth):
+    from chalicelib.domain.referral_reference import human_reference
+    from tests.visit_helpers import add_referral
+
+    # GIVEN no question waits: the page says nothing of one
+    assert "waiting for your answer" not in text_of(client.http.get("/", headers=auth("referrer")))
+    # WHEN a supervisor has asked about one of their referrals (and about another referrer's)
+    asked = add_referral("MORE_INFO_REQUESTED")
+    add_referral("MORE_INFO_REQUESTED", referrer_id="u-someone-else", referrer_email="alex.referrer@council.example")
+    add_referral("UNDER_REVIEW")
+    response = client.http.get("/", headers=auth("referrer"))
+    # THEN their start page says so, with a link to answer that referral's question
+    text = text_of(response)
+    assert "A supervisor is waiting for your answer to a question about 1 referral." in text
+    assert f"Answer the question about {human_reference(asked)} (Maya, Leo)" in text
+    assert f"/referrals/{asked}#answer-question" in hrefs(response)
+    assert len([h for h in hrefs(response) if h.endswith("#answer-question")]) == 1

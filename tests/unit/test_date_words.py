@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from chalicelib.domain.date_words import clock, day_of, long_day, short_day, when
+from chalicelib.domain.date_words import clock, day_of, long_day, period, short_day, span, when
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_CODE = (ROOT / "chalicelib", ROOT / "local")  # what ships, and the local runtime beside it
@@ -15,6 +15,19 @@ SERVICE_CODE = (ROOT / "chalicelib", ROOT / "local")  # what ships, and the loca
 
 def test_a_moment_in_winter_reads_as_uk_time_without_a_zone_code():
     assert when("2026-11-23T14:55:00+00:00") == "23 Nov 2026, 14:55"
+
+
+def test_a_length_of_time_reads_in_its_largest_whole_unit():
+    assert period(7 * 24 * 3600) == "7 days"
+    assert period(24 * 3600) == "1 day"
+    assert period(36 * 3600) == "36 hours"
+    assert period(3600) == "1 hour"
+    assert period(90 * 60) == "90 minutes"
+    assert period(20) == "1 minute"
+
+
+def test_a_visits_time_reads_as_its_day_start_and_end_in_uk_time():
+    assert span("2026-07-14T09:05:00+00:00", "2026-07-14T10:35:00+00:00") == "14 Jul 2026, 10:05 to 11:35"
 
 
 def test_a_moment_in_summer_is_shown_an_hour_ahead_of_utc():

@@ -60,6 +60,38 @@ def test_decline_path_sends_the_reason_to_the_referrer(client, auth, runtime, re
     assert api_referral_status(client, auth("supervisor"), referral_id) == "DECLINED"
     told = wait_for_email(runtime.outbox, REFERRER, "declined")
     assert "outside our area" in told["text"]
+    # AND the email that invites a reply sends it to the monitored inbox, not the no-reply sender
+    from chalicelib.config import settings
+
+    assert "reply to this email" in told["text"] and told["reply_to"] == settings().reply_to != settings().mail_from
+
+
+@pytest.mark.parametrize(
+    ("confidential", "promise"),
+    [
+        (False, "we will email you its date, time, venue and the contact worker"),
+        (True, "we will email you its date and the contact worker (the venue and times are not sent"),
+    ],
+    ids=["open-address", "confidential-address"],
+)
+def test_the_acceptance_promises_what_the_booking_email_will_say(
+    client, auth, runtime, referrer, confidential, promise
+):
+    from tests.dates import example_referral
+    from tests.helpers import submit_referral
+
+    body = example_referral()
+    body["risks"]["confidential_address"] = confidential
+    if not confidential:
+        body["risks"].pop("carer_address", None)
+    created = submit_referral(client, referrer, body)
+    assert created.status_code == 201, created.body
+    request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
+    # The link's expiry reads in days
+    assert "expires in 7 days." in request["text"] and "hours" not in request["text"]
+    decide_from_email(client, runtime, "accept")
+    told = wait_for_email(runtime.outbox, REFERRER, "accepted")
+    assert promise in told["text"]
 
 
 def test_decline_without_reason_is_refused_beside_the_field_and_changes_nothing(client, auth, runtime, referrer):

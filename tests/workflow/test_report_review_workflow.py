@@ -24,6 +24,15 @@ def test_approved_the_first_time_locks_the_version_and_tells_the_referrer(client
     # WHEN the supervisor approves through the emailed link
     request = wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
     assert "Maya" not in request["subject"]
+    # AND the email and the approval page name the case by its reference and the child, not an id
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.storage.visits import Visit
+
+    case = f"{human_reference(Visit.get(visit_id).referral_id)} (Maya)"
+    assert f"Case {case}, report version 1" in request["text"] and f"Report {visit_id[:8]}" not in request["text"]
+    assert "expires in 7 days." in request["text"]
+    page = client.http.get(approval_path(request)).body.decode()
+    assert f"Review report {case}</h1>" in page and visit_id[:8] not in page.split("</h1>")[0]
     response = post_form(client, approval_path(request), {"decision": "approve", "confirmed": "yes"})
     assert response.status_code == 200 and b"Decision recorded" in response.body
     # THEN the execution ends, the version is locked with the SHA-256 of its canonical content
@@ -101,6 +110,43 @@ def test_a_safeguarding_concern_alerts_at_once_before_the_approval_email(client,
     post_form(client, approval_path(request), {"decision": "approve", "confirmed": "yes"})
     wait_for_execution(runtime, visit_id, "SUCCEEDED", workflow="report_review")
     assert len(emails_to(runtime.outbox, REFERRER, "Urgent")) == 1
+
+
+def test_a_concern_resubmitted_unchanged_is_not_alerted_again_and_the_referrers_alert_names_the_child(
+    client, auth, runtime
+):
+    from chalicelib.config import settings
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.storage.visits import Visit
+
+    visit_id = book_visit(client, auth)
+    concern = {**example_report(), "safeguarding_concern": True, "safeguarding_details": "Bruise on the left arm."}
+    write_and_submit(client, auth, visit_id, concern)
+    wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval")
+    # THEN the referrer's alert names the child and the case, and replies reach the monitored inbox
+    alert = wait_for_email(runtime.outbox, REFERRER, "Urgent")
+    reference = human_reference(Visit.get(visit_id).referral_id)
+    assert "with Maya" in alert["subject"] and reference in alert["subject"]
+    assert "reply to this email" in alert["text"] and alert["reply_to"] == settings().reply_to
+    supervisor_alert = wait_for_email(runtime.outbox, SUPERVISOR, "Urgent")
+    assert f"report {visit_id[:8]}" not in supervisor_alert["text"] and reference in supervisor_alert["text"]
+    # WHEN the supervisor asks for changes and the worker resubmits with the same concern
+    decide_from_email(client, runtime, "request_changes", "Give the actual end time.", about="approval")
+    wait_for_email(runtime.outbox, WORKER, "Changes requested")
+    revised = {**concern, "observations": concern["observations"] + " Revised."}
+    assert save(client, auth, visit_id, revised).status_code == 200
+    assert submit(client, auth, visit_id).json_body["version"] == 2
+    wait_for_email(runtime.outbox, SUPERVISOR, "needs your approval", count=2)
+    # THEN nobody is alerted again
+    assert len(emails_to(runtime.outbox, REFERRER, "Urgent")) == 1
+    assert len(emails_to(runtime.outbox, SUPERVISOR, "Urgent")) == 1
+    # WHEN a further version records a new concern, it is alerted
+    decide_from_email(client, runtime, "request_changes", "Add what the child said.", count=2, about="approval")
+    wait_for_email(runtime.outbox, WORKER, "Changes requested", count=2)
+    newer = {**revised, "safeguarding_details": "Bruise on the left arm; Maya said it was from a fall at home."}
+    assert save(client, auth, visit_id, newer).status_code == 200
+    assert submit(client, auth, visit_id).status_code == 200
+    wait_for_email(runtime.outbox, REFERRER, "Urgent", count=2)
 
 
 @pytest.mark.parametrize("timings", [FAST_TIMINGS], ids=["nobody-decides"])
