@@ -7,10 +7,10 @@ import re
 import threading
 
 from chalicelib.domain.referral_reference import human_reference, reference_key
-from tests.functional.test_plain_words import VisibleText
-from tests.functional.test_referral_pages import referral_id, submit_form
 from tests.dates import example_referral
 from tests.functional.test_concurrency import NO_LAMBDA_CONTEXT, at_once, principal, successes
+from tests.functional.test_plain_words import VisibleText
+from tests.functional.test_referral_pages import referral_id, submit_form
 from tests.helpers import (
     SAM,
     SUPERVISOR,
