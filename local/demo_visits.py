@@ -20,6 +20,7 @@ def _accepted_referral(supervisor: Principal) -> str:
     """A referral as the review would leave it once a supervisor accepted it, with its history."""
     from chalicelib.services.audit import audited_transaction
     from chalicelib.services.referrals import status_change
+    from chalicelib.storage.referral_references import claim_reference
     from chalicelib.storage.referrals import Referral
 
     referrer = for_role("referrer")[0]
@@ -52,6 +53,7 @@ def _accepted_referral(supervisor: Principal) -> str:
     )
     with audited_transaction(supervisor.email) as tx:
         tx.save(referral, condition=Referral.referral_id.does_not_exist())
+        claim_reference(tx, referral.reference, referral.referral_id)  # as intake claims it
         tx.record("referral", referral.referral_id, "referral.seeded", {"status": ReferralStatus.ACCEPTED.value})
     return referral.referral_id
 

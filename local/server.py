@@ -72,9 +72,11 @@ def _request_handler():
         do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
         def _send_error_response(self, error) -> None:  # noqa: ANN001
-            """A path no route matches gets the service's 404 (a page, or the API's JSON error),
-            not API Gateway's bare `Missing Authentication Token` 403."""
-            if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
+            """A path no route matches gets the service's 404 (a page, or the API's JSON error), as
+            the deployed catch-all route answers: not the 403 Chalice copies from API Gateway
+            (`Missing Authentication Token`, or with an Authorization header, one about AWS
+            signature parameters). Chalice raises both only when no route matches."""
+            if isinstance(error, ForbiddenError) and error.headers.get("x-amzn-ErrorType") == "UnauthorizedException":
                 status, headers, body = unknown_path(urlsplit(self.path).path, dict(self.headers.items()))
                 self._send_http_response(status, headers, body)
                 return

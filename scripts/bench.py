@@ -67,7 +67,12 @@ def bench_test_run() -> None:
     long to run again here)."""
     record_path = ROOT / "build" / "test-run.json"
     if not record_path.exists():
-        row("make test wall time (s)", "none", "no whole run recorded yet: run make test", f"<= {TEST_RUN_LIMIT_SECONDS}")
+        row(
+            "make test wall time (s)",
+            "none",
+            "no whole run recorded yet: run make test",
+            f"<= {TEST_RUN_LIMIT_SECONDS}",
+        )
         return
     record = json.loads(record_path.read_text(encoding="utf-8"))
     outcome = "passed" if record["passed"] else "FAILED"

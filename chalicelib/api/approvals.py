@@ -8,6 +8,7 @@ from chalicelib.web.pages import form_fields, page_route, render
 
 routes = Blueprint(__name__)
 
+
 def item_page(page) -> str | None:  # noqa: ANN001 - an approvals.LinkPage
     """Where the item is read in full, once decided or to read it before deciding: its subject's page."""
     if page.link is None or page.subject is None:

@@ -63,6 +63,7 @@ FORM_INPUTS = frozenset(
 )
 _DRAFT_ID = re.compile(r"[0-9a-f]{32}")
 _REFERRAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_INDEX = re.compile(r"[0-9]{1,3}")  # ASCII: `str.isdigit` also takes `²`, which `int` refuses
 
 
 def check_id(referral_id: str) -> None:
@@ -139,7 +140,7 @@ def apply_action(values: dict[str, Any], action: str) -> str | None:
             items.append({})
         first = "first_name" if group == "children" else "name"
         return field_id(f"{group}[{len(items) - 1}].{first}")
-    if not index.isdigit():
+    if not _INDEX.fullmatch(index):
         raise BadRequest("That button is not part of this form. Reload the form and try again.")
     if len(items) > 1 and int(index) < len(items):
         del items[int(index)]

@@ -63,6 +63,10 @@ class ReferralSummary(OutputModel):
     """A referral in a list: who, when, its status, and the children's names."""
 
     id: str
+    reference: str = Field(
+        pattern=r"^FCS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$",
+        description="The short reference people see and search by, unique across the service",
+    )
     status: ReferralStatus
     created_at: Timestamp
     updated_at: Timestamp

@@ -21,29 +21,43 @@ ZONE = ZoneInfo(ZONE_NAME)
 
 
 class LocalTimeError(ValueError):
-    """A local time that does not exist, or one written with an offset."""
+    """A local time that does not exist, is written in no form we read, or is out of any visit's reach."""
 
 
-_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+# Wall-clock time, or an RFC 3339 instant with its offset; ASCII digits only (`\d` would take any script's).
+_LOCAL = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+# No visit is booked outside these years, and date arithmetic on a series or a change stays in range.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
 def parse_local(value: Any) -> datetime:
-    """`"2027-01-12T16:00"` (local time in Europe/London, no offset) -> a naive datetime.
+    """`"2027-01-12T16:00"` (local time in Europe/London) -> a naive datetime. An instant with its
+    offset (`"2027-01-12T16:00Z"`, `"2027-01-12T21:30+05:30"`) is that moment's UK wall-clock time.
 
     A time in the hour the clocks skip (last Sunday of March, 01:00-01:59) does not exist and
-    is refused; in the hour that happens twice (last Sunday of October) the first is meant.
+    is refused; in the hour that happens twice (last Sunday of October) the first is meant, unless
+    an offset says which. A year before 2000 or after 2099 is refused.
     """
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            raise LocalTimeError("Give the local time without an offset, for example 2027-01-12T16:00")
-        local = value
+        moment = value
     else:
         if not isinstance(value, str) or not _LOCAL.fullmatch(value.strip()):
-            raise LocalTimeError("Give the local date and time as YYYY-MM-DDTHH:MM, for example 2027-01-12T16:00")
+            raise LocalTimeError(
+                "Give the local date and time as YYYY-MM-DDTHH:MM, for example 2027-01-12T16:00, "
+                "or a moment with its offset, for example 2027-01-12T16:00Z"
+            )
         try:
-            local = datetime.fromisoformat(value.strip())
+            moment = datetime.fromisoformat(value.strip())
         except ValueError as exc:
             raise LocalTimeError(f"Enter a real date and time ({exc})") from None
+    out_of_reach = LocalTimeError(f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise out_of_reach
+    local = moment if moment.tzinfo is None else to_local(moment)
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
+        raise out_of_reach
     local = local.replace(second=0, microsecond=0)
     if not exists_locally(local):
         raise LocalTimeError(

@@ -11,7 +11,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib import clock
 from chalicelib.domain.clearances import add_years
@@ -24,11 +33,12 @@ from chalicelib.domain.fields import (
     OptionalPhone,
     Phone,
     PlainDate,
+    iso_date_only,
     lines,
     one_line,
     optional,
 )
-from chalicelib.domain.validation import cross_field_error, today_from_context
+from chalicelib.domain.validation import Loc, as_init_error, cross_field_details, cross_field_error, today_from_context
 
 # ---------------------------------------------------------------------------------------------
 # Limits
@@ -194,17 +204,9 @@ class ContactArrangement(InputModel):
 
     @model_validator(mode="after")
     def _end_after_start(self) -> ContactArrangement:
-        if self.end_date is not None and self.end_date <= self.start_date:
-            raise cross_field_error(
-                "ContactArrangement",
-                [
-                    (
-                        ("end_date",),
-                        "End date must be after the start date",
-                        self.end_date.isoformat(),
-                    )
-                ],
-            )
+        problems = end_problems(self.start_date, self.end_date)
+        if problems:
+            raise cross_field_error("ContactArrangement", problems)
         return self
 
 
@@ -295,28 +297,85 @@ class ReferralSubmission(InputModel):
 
     @model_validator(mode="after")
     def _children_under_18_at_start(self) -> ReferralSubmission:
-        start = self.contact.start_date
-        too_old = [
-            (
-                ("children", index, "date_of_birth"),
-                f"The child would be {ADULT_AGE} or older on the start date ({start.isoformat()})",
-                child.date_of_birth.isoformat(),
-            )
-            for index, child in enumerate(self.children)
-            if age_on(child.date_of_birth, start) >= ADULT_AGE
-        ]
-        youngest = max(child.date_of_birth for child in self.children)
-        if start < youngest:
-            too_old.append(
-                (
-                    ("contact", "start_date"),
-                    f"The start date is before a child was born ({youngest.isoformat()})",
-                    start.isoformat(),
-                )
-            )
-        if too_old:
-            raise cross_field_error("ReferralSubmission", too_old)
+        problems = age_problems([child.date_of_birth for child in self.children], self.contact.start_date)
+        if problems:
+            raise cross_field_error("ReferralSubmission", problems)
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_error_in_one_round(cls, data: Any, handler: Any) -> ReferralSubmission:
+        """The cross-field rules (end before start, a child too old at the start) run only once
+        every field is valid; when some are not, the rules whose own fields are valid are
+        reported with them, so the form shows every error at once."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            failed = {error["loc"] for error in exc.errors()}
+            more = [problem for problem in cross_field_problems(data, failed) if problem[0] not in failed]
+            if not more:
+                raise
+            raise ValidationError.from_exception_data(
+                exc.title, [*(as_init_error(error) for error in exc.errors()), *cross_field_details(more)]
+            ) from None
+
+
+def end_problems(start: date, end: date | None) -> list[tuple[Loc, str, Any]]:
+    """The contact's end must come after its start (the same day is not after)."""
+    if end is not None and end <= start:
+        return [(("end_date",), "End date must be after the start date", end.isoformat())]
+    return []
+
+
+def age_problems(dates_of_birth: list[date | None], start: date) -> list[tuple[Loc, str, Any]]:
+    """Each child must be under 18 on the start date, and the start no earlier than the youngest's
+    birth; a child whose date of birth is not known (None) is left out."""
+    problems: list[tuple[Loc, str, Any]] = [
+        (
+            ("children", index, "date_of_birth"),
+            f"The child would be {ADULT_AGE} or older on the start date ({start.isoformat()})",
+            born.isoformat(),
+        )
+        for index, born in enumerate(dates_of_birth)
+        if born is not None and age_on(born, start) >= ADULT_AGE
+    ]
+    known = [born for born in dates_of_birth if born is not None]
+    if known and start < max(known):
+        problems.append(
+            (
+                ("contact", "start_date"),
+                f"The start date is before a child was born ({max(known).isoformat()})",
+                start.isoformat(),
+            )
+        )
+    return problems
+
+
+def cross_field_problems(data: Any, failed: set[Loc]) -> list[tuple[Loc, str, Any]]:
+    """The cross-field rules over a submission as sent (`data`, not yet valid), each judged only
+    when the fields it reads are dates that passed their own rules (not in `failed`);
+    `(loc, message, input)` as `cross_field_error` takes."""
+
+    def valid_date(section: Any, loc: Loc) -> date | None:
+        if loc in failed or not isinstance(section, dict):
+            return None
+        try:
+            day = iso_date_only(section.get(loc[-1]))
+            return date.fromisoformat(day) if isinstance(day, str) else day
+        except ValueError:
+            return None
+
+    if not isinstance(data, dict):
+        return []
+    contact = data.get("contact")
+    start = valid_date(contact, ("contact", "start_date"))
+    if start is None:
+        return []
+    children = data.get("children") if isinstance(data.get("children"), list) else []
+    born = [valid_date(child, ("children", i, "date_of_birth")) for i, child in enumerate(children)]
+    end = valid_date(contact, ("contact", "end_date"))
+    ends = [(("contact", *loc), message, value) for loc, message, value in end_problems(start, end)]
+    return ends + age_problems(born, start)
 
 
 def public_summary(submission: ReferralSubmission, today: date | None = None) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 # A referral's short reference, as people say and type it: `FCS-7K3Q-9D`. Crockford's base 32
-# (no I, L, O or U), from the first 30 bits of the referral's random id, so nothing extra is stored.
+# (no I, L, O or U), from the first 30 bits of the referral's random id. Two ids can share those
+# bits, so intake claims the reference with a conditional put and draws another id when it is taken.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _REFERENCE_TYPOS = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
 

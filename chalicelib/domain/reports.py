@@ -28,7 +28,7 @@ COMMENT_MAX = 2_000
 MAX_PARTICIPANTS = 20
 MAX_MINUTES_LATE = 600
 
-_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits: `\d` takes any script's
 
 
 def _clock_time(value: Any) -> Any:

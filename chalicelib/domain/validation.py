@@ -54,16 +54,25 @@ def cross_field_error(title: str, problems: Sequence[tuple[Loc, str, Any]]) -> V
     location of that model inside the outer one, so `("end_date",)` raised by the contact
     model surfaces as `contact.end_date`.
     """
-    return ValidationError.from_exception_data(
-        title,
-        [
-            InitErrorDetails(
-                type=PydanticCustomError(CROSS_FIELD_ERROR, message),
-                loc=loc,
-                input=value,
-            )
-            for loc, message, value in problems
-        ],
+    return ValidationError.from_exception_data(title, cross_field_details(problems))
+
+
+def cross_field_details(problems: Sequence[tuple[Loc, str, Any]]) -> list[InitErrorDetails]:
+    """One error of a cross-field rule per `(loc, message, input)`."""
+    return [
+        InitErrorDetails(type=PydanticCustomError(CROSS_FIELD_ERROR, message), loc=loc, input=value)
+        for loc, message, value in problems
+    ]
+
+
+def as_init_error(error: ErrorDetails) -> InitErrorDetails:
+    """An error pydantic reported, as it can be raised again beside others (its type, place,
+    input and context kept, so `error_message` words it the same)."""
+    context = error.get("ctx") or {}
+    return InitErrorDetails(
+        type=PydanticCustomError(error["type"], error["msg"], context),
+        loc=error["loc"],
+        input=error["input"],
     )
 
 

@@ -34,15 +34,16 @@ def _local_time(value: Any) -> datetime:
         raise ValueError(str(exc)) from None
 
 
-# Described as what it is: wall-clock time with no offset (a "date-time" would demand one, which is refused).
+# Described as what it is: wall-clock time, its offset optional (a "date-time" would demand one).
 LocalTime = Annotated[
     datetime,
     BeforeValidator(_local_time),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$",
-            "description": "Local time in Europe/London, YYYY-MM-DDTHH:MM, without an offset",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$",
+            "description": "Local time in Europe/London, YYYY-MM-DDTHH:MM (2027-01-12T16:00), or an RFC 3339 "
+            "moment with its offset (2027-01-12T16:00Z), read as UK time; a year from 2000 to 2099",
         }
     ),
 ]

@@ -18,6 +18,7 @@ from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import review
 from chalicelib.services.audit import audited_transaction
+from chalicelib.storage import referral_references as reference_store
 from chalicelib.storage import referrals as referral_store
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from chalicelib.storage.referrals import Referral, StatusChange
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+# Ids drawn for one referral before giving up: with a billion references, a second draw is already rare.
+REFERENCE_DRAWS = 8
 IN_PROGRESS_WAIT_SECONDS = 10  # a twin request waits this long for the first to finish
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -35,6 +38,7 @@ REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": referral.referral_id,
+        "reference": human_reference(referral.referral_id),
         "status": referral.status,
         "created_at": referral.created_at,
         "updated_at": referral.updated_at,
@@ -192,10 +196,45 @@ def _idempotent_create():
     return create, config
 
 
+def _new_referral_id() -> str:
+    """A candidate id: its first 30 bits are the referral's reference (`human_reference`)."""
+    return uuid.uuid4().hex
+
+
 def _create(principal: Principal, body: dict, draft_id: str | None = None) -> dict:
+    """Write the referral with its reference claimed in the same transaction; when another referral
+    holds that reference, draw another id and write again. Then start its review, once."""
+    for draw in range(1, REFERENCE_DRAWS + 1):
+        referral = _new_referral(principal, body)
+        key = reference_key(human_reference(referral.referral_id))
+        try:
+            with audited_transaction(principal.email) as tx:
+                referral_store.add_referral(tx, referral)
+                reference_store.claim_reference(tx, key, referral.referral_id)
+                tx.record(
+                    "referral",
+                    referral.referral_id,
+                    "referral.submitted",
+                    {"status": ReferralStatus.SUBMITTED.value, "children": len(body.get("children", []))},
+                )
+                if draft_id:
+                    from chalicelib.services import referral_drafts
+
+                    referral_drafts.remove_on_submit(tx, principal.user_id, draft_id, referral.referral_id)
+            break
+        except Conflict:
+            # Claims are never deleted, so a taken reference is why this write failed.
+            if draw == REFERENCE_DRAWS or not reference_store.reference_taken(key):
+                raise
+    count("ReferralSubmitted")
+    review.start(REFERRAL_REVIEW, referral.referral_id, referral.workflow_runs)
+    return view(referral)
+
+
+def _new_referral(principal: Principal, body: dict) -> Referral:
     now = clock.iso_now()
-    referral_id = uuid.uuid4().hex
-    referral = referral_store.new_referral(
+    referral_id = _new_referral_id()
+    return referral_store.new_referral(
         referral_id,
         reference=reference_key(human_reference(referral_id)),
         referrer_id=principal.user_id,
@@ -208,21 +247,6 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
         exchanges=[],
         workflow_runs=1,
     )
-    with audited_transaction(principal.email) as tx:
-        referral_store.add_referral(tx, referral)
-        tx.record(
-            "referral",
-            referral.referral_id,
-            "referral.submitted",
-            {"status": ReferralStatus.SUBMITTED.value, "children": len(body.get("children", []))},
-        )
-        if draft_id:
-            from chalicelib.services import referral_drafts
-
-            referral_drafts.remove_on_submit(tx, principal.user_id, draft_id, referral.referral_id)
-    count("ReferralSubmitted")
-    review.start(REFERRAL_REVIEW, referral.referral_id, referral.workflow_runs)
-    return view(referral)
 
 
 # -- read -----------------------------------------------------------------------------------------

@@ -16,13 +16,18 @@ from chalicelib.storage import reports as store
 if TYPE_CHECKING:
     from chalicelib.storage.reports import Report
 
+WITHHELD_TIMES = {"actual_start": None, "actual_end": None}
+
 
 def view_for(principal: Principal, report: Report) -> dict[str, Any]:
-    """The report as this person may see it: the referrer sees only the approved version."""
+    """The report as this person may see it: the referrer sees only the approved version, without
+    the actual times when the address is confidential (as the page and the PDF leave them out)."""
     full = principal.has_any(READERS) or is_author(principal, report)
     versions = store.versions_of(report.visit_id)
+    hide_times = False
     if not full:
         versions = [v for v in versions if v.version == report.approved_version]
+        hide_times = bool(versions) and bool(visit_access.load(report.visit_id).confidential_address)
     data: dict[str, Any] = {
         "visit_id": report.visit_id,
         "referral_id": report.referral_id,
@@ -39,7 +44,12 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
             "at": report.approved_at,
         },
         "versions": [
-            {"version": v.version, "submitted_at": v.submitted_at, "submitted_by": v.submitted_by, "content": v.content}
+            {
+                "version": v.version,
+                "submitted_at": v.submitted_at,
+                "submitted_by": v.submitted_by,
+                "content": {**v.content, **WITHHELD_TIMES} if hide_times else v.content,
+            }
             for v in versions
         ],
     }

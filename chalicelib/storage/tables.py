@@ -9,6 +9,7 @@ def all_models() -> list:
     from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.idempotency import IdempotencyRecord
     from chalicelib.storage.referral_drafts import ReferralDraft
+    from chalicelib.storage.referral_references import ReferenceClaim
     from chalicelib.storage.referrals import Referral
     from chalicelib.storage.reports import Report, ReportVersion
     from chalicelib.storage.sessions import Session
@@ -18,6 +19,7 @@ def all_models() -> list:
     return [
         AuditEvent,
         Referral,
+        ReferenceClaim,
         Report,
         ReportVersion,
         ApprovalLink,

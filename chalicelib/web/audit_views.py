@@ -32,6 +32,8 @@ def item_links() -> dict[str, str]:
     from chalicelib.services.subjects import pages
 
     return {**OTHER_LINKS, **pages()}
+
+
 # What an action says, after the actor's name ("Sam Okafor submitted the referral").
 ACTION_WORDS = {
     "referral.submitted": "submitted the referral",

@@ -65,9 +65,14 @@ def people_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+# Excel reads a CSV file without a byte-order mark as the Windows code page ("SiobhÃ¡n"): the
+# people's download starts with one. The API's export is for programs, which read UTF-8 as it is.
+UTF8_BOM = "\ufeff"
+
+
 def csv_response(rows: list[dict], today: date, *, for_people: bool = False) -> Response:
     return Response(
-        body=people_csv(rows) if for_people else to_csv(rows),
+        body=UTF8_BOM + people_csv(rows) if for_people else to_csv(rows),
         status_code=200,
         headers={
             "Content-Type": "text/csv; charset=utf-8",

@@ -164,7 +164,12 @@ def page_route(
     a signed-in user without the role sees a 403 page. A path parameter that is not an id of
     ours is a 404 page before the page runs (`check_ids=False`: the page answers every value
     itself, without a key lookup).
+
+    A page read by GET also answers HEAD, as GET without the body: API Gateway routes only the
+    methods a route declares, so HEAD is declared here, once for every page (a page that lists
+    HEAD itself tells the two apart).
     """
+    head_as_get = "GET" in methods and "HEAD" not in methods
 
     def decorate(fn: Callable[..., Response]) -> Callable:
         @functools.wraps(fn)
@@ -172,6 +177,11 @@ def page_route(
             request = bp.current_request
             token = _base_path.set(base_path(request))
             try:
+                if head_as_get and request.method == "HEAD":
+                    request.method = "GET"  # the page runs as for GET; only its headers are sent
+                    answer = _answer(request, **params)
+                    empty = b"" if isinstance(answer.body, bytes) else ""  # a PDF's stays binary
+                    return Response(body=empty, status_code=answer.status_code, headers=answer.headers)
                 return _answer(request, **params)
             finally:
                 _base_path.reset(token)
@@ -198,7 +208,8 @@ def page_route(
             except Exception as exc:  # AWS throttling or unavailable (503), a bad answer (502), or ours
                 return error_page(unexpected_error(exc, path), principal)
 
-        bp.route(path, methods=methods, content_types=ACCEPTED_CONTENT_TYPES)(view)
+        declared = [*methods, "HEAD"] if head_as_get else methods
+        bp.route(path, methods=declared, content_types=ACCEPTED_CONTENT_TYPES)(view)
         return view
 
     return decorate

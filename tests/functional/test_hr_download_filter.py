@@ -28,7 +28,7 @@ def test_a_filtered_register_says_so_offers_all_and_downloads_only_what_it_shows
     # AND its download link carries the filter, and the download has only that worker
     link = unescape(re.search(r'href="(/hr/clearances\.csv[^"]*)"', html).group(1))
     assert "status=EXPIRED" in link
-    rows = list(csv.DictReader(io.StringIO(client.http.get(link, headers=hr).body.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.http.get(link, headers=hr).body.decode("utf-8-sig"))))
     assert {row["Worker"] for row in rows} == {"Gone Past"}
 
 
@@ -37,5 +37,16 @@ def test_the_unfiltered_register_downloads_everyone_and_shows_no_filter_notice(c
     add_worker("Gone Past", "gone@example.org", TODAY - days(2))
     html = client.http.get("/hr/clearances", headers=hr).body.decode()
     assert 'id="filtered"' not in html
-    rows = list(csv.DictReader(io.StringIO(client.http.get("/hr/clearances.csv", headers=hr).body.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.http.get("/hr/clearances.csv", headers=hr).body.decode("utf-8-sig"))))
     assert {row["Worker"] for row in rows} == {"Val Id", "Gone Past"}
+
+
+def test_the_download_starts_with_a_byte_order_mark_so_a_spreadsheet_reads_accented_names(client, hr, auth):
+    add_worker("Siobhán Ní Bhriain", "siobhan@example.org", add_years(TODAY, 2))
+    body = client.http.get("/hr/clearances.csv", headers=hr).body
+    assert body.startswith(b"\xef\xbb\xbfWorker,")
+    assert body.count(b"\xef\xbb\xbf") == 1
+    assert "Siobhán Ní Bhriain" in body.decode("utf-8-sig")
+    # The API's export is for programs: plain UTF-8, its first column's name as it is.
+    api = client.http.get("/v1/compliance.csv", headers=auth("hr")).body
+    assert api.startswith(b"worker_id,") and "Siobhán Ní Bhriain" in api.decode("utf-8")

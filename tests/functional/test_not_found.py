@@ -48,6 +48,14 @@ def test_an_unknown_api_path_gets_the_standard_error_body(served):
     }
 
 
+@pytest.mark.parametrize("path", ["/v1/no-such-thing", "/v1/visits/x/y/z"])
+def test_an_unknown_api_path_sent_with_a_bearer_token_gets_the_standard_404_locally(served, path):
+    answer = fetch(served + path, {"Accept": "application/json", "Authorization": "Bearer abc.def.ghi"})
+    assert answer.code == 404
+    assert answer.headers["Content-Type"] == "application/json"
+    assert json.loads(answer.read()) == {"error": {"code": "not_found", "message": f"No such page or resource: {path}"}}
+
+
 def test_a_known_page_is_still_served(served):
     with urllib.request.urlopen(served + "/", timeout=10) as response:
         assert response.status == 200

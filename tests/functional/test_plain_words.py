@@ -114,7 +114,7 @@ def test_the_clearance_register_its_forms_and_its_download_read_in_words(client,
         "register": VisibleText(client.http.get("/hr/clearances", headers=hr).body.decode()).text,
         "form": VisibleText(client.http.get(f"/hr/clearances/{expired}/first_aid", headers=hr).body.decode()).text,
     }
-    download = client.http.get("/hr/clearances.csv", headers=hr).body.decode()
+    download = client.http.get("/hr/clearances.csv", headers=hr).body.decode("utf-8-sig")
 
     # THEN no page and no cell of the download shows a code
     problems = {name: code_like_tokens(text) for name, text in seen.items() if code_like_tokens(text)}

@@ -477,6 +477,8 @@ def test_no_more_than_ten_children_can_be_added(client, sam):
         [("children[0]", "Maya")],
         [("action", "explode")],
         [("action", "remove_child:first")],
+        [("action", "remove_child:²")],
+        [("action", "remove_child:٠")],
     ],
     ids=[
         "bad-index",
@@ -487,6 +489,8 @@ def test_no_more_than_ten_children_can_be_added(client, sam):
         "child-as-value",
         "unknown-action",
         "bad-remove",
+        "superscript-index",
+        "arabic-indic-index",
     ],
 )
 def test_a_form_our_page_never_sends_is_400(client, sam, pairs):

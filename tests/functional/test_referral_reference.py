@@ -4,11 +4,23 @@ email and the approval page, and found by searching the list."""
 from __future__ import annotations
 
 import re
+import threading
 
 from chalicelib.domain.referral_reference import human_reference, reference_key
+from tests.dates import example_referral
+from tests.functional.test_concurrency import NO_LAMBDA_CONTEXT, at_once, principal, successes
 from tests.functional.test_plain_words import VisibleText
 from tests.functional.test_referral_pages import referral_id, submit_form
-from tests.helpers import SAM, SUPERVISOR, approval_path, decide_from_email, emails_to, recorded, wait_for_email
+from tests.helpers import (
+    SAM,
+    SUPERVISOR,
+    approval_path,
+    decide_from_email,
+    emails_to,
+    recorded,
+    submit_referral,
+    wait_for_email,
+)
 
 SHAPE = re.compile(r"FCS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}")
 
@@ -43,3 +55,56 @@ def test_the_reference_is_shown_everywhere_and_found_by_search(client, runtime, 
     wait_for_email(runtime.outbox, SAM, "accepted")
     for message in runtime.outbox.messages():
         assert SHAPE.search(message["text"]), message["subject"]
+
+
+def test_the_referral_json_carries_its_reference(client, auth):
+    created = submit_referral(client, auth("referrer"), example_referral()).json_body
+    assert created["reference"] == human_reference(created["id"])
+    listed = client.http.get("/v1/referrals", headers=auth("referrer")).json_body["referrals"]
+    assert {r["id"]: r["reference"] for r in listed}[created["id"]] == created["reference"]
+
+
+def test_a_referral_whose_first_draw_is_taken_gets_another_reference(client, auth, monkeypatch):
+    from chalicelib.services import referrals
+
+    ids = iter(["4f1c2a9e" + "0" * 24, "4f1c2a9e" + "1" * 24, "7a7a7a7a" + "2" * 24])
+    monkeypatch.setattr(referrals, "_new_referral_id", lambda: next(ids))
+    first = submit_referral(client, auth("referrer"), example_referral()).json_body
+    second = submit_referral(client, auth("referrer"), example_referral())
+
+    assert second.status_code == 201, second.json_body
+    assert second.json_body["id"] == "7a7a7a7a" + "2" * 24
+    assert second.json_body["reference"] != first["reference"]
+
+
+@NO_LAMBDA_CONTEXT
+def test_referrals_submitted_at_once_never_share_a_reference_even_when_the_draws_collide(runtime, monkeypatch):
+    """Every reference is drawn twice (ids in pairs share their first 30 bits), and the first two
+    draws go to two referrals: one holds the reference, the other draws again. Every referral is
+    written once, with a reference of its own."""
+    from chalicelib import clock
+    from chalicelib.domain.referral_form import ReferralSubmission
+    from chalicelib.services import referrals
+    from chalicelib.storage.referral_references import ReferenceClaim
+    from chalicelib.storage.referrals import Referral
+
+    draws, lock = [], threading.Lock()
+
+    def colliding_id() -> str:
+        with lock:
+            n = len(draws)
+            draws.append(n)
+        return f"{(n // 2) << 2:08x}" + f"{n:024x}"
+
+    monkeypatch.setattr(referrals, "_new_referral_id", colliding_id)
+    sam = principal("referrer", SAM)
+    submission = ReferralSubmission.model_validate(example_referral(), context={"today": clock.today()})
+
+    results = at_once(*[lambda: referrals.submit(sam, submission, None)] * 6)
+
+    assert len(successes(results)) == 6, results
+    assert len({r["reference"] for r in results}) == 6
+    assert len(draws) > 6  # at least the first pair collided
+    for r in results:
+        assert ReferenceClaim.get(reference_key(r["reference"])).referral_id == r["id"]
+    assert {r.referral_id for r in Referral.by_referrer.query(sam.user_id)} == {r["id"] for r in results}

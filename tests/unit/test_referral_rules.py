@@ -223,6 +223,38 @@ def test_end_date_before_start_date_is_rejected(referral):
     assert errors_of(referral) == [{"path": "contact.end_date", "message": "End date must be after the start date"}]
 
 
+def test_cross_field_rules_are_reported_with_the_field_errors_in_one_round(referral):
+    # GIVEN field errors elsewhere (no phone, no session length, consent not given), an end date
+    # before the start, and a child 18 on the start date
+    referral["referrer"]["phone"] = ""
+    del referral["contact"]["session_length_minutes"]
+    referral["consent_confirmed"] = False
+    referral["contact"]["end_date"] = "2027-01-01"
+    referral["children"][1]["date_of_birth"] = "2009-01-11"
+    # WHEN validated THEN every error is reported at once, each once, with its own words
+    errors = {e["path"]: e["message"] for e in errors_of(referral)}
+    assert set(errors) == {
+        "referrer.phone",
+        "contact.session_length_minutes",
+        "consent_confirmed",
+        "contact.end_date",
+        "children[1].date_of_birth",
+    }
+    assert errors["contact.end_date"] == "End date must be after the start date"
+    assert "18 or older on the start date" in errors["children[1].date_of_birth"]
+    assert errors["contact.session_length_minutes"] == "This field is required"
+
+
+def test_a_cross_field_rule_is_not_judged_on_a_field_that_failed_its_own_rule(referral):
+    # GIVEN a start date in the past (its own error) that would also put the end before it,
+    # and a date of birth that is not a date
+    referral["contact"]["start_date"] = "2026-01-01"
+    referral["contact"]["end_date"] = "2025-12-01"
+    referral["children"][0]["date_of_birth"] = "11/01/2009"
+    # WHEN validated THEN only the fields' own errors are reported
+    assert sorted(paths_of(referral)) == ["children[0].date_of_birth", "contact.start_date"]
+
+
 def test_end_date_on_the_start_date_is_rejected(referral):
     # GIVEN contact ending the day it starts WHEN validated THEN the end date is wrong
     referral["contact"]["end_date"] = referral["contact"]["start_date"]

@@ -67,7 +67,7 @@ def test_the_end_must_come_after_the_start():
     )
 
 
-@pytest.mark.parametrize("bad", ["9:05", "24:00", "10:60", "ten", "10.05"])
+@pytest.mark.parametrize("bad", ["9:05", "24:00", "10:60", "ten", "10.05", "١٤:٠٥", "１４:05", "1৪:05"])
 def test_times_are_written_as_hh_mm(bad):
     with pytest.raises(ValidationError) as caught:
         ReportContent.model_validate({"actual_start": bad})

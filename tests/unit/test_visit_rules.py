@@ -114,9 +114,38 @@ def test_the_repeated_autumn_hour_means_the_first_one():
     assert to_utc(at("2027-10-31T01:30")) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
 
 
-def test_local_time_with_an_offset_or_in_another_shape_is_refused():
-    for value in ("2027-01-12T16:00+01:00", "2027-01-12 16:00", "12/01/2027 16:00", 1767225600, "2027-02-30T10:00"):
+def test_local_time_in_another_shape_is_refused():
+    for value in ("2027-01-12 16:00", "12/01/2027 16:00", 1767225600, "2027-02-30T10:00", "2027-01-12T16:00+0100"):
         with pytest.raises(ValueError):
+            parse_local(value)
+
+
+def test_an_instant_with_its_offset_is_its_uk_wall_clock_time():
+    assert parse_local("2027-01-12T16:00Z") == datetime(2027, 1, 12, 16, 0)  # GMT
+    assert parse_local("2027-07-13T15:00Z") == datetime(2027, 7, 13, 16, 0)  # BST
+    assert parse_local("2027-01-12T21:30+05:30") == datetime(2027, 1, 12, 16, 0)
+    assert parse_local("2027-01-12T16:00:59.5-00:00") == datetime(2027, 1, 12, 16, 0)
+
+
+def test_an_offset_says_which_of_the_repeated_autumn_hours_is_meant():
+    first, second = parse_local("2027-10-31T00:30Z"), parse_local("2027-10-31T01:30Z")
+    assert first == second == datetime(2027, 10, 31, 1, 30)
+    assert (to_utc(first), to_utc(second)) == (
+        datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+        datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
+    )
+
+
+def test_a_year_out_of_any_visits_reach_is_refused_before_any_arithmetic():
+    for value in ("9999-12-31T23:00", "9999-12-31T23:30-05:00", "0001-01-01T00:00+01:00", "2099-12-31T23:30-05:00"):
+        with pytest.raises(ValueError, match="between 2000 and 2099"):
+            parse_local(value)
+    assert parse_local("2099-12-31T23:00") == datetime(2099, 12, 31, 23, 0)
+
+
+def test_only_ascii_digits_are_read():
+    for value in ("２０２７-01-12T16:00", "2027-01-12T١٦:00"):
+        with pytest.raises(ValueError, match="YYYY-MM-DDTHH:MM"):
             parse_local(value)
 
 
