@@ -305,7 +305,8 @@ def test_the_zip_holds_no_embedded_runtime_no_dev_routes_and_no_moto(package_dir
 def test_local_only_routes_are_absent_from_the_packaged_api(template):
     paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
     assert not [path for path in paths if path == "/dev" or path.startswith("/dev/")]
-    assert set(paths["/signin"]) == {"get"}  # the hosted sign-in redirect; the demo form also takes a POST
+    # the hosted sign-in redirect (HEAD answers as GET); the demo form also takes a POST
+    assert set(paths["/signin"]) == {"get", "head"}
     assert "/signin/callback" in paths
 
 
