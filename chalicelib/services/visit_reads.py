@@ -253,3 +253,19 @@ def for_referral(principal: Principal, referral) -> dict[str, Any]:
         "can_schedule": principal.has_any(SCHEDULERS) and referral.status in BOOKABLE,
         "referral_id": referral.referral_id,
     }
+
+
+def at_risk(principal: Principal) -> dict[str, Any]:
+    """The supervisor's at-risk list: every booked visit flagged at risk from today on (as far ahead
+    as a listing across workers reaches), each with its worker's name, soonest first. A cancelled
+    visit needs no worker, so it is not at risk any more."""
+    today = clock.today()
+    last = today + timedelta(days=MAX_RANGE_DAYS - 1)
+    wanted = VisitFilter(first=today, last=last, status=VisitStatus.SCHEDULED, at_risk=True, limit=LIST_LIMIT)
+    visits = find(principal, wanted)
+    names = worker_names({v.worker_id for v in visits})
+    now = clock.now()
+    return {
+        "visits": [{**view(v, now=now), "worker_name": names.get(v.worker_id, v.worker_id)} for v in visits],
+        "until": last,
+    }
