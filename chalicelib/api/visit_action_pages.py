@@ -50,6 +50,7 @@ def move(request, principal, visit_id: str):
         return {"start": visit["start"], "venue": visit["venue"] or ""}
 
     def change(values: dict[str, str]) -> VisitChange:
+        _require(values, "start", "Give the new date and start time")
         return VisitChange.model_validate({name: value for name, value in values.items() if value})
 
     return _action(request, principal, visit_id, "move", ("start", "venue"), values_of, change)
@@ -61,12 +62,7 @@ def reassign(request, principal, visit_id: str):
     from chalicelib.domain.visit_requests import VisitChange
 
     def change(values: dict[str, str]) -> VisitChange:
-        if not values["worker_id"]:
-            from chalicelib.errors import ValidationFailed
-
-            raise ValidationFailed(
-                "Choose the worker.", fields=[{"path": "worker_id", "message": "Choose who takes the visit"}]
-            )
+        _require(values, "worker_id", "Choose who takes the visit")
         return VisitChange.model_validate({"worker_id": values["worker_id"]})
 
     return _action(request, principal, visit_id, "reassign", ("worker_id",), lambda v: {"worker_id": ""}, change)
@@ -134,6 +130,14 @@ def _action(
         return action_page(principal, action, visit, values, back, status=exc.status, errors=errors, alert=alert)
     separator = "&" if "?" in back else "?"
     return redirect(f"{back}{separator}done={DONE[action]}#visit-{visit_id}")
+
+
+def _require(values: dict[str, str], name: str, message: str) -> None:
+    """A page's own required input (the API's change takes any one of several)."""
+    from chalicelib.errors import ValidationFailed
+
+    if not values[name]:
+        raise ValidationFailed(message + ".", fields=[{"path": name, "message": message}])
 
 
 def _return_to(target: str | None, visit_id: str) -> str:
