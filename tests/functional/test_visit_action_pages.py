@@ -94,35 +94,66 @@ def test_an_unknown_visit_is_the_same_403_for_a_worker_and_a_404_for_a_superviso
     assert client.http.get("/visits/no-such-visit", headers=auth("supervisor")).status_code == 404
 
 
-def test_the_briefing_carries_the_last_approved_reports_recommendations(client, auth, casey, soon):
+def write_report(visit_id: str, status: str = "APPROVED", content: dict | None = None) -> None:
+    """The visit's report as the review leaves it in `status` (approved: version 1 is the approved one)."""
     from chalicelib import clock
     from chalicelib.storage.reports import Report, ReportVersion
 
-    referral_id = add_referral()
-    earlier = book(client, auth, referral_id, casey, days_from_today(-7))
-    later = book(client, auth, referral_id, casey, soon)
-    now = clock.iso_now()
-    content = {"brought_by": "Foster carer (Mrs Okafor)", "recommendations": "Keep the sessions at the family centre."}
-    ReportVersion(earlier, 1, content=content, submitted_at=now, submitted_by=CASEY).save()
+    visit, now = stored(visit_id), clock.iso_now()
+    approved = status == "APPROVED"
+    ReportVersion(visit_id, 1, content=content or {}, submitted_at=now, submitted_by=CASEY).save()
     Report(
-        earlier,
-        referral_id=referral_id,
+        visit_id,
+        referral_id=visit.referral_id,
         referrer_id="u-referrer-1",
         referrer_email="sam.referrer@council.example",
-        worker_id=casey,
+        worker_id=visit.worker_id,
         worker_email=CASEY,
         worker_name="Casey Evans",
-        visit_starts_at=stored(earlier).starts_at,
-        status="APPROVED",
+        visit_starts_at=visit.starts_at,
+        status=status,
         version=1,
-        approved_version=1,
+        approved_version=1 if approved else None,
+        approved_by="supervisor@familycontact.example" if approved else None,
+        approved_at=now if approved else None,
         created_at=now,
         updated_at=now,
     ).save()
+
+
+def test_the_briefing_carries_the_last_approved_reports_recommendations(client, auth, casey, soon):
+    referral_id = add_referral()
+    earlier = book(client, auth, referral_id, casey, days_from_today(-7))
+    later = book(client, auth, referral_id, casey, soon)
+    content = {"brought_by": "Foster carer (Mrs Okafor)", "recommendations": "Keep the sessions at the family centre."}
+    write_report(earlier, "APPROVED", content)
     text = text_of(client.http.get(f"/visits/{later}", headers=auth("worker", CASEY)).body.decode())
     assert "Keep the sessions at the family centre." in text
     assert "Foster carer (Mrs Okafor)" in text
     assert long_day(days_from_today(-7)) in text
+
+
+# -- the case page ------------------------------------------------------------------------------------
+
+
+def test_the_case_page_lists_each_visits_report_and_links_the_approved_one(client, auth, casey):
+    referral_id = add_referral("ACTIVE")
+    approved = book(client, auth, referral_id, casey, days_from_today(-14))
+    draft = book(client, auth, referral_id, casey, days_from_today(-7))
+    write_report(approved, "APPROVED", {"recommendations": "Continue."})
+    write_report(draft, "DRAFT")
+    for role in ("supervisor", "referrer"):
+        html = client.http.get(f"/referrals/{referral_id}", headers=auth(role)).body.decode()
+        assert f'href="/visits/{approved}/report"' in html and f'href="/visits/{approved}/report.pdf"' in html
+        assert f"/visits/{draft}/report" not in html  # only an approved report is linked
+    supervisor = text_of(client.http.get(f"/referrals/{referral_id}", headers=auth("supervisor")).body.decode())
+    assert "Approved: read it · PDF" in supervisor and "Draft" in supervisor
+    referrer = text_of(client.http.get(f"/referrals/{referral_id}", headers=auth("referrer")).body.decode())
+    assert "Not approved yet" in referrer and "Draft" not in referrer
+    # AND the referrer can follow both links
+    assert client.http.get(f"/visits/{approved}/report", headers=auth("referrer")).status_code == 200
+    pdf = client.http.get(f"/visits/{approved}/report.pdf", headers={**auth("referrer"), "Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
 
 
 def test_the_supervisor_sees_the_visits_actions_the_worker_does_not(client, auth, booked):
@@ -330,3 +361,18 @@ def test_the_at_risk_email_links_to_the_at_risk_list(client, auth, booked, runti
     assert notify_at_risk(clock.today()) == 1
     message = emails_to(runtime.outbox, SUPERVISOR, "at risk")[0]
     assert "/visits/at-risk" in message["text"] and "/visits/at-risk" in message["html"]
+
+
+def test_a_move_to_a_time_that_has_passed_is_refused_and_changes_nothing(client, auth, booked):
+    from chalicelib import clock
+
+    before = stored(booked).starts_at
+    yesterday = at(clock.today() - timedelta(days=1), "10:00")
+    page = post_form(
+        client, f"/visits/{booked}/move", {"start": yesterday, "venue": ""}, headers=bearer(auth, "supervisor")
+    )
+    assert page.status_code == 422
+    assert 'id="start-error"' in page.body.decode() and f'value="{yesterday}"' in page.body.decode()
+    api = client.http.patch(f"/v1/visits/{booked}", headers=auth("supervisor"), body=json.dumps({"start": yesterday}))
+    assert api.status_code == 422 and api.json_body["error"]["fields"][0]["path"] == "start"
+    assert stored(booked).starts_at == before
