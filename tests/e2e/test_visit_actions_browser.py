@@ -203,3 +203,34 @@ def test_the_assigned_worker_reads_the_briefing_from_my_visits(live_server, brow
     # AND no action of the supervisor's
     expect(page.get_by_role("link", name=re.compile("^Cancel the visit"))).to_have_count(0)
     page.context.close()
+
+
+@pytest.mark.parametrize("email", [SUPERVISOR_EMAIL, "sam.referrer@council.example"])
+def test_the_case_page_links_the_approved_report_and_its_pdf(live_server, browser, today, email):
+    from playwright.sync_api import expect
+
+    from tests.report_helpers import write_report
+
+    # GIVEN an active case with an approved report and a report still in draft
+    casey = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral("ACTIVE")
+    approved = book(referral_id, casey, today - timedelta(days=14))
+    draft = book(referral_id, casey, today - timedelta(days=7))
+    write_report(approved, "APPROVED", {"recommendations": "Continue fortnightly."})
+    write_report(draft, "DRAFT")
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, email, f"/referrals/{referral_id}")
+    # THEN each visit says where its report stands
+    expect(page.locator(f"#visit-{approved}")).to_contain_text("Approved")
+    expect(page.locator(f"#visit-{draft}")).not_to_contain_text("Approved")
+    # WHEN they download the approved report's PDF, THEN it is a PDF
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Download the approved report")).click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    # AND the approved report opens from the case page
+    page.get_by_role("link", name=re.compile("^Read the approved report")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Report of the visit"))).to_be_visible()
+    expect(page.get_by_text("Continue fortnightly.")).to_be_visible()
+    page.context.close()

@@ -11,6 +11,7 @@ import pytest
 
 from tests.dates import at, days_from_today, long_day
 from tests.helpers import post_form
+from tests.report_helpers import write_report
 from tests.visit_helpers import CASEY, ROBIN, add_referral, add_worker
 
 
@@ -92,33 +93,6 @@ def test_a_referrer_cannot_open_the_visits_page_and_never_sees_the_confidential_
 def test_an_unknown_visit_is_the_same_403_for_a_worker_and_a_404_for_a_supervisor(client, auth, casey):
     assert client.http.get("/visits/no-such-visit", headers=auth("worker", CASEY)).status_code == 403
     assert client.http.get("/visits/no-such-visit", headers=auth("supervisor")).status_code == 404
-
-
-def write_report(visit_id: str, status: str = "APPROVED", content: dict | None = None) -> None:
-    """The visit's report as the review leaves it in `status` (approved: version 1 is the approved one)."""
-    from chalicelib import clock
-    from chalicelib.storage.reports import Report, ReportVersion
-
-    visit, now = stored(visit_id), clock.iso_now()
-    approved = status == "APPROVED"
-    ReportVersion(visit_id, 1, content=content or {}, submitted_at=now, submitted_by=CASEY).save()
-    Report(
-        visit_id,
-        referral_id=visit.referral_id,
-        referrer_id="u-referrer-1",
-        referrer_email="sam.referrer@council.example",
-        worker_id=visit.worker_id,
-        worker_email=CASEY,
-        worker_name="Casey Evans",
-        visit_starts_at=visit.starts_at,
-        status=status,
-        version=1,
-        approved_version=1 if approved else None,
-        approved_by="supervisor@familycontact.example" if approved else None,
-        approved_at=now if approved else None,
-        created_at=now,
-        updated_at=now,
-    ).save()
 
 
 def test_the_briefing_carries_the_last_approved_reports_recommendations(client, auth, casey, soon):
