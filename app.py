@@ -23,6 +23,7 @@ from chalicelib.api import (
     reports,
     workers,
 )
+from chalicelib.api import visit_action_pages as visit_action_routes
 from chalicelib.api import visit_pages as visit_page_routes
 from chalicelib.api import visits as visit_api_routes
 from chalicelib.web.http import standard_error_body
@@ -50,6 +51,7 @@ for blueprint in (
     referral_drafts.routes,
     visit_api_routes.routes,
     visit_page_routes.routes,
+    visit_action_routes.routes,
     admin_pages.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):

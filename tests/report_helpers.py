@@ -54,3 +54,31 @@ def report_of(client, auth, visit_id: str, role: str = "supervisor") -> dict:
     response = client.http.get(f"/v1/visits/{visit_id}/report", headers=auth(role))
     assert response.status_code == 200, response.body
     return response.json_body
+
+
+def write_report(visit_id: str, status: str = "APPROVED", content: dict | None = None) -> None:
+    """The visit's report as the review leaves it in `status` (approved: version 1 is the approved one)."""
+    from chalicelib import clock
+    from chalicelib.storage.reports import Report, ReportVersion
+    from chalicelib.storage.visits import Visit
+
+    visit, now = Visit.get(visit_id, consistent_read=True), clock.iso_now()
+    approved = status == "APPROVED"
+    ReportVersion(visit_id, 1, content=content or {}, submitted_at=now, submitted_by=CASEY).save()
+    Report(
+        visit_id,
+        referral_id=visit.referral_id,
+        referrer_id="u-referrer-1",
+        referrer_email="sam.referrer@council.example",
+        worker_id=visit.worker_id,
+        worker_email=CASEY,
+        worker_name="Casey Evans",
+        visit_starts_at=visit.starts_at,
+        status=status,
+        version=1,
+        approved_version=1 if approved else None,
+        approved_by="supervisor@familycontact.example" if approved else None,
+        approved_at=now if approved else None,
+        created_at=now,
+        updated_at=now,
+    ).save()

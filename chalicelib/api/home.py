@@ -134,6 +134,7 @@ def _supervisor(principal: Principal) -> dict[str, Any]:
             {"href": "/decisions", "label": f"Decisions waiting ({waiting})"},
             {"href": "/referrals", "label": "Referrals"},
             {"href": "/visits/week", "label": "Visits this week"},
+            {"href": "/visits/at-risk", "label": "Visits at risk"},
         ],
         "lines": [
             f"{waiting} item{'s' if waiting != 1 else ''} waiting for your decision."

@@ -141,3 +141,8 @@ class SignInPageQuery(QueryModel):
 class SignInCallbackQuery(QueryModel):
     code: words("the authorization code from the hosted page", 2048) = None
     state: words("the state this browser was sent with", 512) = None
+
+
+class VisitActionPageQuery(QueryModel):
+    next: forgiving(words("the visits page to return to (any other value: the visit's own page)", 300)) = None
+    done: forgiving(words("cancelled, moved or reassigned, after changing a visit", 32)) = None

@@ -28,14 +28,15 @@ def week(request, principal):
     from chalicelib import clock
     from chalicelib.api.queries import WeekPageQuery, page_query
     from chalicelib.services import visit_reads
-    from chalicelib.web.visit_views import monday_of, week_page
+    from chalicelib.web.visit_action_views import done_notice
+    from chalicelib.web.visit_views import monday_of, plural, week_page
 
     # A day that is not one, or out of the calendar's reach, shows this week.
     query = page_query(request, WeekPageQuery)
     monday = monday_of(query.start or clock.today())
-    notice = None
+    notice = done_notice(query.done)
     if query.done == "scheduled" and query.count is not None:
-        notice = f"{query.count} visits booked. They are shown in the weeks they fall in."
+        notice = f"{plural(query.count, 'visit')} booked. They are shown in the weeks they fall in."
     return week_page(principal, visit_reads.week(principal, monday), monday, clock.today(), notice)
 
 
@@ -103,9 +104,7 @@ def schedule_series(request, principal, referral_id: str):
         return _series_page(principal, referral, values, status=422, errors=errors)
     except Conflict as exc:
         problems = [f["message"] for f in exc.fields]
-        return _series_page(
-            principal, referral, values, status=409, alert=exc.message if not problems else None, problems=problems
-        )
+        return _series_page(principal, referral, values, status=409, alert=exc.message, problems=problems)
     first = date.fromisoformat(booked["visits"][0]["date"])
     query = urlencode({"start": monday_of(first).isoformat(), "done": "scheduled", "count": booked["count"]})
     return redirect(f"/visits/week?{query}")

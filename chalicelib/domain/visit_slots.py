@@ -92,3 +92,11 @@ def check_within_range(local_start: datetime, today: date) -> str | None:
     if local_start.date() < today - MAX_BEHIND:
         return f"A visit cannot be recorded earlier than {long_day(today - MAX_BEHIND)}"
     return None
+
+
+def check_not_past(starts_at: datetime, now: datetime) -> str | None:
+    """A visit moved to a start that has passed: refused, since a move is a plan for the future (a visit
+    that took place on another day is recorded as such, not moved there)."""
+    if starts_at <= now:
+        return "That time has passed: choose a start from now on"
+    return None

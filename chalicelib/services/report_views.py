@@ -73,6 +73,7 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
     """What the PDF of the approved version shows (409 until there is one). When the referral's
     address is confidential, the venue and every time of arrival or departure are left out."""
     from chalicelib.domain.date_words import long_day, when
+    from chalicelib.domain.referral_reference import human_reference
     from chalicelib.services.referrals import load as load_referral
 
     report = readable(principal, visit_id)
@@ -86,6 +87,7 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
     starts, ends = when(visit.starts_at), when(visit.ends_at)
     document = {
         "reference": visit_id[:8],
+        "case_reference": human_reference(report.referral_id),
         "version": version.version,
         "sha256": report.approved_hash,
         "approved_by": report.approved_by,

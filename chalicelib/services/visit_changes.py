@@ -10,7 +10,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain import date_words
 from chalicelib.domain.local_time import from_iso, iso_utc, to_local
 from chalicelib.domain.visit_requests import Cancellation, VisitChange
-from chalicelib.domain.visit_slots import Slot, check_length, outside_plan, slot
+from chalicelib.domain.visit_slots import Slot, check_length, check_not_past, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.services import visit_notices
@@ -45,6 +45,9 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     if problem:
         raise ValidationFailed(problem + ".", fields=[{"path": "end", "message": problem}])
     check_range([new], "start")
+    past = check_not_past(new.starts_at, clock.now()) if new.starts_at != old_start else None
+    if past:
+        raise ValidationFailed(past + ".", fields=[{"path": "start", "message": past}])
     referral = load_referral(visit.referral_id, None)
     check_bookable(referral)
     worker_id = changes.worker_id or visit.worker_id

@@ -119,6 +119,8 @@ def _booked(worker_id: str, slots: list[Slot], ignore: str | None = None) -> lis
 
 def guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | None = None) -> int:
     """Raise one Conflict listing every slot the worker cannot take (not compliant, or double-booked).
+    A clashing visit is named by its day and time; a reason the worker is not compliant is said once,
+    however many visits of a series it stops.
 
     Returns the worker's schedule revision read before the overlap check, for the write to claim.
     """
@@ -127,42 +129,58 @@ def guard(worker_id: str, slots: list[Slot], worker_field: str, ignore: str | No
     revision = store.schedule_revision(worker_id)
     booked = _booked(worker_id, slots, ignore)
     problems: list[Problem] = []
+    reasons: dict[str, list[date]] = {}  # each reason the worker is not compliant -> the days it stops
     for index, s in enumerate(slots):
         when = date_words.when(s.local_start)
-        ok, reasons = compliance[s.local_start.date()]
+        ok, why = compliance[s.local_start.date()]
         if not ok:
-            why = "; ".join(readable_reason(r) for r in reasons)
-            problems.append(
-                Problem(index, when, f"the worker will not be compliant on {date_words.long_day(days[index])}: {why}")
-            )
+            reason = "; ".join(readable_reason(r) for r in why)
+            reasons.setdefault(reason, []).append(days[index])
+            problems.append(Problem(index, when, "the worker will not be compliant on that day"))
         for other_id in clashes_with(s, booked):
             other = next(b for b in booked if b[0] == other_id)
             problems.append(
                 Problem(
                     index,
                     when,
-                    f"the worker already has visit {other_id} from {date_words.when(other[1])} to "
-                    f"{date_words.clock(other[2])}",
+                    f"the worker already has a visit from {date_words.when(other[1])} to {date_words.clock(other[2])}",
                 )
             )
     if problems:
-        if len(slots) == 1:
-            message = f"This visit cannot be booked: {problems[0].message}."
-            if len(problems) > 1:
-                message = "This visit cannot be booked: " + "; and ".join(p.message for p in problems) + "."
-        else:
-            dates = sorted({p.index for p in problems})
-            message = (
-                f"{len(dates)} of the {len(slots)} visits cannot be booked, so none were: "
-                + "; ".join(f"{p.when}: {p.message}" for p in problems)
-                + "."
-            )
-        fields = [
-            {"path": f"visits[{p.index}]" if len(slots) > 1 else "start", "message": f"{p.when}: {p.message}"}
-            for p in problems
-        ]
-        raise Conflict(message[:1].upper() + message[1:], fields=fields)
+        raise Conflict(_refusal(slots, problems, reasons), fields=_problem_fields(slots, problems))
     return revision
+
+
+def _refusal(slots: list[Slot], problems: list[Problem], reasons: dict[str, list[date]]) -> str:
+    """The sentence a refusal reads as: each compliance reason once, with the days it stops, then the clashes."""
+    said = [
+        f"the worker will not be compliant on {_days_words(stopped)}: {reason}" for reason, stopped in reasons.items()
+    ]
+    clashes = [p for p in problems if not p.message.startswith("the worker will not be compliant")]
+    if len(slots) == 1:
+        message = "This visit cannot be booked: " + "; and ".join(said + [p.message for p in clashes]) + "."
+    else:
+        failing = len({p.index for p in problems})
+        message = (
+            f"{failing} of the {len(slots)} visits cannot be booked, so none were: "
+            + "; ".join(said + [f"{p.when}: {p.message}" for p in clashes])
+            + "."
+        )
+    return message[:1].upper() + message[1:]
+
+
+def _days_words(days: list[date]) -> str:
+    """`14 May 2027`, or `3 visits from 14 May 2027 to 28 May 2027`."""
+    if len(days) == 1:
+        return date_words.long_day(days[0])
+    return f"{len(days)} visits from {date_words.long_day(min(days))} to {date_words.long_day(max(days))}"
+
+
+def _problem_fields(slots: list[Slot], problems: list[Problem]) -> list[dict[str, str]]:
+    return [
+        {"path": f"visits[{p.index}]" if len(slots) > 1 else "start", "message": f"{p.when}: {p.message}"}
+        for p in problems
+    ]
 
 
 def check_range(slots: list[Slot], field: str) -> None:

@@ -18,6 +18,7 @@ from chalicelib.services.visit_access import SCHEDULERS, SEE_ALL, load, own_work
 from chalicelib.services.visit_guards import BOOKABLE, load_referral
 from chalicelib.services.visit_views import view
 from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import reports as report_store
 from chalicelib.storage import visits as store
 from chalicelib.storage.workers import worker_names
 
@@ -232,8 +233,45 @@ def for_referral(principal: Principal, referral) -> dict[str, Any]:
     else:
         found = []
     now = clock.now()
+    reports = report_store.reports_of([v.visit_id for v in found]) if found else {}
     return {
-        "visits": [view(v, now=now, redact=redacted_for(principal, v)) for v in found],
+        "visits": [
+            {
+                **view(v, now=now, redact=redacted_for(principal, v)),
+                "report": _report_line(principal, reports.get(v.visit_id)),
+            }
+            for v in found
+        ],
         "can_schedule": principal.has_any(SCHEDULERS) and referral.status in BOOKABLE,
         "referral_id": referral.referral_id,
+    }
+
+
+def _report_line(principal: Principal, report) -> dict[str, Any] | None:
+    """A visit's report as the case page lists it: its status (to a referrer, only whether it is
+    approved: they read nothing before that) and whether it can be opened as approved."""
+    from chalicelib.domain.reports import ReportStatus
+    from chalicelib.services.referrals import REVIEWERS
+
+    if report is None:
+        return None
+    approved = report.approved_version is not None
+    if not principal.has_any(REVIEWERS) and not approved:
+        return {"status_label": "Not approved yet", "approved": False}
+    return {"status_label": ReportStatus(report.status).label, "approved": approved}
+
+
+def at_risk(principal: Principal) -> dict[str, Any]:
+    """The supervisor's at-risk list: every booked visit flagged at risk from today on (as far ahead
+    as a listing across workers reaches), each with its worker's name, soonest first. A cancelled
+    visit needs no worker, so it is not at risk any more."""
+    today = clock.today()
+    last = today + timedelta(days=MAX_RANGE_DAYS - 1)
+    wanted = VisitFilter(first=today, last=last, status=VisitStatus.SCHEDULED, at_risk=True, limit=LIST_LIMIT)
+    visits = find(principal, wanted)
+    names = worker_names({v.worker_id for v in visits})
+    now = clock.now()
+    return {
+        "visits": [{**view(v, now=now), "worker_name": names.get(v.worker_id, v.worker_id)} for v in visits],
+        "until": last,
     }

@@ -94,6 +94,12 @@ def get_report(visit_id: str) -> Report | None:
         return None
 
 
+def reports_of(visit_ids: list[str]) -> dict[str, Report]:
+    """The reports of these visits, by visit id (a visit with none is left out): one BatchGetItem
+    per 100 visits."""
+    return {report.visit_id: report for report in Report.batch_get(list(dict.fromkeys(visit_ids)))}
+
+
 def in_status(status: str) -> Iterator[Report]:
     return Report.by_status.query(status)
 

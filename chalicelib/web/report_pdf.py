@@ -42,7 +42,7 @@ def _yes_no(flag: bool | None, details: str | None) -> str:
 
 
 def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> bytes:
-    """`report`: reference, version, sha256, approved_by, approved_at, worker_name, participants,
+    """`report`: reference, case_reference, version, sha256, approved_by, approved_at, worker_name, participants,
     children (name, born); `visit`: when, venue (None when confidential), hide_times (the actual
     times are withheld too when the address is confidential)."""
     from fpdf import FPDF
@@ -51,7 +51,12 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
     class ReportPdf(FPDF):
         def header(self) -> None:
             self.set_font(FAMILY, "B", 9)
-            self.cell(0, 6, f"Family Contact Service: supervised contact report {report['reference']}", align="L")
+            self.cell(
+                0,
+                6,
+                f"Family Contact Service: case {report['case_reference']}, report {report['reference']}",
+                align="L",
+            )
             self.ln(8)
 
         def footer(self) -> None:
@@ -110,6 +115,7 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
         pdf.ln(1.5)
 
     heading("Report of a supervised contact visit", 15)
+    field("Case reference", report["case_reference"])
     field("Report reference", f"{report['reference']}, version {report['version']}")
     for child in report["children"]:
         field("Child", f"{child['name']}, born {child['born']}" if child["born"] else child["name"])

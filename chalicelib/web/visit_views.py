@@ -52,6 +52,11 @@ def display(visit: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 visit`, `2 visits`: a count with its noun as people write it."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

@@ -146,6 +146,17 @@ def _press(name: str) -> Callable:
     return act
 
 
+def _cleared(field: str, button: str) -> Callable:
+    """Empty an input, then press the form's button: the form shown again with its error."""
+
+    def act(page) -> None:
+        page.fill(f"[name={field}]", "")
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+
+    return act
+
+
 def _decide_by_link(page) -> None:
     page.get_by_label("Accept the referral").check()
     page.get_by_label("I have read this and I am deciding it myself").check()
@@ -220,6 +231,23 @@ def pages(site: Site) -> list[Page]:
             "series form with errors", f"/referrals/{r['accepted']}/visits/new", SUPERVISOR, _press("Book the visits")
         ),
         # reports
+        Page("visits at risk", "/visits/at-risk", SUPERVISOR),
+        Page("visit, supervisor", f"/visits/{v['upcoming']}", SUPERVISOR),
+        Page("visit briefing, worker", f"/visits/{v['upcoming']}", CASEY),
+        Page("visit with an approved report, supervisor", f"/visits/{v['approved']}", SUPERVISOR),
+        Page("move a visit", f"/visits/{v['upcoming']}/move", SUPERVISOR),
+        Page(
+            "move a visit with errors", f"/visits/{v['upcoming']}/move", SUPERVISOR, _cleared("start", "Move the visit")
+        ),
+        Page("reassign a visit", f"/visits/{v['upcoming']}/reassign", SUPERVISOR),
+        Page(
+            "reassign a visit with errors",
+            f"/visits/{v['upcoming']}/reassign",
+            SUPERVISOR,
+            _press("Reassign the visit"),
+        ),
+        Page("cancel a visit", f"/visits/{v['upcoming']}/cancel", SUPERVISOR),
+        Page("cancel a visit with errors", f"/visits/{v['upcoming']}/cancel", SUPERVISOR, _press("Cancel the visit")),
         Page("report draft, worker", f"/visits/{v['draft']}/report", CASEY),
         Page("report draft with errors", f"/visits/{v['draft']}/report", CASEY, _press("Submit for approval")),
         Page("report draft saved", f"/visits/{v['draft']}/report", CASEY, _press("Save draft")),

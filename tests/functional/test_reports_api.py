@@ -149,6 +149,8 @@ def test_the_referrer_reads_only_approved_reports_of_their_own_referrals(client,
 def test_the_approved_report_as_a_court_ready_pdf(client, auth, runtime):
     from pypdf import PdfReader
 
+    from chalicelib.domain.referral_reference import human_reference
+
     # GIVEN a report with a non-ASCII name, on a referral whose carer's address is confidential
     visit_id = book_visit(client, auth, confidential=True)
     body = {
@@ -178,6 +180,9 @@ def test_the_approved_report_as_a_court_ready_pdf(client, auth, runtime):
     assert "Zoë Ní Bhriain and Łucja Wójcik" in text
     assert "Maya Robinson" in text and "Participant" in text  # the child, and the attendance table
     assert reader.metadata.title.startswith("Supervised contact report")
+    # the case it belongs to, by the reference people use for it, on every page
+    reference = human_reference(report_of(client, auth, visit_id)["referral_id"])
+    assert "Case reference" in text and all(reference in page for page in pages)
     assert reader.metadata.author == "Family Contact Service"
     assert (
         len(pages) > 1 and f"Page 1 of {len(pages)}" in pages[0] and f"Page {len(pages)} of {len(pages)}" in pages[-1]

@@ -227,7 +227,11 @@ def test_a_series_lists_every_date_the_worker_will_not_be_compliant_and_writes_n
     assert [f["path"] for f in failing] == ["visits[3]", "visits[4]", "visits[5]"]
     after = [f"{short_day(plan_day(days))}," for days in (22, 29, 36)]
     assert [f["message"][: len(day)] for f, day in zip(failing, after, strict=True)] == after
-    assert "3 of the 6 visits cannot be booked, so none were" in error(response)["message"]
+    message = error(response)["message"]
+    assert "3 of the 6 visits cannot be booked, so none were" in message
+    # the reason is said once, with the days it stops
+    assert message.count("First aid certificate") == 1
+    assert f"3 visits from {long_day(plan_day(22))} to {long_day(plan_day(36))}" in message
     assert visits_of(referral) == [] and referral_status(referral) == "ACCEPTED"
 
 
@@ -236,8 +240,9 @@ def test_an_overlapping_visit_is_409_naming_the_clashing_visit(client, auth, cas
     other_referral = add_referral()
     response = post(client, auth, "/v1/visits", one(other_referral, casey, at(TUESDAY, "17:00"), at(TUESDAY, "18:00")))
     assert response.status_code == 409
-    assert first["id"] in error(response)["message"]
-    assert f"{short_day(TUESDAY)}, 16:00 to 17:30" in error(response)["message"]
+    # named by its day and time, never by its id
+    assert first["id"] not in json.dumps(error(response))
+    assert f"already has a visit from {short_day(TUESDAY)}, 16:00 to 17:30" in error(response)["message"]
     assert visits_of(other_referral) == []
 
 
@@ -263,10 +268,10 @@ def test_two_bookings_racing_for_the_same_worker_cannot_both_pass_the_overlap_ch
         return found
 
     monkeypatch.setattr(visit_guards, "_booked", and_meanwhile)
-    with pytest.raises(Conflict, match="the worker already has visit") as lost:
+    with pytest.raises(Conflict, match="the worker already has a visit") as lost:
         visit_booking.book(supervisor, NewVisit.model_validate(one(referral, casey)))
     assert len(raced) == 1
-    assert raced[0] in lost.value.message  # the loser is told which visit won the hour
+    assert f"{short_day(TUESDAY)}, 16:00" in lost.value.message  # the loser is told which visit won the hour
     assert visits_of(referral) == [] and [v.visit_id for v in visits_of(other_referral)] == raced
     assert referral_status(referral) == "ACCEPTED"
 
@@ -284,7 +289,10 @@ def test_a_series_clashing_with_one_booked_visit_writes_none_of_it(client, auth,
     response = post(client, auth, f"/v1/referrals/{referral}/visits", series(casey, sessions=10))
     assert response.status_code == 409
     assert [f["path"] for f in error(response)["fields"]] == ["visits[4]"]
-    assert booked["id"] in error(response)["fields"][0]["message"]
+    assert error(response)["fields"][0]["message"].endswith(
+        f"already has a visit from {short_day(plan_day(29))}, 16:30 to 17:00"
+    )
+    assert booked["id"] not in json.dumps(error(response))
     assert [v.visit_id for v in visits_of(referral)] == [booked["id"]]
 
 
@@ -479,7 +487,8 @@ def test_reschedule_keeps_the_length_and_runs_the_overlap_guard_again(client, au
     clash = client.http.patch(
         f"/v1/visits/{second['id']}", headers=auth("supervisor"), body=json.dumps({"start": at(TUESDAY, "17:00")})
     )
-    assert clash.status_code == 409 and first["id"] in error(clash)["message"]
+    assert clash.status_code == 409 and f"a visit from {short_day(TUESDAY)}, 16:00" in error(clash)["message"]
+    assert first["id"] not in error(clash)["message"]
     moved = client.http.patch(
         f"/v1/visits/{second['id']}", headers=auth("supervisor"), body=json.dumps({"start": at(plan_day(4), "10:00")})
     )
