@@ -274,12 +274,21 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
         raise BadRequest(f"'status' must be one of {allowed}.")
     if principal.has_any(REVIEWERS):
         statuses = [status] if status else list(ReferralStatus.__members__)
-        found: list[Referral] = []
+        # A referral that changes status between two of these queries is read by both: the one
+        # that has seen more of its history is the one it is now.
+        latest: dict[str, Referral] = {}
         for one in statuses:
-            found.extend(referral_store.in_status(one, newest_first=True, limit=limit))
-        found.sort(key=lambda r: r.created_at, reverse=True)
+            for referral in referral_store.in_status(one, newest_first=True, limit=limit):
+                kept = latest.get(referral.referral_id)
+                if kept is None or _progress(referral) > _progress(kept):
+                    latest[referral.referral_id] = referral
+        found = sorted(latest.values(), key=lambda r: r.created_at, reverse=True)
         return [view(r, full=False) for r in found[:limit]]
     return [view(r, full=False) for r in referral_store.of_referrer(principal.user_id, status, limit)]
+
+
+def _progress(referral: Referral) -> tuple[str, int]:
+    return referral.updated_at, len(referral.history)
 
 
 # -- the referrer's actions -----------------------------------------------------------------------

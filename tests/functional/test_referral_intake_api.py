@@ -205,6 +205,28 @@ def test_supervisor_lists_all_and_filters_by_status(client, auth):
     assert accepted == []
 
 
+def test_a_referral_whose_status_changes_while_the_list_is_read_is_listed_once_as_it_is_now(client, auth, monkeypatch):
+    from chalicelib.storage import referrals as store
+    from tests.helpers import api_referral_status, wait_for
+
+    supervisor = auth("supervisor")
+    referral_id = submit_referral(client, auth("referrer"), example_referral()).json_body["id"]
+    wait_for(lambda: api_referral_status(client, supervisor, referral_id) == "UNDER_REVIEW", what="the review")
+    # GIVEN the query for SUBMITTED read the referral before its review began, the next one after
+    before = store.referral(referral_id)
+    before.status, before.history = "SUBMITTED", before.history[:-1]
+    in_status = store.in_status
+    monkeypatch.setattr(
+        store,
+        "in_status",
+        lambda status, **kw: ([before] if status == "SUBMITTED" else []) + list(in_status(status, **kw)),
+    )
+    # WHEN the supervisor lists every referral
+    listed = client.http.get("/v1/referrals", headers=supervisor).json_body["referrals"]
+    # THEN it is there once, as it is now
+    assert [(r["id"], r["status"]) for r in listed] == [(referral_id, "UNDER_REVIEW")]
+
+
 def test_unknown_status_filter_is_400(client, auth):
     response = client.http.get("/v1/referrals?status=PENDING", headers=auth("supervisor"))
     assert response.status_code == 400
