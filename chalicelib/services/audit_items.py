@@ -62,10 +62,11 @@ def _referral(text: str) -> str:
 
 
 def _worker(text: str) -> str:
+    from chalicelib.domain.identity import normalise_email
     from chalicelib.storage.workers import worker_by_email, workers_named
 
     if "@" in text:
-        worker = worker_by_email(text)
+        worker = worker_by_email(normalise_email(text))  # as typed, the way sign-in normalises it
         if worker is None:
             raise NotFound(f"No worker has the email address '{text}'.")
         return worker.worker_id
