@@ -33,7 +33,7 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
-        "dynamodb:BatchGetItem": ["table:workers"],
+        "dynamodb:BatchGetItem": ["table:reports", "table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:idempotency", "table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
