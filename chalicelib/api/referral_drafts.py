@@ -52,15 +52,11 @@ def start_draft(principal, values: dict, key: str, action: str):
 
 @page_route(routes, "/referrals/drafts/{draft_id}", ["GET", "POST"], roles=REFERRER)
 def referral_draft(request, principal, draft_id: str):
-    from pydantic import ValidationError
-
-    from chalicelib import clock
     from chalicelib.api import referral_forms as forms
     from chalicelib.api.queries import DraftPageQuery, page_query
-    from chalicelib.domain.referral_form import ReferralSubmission
     from chalicelib.errors import Conflict, PayloadTooLarge
     from chalicelib.services import referral_drafts, referrals
-    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.forms import first_value
     from chalicelib.web.referral_views import form_page
 
     forms.check_draft_id(draft_id)
@@ -78,9 +74,15 @@ def referral_draft(request, principal, draft_id: str):
         )
     fields = form_fields(request)
     key = forms.idempotency_key(first_value(fields, forms.IDEMPOTENCY_FIELD))
-    action = first_value(fields, forms.ACTION_FIELD) or "submit"
+    action = first_value(fields, forms.ACTION_FIELD) or forms.SUBMIT
     values = forms.parse_referral_form(fields)
-    if action != "submit":
+    if action in (forms.CONTINUE, forms.CHANGE):
+        from chalicelib.api.referral_pages import check_answers
+
+        # Continue keeps what was typed in the draft, as sending it back with errors does.
+        draft = _keep(principal, draft_id, values) if action == forms.CONTINUE else _view(_live(principal, draft_id))
+        return check_answers(principal, values, key, action, draft)
+    if action != forms.SUBMIT:
         draft = referral_drafts.load_own(principal, draft_id)
         focus = forms.apply_action(values, action)
         forms.check_draft(values)
@@ -89,11 +91,10 @@ def referral_draft(request, principal, draft_id: str):
         except PayloadTooLarge as exc:
             return form_page(principal, values, key, notice=exc.message, status=exc.status, draft=_view(draft))
         return _draft_page(draft_id, action, focus)
-    try:
-        submission = ReferralSubmission.model_validate(values, context={"today": clock.today()})
-    except ValidationError as exc:
+    submission, errors = forms.validated(values)
+    if submission is None:
         draft = _keep(principal, draft_id, values)
-        return form_page(principal, values, key, errors=errors_by_path(exc), status=422, draft=draft)
+        return form_page(principal, values, key, errors=errors, status=422, draft=draft)
     try:
         created = referrals.submit(
             principal, submission, key, getattr(request, "lambda_context", None), draft_id=draft_id
@@ -114,22 +115,32 @@ def delete_draft(request, principal, draft_id: str):
     return redirect("/referrals#drafts")
 
 
-def _view(draft) -> dict:
+def _view(draft) -> dict | None:
     from chalicelib.services import referral_drafts
 
-    return referral_drafts.view(draft)
+    return None if draft is None else referral_drafts.view(draft)
+
+
+def _live(principal, draft_id: str):
+    """The referrer's draft, or None if it has gone (submitted, deleted or expired)."""
+    from chalicelib.errors import NotFound
+    from chalicelib.services import referral_drafts
+
+    try:
+        return referral_drafts.load_own(principal, draft_id)
+    except NotFound:
+        return None
 
 
 def _keep(principal, draft_id: str, values: dict) -> dict | None:
     """Save what was typed to the draft, so a form sent back with errors is not lost on leaving;
     the draft as the page shows it, or None if it has gone (the page then starts a new form)."""
     from chalicelib.api.referral_forms import check_draft
-    from chalicelib.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+    from chalicelib.errors import BadRequest, Conflict, PayloadTooLarge
     from chalicelib.services import referral_drafts
 
-    try:
-        draft = referral_drafts.load_own(principal, draft_id)
-    except NotFound:
+    draft = _live(principal, draft_id)
+    if draft is None:
         return None
     try:
         check_draft(values)

@@ -7,9 +7,15 @@ import re
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from chalicelib.domain.referral_form import MAX_CHILDREN, MAX_FAMILY_MEMBERS, RISK_FLAGS, OptionalComment
+from chalicelib.domain.referral_form import (
+    MAX_CHILDREN,
+    MAX_FAMILY_MEMBERS,
+    RISK_FLAGS,
+    OptionalComment,
+    ReferralSubmission,
+)
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.web.forms import FormError, field_id, nest
 
@@ -22,6 +28,9 @@ MULTI_VALUE = ("contact.preferred_days",)
 GROUPS = {"child": ("children", MAX_CHILDREN), "family_member": ("family_members", MAX_FAMILY_MEMBERS)}
 _SECTIONS = ("referrer", "contact", "legal_basis", "risks")
 SAVE_DRAFT = "save_draft"
+SUBMIT = "submit"  # send the referral (the check page's "Send referral"; also what a form without a button does)
+CONTINUE = "continue"  # the form's main button: every error at once, or the answers to check
+CHANGE = "change"  # the check page's "Change": the form again, as typed
 # Every input the referral form has (list indexes left out): all a draft may hold.
 FORM_INPUTS = frozenset(
     {
@@ -125,6 +134,18 @@ def parse_referral_form(fields: dict[str, list[str]]) -> dict[str, Any]:
     return values
 
 
+def validated(values: dict[str, Any]) -> tuple[ReferralSubmission | None, dict[str, str]]:
+    """The form's values (as `parse_referral_form` gives them) as a submission as of today; or
+    None and every error, by the path of its input."""
+    from chalicelib import clock
+    from chalicelib.web.forms import errors_by_path
+
+    try:
+        return ReferralSubmission.model_validate(values, context={"today": clock.today()}), {}
+    except ValidationError as exc:
+        return None, errors_by_path(exc)
+
+
 def apply_action(values: dict[str, Any], action: str) -> str | None:
     """Add or remove a child or family member; returns the id of the input to focus, if any."""
     verb, _, argument = action.partition("_")
@@ -156,7 +177,7 @@ def after_conflict(exc: Conflict, key: str) -> tuple[str, str]:
         # referral stands; a fresh key lets the person submit the changed one deliberately.
         return str(uuid.uuid4()), (
             "This form was already submitted once, before these changes, so nothing new was saved. "
-            "Check My referrals first: pressing Submit again now makes a second, separate referral."
+            "Check My referrals first: sending it again now makes a second, separate referral."
         )
     return key, exc.message
 

@@ -21,14 +21,10 @@ SIZE_ADVICE = " Shorten the longest notes."
 def new_referral(request, principal):
     import uuid
 
-    from pydantic import ValidationError
-
-    from chalicelib import clock
     from chalicelib.api import referral_forms as forms
-    from chalicelib.domain.referral_form import ReferralSubmission
     from chalicelib.errors import Conflict
     from chalicelib.services import referrals
-    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.forms import first_value
     from chalicelib.web.http import check_body_size
     from chalicelib.web.referral_views import blank_referral, form_page
 
@@ -37,22 +33,39 @@ def new_referral(request, principal):
     check_body_size(request, SIZE_ADVICE)
     fields = form_fields(request)
     key = forms.idempotency_key(first_value(fields, forms.IDEMPOTENCY_FIELD))
-    action = first_value(fields, forms.ACTION_FIELD) or "submit"
+    action = first_value(fields, forms.ACTION_FIELD) or forms.SUBMIT
     values = forms.parse_referral_form(fields)
-    if action != "submit":
+    if action in (forms.CONTINUE, forms.CHANGE):
+        return check_answers(principal, values, key, action)
+    if action != forms.SUBMIT:
         from chalicelib.api.referral_drafts import start_draft
 
         return start_draft(principal, values, key, action)
-    try:
-        submission = ReferralSubmission.model_validate(values, context={"today": clock.today()})
-    except ValidationError as exc:
-        return form_page(principal, values, key, errors=errors_by_path(exc), status=422)
+    submission, errors = forms.validated(values)
+    if submission is None:
+        return form_page(principal, values, key, errors=errors, status=422)
     try:
         created = referrals.submit(principal, submission, key, getattr(request, "lambda_context", None))
     except Conflict as exc:
         key, notice = forms.after_conflict(exc, key)
         return form_page(principal, values, key, notice=notice, status=409)
     return redirect(f"/referrals/{created['id']}?done=submitted")
+
+
+def check_answers(principal, values: dict, key: str, action: str, draft: dict | None = None):
+    """The form's "Continue" and the check page's "Change", on a new form or on a draft (`draft`, as
+    `services.referral_drafts.view` gives it). Continue shows the form again with every error
+    (422), or the answers to check before sending; Change shows the form again as typed. Neither
+    creates a referral: only the check page's "Send referral" (the form's submit) does."""
+    from chalicelib.api.referral_forms import CHANGE, validated
+    from chalicelib.web.referral_views import check_page, form_page
+
+    if action == CHANGE:
+        return form_page(principal, values, key, draft=draft)
+    submission, errors = validated(values)
+    if submission is None:
+        return form_page(principal, values, key, errors=errors, status=422, draft=draft)
+    return check_page(principal, submission.model_dump(mode="json"), values, key, draft=draft)
 
 
 @page_route(routes, "/referrals", ["GET"], roles=READERS)

@@ -75,6 +75,33 @@ def nest(
     return _close_lists(tree)
 
 
+def flatten(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The inverse of `nest`: nested form values -> the flat fields that post them again (the
+    hidden inputs of a page that sends a form on). `nest` of the result gives `values` back for any
+    form whose items each hold a value.
+
+    - A list of objects is indexed (`children[0].first_name`); a list of values repeats its name.
+    - True is "on"; False and None are left out (`nest` reads an absent box as False and leaves
+      a blank input out).
+    """
+    fields: list[tuple[str, str]] = []
+
+    def walk(value: Any, name: str) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(inner, f"{name}.{key}" if name else key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{name}[{index}]" if isinstance(item, Mapping) else name)
+        elif value is True:
+            fields.append((name, "on"))
+        elif value is not None and value is not False:
+            fields.append((name, str(value)))
+
+    walk(values, "")
+    return fields
+
+
 def _checkbox(value: str) -> bool | str:
     lowered = value.strip().lower()
     if lowered in TRUE_VALUES:

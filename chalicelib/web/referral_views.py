@@ -30,7 +30,7 @@ from chalicelib.domain.referral_form import (
     Weekday,
 )
 from chalicelib.domain.referrals import ReferralStatus, awaits_decision
-from chalicelib.web.forms import error_summary, field_id, indexes, without_indexes
+from chalicelib.web.forms import error_summary, field_id, flatten, indexes, without_indexes
 from chalicelib.web.pages import render
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -122,6 +122,17 @@ def status_colour(status: str) -> str:
     return STATUS_COLOURS.get(status, "grey")
 
 
+def _answer_words() -> dict[str, Any]:
+    """The words for stored values that the form and the answers (`_referral_answers.html`) read."""
+    return {
+        "legal_statuses": _labels(LegalStatus, LEGAL_STATUS_LABELS),
+        "placements": _labels(PlacementType, PLACEMENT_LABELS),
+        "contact_types": _labels(ContactType, CONTACT_TYPE_LABELS),
+        "pers": PER_LABELS,
+        "risk_labels": RISK_LABELS,
+    }
+
+
 def _common(**context: Any) -> dict[str, Any]:
     return {
         "status_label": status_label,
@@ -174,20 +185,47 @@ def form_page(
             focus=focus,
             draft=draft,
             draft_days=DRAFT_DAYS,
-            form_action=f"/referrals/drafts/{draft['id']}" if draft else "/referrals/new",
+            form_action=_form_action(draft),
             max_children=MAX_CHILDREN,
             max_family_members=MAX_FAMILY_MEMBERS,
             max_sessions=MAX_SESSIONS,
             session_minutes=SESSION_MINUTES,
-            legal_statuses=_labels(LegalStatus, LEGAL_STATUS_LABELS),
-            placements=_labels(PlacementType, PLACEMENT_LABELS),
-            contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
-            pers=PER_LABELS,
             weekdays=[day.value for day in Weekday],
-            risk_labels=RISK_LABELS,
             today=clock.today().isoformat(),
+            **_answer_words(),
         ),
     )
+
+
+def check_page(
+    principal: Principal,
+    answers: dict[str, Any],
+    values: dict[str, Any],
+    key: str,
+    *,
+    draft: dict[str, Any] | None = None,
+):
+    """The "check your answers" page: `answers` (the form's submission, validated, as JSON)
+    section by section, each with a "Change" button, and "Send referral". The form's `values` as typed ride
+    along as hidden inputs, so Change shows the form again and Send submits it, both unchanged."""
+    return render(
+        "referral_check.html",
+        200,
+        principal,
+        **_common(
+            s=answers,
+            hidden=flatten(values),
+            idempotency_key=key,
+            draft=draft,
+            form_action=_form_action(draft),
+            **_answer_words(),
+        ),
+    )
+
+
+def _form_action(draft: dict[str, Any] | None) -> str:
+    """Where the form posts: the draft it continues, or a new form."""
+    return f"/referrals/drafts/{draft['id']}" if draft else "/referrals/new"
 
 
 # -- the list -----------------------------------------------------------------------------------
@@ -266,11 +304,7 @@ def detail_page(
             can_answer=is_owner and referral_status == ReferralStatus.MORE_INFO_REQUESTED,
             can_withdraw=is_owner and awaits_decision(referral_status),
             open_question=open_question,
-            legal_statuses=_labels(LegalStatus, LEGAL_STATUS_LABELS),
-            placements=_labels(PlacementType, PLACEMENT_LABELS),
-            contact_types=_labels(ContactType, CONTACT_TYPE_LABELS),
-            pers=PER_LABELS,
-            risk_labels=RISK_LABELS,
             visits_panel=visits_panel,
+            **_answer_words(),
         ),
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.dates import plan_start
+
+CHECK_ANSWERS = "Check your answers before sending your referral"
+SUBMITTED = re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$")
 
 
 def fill_child(page, index: int, first_name: str, date_of_birth: str) -> None:
@@ -40,3 +45,16 @@ def fill_required_fields(page, date_of_birth: str) -> None:
     page.get_by_label("Organisation").fill("Northshire County Council")
     fill_child(page, 0, "Maya", date_of_birth)
     fill_the_rest(page, preferred_day="tuesday", risk="domestic_abuse")
+
+
+def continue_to_check(page) -> None:
+    """Press the form's Continue: the page to check the answers, which must come (no errors)."""
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("heading", name=CHECK_ANSWERS, level=1).wait_for()
+
+
+def send_referral(page) -> None:
+    """Continue to the check page and send the referral from it: the referral's page is shown."""
+    continue_to_check(page)
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_url(SUBMITTED)

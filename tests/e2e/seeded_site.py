@@ -157,6 +157,15 @@ def _cleared(field: str, button: str) -> Callable:
     return act
 
 
+def _answers_to_check(page) -> None:
+    """Fill the referral form in and press Continue: the page to check the answers."""
+    from tests.dates import born
+    from tests.e2e.referral_form import continue_to_check, fill_required_fields
+
+    fill_required_fields(page, born().isoformat())
+    continue_to_check(page)
+
+
 def _decide_by_link(page) -> None:
     page.get_by_label("Accept the referral").check()
     page.get_by_label("I have read this and I am deciding it myself").check()
@@ -178,9 +187,10 @@ def pages(site: Site) -> list[Page]:
         Page("referrals filtered", "/referrals?status=UNDER_REVIEW", SUPERVISOR),
         Page("referrals, no match", "/referrals?q=FCS-0000-00", REFERRER),
         Page("new referral form", "/referrals/new", REFERRER),
-        Page("new referral form with errors", "/referrals/new", REFERRER, _press("Submit referral")),
+        Page("new referral form with errors", "/referrals/new", REFERRER, _press("Continue")),
+        Page("new referral, answers to check", "/referrals/new", REFERRER, _answers_to_check),
         Page("referral draft", f"/referrals/drafts/{site.draft_id}", REFERRER),
-        Page("referral draft with errors", f"/referrals/drafts/{site.draft_id}", REFERRER, _press("Submit referral")),
+        Page("referral draft with errors", f"/referrals/drafts/{site.draft_id}", REFERRER, _press("Continue")),
         Page("referral under review, referrer", f"/referrals/{r['under_review']}", REFERRER),
         Page("referral under review, supervisor", f"/referrals/{r['under_review']}", SUPERVISOR),
         Page(

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from tests.dates import born, example_referral, iso_days_from_today, long_day
-from tests.e2e.referral_form import fill_required_fields
+from tests.e2e.referral_form import fill_required_fields, send_referral
 from tests.e2e.seeded_site import HR, PEOPLE, open_as
 from tests.helpers import approval_path, submit_referral, wait_for, wait_for_email
 from tests.report_helpers import ADMIN, REFERRER, SUPERVISOR, book_visit
@@ -282,8 +282,7 @@ def test_referrer_finds_a_new_referral_by_its_reference(live_server, page):
     signed_in(page, live_server, REFERRER)
     page.goto(f"{live_server}/referrals/new")
     fill_required_fields(page, born().isoformat())
-    page.get_by_role("button", name="Submit referral").click()
-    page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
+    send_referral(page)
 
     # THEN its page shows its reference, and its date of birth in words
     text = read(page)
@@ -404,8 +403,8 @@ def test_a_start_date_in_the_past_is_refused_beside_the_field_and_the_form_kept(
     fill_required_fields(page, born().isoformat())
     page.get_by_label("Start date").fill(last_week)
 
-    # WHEN they submit it
-    page.get_by_role("button", name="Submit referral").click()
+    # WHEN they press Continue
+    page.get_by_role("button", name="Continue", exact=True).click()
     page.wait_for_load_state()
 
     # THEN the form comes back with the error beside the start date, and what was typed kept

@@ -1,5 +1,6 @@
-"""A referrer refers a family in a real browser, correcting one mistake on the way; the supervisor
-accepts from the emailed link; the referrer sees the referral accepted."""
+"""A referrer refers a family in a real browser, correcting one mistake on the way and checking the
+answers before sending; the supervisor accepts from the emailed link; the referrer sees the
+referral accepted."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import time
 
 import pytest
 
-from tests.dates import born, iso_days_from_today
+from tests.dates import born, iso_days_from_today, long_day, plan_start
 from tests.e2e.conftest import sign_in
-from tests.e2e.referral_form import fill_required_fields
+from tests.e2e.referral_form import CHECK_ANSWERS, SUBMITTED, continue_to_check, fill_required_fields, send_referral
 from tests.helpers import REFERRER, SUPERVISOR, approval_path, wait_for_email
 
 pytestmark = pytest.mark.browser
@@ -56,10 +57,9 @@ def test_referrer_refers_corrects_a_mistake_and_sees_the_supervisors_acceptance(
     summary.get_by_role("link").click()
     assert page.evaluate("location.hash") == "#children-0-date_of_birth"
 
-    # WHEN they correct the date and submit
+    # WHEN they correct the date, check their answers and send the referral
     child.get_by_label("Date of birth").fill(born().isoformat())
-    page.get_by_role("button", name="Submit referral").click()
-    page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
+    send_referral(page)
 
     # THEN they land on the referral's page
     assert page.get_by_role("heading", name="Referral for Maya Robinson").is_visible()
@@ -100,3 +100,61 @@ def test_referrer_refers_corrects_a_mistake_and_sees_the_supervisors_acceptance(
     # ... and in their list of referrals
     page.goto(live_server + "/referrals")
     assert page.locator("tbody .status").first.get_attribute("data-status") == "ACCEPTED"
+
+
+def answer(page, label: str) -> str:
+    """The check page's answer beside `label` (the first such row)."""
+    return page.locator(f"dl.summary dt:text-is('{label}') + dd").first.inner_text()
+
+
+def test_referrer_checks_the_answers_changes_one_and_sends_the_referral(live_server, client, auth, page):
+    def referrals() -> list[dict]:
+        return client.http.get("/v1/referrals", headers=auth("referrer", REFERRER)).json_body["referrals"]
+
+    # GIVEN the referrer has filled in the form
+    sign_in(page, live_server, REFERRER, "/referrals/new")
+    fill_required_fields(page, born().isoformat())
+    page.get_by_label("Preferred times (optional)").fill("After school")
+
+    # WHEN they press Continue
+    continue_to_check(page)
+
+    # THEN every answer is listed to check, section by section, and nothing has been sent
+    assert page.title().startswith(CHECK_ANSWERS)
+    assert page.get_by_role("heading", name="Child 1: Maya Robinson", level=2).is_visible()
+    assert page.get_by_role("heading", name="Family member 1: Danielle Robinson", level=2).is_visible()
+    assert answer(page, "Organisation") == "Northshire County Council"
+    assert answer(page, "Date of birth") == long_day(born())
+    assert answer(page, "Legal status") == "Interim care order"
+    assert answer(page, "Preferred days") == "Tuesday"
+    assert answer(page, "Preferred times") == "After school"
+    assert answer(page, "Start date") == long_day(plan_start())
+    assert answer(page, "Known risks") == "Domestic abuse"
+    assert referrals() == []
+
+    # WHEN they press Change beside the contact arrangements
+    page.get_by_role("button", name="Change contact arrangements").click()
+    page.get_by_role("heading", name="Refer a family", level=1).wait_for()
+
+    # THEN the form is back at that section, with everything they typed
+    assert page.evaluate("location.hash") == "#contact"
+    assert page.get_by_label("Preferred times (optional)").input_value() == "After school"
+    assert page.get_by_label("Organisation").input_value() == "Northshire County Council"
+    assert page.locator("#children-0").get_by_label("First name").input_value() == "Maya"
+    assert page.locator("#children-0").get_by_label("Legal status").input_value() == "interim_care_order"
+    assert page.locator("#contact-preferred_days-tuesday").is_checked()
+    assert page.locator("#risks-domestic_abuse").is_checked()
+    assert page.get_by_label("I confirm that consent or the legal basis for this referral is in place").is_checked()
+    assert page.locator(".error-summary").count() == 0
+
+    # WHEN they change the times, press Continue, and send the referral from the check page
+    page.get_by_label("Preferred times (optional)").fill("After school, 16:00 to 18:00")
+    continue_to_check(page)
+    assert answer(page, "Preferred times") == "After school, 16:00 to 18:00"
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_url(SUBMITTED)
+
+    # THEN one referral is made, with the changed answer
+    assert "Your referral has been submitted" in page.locator(".notice").inner_text()
+    assert answer(page, "Preferred times") == "After school, 16:00 to 18:00"
+    assert len(referrals()) == 1

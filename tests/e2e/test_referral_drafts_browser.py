@@ -10,7 +10,7 @@ import pytest
 
 from tests.dates import born
 from tests.e2e.conftest import sign_in
-from tests.e2e.referral_form import fill_child, fill_the_rest
+from tests.e2e.referral_form import fill_child, fill_the_rest, send_referral
 from tests.helpers import REFERRER
 
 pytestmark = pytest.mark.browser
@@ -69,8 +69,7 @@ def test_referrer_saves_half_a_referral_comes_back_adds_a_child_and_submits(live
     fill_child(page, 0, "Maya", born(0).isoformat())
     fill_child(page, 1, "Leo", born(1).isoformat())
     fill_the_rest(page)
-    page.get_by_role("button", name="Submit referral", exact=True).click()
-    page.wait_for_url(re.compile(r".*/referrals/[0-9a-f]{32}\?done=submitted$"))
+    send_referral(page)
     assert "Your referral has been submitted" in page.content()
 
     # THEN the draft is gone: not in the list, and its page says so

@@ -15,6 +15,7 @@ from chalicelib.web.forms import (
     errors_by_path,
     field_id,
     first_value,
+    flatten,
     indexes,
     nest,
     parse_path,
@@ -274,3 +275,26 @@ def test_a_name_nested_too_deep_or_too_long_is_a_form_error_not_a_recursion(name
     with pytest.raises(FormError) as raised:
         nest({name: ["1"]})
     assert len(str(raised.value)) < 120
+
+
+def test_flatten_gives_the_fields_that_nest_reads_back():
+    values = {
+        "referrer": {"name": "Sam", "team": None},
+        "children": [{"first_name": "Maya", "needs_notes": 'Two\nlines & "quotes"'}, {"first_name": "Leo"}],
+        "contact": {"preferred_days": ["tuesday", "thursday"], "frequency": {"sessions": "1"}},
+        "risks": {"other": True, "aggression": False},
+        "consent_confirmed": True,
+    }
+
+    fields = flatten(values)
+
+    assert ("children[1].first_name", "Leo") in fields
+    assert [value for name, value in fields if name == "contact.preferred_days"] == ["tuesday", "thursday"]
+    assert ("risks.other", "on") in fields and all(name != "risks.aggression" for name, _ in fields)
+    grouped: dict[str, list[str]] = {}
+    for name, value in fields:
+        grouped.setdefault(name, []).append(value)
+    nested = nest(
+        grouped, checkboxes=("risks.other", "risks.aggression", "consent_confirmed"), multi=("contact.preferred_days",)
+    )
+    assert nested == {**values, "referrer": {"name": "Sam"}}
