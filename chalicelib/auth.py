@@ -1,6 +1,7 @@
 """Bearer-token identity: one verification path for Cognito (AWS) and the local signing key.
 
-Tokens carry Cognito ID-token claims: `sub`, `email`, `name`, `cognito:groups` (the roles).
+Tokens carry Cognito ID-token claims: `sub`, `email`, `name` (or `given_name` and `family_name`),
+`cognito:groups` (the roles).
 Locally they are signed with a key the embedded runtime creates (and minted by `local/tokens.py`,
 which is never packaged); in AWS the key comes from the user pool's JWKS. Everything after
 "which key" is the same code.
@@ -14,6 +15,7 @@ from functools import lru_cache
 
 from chalicelib.config import settings
 from chalicelib.domain.identity import normalise_email
+from chalicelib.domain.people import Person, main_role, name_from_claims
 from chalicelib.errors import Forbidden, Unauthorized
 
 
@@ -39,6 +41,12 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
+
+    @property
+    def person(self) -> Person:
+        """Who this is, as a change records them: the email (the identity), the name to show and
+        the role they act in."""
+        return Person(self.email, self.name or None, main_role(role.value for role in self.roles))
 
 
 def _signing_key(token: str):
@@ -81,12 +89,9 @@ def verify_token(token: str) -> Principal:
     except jwt.PyJWTError as exc:
         raise Unauthorized("The bearer token is not valid.") from exc
     roles = frozenset(Role(g) for g in claims.get("cognito:groups", []) if g in Role._value2member_map_)
-    return Principal(
-        user_id=claims["sub"],
-        email=normalise_email(claims.get("email", "")),  # the one normalisation; compared exactly after
-        name=claims.get("name", claims.get("email", "")),
-        roles=roles,
-    )
+    email = normalise_email(claims.get("email", ""))  # the one normalisation; compared exactly after
+    # The name is only shown, never compared: without one in the token, the email stands in.
+    return Principal(user_id=claims["sub"], email=email, name=name_from_claims(claims) or email, roles=roles)
 
 
 def bearer_token(headers) -> str | None:

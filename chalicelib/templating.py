@@ -18,6 +18,7 @@ def environment():
 
     # The word maps come with the domain's models (pydantic): loaded with the first page, not on import.
     from chalicelib.domain import labels
+    from chalicelib.domain.people import person_label
     from chalicelib.domain.referral_reference import human_reference
     from chalicelib.domain.visits import readable_reason
 
@@ -32,6 +33,7 @@ def environment():
     env.globals["long_day"] = long_day
     env.globals["day_of"] = day_of
     env.globals["referral_reference"] = human_reference
+    env.globals["who"] = person_label
     env.globals["contact_words"] = labels.contact_words
     env.globals["risk_words"] = labels.risk_words
     env.globals["reason_words"] = env.filters["reason_words"] = readable_reason

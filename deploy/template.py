@@ -360,6 +360,9 @@ def state_machines(app, stage: str) -> dict:
 # -- identity ---------------------------------------------------------------------------------------
 
 
+NAME_ATTRIBUTES = ("name", "given_name", "family_name")  # the claims `domain.people.name_from_claims` reads
+
+
 def identity() -> dict:
     created = {"Condition": "CreateUserPool"}
     resources: dict[str, Any] = {
@@ -373,6 +376,12 @@ def identity() -> dict:
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
                 "UsernameAttributes": ["email"],
                 "AutoVerifiedAttributes": ["email"],
+                # The name pages and PDFs show for a person (their email stays their identity);
+                # given and family names are the alternative the sign-in also reads.
+                "Schema": [
+                    {"Name": attribute, "AttributeDataType": "String", "Mutable": True, "Required": False}
+                    for attribute in NAME_ATTRIBUTES
+                ],
                 "MfaConfiguration": "OPTIONAL",
                 "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
                 "Policies": {
@@ -397,7 +406,9 @@ def identity() -> dict:
                 "GenerateSecret": False,
                 "AllowedOAuthFlowsUserPoolClient": True,
                 "AllowedOAuthFlows": ["code"],
-                "AllowedOAuthScopes": ["openid", "email"],
+                "AllowedOAuthScopes": ["openid", "email", "profile"],
+                # What the ID token carries: the identity, and the name shown beside it.
+                "ReadAttributes": ["email", "email_verified", *NAME_ATTRIBUTES],
                 "SupportedIdentityProviders": ["COGNITO"],
                 "CallbackURLs": [{"Fn::Join": ["", [public_base_url(), "/signin/callback"]]}],
                 "LogoutURLs": [{"Fn::Join": ["", [public_base_url(), "/"]]}],

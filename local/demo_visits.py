@@ -18,8 +18,8 @@ DEMO_WORKER_EMAIL = "casey.worker@familycontact.example"
 
 def _accepted_referral(supervisor: Principal) -> str:
     """A referral as the review would leave it once a supervisor accepted it, with its history."""
-    from chalicelib.services.audit import audited_transaction
-    from chalicelib.services.referrals import status_change
+    from chalicelib.domain.people import Person
+    from chalicelib.services.audit import SYSTEM, audited_transaction, status_change
     from chalicelib.storage.referral_references import claim_reference
     from chalicelib.storage.referrals import Referral
 
@@ -41,17 +41,21 @@ def _accepted_referral(supervisor: Principal) -> str:
         updated_at=now,
         submission=body,
         history=[
-            status_change(referrer.email, None, ReferralStatus.SUBMITTED.value),
-            status_change("system", ReferralStatus.SUBMITTED.value, ReferralStatus.UNDER_REVIEW.value),
-            status_change(supervisor.email, ReferralStatus.UNDER_REVIEW.value, ReferralStatus.ACCEPTED.value),
+            status_change(
+                Person(referrer.email, referrer.name, Role.REFERRER.value), None, ReferralStatus.SUBMITTED.value
+            ),
+            status_change(SYSTEM, ReferralStatus.SUBMITTED.value, ReferralStatus.UNDER_REVIEW.value),
+            status_change(supervisor.person, ReferralStatus.UNDER_REVIEW.value, ReferralStatus.ACCEPTED.value),
         ],
         exchanges=[],
         decision="accept",
         decided_by=supervisor.email,
+        decided_by_name=supervisor.person.name,
+        decided_by_role=supervisor.person.role,
         decided_at=now,
         notified_status=ReferralStatus.ACCEPTED.value,
     )
-    with audited_transaction(supervisor.email) as tx:
+    with audited_transaction(supervisor.person) as tx:
         tx.save(referral, condition=Referral.referral_id.does_not_exist())
         claim_reference(tx, referral.reference, referral.referral_id)  # as intake claims it
         tx.record("referral", referral.referral_id, "referral.seeded", {"status": ReferralStatus.ACCEPTED.value})

@@ -96,7 +96,7 @@ def seed_demo_workers() -> int:
     today = clock.today()
     made = 0
     for worker, certificates in demo_workers(today):
-        created = workers.create_worker(NewWorker.model_validate(worker), SEEDED_BY.email, today)
+        created = workers.create_worker(NewWorker.model_validate(worker), SEEDED_BY.person, today)
         made += 1
         for kind, certificate in certificates.items():
             record = record_model(kind).model_validate(certificate, context={"today": today})

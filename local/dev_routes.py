@@ -14,6 +14,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import clock, config
+from chalicelib.domain.people import MAX_NAME_LENGTH
 from chalicelib.web.http import PUBLIC, Call, api_route, json_response
 from chalicelib.web.pages import form_fields, page_route, redirect, render, safe_next, sign_in, sign_out
 
@@ -37,6 +38,9 @@ class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     role: str | None = None
     email: str | None = None
+    # The display name of someone new (a demo user or a worker keeps their own); without one, the
+    # token has no name claim, as a Cognito user without the attribute, and their email is shown.
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)] | None = None
 
 
 class JobRequest(BaseModel):
@@ -57,8 +61,8 @@ def outbox():
 def token(call: Call):
     from local.tokens import resolve_user, token_for
 
-    user = resolve_user(call.body.role, call.body.email)
-    return {"token": token_for(user), "email": user.email, "roles": list(user.roles)}
+    user = resolve_user(call.body.role, call.body.email, call.body.name)
+    return {"token": token_for(user), "email": user.email, "name": user.name or None, "roles": list(user.roles)}
 
 
 @api_route(routes, "/dev/jobs/{name}", "POST", roles=PUBLIC, body=JobRequest, summary="Run a scheduled job now")

@@ -52,9 +52,9 @@ def accounts() -> list[DemoUser]:
     return listed
 
 
-def resolve_user(role: str | None, email: str | None) -> DemoUser:
-    """The account a token is issued for: by email (a demo user, a worker, or any email with `role`),
-    or the first demo user of `role`."""
+def resolve_user(role: str | None, email: str | None, name: str | None = None) -> DemoUser:
+    """The account a token is issued for: by email (a demo user, a worker, or any email with `role`,
+    named `name` if given, else nameless), or the first demo user of `role`."""
     roles = sorted(r.value for r in Role)
     if role and role not in roles:
         raise ValidationFailed(
@@ -79,7 +79,7 @@ def resolve_user(role: str | None, email: str | None) -> DemoUser:
                     "That is not an email address.",
                     fields=[{"path": "email", "message": "Enter a valid email address"}],
                 )
-            return DemoUser(_local_id(wanted), wanted, wanted.split("@")[0], (role,))
+            return DemoUser(_local_id(wanted), wanted, " ".join((name or "").split()), (role,))
         if role and role not in user.roles:
             raise ValidationFailed(
                 "That demo user does not have that role.",
@@ -114,7 +114,7 @@ def issue_local_token(
     claims = {
         "sub": user_id,
         "email": email,
-        "name": name,
+        **({"name": name} if name else {}),  # Cognito leaves out an attribute the user has not got
         "cognito:groups": roles,
         "token_use": "id",
         "iss": s.jwt_issuer,

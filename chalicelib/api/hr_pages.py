@@ -151,7 +151,7 @@ def new_worker(request, principal: Principal):
     except ValidationError as exc:
         return worker_page(principal, values, errors_by_path(exc), 422)
     try:
-        created = workers.create_worker(worker, principal.email)
+        created = workers.create_worker(worker, principal.person)
     except Conflict as exc:
         errors = {f["path"]: f["message"] for f in exc.fields} or {"email": exc.message}
         return worker_page(principal, values, errors, 409)

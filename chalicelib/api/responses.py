@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib.auth import Role
 from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
 from chalicelib.domain.referral_decisions import Decision as ReferralDecisionKind
 from chalicelib.domain.referral_form import ReferralSubmission
@@ -34,16 +35,29 @@ class OutputModel(BaseModel):
 # -- referrals -----------------------------------------------------------------------------------
 
 
+PersonName = Annotated[
+    str | None,
+    Field(description="The person's name from their sign-in, shown beside the email; null in older records"),
+]
+RoleName = Annotated[
+    Role | None, Field(description="The role the person acted in; null where it was not recorded (older records)")
+]
+
+
 class ReferralDecisionMade(OutputModel):
     decision: ReferralDecisionKind
     comment: str | None
     decided_by: str | None
+    decided_by_name: PersonName
+    decided_by_role: RoleName
     decided_at: Timestamp | None
 
 
 class ReferralStatusChange(OutputModel):
     at: Timestamp
-    actor: str
+    actor: str = Field(description="Who: their email, or 'system' for what the service did itself")
+    actor_name: PersonName
+    actor_role: RoleName
     from_status: ReferralStatus | None = Field(alias="from")
     to: ReferralStatus
     reason: str | None
@@ -54,6 +68,8 @@ class Question(OutputModel):
 
     asked_at: Timestamp
     asked_by: str
+    asked_by_name: PersonName
+    asked_by_role: RoleName
     question: str
     answered_at: Timestamp | None
     answer: str | None
@@ -298,7 +314,9 @@ class VisitSeries(OutputModel):
 
 class ReportStatusChange(OutputModel):
     at: Timestamp
-    actor: str
+    actor: str = Field(description="Who: their email, or 'system' for what the service did itself")
+    actor_name: PersonName
+    actor_role: RoleName
     from_status: ReportStatus | None = Field(alias="from")
     to: ReportStatus
     reason: str | None
@@ -308,6 +326,8 @@ class ApprovedVersion(OutputModel):
     version: int = Field(ge=1)
     sha256: Sha256
     by: str | None
+    by_name: PersonName
+    by_role: RoleName
     at: Timestamp | None
 
 
@@ -356,6 +376,7 @@ class AuditEvent(OutputModel):
     id: str
     at: Timestamp
     actor: str
+    actor_name: PersonName
     action: str
     changes: dict[str, Any]
     event_id: str

@@ -38,7 +38,7 @@ WORKER_READERS = frozenset({Role.HR, Role.SUPERVISOR, Role.WORKER})
 def create_worker(call: Call):
     from chalicelib.services import workers
 
-    return workers.create_worker(call.body, call.principal.email)
+    return workers.create_worker(call.body, call.principal.person)
 
 
 @api_route(

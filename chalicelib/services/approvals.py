@@ -19,6 +19,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.domain.identity import normalise_email
+from chalicelib.domain.people import Person, person_label
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction, new_event
@@ -44,7 +45,7 @@ class ApprovalSubject(Protocol):
     def validate(self, decision: str | None, comment: str | None) -> Any:
         """The decision as the subject's model, or raise ValidationFailed with field paths."""
 
-    def apply(self, tx: Any, subject_id: str, decision: Any, actor: str, audit: dict) -> None:
+    def apply(self, tx: Any, subject_id: str, decision: Any, actor: Person, audit: dict) -> None:
         """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`."""
 
     def outcome(self, subject_id: str) -> dict:
@@ -203,7 +204,9 @@ def _closed_page(link: ApprovalLink, subject: ApprovalSubject) -> LinkPage | Non
             subject,
             outcome={
                 "decision": link.decision,
-                "decided_by": link.decided_by or link.approver_email,
+                "decided_by": person_label(
+                    link.decided_by or link.approver_email, link.decided_by_name, link.decided_by_role
+                ),
                 "decided_at": link.decided_at,
                 "comment": link.comment,
             },
@@ -268,7 +271,7 @@ def decide(
 
     audit = {"approver": link.approver_email, "via": "email link", **_signed_in(principal)}
     try:
-        outcome = _consume(subject, link, [], chosen, decision, comment, link.approver_email, audit)
+        outcome = _consume(subject, link, [], chosen, decision, comment, _link_decider(link, principal), audit)
     except Conflict:
         # Another link, the app or the referrer got there first: say what happened instead.
         return LinkPage("superseded", link, subject, outcome=subject.outcome(link.subject_id))
@@ -293,7 +296,7 @@ def decide_in_app(
     door, others = live[0], [link for link in links if link is not live[0]]
     audit = {"approver": door.approver_email, "via": "app", **_signed_in(principal)}
     try:
-        return _consume(subject, door, others, chosen, decision, comment, principal.email, audit)
+        return _consume(subject, door, others, chosen, decision, comment, principal.person, audit)
     except Conflict as exc:
         raise Conflict(_not_waiting(subject, subject_id, door)) from exc
 
@@ -318,7 +321,17 @@ def _not_waiting(subject: ApprovalSubject, subject_id: str, door: ApprovalLink |
 
 def _decided_by(link: ApprovalLink) -> str | None:
     stored = store.link(link.link_hash, consistent=True)
-    return stored.decided_by if stored is not None else None
+    if stored is None or not stored.decided_by:
+        return None
+    return person_label(stored.decided_by, stored.decided_by_name, stored.decided_by_role)
+
+
+def _link_decider(link: ApprovalLink, principal: Principal | None) -> Person:
+    """Who decides through an emailed link: its approver. Their name is known when they are signed
+    in as themselves; otherwise (the link alone, or an admin) the approver's email stands."""
+    if principal is not None and principal.email == link.approver_email:
+        return principal.person
+    return Person(link.approver_email)
 
 
 def _consume(
@@ -328,7 +341,7 @@ def _consume(
     chosen: Any,
     decision: str | None,
     comment: str | None,
-    actor: str,
+    actor: Person,
     audit: dict,
 ) -> dict:
     """The one write of every decision: the door link used, the item's other links retired and the
@@ -341,7 +354,9 @@ def _consume(
             decision=str(decision),
             comment=comment or None,
             decided_at=now,
-            decided_by=actor,
+            decided_by=actor.email,
+            decided_by_name=actor.name,
+            decided_by_role=actor.role,
             now=clock.now(),
         )
         for other in others:
@@ -351,7 +366,7 @@ def _consume(
         logger().warning("decision recorded but its wait was over", extra={"subject": door.subject_type})
         subject.wait_was_over(door.subject_id)
     count("ApprovalDecided")
-    return {"decision": decision, "decided_by": actor, "decided_at": now, "comment": comment}
+    return {"decision": decision, "decided_by": actor.label, "decided_at": now, "comment": comment}
 
 
 def _signed_in(principal: Principal | None) -> dict:

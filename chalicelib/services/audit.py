@@ -7,22 +7,25 @@ without the event that records it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib import clock
+from chalicelib.domain.people import SYSTEM as SYSTEM  # the service's own actor, re-exported
+from chalicelib.domain.people import Person
 from chalicelib.errors import BadRequest, Conflict
 from chalicelib.storage import audit as store
 from chalicelib.storage.audit import events_for, events_on_day
 from chalicelib.storage.base import ConditionFailed, Writes, transaction
+from chalicelib.storage.referrals import history_entry
 
 if TYPE_CHECKING:
     from chalicelib.storage.audit import AuditEvent
+    from chalicelib.storage.referrals import StatusChange
 
-SYSTEM = "system"
 # An event's day is its day in the UK, as every page counts days, not the UTC day.
 UK = ZoneInfo("Europe/London")
 
@@ -42,7 +45,10 @@ class ChangedElsewhere(Conflict):
     code = "changed_elsewhere"
 
 
-def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dict | None = None) -> AuditEvent:
+def new_event(entity: str, entity_id: str, actor: str | Person, action: str, changes: dict | None = None) -> AuditEvent:
+    """An event not yet written. `actor` is an email (or `SYSTEM`), or the `Person` whose name the
+    event keeps beside their email."""
+    person = as_person(actor)
     moment = clock.now()
     at = moment.isoformat(timespec="seconds")
     return store.new_event(
@@ -52,18 +58,60 @@ def new_event(entity: str, entity_id: str, actor: str, action: str, changes: dic
         precise_at=moment.isoformat(timespec="microseconds"),
         event_id=uuid.uuid4().hex,
         day=uk_day(moment).isoformat(),
-        actor=actor,
+        actor=person.email,
+        actor_name=person.name,
         action=action,
         changes=changes or {},
     )
 
 
-class AuditedTransaction:
-    """A storage transaction that also takes the audit events of what it changes."""
+def status_change(
+    actor: str | Person, from_status: str | None, to_status: str, reason: str | None = None
+) -> StatusChange:
+    """One entry of a referral's or a report's status history, now, by `actor` (their email, with
+    the name and role the history shows)."""
+    person = as_person(actor)
+    return history_entry(
+        at=clock.iso_now(),
+        actor=person.email,
+        actor_name=person.name,
+        actor_role=person.role,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
 
-    def __init__(self, tx: Writes, actor: str) -> None:
+
+def history_views(entries: Iterable[StatusChange] | None) -> list[dict]:
+    """A referral's or a report's status history as its JSON shows it: who by email, with the name
+    and role recorded beside it (null in entries written before names were kept)."""
+    return [
+        {
+            "at": entry.at,
+            "actor": entry.actor,
+            "actor_name": entry.actor_name,
+            "actor_role": entry.actor_role,
+            "from": entry.from_status,
+            "to": entry.to_status,
+            "reason": entry.reason,
+        }
+        for entry in entries or []
+    ]
+
+
+def as_person(actor: str | Person) -> Person:
+    """An actor given by email alone (the service, a link's approver) is a person with no name known."""
+    return actor if isinstance(actor, Person) else Person(actor)
+
+
+class AuditedTransaction:
+    """A storage transaction that also takes the audit events of what it changes. `actor` is the
+    acting person's email (their identity); `person` adds the name and role the records show."""
+
+    def __init__(self, tx: Writes, actor: str | Person) -> None:
         self._tx = tx
-        self.actor = actor
+        self.person = as_person(actor)
+        self.actor = self.person.email
         self.events: list[AuditEvent] = []
 
     def save(self, model: Any, condition: Any = None) -> None:
@@ -79,7 +127,7 @@ class AuditedTransaction:
         self._tx.condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
 
     def record(self, entity: str, entity_id: str, action: str, changes: dict | None = None) -> AuditEvent:
-        event = new_event(entity, entity_id, self.actor, action, changes)
+        event = new_event(entity, entity_id, self.person, action, changes)
         store.add_event(self._tx, event)
         self.events.append(event)
         return event
@@ -87,9 +135,10 @@ class AuditedTransaction:
 
 @contextmanager
 def audited_transaction(
-    actor: str, conflict_message: str = "Someone else changed this first. Reload and try again."
+    actor: str | Person, conflict_message: str = "Someone else changed this first. Reload and try again."
 ) -> Iterator[AuditedTransaction]:
-    """Collect writes and audit events; commit them in one TransactWriteItems on exit.
+    """Collect writes and audit events; commit them in one TransactWriteItems on exit. `actor` is
+    the signed-in person (`principal.person`), or an email where no sign-in is known.
 
     A failed condition (a stale version, a link already used) becomes `Conflict`.
     """

@@ -87,7 +87,7 @@ def _judge_visits(worker: Any, today: date, actor: Principal):
     from chalicelib.observability import logger
     from chalicelib.services import visits_at_risk
 
-    judged = visits_at_risk.judge_visits(worker, today, actor.email)
+    judged = visits_at_risk.judge_visits(worker, today, actor.person)
     if judged.flagged:
         try:
             visits_at_risk.notify_at_risk(today)
@@ -194,7 +194,7 @@ def _write(
 ) -> None:
     """The worker, the certificate, its history entry and the audit event: one transaction."""
     worker_id = worker.worker_id
-    with audited_transaction(actor.email, "This worker's record changed meanwhile. Reload and try again.") as tx:
+    with audited_transaction(actor.person, "This worker's record changed meanwhile. Reload and try again.") as tx:
         store.save_clearance(tx, worker, clearance, history, based_on=based_on)
         tx.record(
             WORKER_ENTITY,

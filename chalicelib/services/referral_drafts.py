@@ -105,7 +105,7 @@ def create(principal: Principal, values: dict[str, Any], idempotency_key: str) -
         expires_at=_expiry(),
     )
     try:
-        with audited_transaction(principal.email) as tx:
+        with audited_transaction(principal.person) as tx:
             draft_store.add_draft(tx, draft)
             tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
     except Conflict:  # the other press of Save made it between our read and our write
@@ -120,7 +120,7 @@ def save(principal: Principal, draft: ReferralDraft, values: dict[str, Any]) -> 
     draft.children_count = _children(values)
     draft.saved_at = clock.iso_now()
     draft.expires_at = _expiry()
-    with audited_transaction(principal.email, GONE) as tx:
+    with audited_transaction(principal.person, GONE) as tx:
         # Only while it is still there and theirs: a draft deleted or submitted meanwhile stays gone.
         draft_store.save_owned_draft(tx, draft, principal.user_id)
         tx.record(ENTITY, draft.draft_id, "referral_draft.saved", {"children": draft.children_count})
@@ -130,7 +130,7 @@ def save(principal: Principal, draft: ReferralDraft, values: dict[str, Any]) -> 
 def delete(principal: Principal, draft_id: str) -> None:
     """The referrer deletes their draft; deleting one already gone is a NotFound."""
     draft = load_own(principal, draft_id)
-    with audited_transaction(principal.email, GONE) as tx:
+    with audited_transaction(principal.person, GONE) as tx:
         draft_store.delete_owned_draft(tx, draft.draft_id, principal.user_id)
         tx.record(ENTITY, draft_id, "referral_draft.deleted", {"children": draft.children_count})
 

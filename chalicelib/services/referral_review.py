@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import referrals as referral_rules
+from chalicelib.domain.people import Person
 from chalicelib.domain.referral_decisions import Decision, ReviewDecision
 from chalicelib.domain.referral_form import ReferralSubmission, public_summary
 from chalicelib.domain.referral_reference import human_reference
@@ -23,7 +24,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referrals import change_status, load
-from chalicelib.services.review import CLOSED, Described, NothingToDecide
+from chalicelib.services.review import CLOSED, Described, NothingToDecide, decider_label
 from chalicelib.storage import referrals as referral_store
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
@@ -161,11 +162,20 @@ class ReferralSubject:
     def validate(self, decision: str | None, comment: str | None) -> ReviewDecision:
         return review.decision_from(ReviewDecision, decision, comment)
 
-    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: str, audit: dict) -> None:
+    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: Person, audit: dict) -> None:
         if decision.decision is Decision.MORE_INFO:
-            extra = referral_store.question_actions(decision.comment, actor, clock.iso_now())
+            extra = referral_store.question_actions(
+                decision.comment, actor.email, clock.iso_now(), name=actor.name, role=actor.role
+            )
         else:
-            extra = referral_store.decision_actions(decision.decision.value, actor, clock.iso_now(), decision.comment)
+            extra = referral_store.decision_actions(
+                decision.decision.value,
+                actor.email,
+                clock.iso_now(),
+                decision.comment,
+                name=actor.name,
+                role=actor.role,
+            )
         change_status(
             tx,
             subject_id,
@@ -188,7 +198,7 @@ class ReferralSubject:
             "status": status.value,
             "status_label": status.label,
             "decision": referral.decision,
-            "decided_by": referral.decided_by or (last.actor if last else None),
+            "decided_by": decider_label(referral.decided_by, referral.decided_by_name, referral.decided_by_role, last),
             "decided_at": referral.decided_at or (last.at if last else None),
         }
 

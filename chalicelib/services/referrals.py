@@ -17,13 +17,13 @@ from chalicelib.domain.referrals import InvalidTransition, ReferralStatus, await
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import review
-from chalicelib.services.audit import audited_transaction
+from chalicelib.services.audit import audited_transaction, history_views, status_change
 from chalicelib.storage import referral_references as reference_store
 from chalicelib.storage import referrals as referral_store
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
 if TYPE_CHECKING:
-    from chalicelib.storage.referrals import Referral, StatusChange
+    from chalicelib.storage.referrals import Referral
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 # Ids drawn for one referral before giving up: with a billion references, a second draw is already rare.
@@ -49,6 +49,8 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
             "decision": referral.decision,
             "comment": referral.decision_comment,
             "decided_by": referral.decided_by,
+            "decided_by_name": referral.decided_by_name,
+            "decided_by_role": referral.decided_by_role,
             "decided_at": referral.decided_at,
         },
     }
@@ -58,14 +60,13 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
     ]
     if full:
         data["submission"] = submission
-        data["history"] = [
-            {"at": h.at, "actor": h.actor, "from": h.from_status, "to": h.to_status, "reason": h.reason}
-            for h in referral.history or []
-        ]
+        data["history"] = history_views(referral.history)
         data["questions"] = [
             {
                 "asked_at": e.asked_at,
                 "asked_by": e.asked_by,
+                "asked_by_name": e.asked_by_name,
+                "asked_by_role": e.asked_by_role,
                 "question": e.question,
                 "answered_at": e.answered_at,
                 "answer": e.answer,
@@ -73,12 +74,6 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
             for e in referral.exchanges or []
         ]
     return data
-
-
-def status_change(actor: str, from_status: str | None, to_status: str, reason: str | None = None) -> StatusChange:
-    return referral_store.history_entry(
-        at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason
-    )
 
 
 def change_status(
@@ -104,7 +99,7 @@ def change_status(
         referral_id,
         from_status=from_status,
         to_status=to_status,
-        entry=status_change(tx.actor, from_status, to_status, reason),
+        entry=status_change(tx.person, from_status, to_status, reason),
         now=clock.iso_now(),
         extra_actions=extra_actions,
     )
@@ -208,7 +203,7 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
         referral = _new_referral(principal, body)
         key = reference_key(human_reference(referral.referral_id))
         try:
-            with audited_transaction(principal.email) as tx:
+            with audited_transaction(principal.person) as tx:
                 referral_store.add_referral(tx, referral)
                 reference_store.claim_reference(tx, key, referral.referral_id)
                 tx.record(
@@ -243,7 +238,7 @@ def _new_referral(principal: Principal, body: dict) -> Referral:
         created_at=now,
         updated_at=now,
         submission=body,
-        history=[status_change(principal.email, None, ReferralStatus.SUBMITTED.value)],
+        history=[status_change(principal.person, None, ReferralStatus.SUBMITTED.value)],
         exchanges=[],
         workflow_runs=1,
     )
@@ -309,7 +304,7 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
         raise Conflict(f"This referral is {ReferralStatus(referral.status).label}: there is no question to answer.")
     last = len(referral.exchanges) - 1
-    with audited_transaction(principal.email, "The referral changed meanwhile. Reload it.") as tx:
+    with audited_transaction(principal.person, "The referral changed meanwhile. Reload it.") as tx:
         change_status(
             tx,
             referral_id,
@@ -336,7 +331,7 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
             label = ReferralStatus(referral.status).label
             raise Conflict(f"This referral is already {label}; it cannot be withdrawn.")
         try:
-            with audited_transaction(principal.email, "The referral changed meanwhile. Reload it.") as tx:
+            with audited_transaction(principal.person, "The referral changed meanwhile. Reload it.") as tx:
                 change_status(
                     tx,
                     referral_id,

@@ -51,7 +51,9 @@ def hand_over(principal: Principal, visit_id: str, handover: ReportHandover) -> 
                 }
             ],
         )
-    with audited_transaction(principal.email, "The report or the visit changed meanwhile. Reload and try again.") as tx:
+    with audited_transaction(
+        principal.person, "The report or the visit changed meanwhile. Reload and try again."
+    ) as tx:
         store.hand_over(
             tx,
             report,

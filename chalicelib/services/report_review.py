@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain.date_words import day_of
+from chalicelib.domain.people import Person
 from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
 from chalicelib.errors import Conflict
@@ -22,7 +23,7 @@ from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.report_access import load
 from chalicelib.services.report_writing import change_status
-from chalicelib.services.review import Described, NothingToDecide
+from chalicelib.services.review import Described, NothingToDecide, decider_label
 from chalicelib.storage import reports as store
 from chalicelib.workflows.registry import REPORT_REVIEW
 
@@ -157,10 +158,10 @@ class ReportSubject:
     def validate(self, decision: str | None, comment: str | None) -> ReportDecision:
         return review.decision_from(ReportDecision, decision, comment)
 
-    def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: str, audit: dict) -> None:
+    def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: Person, audit: dict) -> None:
         """Approving locks the submitted version: its number and hash are copied in the same write."""
         if decision.decision is Decision.APPROVE:
-            extra = store.approval_actions(actor, clock.iso_now())
+            extra = store.approval_actions(actor.email, clock.iso_now(), name=actor.name, role=actor.role)
         else:
             extra = store.changes_request_actions(decision.comment)
         change_status(
@@ -184,7 +185,7 @@ class ReportSubject:
             "status": status.value,
             "status_label": status.label.lower(),
             "decision": Decision.APPROVE.value if status is ReportStatus.APPROVED else None,
-            "decided_by": report.approved_by or (last.actor if last else None),
+            "decided_by": decider_label(report.approved_by, report.approved_by_name, report.approved_by_role, last),
             "decided_at": report.approved_at or (last.at if last else None),
         }
 

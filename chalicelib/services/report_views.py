@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.people import person_label
 from chalicelib.domain.reports import WRITABLE, ReportContent, ReportStatus, participant_labels
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.services import visit_access
+from chalicelib.services.audit import history_views
 from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_author, may_write, readable, visit_for
 from chalicelib.storage import reports as store
 
@@ -41,6 +43,8 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
             "version": report.approved_version,
             "sha256": report.approved_hash,
             "by": report.approved_by,
+            "by_name": report.approved_by_name,
+            "by_role": report.approved_by_role,
             "at": report.approved_at,
         },
         "versions": [
@@ -60,10 +64,7 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
                 "draft_saved_at": report.draft_saved_at,
                 "draft_revision": int(report.draft_revision or 0),
                 "changes_comment": report.changes_comment,
-                "history": [
-                    {"at": h.at, "actor": h.actor, "from": h.from_status, "to": h.to_status, "reason": h.reason}
-                    for h in report.history or []
-                ],
+                "history": history_views(report.history),
             }
         )
     return data
@@ -90,7 +91,7 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
         "case_reference": human_reference(report.referral_id),
         "version": version.version,
         "sha256": report.approved_hash,
-        "approved_by": report.approved_by,
+        "approved_by": person_label(report.approved_by, report.approved_by_name, report.approved_by_role),
         "approved_at": report.approved_at,
         "worker_name": report.worker_name,
         "participants": report.participants or {},

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.auth import Principal
+from chalicelib.domain.people import person_label
 from chalicelib.domain.reports import (
     WRITABLE,
     InvalidTransition,
@@ -25,22 +26,16 @@ from chalicelib.domain.reports import (
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
 from chalicelib.services import review
-from chalicelib.services.audit import ChangedElsewhere, audited_transaction
+from chalicelib.services.audit import ChangedElsewhere, audited_transaction, status_change
 from chalicelib.services.report_access import is_author, load, someone_elses_draft, writable_visit
 from chalicelib.services.report_views import view_for
 from chalicelib.storage import reports as store
-from chalicelib.storage.referrals import history_entry
 from chalicelib.workflows.registry import REPORT_REVIEW
 
 if TYPE_CHECKING:
-    from chalicelib.storage.referrals import StatusChange
     from chalicelib.storage.reports import Report
 
 KIND = REPORT_REVIEW.subject_kind
-
-
-def status_change(actor: str, from_status: str | None, to_status: str, reason: str | None = None) -> StatusChange:
-    return history_entry(at=clock.iso_now(), actor=actor, from_status=from_status, to_status=to_status, reason=reason)
 
 
 def change_status(
@@ -67,7 +62,7 @@ def change_status(
         visit_id,
         from_status=from_status,
         to_status=to_status,
-        entry=status_change(tx.actor, from_status, to_status, reason),
+        entry=status_change(tx.person, from_status, to_status, reason),
         now=clock.iso_now(),
         extra_actions=extra_actions,
         also_if=also_if,
@@ -145,7 +140,7 @@ def _write_draft(
     from chalicelib.storage.workers import get_worker
 
     visit_id = visit.visit_id
-    with audited_transaction(principal.email, "The report changed meanwhile. Reload it.") as tx:
+    with audited_transaction(principal.person, "The report changed meanwhile. Reload it.") as tx:
         if existing is None:
             referral = load_referral(visit.referral_id)
             worker = get_worker(visit.worker_id)
@@ -161,7 +156,7 @@ def _write_draft(
                 draft=draft,
                 draft_saved_at=now,
                 draft_revision=1,
-                history=[status_change(principal.email, None, ReportStatus.DRAFT.value)],
+                history=[status_change(principal.person, None, ReportStatus.DRAFT.value)],
                 created_at=now,
                 updated_at=now,
                 **copied,
@@ -244,7 +239,7 @@ def _write_submission(
 
     visit_id = report.visit_id
     with audited_transaction(
-        principal.email, "The visit changed since this draft was saved. Save it again, then submit."
+        principal.person, "The visit changed since this draft was saved. Save it again, then submit."
     ) as tx:
         check_visit_still(
             tx,
@@ -285,7 +280,7 @@ def _already_submitted(visit_id: str, version: int) -> None:
         return
     if int(current.version or 0) >= version:
         last = (current.history or [None])[-1]
-        by = f" by {last.actor}" if last is not None else ""
+        by = f" by {person_label(last.actor, last.actor_name, last.actor_role)}" if last is not None else ""
         raise ChangedElsewhere(
             f"This report was already submitted{by} (version {int(current.version)}) while you were submitting "
             f"it: it is now {ReportStatus(current.status).label.lower()}. Nothing more was submitted."

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
+from chalicelib.domain.people import person_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email
@@ -67,6 +68,14 @@ class AuthorWait:
     # An answer that finds the wait over (timed out, lost) starts the next run itself; without
     # this, the recovery sweep restarts the review (the answered status must be a stranded one).
     restart_when_over: bool = False
+
+
+def decider_label(email: str | None, name: str | None, role: str | None, last: Any) -> str | None:
+    """Who decided an item, as its outcome names them: the decider stored on the item, else the
+    author of its last status change (`last`, a history entry or None); None when neither is known."""
+    if email:
+        return person_label(email, name, role)
+    return person_label(last.actor, last.actor_name, last.actor_role) if last is not None else None
 
 
 class ReviewSubject(ApprovalSubject, Protocol):

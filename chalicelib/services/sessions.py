@@ -81,7 +81,7 @@ def end_all_for(email: str, actor: Principal) -> int:
     found = store.sessions_of(person)
     batches = [found[i : i + ENDED_PER_TRANSACTION] for i in range(0, len(found), ENDED_PER_TRANSACTION)]
     for batch in batches or [[]]:
-        with audited_transaction(actor.email) as tx:
+        with audited_transaction(actor.person) as tx:
             for session_hash in batch:
                 store.end_session(tx, session_hash)
             tx.record("user", person, "sessions.ended_everywhere", {"sessions": len(batch)})

@@ -188,7 +188,7 @@ def _write(
         "The referral or the worker's schedule changed while this was being booked, so nothing was booked. "
         "Check the schedule and try again."
     )
-    with audited_transaction(principal.email, conflict) as tx:
+    with audited_transaction(principal.person, conflict) as tx:
         store.claim_schedule(tx, worker_id, revision)
         for visit in visits:
             store.add_visit(tx, visit)

@@ -75,7 +75,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     action = "visit.reassigned" if "worker_id" in record else "visit.rescheduled"
     conflict = "The visit or the worker's schedule changed meanwhile, so nothing was changed. Reload it and try again."
     try:
-        with audited_transaction(principal.email, conflict) as tx:
+        with audited_transaction(principal.person, conflict) as tx:
             store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
             store.claim_schedule(tx, worker_id, revision)
             keep_record_open(tx, visit.visit_id)
@@ -114,7 +114,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
     store.take_off_unsent_list(visit)
     visit.updated_at = visit.cancelled_at
     try:
-        with audited_transaction(principal.email, "The visit changed meanwhile. Reload it and try again.") as tx:
+        with audited_transaction(principal.person, "The visit changed meanwhile. Reload it and try again.") as tx:
             store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
             keep_record_open(tx, visit.visit_id)
             tx.record(

@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain import date_words
 from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds, to_local
+from chalicelib.domain.people import Person
 from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.observability import count, logger
 from chalicelib.services.audit import SYSTEM, audited_transaction
@@ -34,7 +35,7 @@ class Judged:
     cleared: int = 0
 
 
-def judge_visits(worker: Any, today: date, actor: str = SYSTEM) -> Judged:
+def judge_visits(worker: Any, today: date, actor: str | Person = SYSTEM) -> Judged:
     """Flag each of the worker's scheduled visits from `today` on whose date they will not be
     compliant, and clear the flag of each on whose date they now will be (a renewal, a corrected
     date). Reads the worker's visits with one Query; each flag is marked unsent, for

@@ -27,9 +27,10 @@ from chalicelib.domain.clearances import (
     worker_compliance,
 )
 from chalicelib.domain.labels import KIND_LABELS
+from chalicelib.domain.people import Person
 from chalicelib.domain.workers import NewWorker
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services.audit import audited_transaction
+from chalicelib.services.audit import as_person, audited_transaction
 from chalicelib.storage import workers as store
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def list_workers(
 # -- writes --------------------------------------------------------------------------------------
 
 
-def create_worker(new: NewWorker, actor: str, today: date | None = None) -> dict[str, Any]:
+def create_worker(new: NewWorker, actor: str | Person, today: date | None = None) -> dict[str, Any]:
     """Add a worker; their email must be new. They start MISSING every required clearance."""
     today = today or clock.today()
     rules = policy()
@@ -251,7 +252,7 @@ def create_worker(new: NewWorker, actor: str, today: date | None = None) -> dict
         role=new.role,
         phone=new.phone,
         created_at=clock.iso_now(),
-        created_by=actor,
+        created_by=as_person(actor).email,
         clearances={},
         compliance_status=status.value,
         compliance_as_of=today.isoformat(),

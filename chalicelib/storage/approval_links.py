@@ -46,6 +46,8 @@ class ApprovalLink(Model):
     comment = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # the approver, or whoever decided in the app
+    decided_by_name = UnicodeAttribute(null=True)  # their name and role as shown (older links have neither)
+    decided_by_role = UnicodeAttribute(null=True)
     retired_at = UTCDateTimeAttribute(null=True)
 
     by_subject = LinksBySubject()
@@ -132,6 +134,8 @@ def use_link(
     comment: str | None,
     decided_at: str,
     decided_by: str,
+    decided_by_name: str | None = None,
+    decided_by_role: str | None = None,
     now: datetime,
 ) -> None:
     """Consume the link with the decision taken through it, only if it is still active and not
@@ -144,6 +148,8 @@ def use_link(
             ApprovalLink.comment.set(comment),
             ApprovalLink.decided_at.set(decided_at),
             ApprovalLink.decided_by.set(decided_by),
+            ApprovalLink.decided_by_name.set(decided_by_name),
+            ApprovalLink.decided_by_role.set(decided_by_role),
         ],
         condition=(ApprovalLink.state == ACTIVE) & (ApprovalLink.expires_at > now),
     )

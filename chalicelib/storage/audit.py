@@ -31,7 +31,8 @@ class AuditEvent(Model):
     entity = UnicodeAttribute()
     entity_id = UnicodeAttribute()
     at = UnicodeAttribute()
-    actor = UnicodeAttribute()
+    actor = UnicodeAttribute()  # the email: the identity the trail keeps
+    actor_name = UnicodeAttribute(null=True)  # the name shown beside it (older events have none)
     action = UnicodeAttribute()
     changes = JSONAttribute(null=True)
 
@@ -43,6 +44,7 @@ class AuditEvent(Model):
             "id": self.entity_id,
             "at": self.at,
             "actor": self.actor,
+            "actor_name": self.actor_name,
             "action": self.action,
             "changes": self.changes or {},
             "event_id": self.event_key.rsplit("#", 1)[-1],
@@ -62,6 +64,7 @@ def new_event(
     event_id: str,
     day: str,
     actor: str,
+    actor_name: str | None = None,
     action: str,
     changes: dict,
 ) -> AuditEvent:
@@ -75,6 +78,7 @@ def new_event(
         entity_id=entity_id,
         at=at,
         actor=actor,
+        actor_name=actor_name,
         action=action,
         changes=changes,
     )

@@ -51,7 +51,9 @@ class ReferralsByReference(GlobalSecondaryIndex):
 
 class StatusChange(MapAttribute):
     at = UnicodeAttribute()
-    actor = UnicodeAttribute()
+    actor = UnicodeAttribute()  # the email: who it was
+    actor_name = UnicodeAttribute(null=True)  # the name and role shown (older entries have neither)
+    actor_role = UnicodeAttribute(null=True)
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
@@ -62,6 +64,8 @@ class Exchange(MapAttribute):
 
     asked_at = UnicodeAttribute()
     asked_by = UnicodeAttribute()
+    asked_by_name = UnicodeAttribute(null=True)
+    asked_by_role = UnicodeAttribute(null=True)
     question = UnicodeAttribute()
     answered_at = UnicodeAttribute(null=True)
     answer = UnicodeAttribute(null=True)
@@ -85,6 +89,8 @@ class Referral(Model):
     decision = UnicodeAttribute(null=True)
     decision_comment = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
+    decided_by_name = UnicodeAttribute(null=True)
+    decided_by_role = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
     notified_status = UnicodeAttribute(null=True)  # the status the referrer was last told about
     # The amendment wait's callback token: server side only, never rendered or logged.
@@ -133,10 +139,25 @@ def check_referral_status(tx: Writes, referral_id: str, status: str) -> None:
 
 
 def history_entry(
-    *, at: str, actor: str, from_status: str | None, to_status: str, reason: str | None = None
+    *,
+    at: str,
+    actor: str,
+    actor_name: str | None = None,
+    actor_role: str | None = None,
+    from_status: str | None,
+    to_status: str,
+    reason: str | None = None,
 ) -> StatusChange:
-    """One entry of a referral's or a report's status history."""
-    return StatusChange(at=at, actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+    """One entry of a referral's or a report's status history: who by email, with the name and role shown."""
+    return StatusChange(
+        at=at,
+        actor=actor,
+        actor_name=actor_name,
+        actor_role=actor_role,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
 
 
 def new_referral(referral_id: str, **attributes) -> Referral:
@@ -200,16 +221,24 @@ def check_referral_status_in(tx: Writes, referral_id: str, statuses: Iterable[st
     tx.condition_check(Referral, referral_id, condition=Referral.status.is_in(*statuses))
 
 
-def question_actions(question: str, asked_by: str, at: str) -> tuple:
+def question_actions(
+    question: str, asked_by: str, at: str, *, name: str | None = None, role: str | None = None
+) -> tuple:
     """What asking the referrer a question sets beside the status: a new exchange, not yet answered."""
-    return (append_to(Referral.exchanges, [Exchange(asked_at=at, asked_by=asked_by, question=question)]),)
+    exchange = Exchange(asked_at=at, asked_by=asked_by, asked_by_name=name, asked_by_role=role, question=question)
+    return (append_to(Referral.exchanges, [exchange]),)
 
 
-def decision_actions(decision: str, decided_by: str, at: str, comment: str | None) -> tuple:
-    """What a supervisor's accept or decline sets beside the status."""
+def decision_actions(
+    decision: str, decided_by: str, at: str, comment: str | None, *, name: str | None = None, role: str | None = None
+) -> tuple:
+    """What a supervisor's accept or decline sets beside the status: who (the email, with the name
+    and role shown), when, and the comment."""
     return (
         Referral.decision.set(decision),
         Referral.decided_by.set(decided_by),
+        Referral.decided_by_name.set(name),
+        Referral.decided_by_role.set(role),
         Referral.decided_at.set(at),
         Referral.decision_comment.set(comment),
     )

@@ -52,7 +52,9 @@ class Report(Model):
     latest_hash = UnicodeAttribute(null=True)  # SHA-256 of the latest submitted version
     approved_version = NumberAttribute(null=True)
     approved_hash = UnicodeAttribute(null=True)  # SHA-256 of the approved version's canonical content
-    approved_by = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)  # the approver's email
+    approved_by_name = UnicodeAttribute(null=True)  # and the name and role shown (older reports have neither)
+    approved_by_role = UnicodeAttribute(null=True)
     approved_at = UnicodeAttribute(null=True)
     alerted_version = NumberAttribute(null=True)  # the last version whose urgent alerts went out
     alerted_concern = UnicodeAttribute(null=True)  # the concern_key of the concern last alerted
@@ -241,13 +243,15 @@ def check_report_status(tx: Writes, visit_id: str, status: str) -> None:
     tx.condition_check(Report, visit_id, condition=Report.status == status)
 
 
-def approval_actions(approved_by: str, at: str) -> tuple:
+def approval_actions(approved_by: str, at: str, *, name: str | None = None, role: str | None = None) -> tuple:
     """What approving sets beside the status: the submitted version and its hash, locked as the
-    approved ones in the same write, and who approved it when."""
+    approved ones in the same write, and who approved it (the email, with the name and role shown) when."""
     return (
         Report.approved_version.set(Report.version),
         Report.approved_hash.set(Report.latest_hash),
         Report.approved_by.set(approved_by),
+        Report.approved_by_name.set(name),
+        Report.approved_by_role.set(role),
         Report.approved_at.set(at),
     )
 

@@ -11,6 +11,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain import reports, visits
 from chalicelib.domain.clearances import ClearanceKind
 from chalicelib.domain.labels import REFERRAL_STATUS_LABELS, STATUS_LABELS, kind_label
+from chalicelib.domain.people import trail_label
 from chalicelib.web.pages import render
 
 # The kinds of item the log can be filtered by, as people call them.
@@ -159,7 +160,7 @@ def event_words(event: dict[str, Any]) -> dict[str, Any]:
     shown = reference or (item_id[:8] if len(item_id) > 12 and entity not in WHOLE_IDS else item_id)
     return {
         **event,
-        "who": "The service (automatic)" if event["actor"] == "system" else event["actor"],
+        "who": trail_label(event["actor"], event.get("actor_name")),
         "what": action_words(entity, event["action"]),
         "item": f"{KINDS.get(entity, entity.capitalize())} {shown}",
         "item_link": link.format(id=item_id) if link else None,

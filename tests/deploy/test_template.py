@@ -377,6 +377,16 @@ def test_identity_has_the_five_role_groups_a_client_and_hosted_sign_in(template)
         assert existing in template["Parameters"]
 
 
+def test_the_user_pool_declares_the_name_and_its_id_tokens_carry_it(template):
+    (pool,) = resources_of(template, "AWS::Cognito::UserPool").values()
+    declared = {a["Name"]: a for a in pool["Properties"]["Schema"]}
+    assert set(declared) == {"name", "given_name", "family_name"}
+    assert all(a["Mutable"] and not a["Required"] for a in declared.values())
+    (client,) = resources_of(template, "AWS::Cognito::UserPoolClient").values()
+    assert {"email", "name", "given_name", "family_name"} <= set(client["Properties"]["ReadAttributes"])
+    assert "profile" in client["Properties"]["AllowedOAuthScopes"]
+
+
 def test_every_function_reads_its_settings_from_the_template(template):
     from chalicelib.workflows.registry import WORKFLOWS
 

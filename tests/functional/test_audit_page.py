@@ -44,7 +44,8 @@ def test_todays_events_say_who_did_what_to_which_item_and_when(client, admin, re
     response = client.http.get("/audit", headers=admin)
     text = text_of(response)
     assert response.status_code == 200
-    assert f"{SAM} Submitted the referral Referral {human_reference(referral_id)}" in text
+    # who by name, with the email that identifies them
+    assert f"Sam Okafor ({SAM}) Submitted the referral Referral {human_reference(referral_id)}" in text
     assert "Status: Submitted" in text
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", text)
     assert code_like_tokens(text) == []

@@ -695,7 +695,7 @@ def test_withdraw_with_confirmation_records_who_when_and_why(client, sam):
     page = Html(client.http.get(response.headers["Location"], headers=sam).body)
     assert page.one("span", **{"data-status": "WITHDRAWN"})["text"] == "Withdrawn"
     last = [cell["text"].strip() for cell in page.find("td") if page.parent(cell) is _rows(page)[-1]]
-    assert last[1] == SAM and last[3] == "Withdrawn" and last[4] == "Moved away"
+    assert last[1] == "Sam Okafor, Social worker" and last[3] == "Withdrawn" and last[4] == "Moved away"
     assert page.find("form", action=f"/referrals/{rid}/withdraw") == []
     assert "has been withdrawn" in page.by_class("notice")[0]["text"]
     # A second withdrawal is a clear conflict, not a crash.

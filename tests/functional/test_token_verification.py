@@ -17,6 +17,14 @@ def test_a_user_pool_token_becomes_a_principal_with_its_groups_as_roles(user_poo
     assert principal.roles == frozenset({auth.Role.SUPERVISOR})
 
 
+def test_the_name_comes_from_the_token_else_given_and_family_names_else_the_email(user_pool):
+    assert auth.verify_token(user_pool["mint"]()).person.label == "Priya Shah, Supervisor"
+    split = auth.verify_token(user_pool["mint"](name=None, given_name="Priya", family_name="Shah"))
+    assert split.name == "Priya Shah"
+    nameless = auth.verify_token(user_pool["mint"](name=None, email="Priya@Agency.example"))
+    assert (nameless.email, nameless.name) == ("priya@agency.example", "priya@agency.example")
+
+
 def test_groups_that_are_not_roles_are_ignored(user_pool):
     principal = auth.verify_token(user_pool["mint"](**{"cognito:groups": ["hr", "printer-users"]}))
     assert principal.roles == frozenset({auth.Role.HR})

@@ -74,7 +74,14 @@ def test_a_report_for_the_referrer_leaves_out_the_draft_and_history():
             "status": "APPROVED",
             "status_label": "Approved",
             "participants": {"child-0": "Maya"},
-            "approved": {"version": 1, "sha256": "a" * 64, "by": "supervisor@example.org", "at": "2027-01-13T09:00:00"},
+            "approved": {
+                "version": 1,
+                "sha256": "a" * 64,
+                "by": "supervisor@example.org",
+                "by_name": "Priya Shah",
+                "by_role": "supervisor",
+                "at": "2027-01-13T09:00:00",
+            },
             "versions": [],
         }
     )
