@@ -53,6 +53,15 @@ def approval_path(message: dict) -> str:
     return f"/approve/{match.group(1)}"
 
 
+def shown_as(email: str) -> str:
+    """How pages and decisions name a demo user who acted signed in: "Priya Shah, Supervisor"."""
+    from chalicelib.domain.people import person_label
+    from local.directory import find
+
+    user = find(email)
+    return person_label(user.email, user.name, user.roles[0])
+
+
 def submit_referral(client, auth_headers: dict, body: dict, key: str | None = None):
     headers = dict(auth_headers)
     if key:

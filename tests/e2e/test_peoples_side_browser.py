@@ -97,7 +97,9 @@ def test_admin_reads_a_referrals_history_in_the_audit_log_and_a_days_events(
     rows = page.locator("#audit tbody tr")
     assert rows.count() == 2
     first = rows.first
-    assert first.locator("td[data-label=Who]").inner_text() == REFERRER
+    assert (
+        first.locator("td[data-label=Who]").inner_text() == f"Sam Okafor ({REFERRER})"
+    )  # the audit log's name and email
     assert first.locator("td[data-label=What]").inner_text() == "Submitted the referral"
     assert SHOWN_MOMENT.match(first.locator("td[data-label=When]").inner_text())
     assert first.locator("td[data-label=Item]").inner_text().startswith(f"Referral {reference}")
@@ -121,7 +123,7 @@ def test_admin_reads_a_referrals_history_in_the_audit_log_and_a_days_events(
 
     # THEN the whole history has been shown, the supervisor's question among it
     assert len(seen) > 2
-    assert (SUPERVISOR, "Decided the referral") in seen
+    assert (f"Priya Shah ({SUPERVISOR})", "Decided the referral") in seen
 
     # WHEN they ask for everything on today's date
     from chalicelib.services.audit import uk_today

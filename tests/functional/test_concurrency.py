@@ -19,7 +19,7 @@ import pytest
 
 from chalicelib.examples import example_report
 from tests.dates import at, example_referral, iso_days_from_today, plan_day
-from tests.helpers import submit_referral
+from tests.helpers import shown_as, submit_referral
 from tests.report_helpers import save
 from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
 
@@ -217,7 +217,7 @@ def test_a_submission_that_loses_the_race_says_it_was_already_submitted(client, 
     # THEN it is a 409 saying it was already submitted, and only one version exists
     assert response.status_code == 409, response.body
     message = response.json_body["error"]["message"]
-    assert message.startswith(f"This report was already submitted by {CASEY} (version 1)")
+    assert message.startswith(f"This report was already submitted by {shown_as(CASEY)} (version 1)")
     assert "Nothing more was submitted." in message
     assert [v.version for v in _versions(visit_id)] == [1]
 
