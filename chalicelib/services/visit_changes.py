@@ -32,9 +32,9 @@ from chalicelib.storage import visits as store
 def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[str, Any]:
     """Reschedule and/or reassign; every guard runs again. A visit that passes them is not at risk."""
     visit = load(visit_id)
+    check_record_open(visit_id)  # first: its report's state says why, before the visit is marked reported
     if visit.status != VisitStatus.SCHEDULED:
         raise Conflict(f"This visit is {VisitStatus(visit.status).label.lower()}, so it cannot be changed.")
-    check_record_open(visit_id)
     old_start, old_end = from_iso(visit.starts_at), from_iso(visit.ends_at)
     length = old_end - old_start
     local_start = changes.start or to_local(old_start)
@@ -103,9 +103,9 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> d
         raise Conflict(
             f"This visit was already cancelled on {date_words.when(visit.cancelled_at)} (cancelled by: {by.lower()})."
         )
+    check_record_open(visit_id)  # first: its report's state says why, before the visit is marked reported
     if visit.status == VisitStatus.REPORTED:
         raise Conflict("This visit has been reported, so it cannot be cancelled.")
-    check_record_open(visit_id)
     visit.status = VisitStatus.CANCELLED.value
     visit.cancelled_by = cancellation.cancelled_by.value
     visit.cancel_reason = cancellation.reason
