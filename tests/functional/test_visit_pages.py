@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.dates import at, long_day, plan_day, plan_end, plan_start, short_day
-from tests.visit_helpers import CASEY, add_worker, visits_of
+from tests.visit_helpers import CASEY, add_worker, post_visit, visits_of
 
 
 def page_auth(auth, role: str, email: str | None = None) -> dict:
@@ -135,9 +134,9 @@ def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, ca
         "end": f"{past}T01:30",
         "venue": "Family Centre",
     }
-    due = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body)).json_body
+    due = post_visit(client, auth("supervisor"), body).json_body
     later = {**body, "start": f"{monday + timedelta(days=6)}T22:00", "end": f"{monday + timedelta(days=6)}T23:00"}
-    risky = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(later)).json_body
+    risky = post_visit(client, auth("supervisor"), later).json_body
     flagged = Visit.get(risky["id"])
     flagged.update(actions=[Visit.at_risk.set(True), Visit.at_risk_reason.set("First aid certificate expired")])
 
@@ -163,7 +162,7 @@ def test_my_visits_shows_the_workers_upcoming_visits_and_reports_due(client, aut
             "end": f"{day}T11:00",
             "venue": "Family Centre",
         }
-        assert client.http.post("/v1/visits", headers=supervisor, body=json.dumps(body)).status_code == 201
+        assert post_visit(client, supervisor, body).status_code == 201
     html = client.http.get("/visits/mine", headers=auth("worker", CASEY)).body.decode()
     text = text_of(html)
     assert "Reports due (1)" in text and "Upcoming visits (1)" in text
