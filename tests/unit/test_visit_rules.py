@@ -335,3 +335,18 @@ def test_a_past_visit_reads_as_one_visit_and_its_example_is_valid():
 
     past = PastVisit.model_validate(example_past_visit())
     assert past.slot.minutes == 90
+
+
+@pytest.mark.parametrize(
+    ("now", "first_start"),
+    [
+        (datetime(2027, 1, 12, 9, 0), "2027-01-12T16:00"),  # today, before the preferred time
+        (datetime(2027, 1, 12, 16, 0), "2027-01-13T16:00"),  # that very minute: it has begun, so tomorrow
+        (datetime(2027, 1, 12, 18, 0), "2027-01-13T16:00"),
+    ],
+)
+def test_the_series_form_is_prefilled_with_a_start_still_to_come(now, first_start):
+    from chalicelib.api.visit_pages import plan_values
+
+    plan = {"start_date": "2027-01-04", "preferred_times": "after 16:00"}
+    assert plan_values(plan, now)["first_start"] == first_start
