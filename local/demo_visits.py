@@ -64,7 +64,7 @@ def _accepted_referral(supervisor: Principal) -> str:
 
 def seed_demo_visits() -> int:
     """Book through the real use cases (guards, audit and all); returns the visits made."""
-    from chalicelib.domain.visit_requests import NewSeries, NewVisit
+    from chalicelib.domain.visit_requests import NewSeries, PastVisit
     from chalicelib.services import visit_booking
     from chalicelib.services.workers import find_worker_by_email
 
@@ -77,9 +77,9 @@ def seed_demo_visits() -> int:
     today = clock.today()
     yesterday = today - timedelta(days=1)
     first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
-    visit_booking.book(
+    visit_booking.record_past(  # yesterday's visit, so its report is due
         supervisor,
-        NewVisit.model_validate(
+        PastVisit.model_validate(
             {
                 "referral_id": referral_id,
                 "worker_id": worker.worker_id,

@@ -205,7 +205,7 @@ def _visits_that_happened(connection: Connection, referral_id: str, supervisor: 
             "venue": "Northshire Family Centre, Room 2",
             "participants": {"children": [0], "family_members": [0]},
         }
-        visit_ids.append(_json(connection, "POST", "/v1/visits", supervisor, body, expect=201)["id"])
+        visit_ids.append(_json(connection, "POST", "/v1/visits/past", supervisor, body, expect=201)["id"])
     return visit_ids
 
 

@@ -42,10 +42,12 @@ def booking_calls() -> dict:
     from chalice.test import Client
 
     from app import app
+    from chalicelib import clock
     from local.runtime import EmbeddedAws
     from local.tokens import resolve_user, token_for
     from tests.visit_helpers import add_referral, add_worker
 
+    week = clock.today() + timedelta(days=7)  # a booking is always still to come
     counter = DynamoDBReads()
     counter.install()
     runtime = EmbeddedAws(app, Path(tempfile.mkdtemp(prefix="bench-visits-"))).start()
@@ -59,12 +61,12 @@ def booking_calls() -> dict:
         one = {
             "referral_id": one_referral,
             "worker_id": worker_id,
-            "start": "2027-01-11T10:00",
-            "end": "2027-01-11T11:30",
+            "start": f"{week}T10:00",
+            "end": f"{week}T11:30",
             "venue": "Family Centre",
         }
         series = {
-            "first_start": "2027-01-12T16:00",
+            "first_start": f"{week + timedelta(days=1)}T16:00",
             "length_minutes": 90,
             "repeat": "weekly",
             "sessions": SERIES,

@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from chalicelib.examples import example_report
 from tests.helpers import ADMIN, REFERRER, SUPERVISOR  # noqa: F401 - the people the report tests email
-from tests.visit_helpers import CASEY, add_referral, add_worker
+from tests.visit_helpers import CASEY, add_referral, add_worker, post_visit
 
 
 def book_visit(client, auth, *, days_from_now: int = -1, confidential: bool = False, worker_email: str = CASEY) -> str:
-    """A visit booked by the supervisor (yesterday by default, so its report is due); its id."""
+    """A visit the supervisor made (recorded as having happened yesterday by default, so its report is
+    due; booked when it is still to come); its id."""
     from chalicelib import clock
     from chalicelib.storage.workers import worker_by_email
 
@@ -28,7 +29,7 @@ def book_visit(client, auth, *, days_from_now: int = -1, confidential: bool = Fa
         "venue": "Northshire Family Centre, Room 2",
         "participants": {"children": [0], "family_members": [0]},
     }
-    response = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body))
+    response = post_visit(client, auth("supervisor"), body)
     assert response.status_code == 201, response.body
     return response.json_body["id"]
 

@@ -85,6 +85,26 @@ def add_referral(
     return referral.referral_id
 
 
+PAST_VISITS = "/v1/visits/past"
+
+
+def has_passed(local_start: str) -> bool:
+    """Whether a visit starting at `local_start` (as a body gives it) has started by now."""
+    from chalicelib import clock
+    from chalicelib.domain.local_time import parse_local, to_utc
+
+    return to_utc(parse_local(local_start)) <= clock.now()
+
+
+def post_visit(client, headers: dict, body: dict):
+    """Make one visit as a supervisor would: book it (`POST /v1/visits`), or, when its start has
+    passed, record it as a visit that already happened (`POST /v1/visits/past`, the explicit action)."""
+    import json
+
+    path = PAST_VISITS if has_passed(body["start"]) else "/v1/visits"
+    return client.http.post(path, headers=headers, body=json.dumps(body))
+
+
 def referral_status(referral_id: str) -> str:
     from chalicelib.storage.referrals import Referral
 

@@ -145,4 +145,4 @@ class SignInCallbackQuery(QueryModel):
 
 class VisitActionPageQuery(QueryModel):
     next: forgiving(words("the visits page to return to (any other value: the visit's own page)", 300)) = None
-    done: forgiving(words("cancelled, moved or reassigned, after changing a visit", 32)) = None
+    done: forgiving(words("cancelled, moved, reassigned or recorded, after changing or recording a visit", 32)) = None

@@ -1,11 +1,11 @@
-"""The visit pages: the supervisor's week, the worker's "My visits" and calendar file, and
-scheduling a series from a referral. Each handler reads the request, calls a service and hands the
+"""The visit pages: the supervisor's week, the worker's "My visits" and calendar file, scheduling a
+series from a referral, and recording a visit of a referral that already happened. Each handler reads the request, calls a service and hands the
 result to `web.visit_views` to render. Heavy modules load on first use."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalice import Blueprint
@@ -21,6 +21,7 @@ _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 SERIES_FIELDS = ("first_start", "length_minutes", "repeat", "until", "sessions", "worker_id", "venue")
+PAST_FIELDS = ("start", "end", "worker_id", "venue")
 
 
 @page_route(routes, "/visits/week", ["GET"], roles=SUPERVISOR)
@@ -76,6 +77,7 @@ def schedule_series(request, principal, referral_id: str):
     from pydantic import ValidationError
 
     from chalicelib import clock
+    from chalicelib.domain.local_time import to_local
     from chalicelib.domain.visit_requests import NewSeries
     from chalicelib.errors import Conflict, NotFound, ValidationFailed
     from chalicelib.services import visit_booking
@@ -88,7 +90,8 @@ def schedule_series(request, principal, referral_id: str):
         raise NotFound("No referral with that id.")
     referral = load_referral(referral_id, None)
     if request.method == "GET":
-        return _series_page(principal, referral, plan_values(visit_booking.contact_plan(referral), clock.today()))
+        now = to_local(clock.now())
+        return _series_page(principal, referral, plan_values(visit_booking.contact_plan(referral), now))
     check_body_size(request)
     fields = form_fields(request)
     values = {name: first_value(fields, name).strip() for name in SERIES_FIELDS}
@@ -110,17 +113,58 @@ def schedule_series(request, principal, referral_id: str):
     return redirect(f"/visits/week?{query}")
 
 
-def plan_values(plan: dict[str, Any], today: date) -> dict[str, str]:
+@page_route(routes, "/referrals/{referral_id}/visits/past", ["GET", "POST"], roles=SUPERVISOR)
+def record_past_visit(request, principal, referral_id: str):
+    """GET: the form for a visit that already happened. POST: record it as having taken place then,
+    and show the visit's page (its worker can write the report), or re-show what was typed with each
+    error beside its field."""
+    from pydantic import ValidationError
+
+    from chalicelib.domain.visit_requests import PastVisit
+    from chalicelib.errors import Conflict, NotFound, ValidationFailed
+    from chalicelib.services import visit_booking
+    from chalicelib.services.visit_guards import load_referral
+    from chalicelib.web.forms import errors_by_path, first_value
+    from chalicelib.web.http import check_body_size
+
+    if not _ID.fullmatch(referral_id):
+        raise NotFound("No referral with that id.")
+    referral = load_referral(referral_id, None)
+    if request.method == "GET":
+        return _past_page(principal, referral, dict.fromkeys(PAST_FIELDS, ""))
+    check_body_size(request)
+    fields = form_fields(request)
+    values = {name: first_value(fields, name).strip() for name in PAST_FIELDS}
+    data = {name: value for name, value in values.items() if value != ""}
+    try:
+        past = PastVisit.model_validate({**data, "referral_id": referral.referral_id})
+    except ValidationError as exc:
+        return _past_page(principal, referral, values, status=422, errors=errors_by_path(exc))
+    try:
+        recorded = visit_booking.record_past(principal, past)
+    except ValidationFailed as exc:
+        errors = {f["path"]: f["message"] for f in exc.fields} or {"start": exc.message}
+        return _past_page(principal, referral, values, status=422, errors=errors)
+    except Conflict as exc:
+        problems = [f["message"] for f in exc.fields]
+        return _past_page(principal, referral, values, status=409, alert=exc.message, problems=problems)
+    return redirect(f"/visits/{recorded['id']}?done=recorded")
+
+
+def plan_values(plan: dict[str, Any], now: datetime) -> dict[str, str]:
     """The form prefilled from the contact plan: the first preferred day on or after its start (and
-    not in the past), at the first time its preferred times mention, its length, rhythm and end."""
+    still to come at `now`, UK wall-clock time), at the first time its preferred times mention, its
+    length, rhythm and end."""
     from chalicelib.domain.visits import Repeat
 
-    start = max(date.fromisoformat(plan["start_date"]), today) if plan.get("start_date") else today
+    found = _TIME.search(plan.get("preferred_times") or "")
+    hour, minute = (int(found.group(1)), int(found.group(2))) if found else (10, 0)
+    time = f"{hour:02d}:{minute:02d}"
+    earliest = now.date() if (hour, minute) > (now.hour, now.minute) else now.date() + timedelta(days=1)
+    start = max(date.fromisoformat(plan["start_date"]), earliest) if plan.get("start_date") else earliest
     preferred = [WEEKDAYS.index(d) for d in plan.get("preferred_days") or [] if d in WEEKDAYS]
     if preferred:
         start = min(start + timedelta(days=(wd - start.weekday()) % 7) for wd in preferred)
-    found = _TIME.search(plan.get("preferred_times") or "")
-    time = f"{int(found.group(1)):02d}:{found.group(2)}" if found else "10:00"
     frequency = plan.get("frequency") or {}
     repeat = Repeat.MONTHLY if frequency.get("per") == "month" else Repeat.WEEKLY
     return {
@@ -132,6 +176,20 @@ def plan_values(plan: dict[str, Any], today: date) -> dict[str, str]:
         "worker_id": "",
         "venue": "",
     }
+
+
+def _past_page(principal, referral, values, **shown):
+    from chalicelib.services import workers
+    from chalicelib.services.referrals import view as referral_view
+    from chalicelib.web.visit_views import past_visit_page
+
+    return past_visit_page(
+        principal,
+        referral_view(referral, full=False),
+        values,
+        {w["worker_id"]: w["name"] for w in workers.worker_options()},
+        **shown,
+    )
 
 
 def _series_page(principal, referral, values, **shown):

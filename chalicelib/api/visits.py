@@ -1,4 +1,5 @@
-"""Visits JSON API: book one visit or a series, change, cancel, list, read one, and the iCalendar export."""
+"""Visits JSON API: book one visit or a series, record a visit that already happened, change, cancel,
+list, read one, and the iCalendar export."""
 
 from __future__ import annotations
 
@@ -48,13 +49,32 @@ def visit_filter(call: Call):
     body="chalicelib.domain.visit_requests:NewVisit",
     example="chalicelib.domain.visit_requests:example_visit",
     status=201,
-    summary="Book one visit (local Europe/London times); 409 if the worker will not be compliant or is booked",
+    summary="Book one visit from now on (local Europe/London times); 409 if the worker will not be compliant or "
+    "is booked; a start that has passed is a 422 (record it with POST /v1/visits/past)",
     response="chalicelib.api.responses:Visit",
 )
 def book_visit(call: Call):
     from chalicelib.services import visit_booking
 
     return visit_booking.book(call.principal, call.body)
+
+
+@api_route(
+    routes,
+    "/v1/visits/past",
+    "POST",
+    roles=SUPERVISOR,
+    body="chalicelib.domain.visit_requests:PastVisit",
+    example="chalicelib.domain.visit_requests:example_past_visit",
+    status=201,
+    summary="Record a visit that already happened (within the last year), as having taken place at that time, "
+    "so its report can be written; the booking guards apply (409), and a start still to come is a 422",
+    response="chalicelib.api.responses:Visit",
+)
+def record_past_visit(call: Call):
+    from chalicelib.services import visit_booking
+
+    return visit_booking.record_past(call.principal, call.body)
 
 
 @api_route(

@@ -1,4 +1,5 @@
-"""What people send to book, change or cancel visits (one visit, a series, a change, a cancellation),
+"""What people send to book, record, change or cancel visits (one visit, a visit that already happened,
+a series, a change, a cancellation),
 as the JSON API and the forms read it, with examples for OpenAPI, demo data and tests.
 
 Pure Python (no AWS, no I/O).
@@ -94,6 +95,11 @@ class NewVisit(_Input):
     @property
     def slot(self) -> Slot:
         return slot(self.start, int((to_utc(self.end) - to_utc(self.start)).total_seconds() // 60))
+
+
+class PastVisit(NewVisit):
+    """A visit that already happened, recorded as having taken place at its time so that its report
+    can be written: `POST /v1/visits/past`. The same fields as booking one; the start has passed."""
 
 
 class NewSeries(_Input):
@@ -216,6 +222,14 @@ def example_visit(referral_id: str = "4f1c2a9e8b7d4e6fa0c1d2e3f4a5b6c7", worker_
         "end": "2027-01-12T17:30",
         "venue": "Northshire Family Centre, Room 2",
         "participants": {"children": [0, 1], "family_members": [0]},
+    }
+
+
+def example_past_visit(referral_id: str = "4f1c2a9e8b7d4e6fa0c1d2e3f4a5b6c7", worker_id: str = "w-1") -> dict[str, Any]:
+    return {
+        **example_visit(referral_id, worker_id),
+        "start": "2026-11-03T16:00",
+        "end": "2026-11-03T17:30",
     }
 
 

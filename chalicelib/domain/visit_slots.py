@@ -85,8 +85,8 @@ def check_length(starts_at: datetime, ends_at: datetime) -> str | None:
 
 
 def check_within_range(local_start: datetime, today: date) -> str | None:
-    """A start implausibly far ahead or back is a typing mistake (a past start within a year is fine:
-    a visit may be recorded after it happened so that its report can be written)."""
+    """A start implausibly far ahead or back is a typing mistake (a past visit is recorded, never
+    booked, and only within a year: `check_not_past_booking`, `check_has_happened`)."""
     if local_start.date() > today + MAX_AHEAD:
         return f"A visit cannot be booked later than {long_day(today + MAX_AHEAD)}"
     if local_start.date() < today - MAX_BEHIND:
@@ -99,4 +99,26 @@ def check_not_past(starts_at: datetime, now: datetime) -> str | None:
     that took place on another day is recorded as such, not moved there)."""
     if starts_at <= now:
         return "That time has passed: choose a start from now on"
+    return None
+
+
+RECORD_PAST_HOW = (
+    'to record a visit that already happened, use "Record a visit that already happened" '
+    "on the referral's page (POST /v1/visits/past)"
+)
+
+
+def check_not_past_booking(starts_at: datetime, now: datetime) -> str | None:
+    """Booking is a plan for the future: a start at or before `now` is refused, with how to record a
+    visit that already happened instead (a start exactly at `now` has already begun)."""
+    if starts_at <= now:
+        return f"That time has passed: a visit is booked from now on; {RECORD_PAST_HOW}"
+    return None
+
+
+def check_has_happened(starts_at: datetime, now: datetime) -> str | None:
+    """Recording a past visit: its start must have come (at or before `now`); a visit still to come
+    is booked instead."""
+    if starts_at > now:
+        return "That time has not come yet: only a visit that already happened is recorded; book a coming visit instead"
     return None

@@ -1,4 +1,6 @@
-"""Booking visits: one visit or a series from the referral's contact plan, all or nothing.
+"""Booking visits: one visit or a series from the referral's contact plan, all or nothing, always
+from now on; and recording, as its own action, a visit that already happened (so its report can be
+written).
 
 The guards (`visit_guards`) run before anything is written. A series is written in one
 TransactWriteItems with its audit events, or not at all; the same transaction moves the worker's
@@ -25,15 +27,24 @@ from chalicelib.observability import count, logger
 from chalicelib.services import visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY
-from chalicelib.services.visit_guards import check_bookable, check_range, guard, load_referral, plan_dates
+from chalicelib.services.visit_guards import (
+    check_bookable,
+    check_range,
+    check_timing,
+    guard,
+    load_referral,
+    plan_dates,
+)
 from chalicelib.services.visit_views import view
 from chalicelib.storage import referrals as referral_store
 from chalicelib.storage import visits as store
 
 if TYPE_CHECKING:
+    from chalicelib.storage.referrals import Referral
     from chalicelib.storage.visits import Visit
 
 SERIES_ENTITY = "visit_series"
+SCHEDULED, RECORDED_PAST = "visit.scheduled", "visit.recorded_past"  # the audit actions of a new visit
 
 
 def contact_plan(referral) -> dict[str, Any]:
@@ -75,18 +86,43 @@ def _participants(referral, chosen: Participants | None, prefix: str) -> dict[st
 
 
 def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
-    """Book one visit (201). The first visit of a referral makes it ACTIVE in the same transaction."""
+    """Book one visit from now on (201); a start that has passed is a 422 saying how to record it.
+    The first visit of a referral makes it ACTIVE in the same transaction."""
+    referral, visit = _one(principal, new, past=False)
+    visit_notices.booked(referral, [visit])
+    return view(visit)
+
+
+def record_past(principal: Principal, new: NewVisit) -> dict[str, Any]:
+    """Record a visit that already happened, as having taken place at its (past) time (201), so its
+    report can be written: the supervisor's explicit action, audited as `visit.recorded_past`. Every
+    guard of a booking holds (the referral, the worker's compliance on that day, no double booking,
+    the contact plan); a start still to come is a 422. Nobody is emailed: no one's plans depend on it."""
+    _, visit = _one(principal, new, past=True)
+    return view(visit)
+
+
+def _one(principal: Principal, new: NewVisit, *, past: bool) -> tuple[Referral, Visit]:
     referral = load_referral(new.referral_id, "referral_id")
     participants = _participants(referral, new.participants, "participants")
     s = new.slot
     check_range([s], "start")
+    check_timing([s], "start", past=past)
     check_bookable(referral)
     revision = guard(new.worker_id, [s], "worker_id")
     with _naming_the_clash(new.worker_id, [s]):
         visits = _write(
-            principal, referral, new.worker_id, [s], new.venue, participants, series=None, revision=revision
+            principal,
+            referral,
+            new.worker_id,
+            [s],
+            new.venue,
+            participants,
+            series=None,
+            revision=revision,
+            action=RECORDED_PAST if past else SCHEDULED,
         )
-    return view(visits[0])
+    return referral, visits[0]
 
 
 def book_series(principal: Principal, referral_id: str, series: NewSeries) -> dict[str, Any]:
@@ -103,6 +139,7 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
         fields = field_errors(exc)
         raise ValidationFailed(fields[0]["message"] + ".", fields=fields) from exc
     check_range(slots, "first_start")
+    check_timing(slots, "first_start", past=False)
     check_bookable(referral)
     revision = guard(series.worker_id, slots, "worker_id")
     series_info = {
@@ -122,6 +159,7 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> di
             series=series_info,
             revision=revision,
         )
+    visit_notices.booked(referral, visits)
     now = clock.now()
     return {
         "series_id": series_info["id"],
@@ -153,8 +191,9 @@ def _write(
     *,
     series: dict | None,
     revision: int,
+    action: str = SCHEDULED,
 ) -> list[Visit]:
-    """One TransactWriteItems: each visit and its audit event, the series' audit event, and the
+    """One TransactWriteItems: each visit and its audit event (`action`), the series' audit event, and the
     referral's move to ACTIVE (or a check that it still is), and the worker's schedule revision.
     40 visits make 84 items (the limit is 100)."""
     from chalicelib.services.referrals import change_status
@@ -195,7 +234,7 @@ def _write(
             tx.record(
                 ENTITY,
                 visit.visit_id,
-                "visit.scheduled",
+                action,
                 {
                     "referral_id": visit.referral_id,
                     "worker_id": worker_id,
@@ -223,10 +262,9 @@ def _write(
             )
         else:
             referral_store.check_referral_status(tx, referral.referral_id, ReferralStatus.ACTIVE.value)
-    count("VisitsScheduled", len(visits))
+    count("VisitsRecordedPast" if action == RECORDED_PAST else "VisitsScheduled", len(visits))
     logger().info(
-        "visits scheduled",
+        "past visit recorded" if action == RECORDED_PAST else "visits scheduled",
         extra={"referral_id": referral.referral_id, "worker_id": worker_id, "visits": len(visits)},
     )
-    visit_notices.booked(referral, visits)
     return visits

@@ -1,6 +1,7 @@
 """What must hold before a visit is booked or moved: the referral is accepted or active, the
 worker will be compliant on each date (one read of the worker), the worker has no overlapping
-visit (one Query over the whole date range), and the dates are within reach.
+visit (one Query over the whole date range), and the dates are within reach: still to come for a
+booking, already passed for a visit recorded as having happened.
 
 `guard` returns the worker's schedule revision read before the overlap check: the write claims
 it (`storage.visits.claim_schedule`), so two bookings racing for one worker cannot both pass.
@@ -19,7 +20,14 @@ from chalicelib.domain import date_words
 from chalicelib.domain.local_time import from_iso, iso_utc
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.reports import WRITABLE, visit_locked_by
-from chalicelib.domain.visit_slots import MAX_MINUTES, Slot, check_within_range, clashes_with
+from chalicelib.domain.visit_slots import (
+    MAX_MINUTES,
+    Slot,
+    check_has_happened,
+    check_not_past_booking,
+    check_within_range,
+    clashes_with,
+)
 from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.storage import referrals as referral_store
@@ -192,3 +200,13 @@ def check_range(slots: list[Slot], field: str) -> None:
     ]
     if problems:
         raise ValidationFailed(problems[0]["message"] + ".", fields=problems)
+
+
+def check_timing(slots: list[Slot], field: str, *, past: bool) -> None:
+    """A booking's every start is still to come; a recorded past visit's start has come (422 at
+    `field`, saying which action fits instead)."""
+    now = clock.now()
+    rule = check_has_happened if past else check_not_past_booking
+    problem = next((p for p in (rule(s.starts_at, now) for s in slots) if p), None)
+    if problem:
+        raise ValidationFailed(problem + ".", fields=[{"path": field, "message": problem}])

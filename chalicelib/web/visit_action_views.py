@@ -18,6 +18,7 @@ DONE_NOTICES = {
     "moved": "The visit was moved.",
     "reassigned": "The visit was reassigned.",
     "cancelled": "The visit was cancelled.",
+    "recorded": "The visit that already happened was recorded. Its worker can now write the report.",
 }
 ACTIONS = {
     "move": {"title": "Move the visit", "button": "Move the visit", "template": "visit_move.html"},

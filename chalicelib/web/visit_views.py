@@ -1,6 +1,6 @@
 """How the visit pages look: the words and dates a page shows for a visit, and one renderer per
-page (the supervisor's week, the worker's "My visits", scheduling a series from a referral, and the
-visits panel of a referral's page). `api.visit_pages` reads requests and calls services."""
+page (the supervisor's week, the worker's "My visits", scheduling a series from a referral, recording
+a visit that already happened, and the visits panel of a referral's page). `api.visit_pages` reads requests and calls services."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "venue": "Venue",
     "participants": "Who takes part",
     "more_starts": "First visit",
+    "start": "When it started",
+    "end": "When it ended",
 }
 CONTACT_TYPES = {"supervised": "Supervised", "supported": "Supported", "virtual": "Virtual", "handover": "Handover"}
 
@@ -137,4 +139,32 @@ def series_page(
         repeats={r.value: REPEAT_LABELS[r] for r in Repeat},
         workers=workers,
         max_series=MAX_SERIES,
+    )
+
+
+def past_visit_page(
+    principal: Principal,
+    referral: dict[str, Any],
+    values: dict[str, str],
+    workers: dict[str, str],
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    alert: str | None = None,
+    problems: list[str] | None = None,
+):
+    """The form that records a visit of `referral` that already happened."""
+    errors = errors or {}
+    return render(
+        "visits_past_form.html",
+        status,
+        principal,
+        referral=referral,
+        values=values,
+        errors=errors,
+        summary=error_summary(errors, lambda p: FIELD_LABELS.get(p, p.replace("_", " ").capitalize() or "The form")),
+        alert=alert,
+        problems=problems or [],
+        field_id=field_id,
+        workers=workers,
     )

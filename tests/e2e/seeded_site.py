@@ -240,6 +240,13 @@ def pages(site: Site) -> list[Page]:
         Page(
             "series form with errors", f"/referrals/{r['accepted']}/visits/new", SUPERVISOR, _press("Book the visits")
         ),
+        Page("past visit form", f"/referrals/{r['accepted']}/visits/past", SUPERVISOR),
+        Page(
+            "past visit form with errors",
+            f"/referrals/{r['accepted']}/visits/past",
+            SUPERVISOR,
+            _press("Record the visit that already happened"),
+        ),
         # reports
         Page("visits at risk", "/visits/at-risk", SUPERVISOR),
         Page("visit, supervisor", f"/visits/{v['upcoming']}", SUPERVISOR),

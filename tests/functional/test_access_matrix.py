@@ -34,7 +34,15 @@ import pytest
 
 from tests.helpers import FORM_HEADERS, bearer, wait_for, wait_for_email
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
-from tests.visit_helpers import CASEY, OTHER_REFERRER_EMAIL, REFERRER_EMAIL, ROBIN, add_referral, add_worker
+from tests.visit_helpers import (
+    CASEY,
+    OTHER_REFERRER_EMAIL,
+    REFERRER_EMAIL,
+    ROBIN,
+    add_referral,
+    add_worker,
+    post_visit,
+)
 
 ROLES = ("referrer", "worker", "supervisor", "hr", "admin")
 # The people each role is played by: the owner of the seeded data.
@@ -113,6 +121,7 @@ TABLE: tuple[Row, ...] = (
     api("GET", "/v1/decisions", DECIDERS),
     # -- visits ---------------------------------------------------------------------------------
     api("POST", "/v1/visits", DECIDERS, 422, {}),
+    api("POST", "/v1/visits/past", DECIDERS, 422, {}),
     api("POST", "/v1/referrals/{referral_id}/visits", DECIDERS, 422, {}),
     api("GET", "/v1/visits", frozenset({"supervisor", "worker", "referrer", "admin"})),
     api("GET", "/v1/visits.ics", frozenset({"supervisor", "worker", "admin"})),
@@ -161,6 +170,8 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/referrals/{referral_id}/decision", DECIDERS, 422, {"decide.decision": ""}),
     page("GET", "/referrals/{referral_id}/visits/new", DECIDERS),
     page("POST", "/referrals/{referral_id}/visits/new", DECIDERS, 422, {"first_start": ""}),
+    page("GET", "/referrals/{referral_id}/visits/past", DECIDERS),
+    page("POST", "/referrals/{referral_id}/visits/past", DECIDERS, 422, {"start": ""}),
     page("GET", "/hr/clearances", HR),
     page("GET", "/hr/clearances.csv", HR),
     page("GET", "/hr/clearances/{worker_id}/{kind}", HR),
@@ -240,19 +251,17 @@ def world(client, runtime) -> World:
         referrer_id="u-referrer-2", referrer_email=OTHER_REFERRER_EMAIL, plan=("2020-01-06", None)
     )
     day = (clock.now().date()).isoformat()
-    booked = client.http.post(
-        "/v1/visits",
-        headers=bearer("supervisor"),
-        body=json.dumps(
-            {
-                "referral_id": other_referral,
-                "worker_id": robin,
-                "start": f"{day}T00:05",
-                "end": f"{day}T00:35",
-                "venue": "Northshire Family Centre, Room 3",
-                "participants": {"children": [0], "family_members": [0]},
-            }
-        ),
+    booked = post_visit(
+        client,
+        bearer("supervisor"),
+        {
+            "referral_id": other_referral,
+            "worker_id": robin,
+            "start": f"{day}T00:05",
+            "end": f"{day}T00:35",
+            "venue": "Northshire Family Centre, Room 3",
+            "participants": {"children": [0], "family_members": [0]},
+        },
     )
     assert booked.status_code == 201, booked.body
     referral = Visit.get(visits["approved"]).referral_id

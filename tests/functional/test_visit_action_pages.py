@@ -12,7 +12,7 @@ import pytest
 from tests.dates import at, days_from_today, long_day
 from tests.helpers import post_form
 from tests.report_helpers import write_report
-from tests.visit_helpers import CASEY, ROBIN, add_referral, add_worker
+from tests.visit_helpers import CASEY, ROBIN, add_referral, add_worker, post_visit
 
 
 def text_of(page: str) -> str:
@@ -36,7 +36,7 @@ def book(client, auth, referral_id: str, worker_id: str, day, hhmm: str = "10:00
         "end": at(day, end),
         "venue": "Northshire Family Centre, Room 2",
     }
-    response = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body))
+    response = post_visit(client, auth("supervisor"), body)
     assert response.status_code == 201, response.body
     return response.json_body["id"]
 

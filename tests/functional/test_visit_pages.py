@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.dates import at, long_day, plan_day, plan_end, plan_start, short_day
-from tests.visit_helpers import CASEY, add_worker, visits_of
+from tests.dates import at, days_from_today, long_day, plan_day, plan_end, plan_start, short_day
+from tests.visit_helpers import CASEY, add_worker, post_visit, visits_of
 
 
 def page_auth(auth, role: str, email: str | None = None) -> dict:
@@ -121,6 +120,84 @@ def test_the_referral_page_lists_its_visits_and_links_to_scheduling(client, auth
     assert own.count('id="visit-') == 6 and "/visits/new" not in own
 
 
+# -- a visit that already happened --------------------------------------------------------------------
+
+
+def past_form(worker_id: str, day=None, **overrides) -> dict:
+    day = day or days_from_today(-1)
+    return {
+        "start": at(day, "10:00"),
+        "end": at(day, "11:30"),
+        "worker_id": worker_id,
+        "venue": "Northshire Family Centre",
+        **overrides,
+    }
+
+
+def test_a_series_starting_in_the_past_is_refused_saying_how_to_record_a_past_visit(client, auth, casey, referral):
+    body = urlencode(form(casey, first_start=at(days_from_today(-1), "16:00")))
+    response = client.http.post(f"/referrals/{referral}/visits/new", headers=page_auth(auth, "supervisor"), body=body)
+    assert response.status_code == 422
+    html = response.body.decode()
+    assert 'id="first_start-error"' in html
+    assert "record a visit that already happened" in text_of(html)
+    assert f'href="/referrals/{referral}/visits/past"' in html
+    assert visits_of(referral) == []
+
+
+def test_the_past_visit_page_says_plainly_it_records_a_visit_that_already_happened(client, auth, casey, referral):
+    page = client.http.get(f"/referrals/{referral}/visits/past", headers=auth("supervisor"))
+    assert page.status_code == 200
+    text = text_of(page.body.decode())
+    assert "Record a visit that already happened" in text
+    assert "This records a visit that already happened" in text and "Nobody is emailed" in text
+    assert "Casey Evans" in text
+    # and the referral's page leads to it
+    html = client.http.get(f"/referrals/{referral}", headers=auth("supervisor")).body.decode()
+    assert f'href="/referrals/{referral}/visits/past"' in html
+    own = client.http.get(f"/referrals/{referral}", headers=auth("referrer")).body.decode()
+    assert "/visits/past" not in own
+
+
+def test_recording_a_past_visit_from_the_page_shows_the_visit_with_its_report_due(client, auth, casey, referral):
+    from chalicelib.services import audit
+
+    response = client.http.post(
+        f"/referrals/{referral}/visits/past", headers=page_auth(auth, "supervisor"), body=urlencode(past_form(casey))
+    )
+    assert response.status_code == 303, response.body
+    [visit] = visits_of(referral)
+    assert response.headers["Location"] == f"/visits/{visit.visit_id}?done=recorded"
+    assert [e["action"] for e in audit.history("visit", visit.visit_id)] == ["visit.recorded_past"]
+    text = text_of(client.http.get(response.headers["Location"], headers=auth("supervisor")).body.decode())
+    assert "The visit that already happened was recorded" in text and "Report due" in text
+
+
+def test_a_time_still_to_come_is_shown_beside_its_field_and_nothing_is_recorded(client, auth, casey, referral):
+    body = urlencode(past_form(casey, day=days_from_today(2)))
+    response = client.http.post(f"/referrals/{referral}/visits/past", headers=page_auth(auth, "supervisor"), body=body)
+    assert response.status_code == 422
+    html = response.body.decode()
+    assert 'id="start-error"' in html and "book a coming visit instead" in text_of(html)
+    assert value_of(html, "venue") == "Northshire Family Centre"
+    assert visits_of(referral) == []
+
+
+def test_a_worker_not_compliant_that_day_is_refused_on_the_page(client, auth, referral):
+    lapsed = add_worker("Alex Morgan", "alex@example.org", first_aid_expires=days_from_today(-3))
+    body = urlencode(past_form(lapsed))
+    response = client.http.post(f"/referrals/{referral}/visits/past", headers=page_auth(auth, "supervisor"), body=body)
+    assert response.status_code == 409
+    text = text_of(response.body.decode())
+    assert "This visit cannot be recorded, so nothing was" in text and "will not be compliant" in text
+    assert visits_of(referral) == []
+
+
+def test_a_worker_cannot_open_the_past_visit_page(client, auth, casey, referral):
+    response = client.http.get(f"/referrals/{referral}/visits/past", headers=auth("worker", CASEY))
+    assert response.status_code == 403
+
+
 def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, casey, referral):
     from chalicelib import clock
     from chalicelib.storage.visits import Visit
@@ -135,9 +212,9 @@ def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, ca
         "end": f"{past}T01:30",
         "venue": "Family Centre",
     }
-    due = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(body)).json_body
+    due = post_visit(client, auth("supervisor"), body).json_body
     later = {**body, "start": f"{monday + timedelta(days=6)}T22:00", "end": f"{monday + timedelta(days=6)}T23:00"}
-    risky = client.http.post("/v1/visits", headers=auth("supervisor"), body=json.dumps(later)).json_body
+    risky = post_visit(client, auth("supervisor"), later).json_body
     flagged = Visit.get(risky["id"])
     flagged.update(actions=[Visit.at_risk.set(True), Visit.at_risk_reason.set("First aid certificate expired")])
 
@@ -163,7 +240,7 @@ def test_my_visits_shows_the_workers_upcoming_visits_and_reports_due(client, aut
             "end": f"{day}T11:00",
             "venue": "Family Centre",
         }
-        assert client.http.post("/v1/visits", headers=supervisor, body=json.dumps(body)).status_code == 201
+        assert post_visit(client, supervisor, body).status_code == 201
     html = client.http.get("/visits/mine", headers=auth("worker", CASEY)).body.decode()
     text = text_of(html)
     assert "Reports due (1)" in text and "Upcoming visits (1)" in text

@@ -88,7 +88,7 @@ def test_a_visit_whose_report_is_submitted_cannot_be_changed_and_nothing_changes
         before.status,
         before.version,
     )
-    assert _events(visit_id) == ["visit.scheduled"]
+    assert _events(visit_id) == ["visit.recorded_past"]
 
 
 def test_a_visit_whose_report_is_approved_cannot_be_cancelled(client, auth, runtime, visit_id):

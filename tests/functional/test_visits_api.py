@@ -11,6 +11,7 @@ from tests.dates import at, days_from_today, long_day, march_clock_change, monda
 from tests.visit_helpers import (
     CASEY,
     OTHER_REFERRER_EMAIL,
+    PAST_VISITS,
     ROBIN,
     add_referral,
     add_worker,
@@ -89,17 +90,6 @@ def test_a_second_visit_keeps_the_referral_active(client, auth, casey, referral)
     )
     assert response.status_code == 201
     assert referral_status(referral) == "ACTIVE"
-
-
-def test_a_visit_in_the_past_may_be_recorded_and_its_report_is_due(client, auth, casey, referral):
-    from chalicelib import clock
-
-    yesterday = clock.today() - timedelta(days=1)
-    body = one(referral, casey, f"{yesterday}T10:00", f"{yesterday}T11:00")
-    response = post(client, auth, "/v1/visits", body)
-    assert response.status_code == 201, response.json_body
-    assert response.json_body["status"] == "REPORT_DUE"
-    assert response.json_body["status_label"] == "Report due"
 
 
 def test_a_visit_outside_the_contact_plan_is_allowed_and_shown_as_outside(client, auth, casey, referral):
@@ -402,7 +392,7 @@ def test_list_filters_by_worker_referral_range_status_and_at_risk(client, auth, 
 
     robin = add_worker("Robin Patel", ROBIN)
     past = clock.today() - timedelta(days=2)
-    done = post(client, auth, "/v1/visits", one(referral, casey, f"{past}T10:00", f"{past}T11:00")).json_body
+    done = post(client, auth, PAST_VISITS, one(referral, casey, f"{past}T10:00", f"{past}T11:00")).json_body
     jan = post(client, auth, "/v1/visits", one(referral, casey)).json_body
     feb = post(client, auth, "/v1/visits", one(referral, robin, at(plan_day(22), "16:00"), at(plan_day(22), "17:00")))
     feb = feb.json_body

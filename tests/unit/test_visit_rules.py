@@ -19,7 +19,15 @@ from chalicelib.domain.visit_requests import (
     example_visit,
 )
 from chalicelib.domain.visit_series import MAX_SERIES, add_months, series_starts
-from chalicelib.domain.visit_slots import clashes_with, outside_plan, overlaps, self_overlaps, slot
+from chalicelib.domain.visit_slots import (
+    check_has_happened,
+    check_not_past_booking,
+    clashes_with,
+    outside_plan,
+    overlaps,
+    self_overlaps,
+    slot,
+)
 from chalicelib.domain.visits import Repeat, VisitStatus, readable_reason, status_on
 
 
@@ -277,3 +285,68 @@ def test_participants_need_a_child_and_are_kept_in_order_once_each():
     assert paths(exc) == {"children": "Choose at least one child"}
     chosen = Participants.model_validate({"children": [1, 0, 1], "family_members": []})
     assert (chosen.children, chosen.family_members) == ([0, 1], [])
+
+
+# -- booking is for the future; a visit that already happened is recorded ---------------------------
+
+
+NOW = datetime(2027, 1, 12, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "refused"),
+    [
+        (NOW - timedelta(days=1), True),
+        (NOW - timedelta(minutes=1), True),
+        (NOW, True),  # starting this very minute: already under way, so not a booking
+        (NOW + timedelta(minutes=1), False),
+    ],
+)
+def test_a_booking_whose_start_has_come_is_refused_saying_how_to_record_it(starts_at, refused):
+    problem = check_not_past_booking(starts_at, NOW)
+    assert (problem is not None) is refused
+    if refused:
+        assert "record a visit that already happened" in problem and "POST /v1/visits/past" in problem
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "refused"),
+    [
+        (NOW - timedelta(days=1), False),
+        (NOW, False),  # a visit starting now has begun: it may be recorded
+        (NOW + timedelta(minutes=1), True),
+    ],
+)
+def test_a_visit_is_recorded_as_past_only_once_its_start_has_come(starts_at, refused):
+    problem = check_has_happened(starts_at, NOW)
+    assert (problem is not None) is refused
+    if refused:
+        assert "book a coming visit instead" in problem
+
+
+def test_booking_and_recording_a_past_visit_take_every_start_one_way_or_the_other():
+    for minutes in range(-3, 4):
+        starts_at = NOW + timedelta(minutes=minutes)
+        assert (check_not_past_booking(starts_at, NOW) is None) != (check_has_happened(starts_at, NOW) is None)
+
+
+def test_a_past_visit_reads_as_one_visit_and_its_example_is_valid():
+    from chalicelib.domain.visit_requests import PastVisit, example_past_visit
+
+    past = PastVisit.model_validate(example_past_visit())
+    assert past.slot.minutes == 90
+
+
+@pytest.mark.parametrize(
+    ("now", "first_start"),
+    [
+        (datetime(2027, 1, 12, 9, 0), "2027-01-12T16:00"),  # today, before the preferred time
+        (datetime(2027, 1, 12, 16, 0), "2027-01-13T16:00"),  # that very minute: it has begun, so tomorrow
+        (datetime(2027, 1, 12, 18, 0), "2027-01-13T16:00"),
+    ],
+)
+def test_the_series_form_is_prefilled_with_a_start_still_to_come(now, first_start):
+    from chalicelib.api.visit_pages import plan_values
+
+    plan = {"start_date": "2027-01-04", "preferred_times": "after 16:00"}
+    assert plan_values(plan, now)["first_start"] == first_start
