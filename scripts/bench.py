@@ -12,13 +12,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scripts.aws_call_counter import CallCounter  # noqa: E402 - after the path
+
 os.environ.setdefault("FCS_STAGE", "local")
 # The table is the output: the service's own log lines and metrics stay quiet here.
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
@@ -126,32 +128,6 @@ def bench_deployment() -> None:
 
 
 # -- AWS API calls ---------------------------------------------------------------------------------
-
-
-class CallCounter:
-    """Counts AWS API calls made on one thread, through a hook on every botocore session."""
-
-    def __init__(self) -> None:
-        self.thread: int | None = None
-        self.calls: list[str] = []
-
-    def __call__(self, model, **_kwargs) -> None:
-        if threading.get_ident() == self.thread:
-            self.calls.append(f"{model.service_model.service_name}.{model.name}")
-
-    def install(self) -> None:
-        import botocore.handlers
-
-        # Every session created from now on (boto3's and each PynamoDB connection's) calls it.
-        botocore.handlers.BUILTIN_HANDLERS.append(("before-call", self))
-
-    def measure(self, action, *args, **kwargs):
-        self.calls, self.thread = [], threading.get_ident()
-        try:
-            result = action(*args, **kwargs)
-        finally:
-            self.thread = None
-        return result, list(self.calls)
 
 
 def _execution_states(runtime, name: str) -> list[str]:

@@ -22,7 +22,7 @@ def _states(runtime, visit_id: str) -> list[str]:
 
 
 def report_figures(counter, boto3_import_ms: float) -> list[dict]:
-    """`counter` is bench.py's CallCounter (installed); returns rows as bench.py prints them."""
+    """`counter` is a `scripts.aws_call_counter.CallCounter`, installed; returns rows as bench.py prints them."""
     from chalice.test import Client
 
     from app import app

@@ -99,7 +99,7 @@ CHANGES = ("move", "reassign", "cancel")
 
 def change_rows(counter) -> list[dict]:
     """AWS calls of moving (PATCH a new start), reassigning (PATCH a new worker) and cancelling a
-    booked visit, each on its own visit. `counter` is bench.py's CallCounter (installed)."""
+    booked visit, each on its own visit. `counter` is a `scripts.aws_call_counter.CallCounter`, installed."""
     from chalice.test import Client
 
     from app import app
@@ -286,7 +286,7 @@ def visit_rows() -> list[dict]:
 
 
 def main() -> int:
-    from scripts.bench import CallCounter
+    from scripts.aws_call_counter import CallCounter
 
     counter = CallCounter()
     counter.install()

@@ -77,7 +77,7 @@ def referral_draft(request, principal, draft_id: str):
     action = first_value(fields, forms.ACTION_FIELD) or forms.SUBMIT
     values = forms.parse_referral_form(fields)
     if action in (forms.CONTINUE, forms.CHANGE):
-        from chalicelib.api.referral_pages import check_answers
+        from chalicelib.api.referral_forms import check_answers
 
         # Continue keeps what was typed in the draft, as sending it back with errors does.
         draft = _keep(principal, draft_id, values) if action == forms.CONTINUE else _view(_live(principal, draft_id))

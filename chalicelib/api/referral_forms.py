@@ -196,3 +196,18 @@ class WithdrawalForm(BaseModel):
         if not value:
             raise ValueError("Tick the box to confirm that you want to withdraw this referral")
         return value
+
+
+def check_answers(principal, values: dict, key: str, action: str, draft: dict | None = None):
+    """The form's "Continue" and the check page's "Change", on a new form or on a draft (`draft`, as
+    `services.referral_drafts.view` gives it). Continue shows the form again with every error
+    (422), or the answers to check before sending; Change shows the form again as typed. Neither
+    creates a referral: only the check page's "Send referral" (the form's submit) does."""
+    from chalicelib.web.referral_views import check_page, form_page
+
+    if action == CHANGE:
+        return form_page(principal, values, key, draft=draft)
+    submission, errors = validated(values)
+    if submission is None:
+        return form_page(principal, values, key, errors=errors, status=422, draft=draft)
+    return check_page(principal, submission.model_dump(mode="json"), values, key, draft=draft)

@@ -36,7 +36,7 @@ def new_referral(request, principal):
     action = first_value(fields, forms.ACTION_FIELD) or forms.SUBMIT
     values = forms.parse_referral_form(fields)
     if action in (forms.CONTINUE, forms.CHANGE):
-        return check_answers(principal, values, key, action)
+        return forms.check_answers(principal, values, key, action)
     if action != forms.SUBMIT:
         from chalicelib.api.referral_drafts import start_draft
 
@@ -50,22 +50,6 @@ def new_referral(request, principal):
         key, notice = forms.after_conflict(exc, key)
         return form_page(principal, values, key, notice=notice, status=409)
     return redirect(f"/referrals/{created['id']}?done=submitted")
-
-
-def check_answers(principal, values: dict, key: str, action: str, draft: dict | None = None):
-    """The form's "Continue" and the check page's "Change", on a new form or on a draft (`draft`, as
-    `services.referral_drafts.view` gives it). Continue shows the form again with every error
-    (422), or the answers to check before sending; Change shows the form again as typed. Neither
-    creates a referral: only the check page's "Send referral" (the form's submit) does."""
-    from chalicelib.api.referral_forms import CHANGE, validated
-    from chalicelib.web.referral_views import check_page, form_page
-
-    if action == CHANGE:
-        return form_page(principal, values, key, draft=draft)
-    submission, errors = validated(values)
-    if submission is None:
-        return form_page(principal, values, key, errors=errors, status=422, draft=draft)
-    return check_page(principal, submission.model_dump(mode="json"), values, key, draft=draft)
 
 
 @page_route(routes, "/referrals", ["GET"], roles=READERS)

@@ -23,7 +23,7 @@ from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
-from chalicelib.services.referrals import change_status, load
+from chalicelib.services.referral_status import change_status, load
 from chalicelib.services.review import CLOSED, Described, NothingToDecide, decider_label
 from chalicelib.storage import referrals as referral_store
 from chalicelib.workflows.registry import REFERRAL_REVIEW

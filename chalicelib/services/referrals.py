@@ -13,11 +13,12 @@ from chalicelib.config import settings
 from chalicelib.domain.referral_decisions import Amendment
 from chalicelib.domain.referral_form import ReferralSubmission
 from chalicelib.domain.referral_reference import human_reference, reference_key
-from chalicelib.domain.referrals import InvalidTransition, ReferralStatus, awaits_decision, check_transition
-from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
+from chalicelib.domain.referrals import ReferralStatus, awaits_decision
+from chalicelib.errors import BadRequest, Conflict, Forbidden
 from chalicelib.observability import count, logger
 from chalicelib.services import review
 from chalicelib.services.audit import audited_transaction, history_views, status_change
+from chalicelib.services.referral_status import change_status, load
 from chalicelib.storage import referral_references as reference_store
 from chalicelib.storage import referrals as referral_store
 from chalicelib.workflows.registry import REFERRAL_REVIEW
@@ -74,39 +75,6 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
             for e in referral.exchanges or []
         ]
     return data
-
-
-def change_status(
-    tx: Any,
-    referral_id: str,
-    from_status: str,
-    to_status: str,
-    *,
-    action: str,
-    reason: str | None = None,
-    extra_actions: tuple = (),
-    details: dict | None = None,
-) -> None:
-    """Add one status change to the caller's transaction: the update (only if the referral is
-    still `from_status`), its history entry and its audit event (with `details`, such as who
-    signed in to decide). The domain rules decide first."""
-    try:
-        check_transition(from_status, to_status)
-    except InvalidTransition as exc:
-        raise Conflict(f"{exc}.") from exc
-    referral_store.change_referral_status(
-        tx,
-        referral_id,
-        from_status=from_status,
-        to_status=to_status,
-        entry=status_change(tx.person, from_status, to_status, reason),
-        now=clock.iso_now(),
-        extra_actions=extra_actions,
-    )
-    changes = {"from": from_status, "to": to_status, **(details or {})}
-    if reason:
-        changes["reason"] = reason
-    tx.record("referral", referral_id, action, changes)
 
 
 # -- submit ---------------------------------------------------------------------------------------
@@ -245,13 +213,6 @@ def _new_referral(principal: Principal, body: dict) -> Referral:
 
 
 # -- read -----------------------------------------------------------------------------------------
-
-
-def load(referral_id: str, *, consistent_read: bool = False) -> Referral:
-    referral = referral_store.referral(referral_id, consistent=consistent_read)
-    if referral is None:
-        raise NotFound("No referral with that id.")
-    return referral
 
 
 def get_for(principal: Principal, referral_id: str) -> Referral:

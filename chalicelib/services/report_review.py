@@ -22,7 +22,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import approvals, email, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.report_access import load
-from chalicelib.services.report_writing import change_status
+from chalicelib.services.report_status import change_status
 from chalicelib.services.review import Described, NothingToDecide, decider_label
 from chalicelib.storage import reports as store
 from chalicelib.workflows.registry import REPORT_REVIEW

@@ -14,11 +14,9 @@ from chalicelib.auth import Principal
 from chalicelib.domain.people import person_label
 from chalicelib.domain.reports import (
     WRITABLE,
-    InvalidTransition,
     ReportContent,
     ReportStatus,
     attendance_problems,
-    check_transition,
     content_hash,
     missing_for_submission,
     participant_labels,
@@ -28,6 +26,7 @@ from chalicelib.observability import count
 from chalicelib.services import review
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction, status_change
 from chalicelib.services.report_access import is_author, load, someone_elses_draft, writable_visit
+from chalicelib.services.report_status import change_status
 from chalicelib.services.report_views import view_for
 from chalicelib.storage import reports as store
 from chalicelib.workflows.registry import REPORT_REVIEW
@@ -36,38 +35,6 @@ if TYPE_CHECKING:
     from chalicelib.storage.reports import Report
 
 KIND = REPORT_REVIEW.subject_kind
-
-
-def change_status(
-    tx: Any,
-    report: Report | str,
-    from_status: str,
-    to_status: str,
-    *,
-    action: str,
-    reason: str | None = None,
-    extra_actions: tuple = (),
-    details: dict | None = None,
-    also_if: Any = None,
-) -> None:
-    """Add one status change to `tx`: the update (only if the report is still `from_status`, and
-    `also_if` holds), its history entry and its audit event. The domain rules decide first."""
-    try:
-        check_transition(from_status, to_status)
-    except InvalidTransition as exc:
-        raise Conflict(f"{exc}.") from exc
-    visit_id = report if isinstance(report, str) else report.visit_id
-    store.change_report_status(
-        tx,
-        visit_id,
-        from_status=from_status,
-        to_status=to_status,
-        entry=status_change(tx.person, from_status, to_status, reason),
-        now=clock.iso_now(),
-        extra_actions=extra_actions,
-        also_if=also_if,
-    )
-    tx.record(KIND, visit_id, action, {"from": from_status, "to": to_status, **(details or {})})
 
 
 def _writable(report: Report) -> None:

@@ -196,7 +196,7 @@ def _write(
     """One TransactWriteItems: each visit and its audit event (`action`), the series' audit event, and the
     referral's move to ACTIVE (or a check that it still is), and the worker's schedule revision.
     40 visits make 84 items (the limit is 100)."""
-    from chalicelib.services.referrals import change_status
+    from chalicelib.services.referral_status import change_status
 
     now = clock.iso_now()
     plan_start, plan_end = plan_dates(referral)
