@@ -135,13 +135,18 @@ def environment(stage: str, workflows: dict) -> dict:
 
 # -- key, tables ------------------------------------------------------------------------------------
 
+# The data (key, tables, user pool) outlives the stack, except when the stack's own create fails:
+# the rollback then deletes what it made, so a retry finds no table of the same name in its way.
+# (UpdateReplacePolicy has no such value: it stays Retain.)
+RETAIN_EXCEPT_ON_CREATE = "RetainExceptOnCreate"
+
 
 def data_key() -> dict:
     root = _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
     return {
         "DataKey": {
             "Type": "AWS::KMS::Key",
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": RETAIN_EXCEPT_ON_CREATE,
             "UpdateReplacePolicy": "Retain",
             "Properties": {
                 "Description": "Family Contact Service: tables, logs and the alarm topic",
@@ -247,7 +252,7 @@ def tables(stage: str) -> dict:
         )
         resources[f"{naming.cfn_name(suffix)}Table"] = {
             "Type": "AWS::DynamoDB::Table",
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": RETAIN_EXCEPT_ON_CREATE,
             "UpdateReplacePolicy": "Retain",
             "Properties": properties,
         }
@@ -369,7 +374,7 @@ def identity() -> dict:
         "UserPool": {
             **created,
             "Type": "AWS::Cognito::UserPool",
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": RETAIN_EXCEPT_ON_CREATE,
             "UpdateReplacePolicy": "Retain",
             "Properties": {
                 "UserPoolName": _sub(f"{config.APP_NAME}-${{Stage}}"),

@@ -133,8 +133,20 @@ def test_every_table_is_on_demand_encrypted_with_the_rotated_key_recoverable_and
             "SSEType": "KMS",
             "KMSMasterKeyId": {"Ref": next(iter(keys))},
         }
-    for resource in resources_of(template, "AWS::DynamoDB::Table").values():
-        assert resource["DeletionPolicy"] == "Retain"
+
+
+def test_the_data_is_retained_except_when_the_first_create_fails(template):
+    """A failed first create rolls back and deletes its tables, so a retry can create them again
+    under the same names; afterwards deleting or replacing them keeps them."""
+    data = {
+        **resources_of(template, "AWS::DynamoDB::Table"),
+        **resources_of(template, "AWS::KMS::Key"),
+        **resources_of(template, "AWS::Cognito::UserPool"),
+    }
+    assert len(data) > 2
+    for name, resource in data.items():
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate", name
+        assert resource["UpdateReplacePolicy"] == "Retain", name
 
 
 # -- state machines ---------------------------------------------------------------------------------
