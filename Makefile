@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Template tooling (cfn-lint, aws-sam-translator, checkov) pins apart from the service: its own venv.
+# Template tooling (cfn-lint, aws-sam-translator, checkov) and the AWS CLI pin apart from the service: its own venv.
 DEPLOY_VENV := .venv-deploy
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 PORT ?= 8000
@@ -56,8 +56,9 @@ policies: $(STAMP)
 statemachines: $(STAMP)
 	$(PY) -m deploy.statemachines
 
-# The real deployment (needs an AWS account, credentials and BUCKET for the artifacts); not run in CI.
-deploy: package
+# The real deployment (needs an AWS account, credentials and BUCKET for the artifacts), with the AWS CLI
+# of .venv-deploy. `make test` runs deploy/deploy.py the same way against a local moto server.
+deploy: package $(DEPLOY_STAMP)
 	$(PY) -m deploy.deploy --stage $(STAGE) --stack $(STACK) --bucket "$(BUCKET)" --parameters "$(PARAMETERS)"
 
 clean-data:
