@@ -66,6 +66,9 @@ def _settings_model() -> type[BaseSettings]:
         hr_email: str = "hr@familycontact.example"
         # The monitored inbox replies go to: mail_from is a no-reply address.
         reply_to: str = Field("office@familycontact.example", validation_alias="REPLY_TO_EMAIL")
+        # The SES configuration set every email is sent with: bounces and complaints are published
+        # to the stage's topic and the address suppressed. The deployment names it `<app>-<stage>`.
+        ses_configuration_set: str = f"{APP_NAME}-{LOCAL_STAGE}"
         jwt_issuer: str = "family-contact-local"
         jwt_audience: str = "family-contact-web"
         jwks_url: str = ""

@@ -7,8 +7,13 @@ unless recorded and granted are the same set. `python -m deploy.permissions` (`m
 writes `.chalice/policy-<stage>-<function>.json` and points `.chalice/config.json` at them.
 
 Symbolic resources: `table:<suffix>`, `index:<suffix>/<index>`, `stateMachine:<workflow>`,
-`execution:<workflow>`, `identity:sender` (the SES identity MailFrom sends as) and `*` for the
-task-token actions, which IAM does not scope to a resource.
+`execution:<workflow>`, `identity:sender` (the SES identity MailFrom sends as),
+`configuration-set:sender` (the stage's SES configuration set every email names),
+`queue:failed-jobs` and `*` for the task-token actions, which IAM does not scope to a resource.
+
+`ON_FAILURE` is what Lambda itself does with a function's role when the function fails: it sends
+the failed event of a scheduled job to the dead-letter queue. No code calls it, so it is granted
+beside `CALLS` and left out of the comparison with recorded calls.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from deploy.naming import PACKAGED_STAGES
 CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
 
 # Actions that act on data: never on a `*` resource (task tokens excepted, see above).
-DATA_SERVICES = ("dynamodb", "ses", "states", "lambda", "kms", "sns", "s3", "secretsmanager", "ssm")
+DATA_SERVICES = ("dynamodb", "ses", "states", "lambda", "kms", "sns", "sqs", "s3", "secretsmanager", "ssm")
 TASK_TOKEN_ACTIONS = {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
 # Every registered workflow's state machine and executions: started on the request path and by the
 # recovery sweep, which also reads how each execution stands.
@@ -93,7 +98,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:visits",
             "table:worker-schedules",
         ],
-        "ses:SendEmail": ["identity:sender"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "states:SendTaskSuccess": ["*"],
         "states:StartExecution": STATE_MACHINES,
     },
@@ -104,7 +109,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],
         "dynamodb:UpdateItem": ["table:approval-links", "table:referrals"],
-        "ses:SendEmail": ["identity:sender"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "report_workflow": {
         "dynamodb:ConditionCheckItem": ["table:reports"],
@@ -112,7 +117,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],
         "dynamodb:UpdateItem": ["table:approval-links", "table:reports", "table:visits"],
-        "ses:SendEmail": ["identity:sender"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "recover_workflows": {
         "dynamodb:DeleteItem": ["table:owed-callbacks"],
@@ -139,8 +144,15 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:visits/by_worker",
         ],
         "dynamodb:UpdateItem": ["table:compliance-ledger", "table:visits"],
-        "ses:SendEmail": ["identity:sender"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
+}
+
+# Lambda sends a scheduled job's failed event to the dead-letter queue with the function's role.
+FAILED_JOBS_QUEUE = "failed-jobs"
+ON_FAILURE: dict[str, dict[str, list[str]]] = {
+    "recover_workflows": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
+    "compliance_scan": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
 }
 
 
@@ -170,6 +182,10 @@ def _arn(resource: str, stage: str) -> dict | str:
         return {"Fn::Sub": f"{partition}:states:{where}:execution:{prefix}{name}:*"}
     if kind == "identity":
         return {"Fn::Sub": f"{partition}:ses:{where}:identity/${{MailIdentity}}"}
+    if kind == "configuration-set":
+        return {"Fn::Sub": f"{partition}:ses:{where}:configuration-set/{config.APP_NAME}-{stage}"}
+    if kind == "queue":
+        return {"Fn::Sub": f"{partition}:sqs:{where}:{prefix}{name}"}
     raise ValueError(f"Unknown symbolic resource {resource!r}")
 
 
@@ -180,7 +196,7 @@ def _statement_id(action: str) -> str:
 
 def policy(function: str, stage: str) -> dict:
     """The function's policy document: its calls, its own logs and traces, and the data key."""
-    calls = CALLS.get(function, {})
+    calls = CALLS.get(function, {}) | ON_FAILURE.get(function, {})
     statements = []
     by_resources: dict[tuple, list[str]] = {}
     for action, resources in sorted(calls.items()):

@@ -265,7 +265,12 @@ class EmbeddedAws:
         import boto3
 
         sender = parseaddr(os.environ.get("MAIL_FROM", config.settings().mail_from))[1]
-        boto3.client("sesv2").create_email_identity(EmailIdentity=sender.split("@", 1)[1])
+        sesv2 = boto3.client("sesv2")
+        sesv2.create_email_identity(EmailIdentity=sender.split("@", 1)[1])
+        # The configuration set every email names, as the deployment declares it.
+        configuration_set = config.settings().ses_configuration_set
+        if configuration_set not in sesv2.list_configuration_sets()["ConfigurationSets"]:
+            sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
 
     def _create_state_machines(self) -> None:
         import boto3

@@ -74,8 +74,10 @@ def resources(service: str, operation: str, params: dict) -> list[str]:
     if service == "ses":
         from email.utils import parseaddr
 
+        # SES authorises a send on the identity and on the configuration set it names.
         sender = parseaddr(params.get("FromEmailAddress", ""))[1]
-        return ["identity:sender"] if sender else ["*"]
+        named = ["identity:sender"] if sender else ["*"]
+        return named + (["configuration-set:sender"] if params.get("ConfigurationSetName") else [])
     if service == "lambda":
         return [f"function:{_arn_name(params.get('FunctionName', '*'))}"]
     return ["*"]

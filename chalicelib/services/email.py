@@ -3,7 +3,9 @@
 An email template is a pair `emails/<name>.txt` and `emails/<name>.html`; the first line of the
 text template is `Subject: ...`. An email that invites a reply carries a Reply-To of the monitored
 inbox (`settings().reply_to`): the From address is a no-reply one. Attachments (a visit's `.ics`)
-ride in the same raw MIME message, so sending stays one SES call.
+ride in the same raw MIME message, so sending stays one SES call. Every email goes through the
+stage's SES configuration set (`settings().ses_configuration_set`), which reports bounces and
+complaints and suppresses the address.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ def send(
         FromEmailAddress=settings().mail_from,
         Destination={"ToAddresses": recipients},
         Content={"Raw": {"Data": message.as_bytes()}},
+        ConfigurationSetName=settings().ses_configuration_set,
     )
     # The template name says what was sent; recipients and content stay out of the log.
     logger().info("email sent", extra={"template": template, "recipients": len(recipients)})

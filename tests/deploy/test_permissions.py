@@ -62,3 +62,21 @@ def test_no_data_action_in_the_map_is_granted_on_every_resource():
     for function, calls in CALLS.items():
         for action, resources in calls.items():
             assert action in TASK_TOKEN_ACTIONS or "*" not in resources, (function, action)
+
+
+def test_an_email_sent_through_a_configuration_set_needs_the_set_as_well_as_the_identity():
+    params = {"FromEmailAddress": "Family Contact <no-reply@x.example>", "ConfigurationSetName": "family-contact-local"}
+    assert actions("ses", "SendEmail", params) == [
+        ("ses:SendEmail", "identity:sender"),
+        ("ses:SendEmail", "configuration-set:sender"),
+    ]
+
+
+def test_lambda_s_own_sends_to_the_failed_jobs_queue_are_granted_but_not_compared_with_recorded_calls():
+    from deploy.permissions import ON_FAILURE, granted_calls, policy
+
+    assert set(ON_FAILURE) == {"recover_workflows", "compliance_scan"}
+    assert not [call for calls in granted_calls().values() for call in calls if call.startswith("sqs:")]
+    for function in ON_FAILURE:
+        actions_granted = {a for s in policy(function, "prod")["Statement"] for a in s["Action"]}
+        assert "sqs:SendMessage" in actions_granted

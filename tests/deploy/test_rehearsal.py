@@ -30,6 +30,15 @@ MOTO_CANNOT_CREATE = {
     "AWS::ApiGateway::Stage": "needs the deployment above",
     "AWS::ApiGateway::DomainName": "conditional (custom domain only), and moto has no ACM certificate to use",
     "AWS::ApiGateway::BasePathMapping": "needs the domain above",
+    "AWS::ApiGateway::Account": "moto's CloudFormation has no API Gateway account settings",
+    "AWS::WAFv2::WebACL": "moto's CloudFormation has no WAF resources",
+    "AWS::WAFv2::WebACLAssociation": "moto's CloudFormation has no WAF resources (and the stage is stood in)",
+    "AWS::Backup::BackupVault": "moto's CloudFormation has no AWS Backup resources",
+    "AWS::Backup::BackupPlan": "moto's CloudFormation has no AWS Backup resources",
+    "AWS::Backup::BackupSelection": "moto's CloudFormation has no AWS Backup resources",
+    "AWS::SES::ConfigurationSet": "moto's CloudFormation has no SES resources",
+    "AWS::SES::ConfigurationSetEventDestination": "moto's CloudFormation has no SES resources",
+    "AWS::SNS::TopicPolicy": "moto's CloudFormation has no SNS topic policies",
 }
 # What moto's CloudFormation does not apply, checked in the template by test_template.py instead.
 MOTO_IGNORES = (
@@ -37,6 +46,7 @@ MOTO_IGNORES = (
     "StepFunctions Definition/DefinitionSubstitutions (rehearsed as DefinitionString with Fn::Sub, as CloudFormation "
     "substitutes them), LoggingConfiguration and TracingConfiguration",
     "ApiGateway::RestApi takes its name from Name (added), where AWS reads it from the body",
+    "Lambda DeadLetterConfig (the scheduled jobs' failure destination)",
 )
 PARAMETERS = {
     "MailFrom": "Family Contact <no-reply@contact.example.org>",
@@ -184,3 +194,24 @@ def test_every_function_is_created_with_the_state_machine_arns_it_reads(stack):
         assert {variables[entry.arn_variable] for entry in WORKFLOWS.values()} <= arns, function["FunctionName"]
         assert variables["MAIL_FROM"] == PARAMETERS["MailFrom"]
         assert variables["JWKS_URL"].endswith("/.well-known/jwks.json")
+
+
+def test_the_stack_creates_the_failed_jobs_queue(stack):
+    import boto3
+
+    from chalicelib import config
+
+    sqs = boto3.client("sqs", region_name="eu-west-2")
+    url = sqs.get_queue_url(QueueName=f"{config.APP_NAME}-{STAGE}-failed-jobs")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])["Attributes"]
+    assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
+
+
+def test_the_stack_creates_the_dashboard(stack):
+    import boto3
+
+    names = [
+        d["DashboardName"]
+        for d in boto3.client("cloudwatch", region_name="eu-west-2").list_dashboards()["DashboardEntries"]
+    ]
+    assert names == [f"family-contact-{STAGE}"]

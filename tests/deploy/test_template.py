@@ -45,16 +45,11 @@ def test_template_passes_cfn_lint_with_no_errors(package_dir):
     assert not errors
 
 
-def test_checkov_fails_only_the_checks_the_template_metadata_skips_each_with_its_reason(package_dir, template):
-    """checkov runs with no skips: what it fails must be exactly the checks the template's Metadata
-    names (so a new failure fails here, and a skip no longer needed is noticed)."""
-    skips = template["Metadata"]["checkov"]["skip"]
-    assert all(skip["id"].startswith("CKV") and len(skip["comment"]) > 40 for skip in skips)
+def _checkov(package_dir) -> list[dict]:
     result = subprocess.run(
         [
             str(deploy_tool("checkov")),
-            "--quiet",
-            "--compact",
+            "--compact",  # not --quiet: the report keeps the skipped checks
             "--skip-download",
             "--output",
             "json",
@@ -69,10 +64,49 @@ def test_checkov_fails_only_the_checks_the_template_metadata_skips_each_with_its
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},  # offline: no guideline download
     )
     report = json.loads(result.stdout)
-    reports = report if isinstance(report, list) else [report]
-    failed = {check["check_id"] for one in reports for check in one.get("results", {}).get("failed_checks", [])}
-    assert failed == {skip["id"] for skip in skips}
+    return report if isinstance(report, list) else [report]
+
+
+def _resource_skips(template: dict) -> dict[str, dict[str, str]]:
+    """logical id -> {check: reason}, from each resource's own `Metadata.checkov.skip`."""
+    return {
+        name: {skip["id"]: skip["comment"] for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])}
+        for name, resource in template["Resources"].items()
+    }
+
+
+def test_checkov_fails_nothing_and_skips_only_on_the_resource_each_with_its_reason(package_dir, template):
+    """checkov runs with no command-line skips: nothing fails, and each check it skips is skipped by
+    the resource it concerns, with a reason (so any scanner reading the template honours it)."""
+    assert "Metadata" not in template or "checkov" not in template["Metadata"]  # no template-wide skips
+    skips = _resource_skips(template)
+    assert all(
+        check.startswith("CKV") and len(reason) > 40 for checks in skips.values() for check, reason in checks.items()
+    )
+    reports = _checkov(package_dir)
+    results = [one.get("results", {}) for one in reports]
+    failed = [(c["check_id"], c["resource"]) for r in results for c in r.get("failed_checks", [])]
+    assert failed == []
+    skipped = {(c["check_id"], c["resource"].split(".")[-1]) for r in results for c in r.get("skipped_checks", [])}
+    declared = {(check, name) for name, checks in skips.items() for check in checks}
+    assert skipped == declared  # every skip is one checkov needed, on that resource
     assert sum(one.get("summary", {}).get("passed", 0) for one in reports) > 50
+
+
+def test_skip_reasons_say_why_the_check_does_not_apply_to_that_resource(template):
+    from app import app
+    from deploy.naming import functions
+
+    skips = _resource_skips(template)
+    for fn in functions(app):
+        reasons = skips[fn.cfn_name]
+        if fn.kind == "schedule":  # a scheduled job has its dead-letter queue: nothing to skip
+            assert "CKV_AWS_116" not in reasons, fn.name
+            assert "DeadLetterQueue" in template["Resources"][fn.cfn_name]["Properties"]
+        else:
+            assert "synchronously" in reasons["CKV_AWS_116"], fn.name
+            assert "recovery sweep" not in reasons["CKV_AWS_116"], fn.name
+    assert "CKV_AWS_76" not in skips["RestAPI"]  # access logging is on, not skipped
 
 
 # -- tables -----------------------------------------------------------------------------------------
@@ -436,6 +470,7 @@ def test_alarms_cover_each_machine_each_function_the_api_and_the_failure_step(te
             json.dumps(a["Properties"]["Dimensions"], sort_keys=True),
         )
         for a in alarms
+        if "MetricName" in a["Properties"]  # not the metric-math alarms (a table's throttles)
     }
     for machine in resources_of(template, "AWS::StepFunctions::StateMachine"):
         for metric in ("ExecutionsFailed", "ExecutionsTimedOut"):
