@@ -246,3 +246,7 @@ class BrowserCookies:
 
         sent = sorted(((p, n, v) for (n, p), v in self.kept.items() if covers(p)), key=lambda c: -len(c[0]))
         return {"Cookie": "; ".join(f"{n}={v}" for _, n, v in sent)} if sent else {}
+
+
+# What a browser sends with a link it follows (Firefox's): text/html first, anything last.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
