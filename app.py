@@ -26,7 +26,7 @@ from chalicelib.api import (
 from chalicelib.api import visit_action_pages as visit_action_routes
 from chalicelib.api import visit_pages as visit_page_routes
 from chalicelib.api import visits as visit_api_routes
-from chalicelib.web.http import standard_error_body
+from chalicelib.web.http import no_accept_takes_anything, standard_error_body
 from chalicelib.workflows.registry import WORKFLOWS
 from chalicelib.workflows.steps import workflow_handler
 
@@ -34,7 +34,8 @@ from chalicelib.workflows.steps import workflow_handler
 app = Chalice(app_name=config.APP_NAME, configure_logs=False)
 app.register_middleware(observability.traced, "all")  # every route, workflow step and schedule: X-Ray
 app.register_middleware(standard_error_body, "http")
-app.api.binary_types.append("application/pdf")  # the approved report, base64 through API Gateway
+app.register_middleware(no_accept_takes_anything, "http")  # curl without Accept gets the PDF
+app.api.binary_types.append("application/pdf")  # the approved report: base64 to API Gateway, which decodes it
 
 for blueprint in (
     ops.routes,

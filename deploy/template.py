@@ -571,7 +571,10 @@ NOT_FOUND_RESPONSES = ("MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND")
 
 
 def api() -> dict:
-    """Stage throttling, tracing and the service's own 404 for unknown paths; the custom domain."""
+    """Stage throttling, tracing and the service's own 404 for unknown paths; binary answers whatever
+    the Accept; the custom domain."""
+    from chalicelib.web.http import API_BINARY_MEDIA_TYPES
+
     responses = {
         kind: {
             "statusCode": "404",
@@ -583,7 +586,10 @@ def api() -> dict:
     return {
         "RestAPI": {
             "Properties": {
-                "DefinitionBody": {"x-amazon-apigateway-gateway-responses": responses},
+                "DefinitionBody": {
+                    "x-amazon-apigateway-gateway-responses": responses,
+                    "x-amazon-apigateway-binary-media-types": API_BINARY_MEDIA_TYPES,
+                },
                 "TracingEnabled": True,
                 "MethodSettings": [
                     {

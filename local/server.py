@@ -82,6 +82,15 @@ def _request_handler():
                 return
             super()._send_error_response(error)
 
+        def _handle_binary(self, response: dict) -> dict:
+            """A base64 answer is decoded as API Gateway decodes it (by the first Accept type and
+            the API's binary media types), not always as `chalice local` does."""
+            from chalicelib.web.http import API_BINARY_MEDIA_TYPES
+            from local.api_gateway import delivered_body
+
+            body = delivered_body(response, self.headers.get("Accept"), API_BINARY_MEDIA_TYPES)
+            return {**response, "body": body, "isBase64Encoded": False}
+
         def __getattr__(self, name: str):
             # A method http.server has no handler for (TRACE, QUERY, a made-up one) would get its
             # HTML 501, a server error; it is the client's mistake: a 405 as any route answers.

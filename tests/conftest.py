@@ -21,7 +21,14 @@ import pytest  # noqa: E402
 
 from chalicelib.workflows.registry import Timings  # noqa: E402
 
-pytest_plugins = ["tests.asl_coverage", "tests.aws_calls", "tests.email_dates", "tests.log_hygiene", "tests.run_record"]
+pytest_plugins = [
+    "tests.asl_coverage",
+    "tests.aws_calls",
+    "tests.email_dates",
+    "tests.log_hygiene",
+    "tests.run_record",
+    "tests.user_pool",
+]
 
 # Days compressed into seconds so every timeout path runs inside a test.
 FAST_TIMINGS = Timings(

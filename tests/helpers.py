@@ -195,3 +195,58 @@ def bearer(role: str | None = None, email: str | None = None) -> dict:
     from local.tokens import resolve_user, token_for
 
     return {"Authorization": f"Bearer {token_for(resolve_user(role, email))}", "Content-Type": "application/json"}
+
+
+API_STAGE = "api"  # the API Gateway stage Chalice deploys: API Gateway's own URL starts every path with it
+
+
+def serve_as_api_gateway(monkeypatch, prefix: str) -> None:
+    """Requests reach the app as API Gateway hands them over: at its own URL `prefix` is the stage
+    ("/api"), the first segment of the path in the request context, as `$context.path` has it; on a
+    custom domain mapped to the stage (`prefix` "") the path has no stage in it."""
+    from chalice.local import LambdaEventConverter
+
+    original = LambdaEventConverter.create_lambda_event
+
+    def as_api_gateway(self, method, path, headers, body=None):  # noqa: ANN001
+        event = original(self, method, path, headers, body)
+        event["requestContext"]["stage"] = API_STAGE
+        event["requestContext"]["path"] = prefix + event["requestContext"]["path"]
+        return event
+
+    monkeypatch.setattr(LambdaEventConverter, "create_lambda_event", as_api_gateway)
+
+
+class BrowserCookies:
+    """The cookies a browser keeps from the answers it gets, sent back by RFC 6265's rules: only to
+    the paths a cookie's `Path` covers (5.1.4), gone once an answer sets `Max-Age=0`."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str], str] = {}  # (name, path) -> value
+
+    def keep(self, response) -> None:  # noqa: ANN001
+        values = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
+        for header in values if isinstance(values, list) else [values]:
+            first, *attributes = [part.strip() for part in header.split(";")]
+            name, _, value = first.partition("=")
+            options = {key.lower(): option for key, _, option in (a.partition("=") for a in attributes)}
+            key = (name, options.get("path") or "/")
+            if options.get("max-age") == "0":
+                self.kept.pop(key, None)
+            else:
+                self.kept[key] = value
+
+    def header(self, path: str) -> dict:
+        """The `Cookie` header a browser sends with a request for `path` (most specific path first)."""
+
+        def covers(cookie_path: str) -> bool:
+            return path == cookie_path or (
+                path.startswith(cookie_path) and (cookie_path.endswith("/") or path[len(cookie_path)] == "/")
+            )
+
+        sent = sorted(((p, n, v) for (n, p), v in self.kept.items() if covers(p)), key=lambda c: -len(c[0]))
+        return {"Cookie": "; ".join(f"{n}={v}" for _, n, v in sent)} if sent else {}
+
+
+# What a browser sends with a link it follows (Firefox's): text/html first, anything last.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

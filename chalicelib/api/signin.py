@@ -11,7 +11,7 @@ from urllib.parse import quote
 from chalice import Blueprint
 
 from chalicelib.config import settings
-from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, sign_in, sign_out
+from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, sign_in, sign_out, url
 
 routes = Blueprint(__name__)
 
@@ -20,8 +20,11 @@ STATE_MAX_AGE = 600  # seconds a person has to finish signing in
 
 
 def _state_cookie(value: str, max_age: int) -> str:
+    """The cookie holding the sign-in's state, sent back only to `/signin` and its callback as the
+    browser addresses them: under the stage prefix at API Gateway's own URL, at the root on a
+    custom domain (the page being answered knows its base path)."""
     secure = "" if settings().is_local else "; Secure"
-    return f"{STATE_COOKIE}={value}; Path=/signin; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    return f"{STATE_COOKIE}={value}; Path={url('/signin')}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
 
 
 @page_route(routes, "/signin", ["GET"])

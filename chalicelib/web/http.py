@@ -50,6 +50,13 @@ ACCEPTED_CONTENT_TYPES = [
 ]
 
 
+# API Gateway's binaryMediaTypes. It decodes a base64 answer only when the first type of the
+# request's Accept is one of these, and a browser's first is text/html (curl's is */*, some clients
+# send none): so every type, as AWS advises where clients' Accept cannot be chosen. An answer the app
+# does not mark base64 (every text one: `app.api.binary_types` decides) passes through as it is.
+API_BINARY_MEDIA_TYPES = ["*/*"]
+
+
 def resolve(reference: Any) -> Any:
     """A "module:attribute" string is imported on first use, so route modules load cheaply
     (pydantic models are the heaviest import on a cold start); anything else is itself."""
@@ -194,6 +201,17 @@ def standard_error_body(event: Any, get_response: Callable) -> Response:
         code = "".join(f"_{c.lower()}" if c.isupper() else c for c in str(body["Code"])).lstrip("_")
         response.body = {"error": {"code": code.removesuffix("_error") or "error", "message": body["Message"]}}
     return response
+
+
+def no_accept_takes_anything(event: Any, get_response: Callable) -> Response:
+    """HTTP middleware: a request without an `Accept` header accepts any media type (RFC 9110
+    section 12.5.1), as curl without one does. Chalice would refuse a binary answer (the report's
+    PDF) to it with a 400; API Gateway, given `API_BINARY_MEDIA_TYPES`, delivers it."""
+    from chalice.app import CaseInsensitiveMapping
+
+    if event.headers.get("accept") is None:
+        event.headers = CaseInsensitiveMapping({**dict(event.headers), "accept": "*/*"})
+    return get_response(event)
 
 
 def unknown_path_body(path: str) -> dict:

@@ -11,7 +11,7 @@ from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib import config
-from tests.functional.conftest import GOOD_CODE, USER_POOL_BASE_URL, USER_POOL_CLIENT_ID
+from tests.user_pool import GOOD_CODE, USER_POOL_BASE_URL, USER_POOL_CLIENT_ID
 
 CLIENT_ID = USER_POOL_CLIENT_ID
 BASE_URL = USER_POOL_BASE_URL
