@@ -82,9 +82,11 @@ for _entry in WORKFLOWS.values():
 
 @app.schedule(Rate(10, unit=Rate.MINUTES), name="recover_workflows")
 def recover_workflows(event):
+    """Stops before the function's time runs out; the next run goes on from where it stopped."""
     from chalicelib import clock, jobs
 
-    jobs.run("recover-workflows", clock.today())
+    remaining_ms = event.context.get_remaining_time_in_millis if event.context is not None else None
+    return jobs.run("recover-workflows", clock.today(), remaining_ms)
 
 
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="compliance_scan")

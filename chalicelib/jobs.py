@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from importlib import import_module
 
@@ -14,9 +15,12 @@ JOBS: dict[str, str] = {
 }
 
 
-def run(name: str, today: date) -> dict:
+def run(name: str, today: date, remaining_ms: Callable[[], int] | None = None) -> dict:
+    """Run a job as of `today`. A job that can stop part-way and go on in its next run (the
+    recovery sweep) is given `remaining_ms`, its Lambda context's time left in milliseconds."""
     target = JOBS.get(name)
     if target is None:
         raise NotFound(f"No job called '{name}'. Jobs: {', '.join(sorted(JOBS))}.")
     module, _, function = target.partition(":")
-    return getattr(import_module(module), function)(today=today)
+    job = getattr(import_module(module), function)
+    return job(today=today) if remaining_ms is None else job(today=today, remaining_ms=remaining_ms)

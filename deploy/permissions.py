@@ -32,7 +32,7 @@ CHALICE_DIR = Path(__file__).resolve().parents[1] / ".chalice"
 DATA_SERVICES = ("dynamodb", "ses", "states", "lambda", "kms", "sns", "sqs", "s3", "secretsmanager", "ssm")
 TASK_TOKEN_ACTIONS = {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
 # Every registered workflow's state machine and executions: started on the request path and by the
-# recovery sweep, which also reads how each execution stands.
+# recovery sweep, which also lists the running executions and reads how any other one stands.
 STATE_MACHINES = [f"stateMachine:{name}" for name in sorted(WORKFLOWS)]
 EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 
@@ -120,8 +120,9 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "recover_workflows": {
-        "dynamodb:DeleteItem": ["table:owed-callbacks"],
-        "dynamodb:PutItem": ["table:audit"],
+        "dynamodb:DeleteItem": ["table:job-positions", "table:owed-callbacks"],
+        "dynamodb:GetItem": ["table:job-positions"],
+        "dynamodb:PutItem": ["table:audit", "table:job-positions"],
         "dynamodb:Query": [
             "index:approval-links/by_subject",
             "index:referrals/by_status",
@@ -130,6 +131,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:UpdateItem": ["table:referrals"],
         "states:DescribeExecution": EXECUTIONS,
+        "states:ListExecutions": STATE_MACHINES,
         "states:SendTaskSuccess": ["*"],
         "states:StartExecution": STATE_MACHINES,
     },

@@ -117,8 +117,8 @@ class ReferralSubject:
     def waiting(self) -> Iterable[Referral]:
         return referral_store.in_status(ReferralStatus.UNDER_REVIEW.value)
 
-    def in_status(self, status: str) -> Iterable[Referral]:
-        return referral_store.in_status(status)
+    def in_status_after(self, status: str, cursor: str | None) -> Iterable[tuple[Referral, str | None]]:
+        return referral_store.in_status_after(status, cursor)
 
     # -- the review's own changes -----------------------------------------------------------
 

@@ -128,8 +128,8 @@ class ReportSubject:
     def waiting(self) -> Iterable[Report]:
         return store.in_status(ReportStatus.SUBMITTED.value)
 
-    def in_status(self, status: str) -> Iterable[Report]:
-        return store.in_status(status)
+    def in_status_after(self, status: str, cursor: str | None) -> Iterable[tuple[Report, str | None]]:
+        return store.in_status_after(status, cursor)
 
     # -- the review's own changes -----------------------------------------------------------
 

@@ -103,8 +103,9 @@ class ReviewSubject(ApprovalSubject, Protocol):
     def waiting(self) -> Iterable[Any]:
         """Items waiting for a decision now (the queue reads this; a Query, never a Scan)."""
 
-    def in_status(self, status: str) -> Iterable[Any]:
-        """Items in one status (the recovery sweep reads its workflow's stranded statuses)."""
+    def in_status_after(self, status: str, cursor: str | None) -> Iterable[tuple[Any, str | None]]:
+        """Items in one status after `cursor`, each with the cursor that goes on after it (the
+        recovery sweep reads its workflow's stranded statuses, and may stop at any item)."""
 
     def count_run(self, tx: Any, item: Any, run: int) -> None:
         """Add to `tx`: the item's run counter moves from its current value to `run`."""

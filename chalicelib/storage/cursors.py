@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,18 @@ class KeyCursor:
         ):
             raise forged_cursor()
         return {name: {"S": value} for name, value in {**position, **fixed}.items()}
+
+
+def paged(query: Callable, cursor_of: KeyCursor, partition: str, cursor: str | None, **fixed: str) -> Iterator[tuple]:
+    """Every item of `query(partition)` after `cursor`, each with the cursor that goes on after it,
+    so the reader can stop at any item (not only at a page's end) and later miss or repeat none.
+
+    DynamoDB's own pages are read one by one as the items are taken; the cursor after the last
+    item is None.
+    """
+    results = query(partition, last_evaluated_key=cursor_of.decode(cursor, **fixed))
+    for item in results:
+        yield item, cursor_of.encode(results.last_evaluated_key)
 
 
 def _plain(value: Any) -> str:

@@ -15,6 +15,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib.storage.base import Writes, meta
+from chalicelib.storage.cursors import KeyCursor, paged
 
 
 class ReferralsByReferrer(GlobalSecondaryIndex):
@@ -107,6 +108,15 @@ class Referral(Model):
 def in_status(status: str, *, newest_first: bool = False, limit: int | None = None) -> Iterator[Referral]:
     """Referrals in one status, by when they were made (the queues and the recovery sweep)."""
     return Referral.by_status.query(status, scan_index_forward=not newest_first, limit=limit)
+
+
+_BY_STATUS_CURSOR = KeyCursor(("referral_id", "created_at"))
+
+
+def in_status_after(status: str, cursor: str | None) -> Iterator[tuple[Referral, str | None]]:
+    """Referrals in one status, oldest first, after `cursor`: each with the cursor that goes on
+    after it (the recovery sweep, which may stop at any item and go on in its next run)."""
+    return paged(Referral.by_status.query, _BY_STATUS_CURSOR, status, cursor, status=status)
 
 
 def of_referrer(referrer_id: str, status: str | None, limit: int) -> Iterator[Referral]:

@@ -10,6 +10,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.storage.base import Writes, meta
+from chalicelib.storage.cursors import KeyCursor, paged
 from chalicelib.storage.referrals import StatusChange, append_to
 
 
@@ -104,6 +105,15 @@ def reports_of(visit_ids: list[str]) -> dict[str, Report]:
 
 def in_status(status: str) -> Iterator[Report]:
     return Report.by_status.query(status)
+
+
+_BY_STATUS_CURSOR = KeyCursor(("visit_id", "updated_at"))
+
+
+def in_status_after(status: str, cursor: str | None) -> Iterator[tuple[Report, str | None]]:
+    """Reports in one status, oldest change first, after `cursor`: each with the cursor that goes
+    on after it (the recovery sweep)."""
+    return paged(Report.by_status.query, _BY_STATUS_CURSOR, status, cursor, status=status)
 
 
 def versions_of(visit_id: str) -> list[ReportVersion]:

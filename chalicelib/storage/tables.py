@@ -8,6 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.job_positions import JobPosition
     from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referral_references import ReferenceClaim
     from chalicelib.storage.referrals import Referral
@@ -34,4 +35,5 @@ def all_models() -> list:
         Session,
         OwedCallback,
         ReferralDraft,
+        JobPosition,
     ]

@@ -118,3 +118,23 @@ def status(state_machine_arn: str, name: str) -> str | None:
         if _error_code(exc) == "ExecutionDoesNotExist":
             return None
         raise
+
+
+# The most ListExecutions returns in one page.
+LIST_PAGE = 1000
+
+
+def running_names(state_machine_arn: str) -> set[str]:
+    """The names of the state machine's running executions: one ListExecutions per thousand,
+    where asking after each execution would be a DescribeExecution each. Step Functions lists
+    eventually consistently: a name missing here may have just started, so a caller that finds
+    one missing asks `status` before acting on it."""
+    client = sfn_client()
+    names: set[str] = set()
+    request = {"stateMachineArn": state_machine_arn, "statusFilter": "RUNNING", "maxResults": LIST_PAGE}
+    while True:
+        page = client.list_executions(**request)
+        names.update(execution["name"] for execution in page["executions"])
+        if not page.get("nextToken"):
+            return names
+        request["nextToken"] = page["nextToken"]

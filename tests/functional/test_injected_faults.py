@@ -375,6 +375,7 @@ def test_sweep_with_executions_unreadable_defers_each_item_and_finishes(client, 
     from chalicelib.services import recovery
 
     monkeypatch.setattr(recovery, "START_GRACE", timedelta(0))
+    faults.inject("sfn", "ListExecutions", "ThrottlingException")
     faults.inject("sfn", "DescribeExecution", "ThrottlingException")
     # WHEN the scheduled sweep runs while Step Functions throttles it
     summary = recovery.restart_stranded_workflows()

@@ -60,6 +60,7 @@ def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_gra
         "callbacks_delivered": 0,
         "callbacks_closed": 0,
         "callbacks_deferred": 0,
+        "pass_complete": True,
     }
     assert len(emails_to(runtime.outbox, SUPERVISOR)) == 1
 
