@@ -18,8 +18,14 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "embedded"
 os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "FamilyContact"
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from chalicelib.workflows.registry import Timings  # noqa: E402
+
+# Property tests judge the rules, not the machine: two workers on two busy cores can make drawing
+# an input or running one example take seconds, which is no fault of the code under test.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 pytest_plugins = [
     "tests.asl_coverage",
