@@ -111,6 +111,7 @@ def report_figures(counter, boto3_import_ms: float) -> list[dict]:
 
 
 def _pdf_rows(boto3_import_ms: float) -> list[dict]:
+    from chalicelib.domain.referral_reference import human_reference
     from chalicelib.domain.reports import ReportContent
     from chalicelib.examples import example_report
     from chalicelib.web import report_pdf
@@ -120,9 +121,10 @@ def _pdf_rows(boto3_import_ms: float) -> list[dict]:
     content = ReportContent.model_validate({**example_report(), "observations": observations})
     document = {
         "reference": "4f1c2a9e",
+        "case_reference": human_reference("7a7a7a7a" + "0" * 24),
         "version": 3,
         "sha256": "0" * 64,
-        "approved_by": "supervisor@familycontact.example",
+        "approved_by": "Priya Shah, Supervisor",
         "approved_at": "2026-11-23T14:55:00+00:00",
         "worker_name": "Casey Evans",
         "participants": {"child-0": "Maya", "family-0": "Mother"},
