@@ -150,21 +150,29 @@ def test_without_a_prefix_pages_keep_their_root_relative_links(runtime, client, 
 HOST = "abc123.execute-api.eu-west-2.amazonaws.com"
 
 
-def _hosted_signin_app():
+@pytest.fixture
+def hosted_signin_app():
     """The deployed stages' sign-in (the hosted pages; never the local demo one) and a page that
-    needs it."""
+    needs it, on an app of their own. A blueprint serves the app it was registered on last: each
+    goes back to the service's app afterwards, or its pages would read this app's requests."""
     from chalice import Chalice
 
     from chalicelib.api import hr_pages, signin
 
+    blueprints = (signin.routes, hr_pages.routes)
+    served_before = [blueprint._current_app for blueprint in blueprints]
     app = Chalice("hosted-signin-under-a-prefix", configure_logs=False)
-    app.register_blueprint(signin.routes)
-    app.register_blueprint(hr_pages.routes)
-    return app
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    yield app
+    for blueprint, before in zip(blueprints, served_before, strict=True):
+        blueprint._current_app = before
 
 
 @pytest.mark.parametrize("base", [PREFIX, ""], ids=["api-gateway-url", "custom-domain"])
-def test_the_whole_hosted_sign_in_round_trip_keeps_the_base_path(runtime, user_pool, monkeypatch, base):
+def test_the_whole_hosted_sign_in_round_trip_keeps_the_base_path(
+    runtime, user_pool, monkeypatch, hosted_signin_app, base
+):
     """GIVEN the deployed sign-in at API Gateway's own URL (every path under /api) or on a custom
     domain, WHEN a browser opens a page, signs in at the user pool's hosted page and is sent back,
     THEN the callback gets the state cookie the sign-in set, and the browser lands signed in on
@@ -180,35 +188,40 @@ def test_the_whole_hosted_sign_in_round_trip_keeps_the_base_path(runtime, user_p
     serve_as_api_gateway(monkeypatch, base)
     browser = BrowserCookies()
 
-    with Client(_hosted_signin_app(), stage_name="prod") as client:
+    try:
+        with Client(hosted_signin_app, stage_name="prod") as client:
 
-        def visit(address: str):
-            """GET `address` as the browser has it, with the cookies it keeps for that path."""
-            target = urlsplit(address)
-            assert target.path.startswith(base + "/"), address
-            inner = target.path.removeprefix(base) + (f"?{target.query}" if target.query else "")
-            response = client.http.get(inner, headers=browser.header(target.path))
-            browser.keep(response)
-            return response
+            def visit(address: str):
+                """GET `address` as the browser has it, with the cookies it keeps for that path."""
+                target = urlsplit(address)
+                assert target.path.startswith(base + "/"), address
+                inner = target.path.removeprefix(base) + (f"?{target.query}" if target.query else "")
+                response = client.http.get(inner, headers=browser.header(target.path))
+                browser.keep(response)
+                return response
 
-        asked = visit(f"{base}/hr/clearances")
-        assert asked.status_code == 303
-        assert asked.headers["Location"] == f"{base}/signin?next=/hr/clearances"
+            asked = visit(f"{base}/hr/clearances")
+            assert asked.status_code == 303
+            assert asked.headers["Location"] == f"{base}/signin?next=/hr/clearances"
 
-        to_pool = visit(asked.headers["Location"])
-        authorize = urlsplit(to_pool.headers["Location"])
-        assert f"{authorize.scheme}://{authorize.netloc}{authorize.path}" == f"{user_pool['domain']}/oauth2/authorize"
-        query = {k: v[0] for k, v in parse_qs(authorize.query).items()}
-        callback = urlsplit(query["redirect_uri"])
-        assert (callback.netloc, callback.path) == (HOST, f"{base}/signin/callback")
+            to_pool = visit(asked.headers["Location"])
+            authorize = urlsplit(to_pool.headers["Location"])
+            assert (
+                f"{authorize.scheme}://{authorize.netloc}{authorize.path}" == f"{user_pool['domain']}/oauth2/authorize"
+            )
+            query = {k: v[0] for k, v in parse_qs(authorize.query).items()}
+            callback = urlsplit(query["redirect_uri"])
+            assert (callback.netloc, callback.path) == (HOST, f"{base}/signin/callback")
 
-        # The person signs in on the hosted page; the user pool sends the browser back with a code.
-        back = visit(f"{callback.path}?code={GOOD_CODE}&state={query['state']}")
-        assert back.status_code == 303, back.body.decode()
-        assert back.headers["Location"] == f"{base}/hr/clearances"
-        assert [seen["redirect_uri"] for seen in user_pool["seen"]] == [query["redirect_uri"]]
+            # The person signs in on the hosted page; the user pool sends the browser back with a code.
+            back = visit(f"{callback.path}?code={GOOD_CODE}&state={query['state']}")
+            assert back.status_code == 303, back.body.decode()
+            assert back.headers["Location"] == f"{base}/hr/clearances"
+            assert [seen["redirect_uri"] for seen in user_pool["seen"]] == [query["redirect_uri"]]
 
-        page = visit(back.headers["Location"])
-        assert page.status_code == 200
-        assert "Jordan Lee" in page.body.decode()
-    config.settings.cache_clear()
+            page = visit(back.headers["Location"])
+            assert page.status_code == 200
+            assert "Jordan Lee" in page.body.decode()
+    finally:
+        monkeypatch.undo()  # the settings are read again without this test's address
+        config.settings.cache_clear()
