@@ -120,6 +120,7 @@ def _pdf_rows(boto3_import_ms: float) -> list[dict]:
     content = ReportContent.model_validate({**example_report(), "observations": observations})
     document = {
         "reference": "4f1c2a9e",
+        "case_reference": "FCS-9X1J-AF",
         "version": 3,
         "sha256": "0" * 64,
         "approved_by": "supervisor@familycontact.example",
