@@ -128,7 +128,7 @@ def dependency_error(exc: BaseException) -> AppError | None:
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException
 
-    # A library may wrap the AWS error in its own (Powertools' IdempotencyPersistenceLayerError).
+    # Storage's own errors (`ItemBusy`), or a library's, may wrap the AWS error.
     depth = 0
     while not isinstance(exc, BotoCoreError | ClientError | PynamoDBException) and exc.__cause__ and depth < 5:
         exc, depth = exc.__cause__, depth + 1

@@ -40,10 +40,11 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:reports", "table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
-        "dynamodb:DeleteItem": ["table:idempotency", "table:referral-drafts", "table:sessions"],
+        "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:clearances",
+            "table:idempotency",
             "table:referral-drafts",
             "table:referral-references",
             "table:referrals",
@@ -92,7 +93,6 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:UpdateItem": [
             "table:approval-links",
-            "table:idempotency",
             "table:referrals",
             "table:reports",
             "table:visits",

@@ -14,16 +14,12 @@ import re
 import signal
 import sys
 import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 os.environ.setdefault("FCS_STAGE", "local")
-# Outside Lambda there is no "remaining time" for Powertools' idempotency to read; saying so on
-# every local submission is noise.
-warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
 
 SNAPSHOT_EVERY_SECONDS = 5
 # Connections the kernel holds while the server is busy accepting others. Python's default of 5

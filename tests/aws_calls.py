@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -28,6 +30,8 @@ _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("lambda_fu
 
 # function name -> {"action resource", ...} recorded in this process
 _recorded: dict[str, set[str]] = {}
+# (thread id, the list it fills) of each `calls_made` block open now
+_watching: list[tuple[int, list[str]]] = []
 
 
 # -- naming a call ---------------------------------------------------------------------------------
@@ -154,6 +158,9 @@ def install() -> None:
         function = _current.get()
         if function is not None:
             _record(function, self.meta.service_model.signing_name, operation_name, api_params)
+        for thread, calls in list(_watching):
+            if thread == threading.get_ident():
+                calls.append(f"{self.meta.service_model.signing_name}:{operation_name}")
         return real_call(self, operation_name, api_params)
 
     recording.aws_calls = True  # type: ignore[attr-defined]
@@ -164,6 +171,19 @@ def install() -> None:
         chalice_app.EventSourceHandler.__call__
     )
     jobs.run = _as(_job_function)(jobs.run)
+
+
+@contextmanager
+def calls_made() -> Iterator[list[str]]:
+    """The AWS API calls this thread makes inside the block, in order, as `service:Operation`
+    (`dynamodb:TransactWriteItems`, `states:StartExecution`); each try botocore retries is not one
+    more. Calls of other threads (the workflow's executions) are not counted."""
+    watch = (threading.get_ident(), [])
+    _watching.append(watch)
+    try:
+        yield watch[1]
+    finally:
+        _watching.remove(watch)
 
 
 # -- judging ----------------------------------------------------------------------------------------

@@ -96,9 +96,7 @@ def referral_draft(request, principal, draft_id: str):
         draft = _keep(principal, draft_id, values)
         return form_page(principal, values, key, errors=errors, status=422, draft=draft)
     try:
-        created = referrals.submit(
-            principal, submission, key, getattr(request, "lambda_context", None), draft_id=draft_id
-        )
+        created = referrals.submit(principal, submission, key, draft_id=draft_id)
     except Conflict as exc:
         key, notice = forms.after_conflict(exc, key)
         return form_page(principal, values, key, notice=notice, status=409, draft=_keep(principal, draft_id, values))

@@ -170,9 +170,9 @@ def apply_action(values: dict[str, Any], action: str) -> str | None:
 
 def after_conflict(exc: Conflict, key: str) -> tuple[str, str]:
     """The key to carry on with, and what to tell the person."""
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+    from chalicelib.services.referrals import KeyReused
 
-    if isinstance(exc.__cause__, IdempotencyValidationError):
+    if isinstance(exc, KeyReused):
         # This form was submitted before and then changed (the Back button): the first
         # referral stands; a fresh key lets the person submit the changed one deliberately.
         return str(uuid.uuid4()), (

@@ -45,7 +45,7 @@ def new_referral(request, principal):
     if submission is None:
         return form_page(principal, values, key, errors=errors, status=422)
     try:
-        created = referrals.submit(principal, submission, key, getattr(request, "lambda_context", None))
+        created = referrals.submit(principal, submission, key)
     except Conflict as exc:
         key, notice = forms.after_conflict(exc, key)
         return form_page(principal, values, key, notice=notice, status=409)

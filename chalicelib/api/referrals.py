@@ -28,9 +28,7 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
 def create_referral(call: Call):
     from chalicelib.services import referrals
 
-    return referrals.submit(
-        call.principal, call.body, call.headers.get("idempotency-key"), getattr(call.raw, "lambda_context", None)
-    )
+    return referrals.submit(call.principal, call.body, call.headers.get("idempotency-key"))
 
 
 @api_route(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from functools import lru_cache
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
@@ -19,8 +19,10 @@ from chalicelib.observability import count, logger
 from chalicelib.services import review
 from chalicelib.services.audit import audited_transaction, history_views, status_change
 from chalicelib.services.referral_status import change_status, load
+from chalicelib.storage import idempotency as idempotency_store
 from chalicelib.storage import referral_references as reference_store
 from chalicelib.storage import referrals as referral_store
+from chalicelib.storage.base import ItemBusy
 from chalicelib.workflows.registry import REFERRAL_REVIEW
 
 if TYPE_CHECKING:
@@ -80,83 +82,40 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
 # -- submit ---------------------------------------------------------------------------------------
 
 
+class KeyReused(Conflict):
+    """The Idempotency-Key already made a referral from another body: nothing new is made."""
+
+    code = "idempotency_key_reused"
+
+
 def submit(
     principal: Principal,
     submission: ReferralSubmission,
     idempotency_key: str | None,
-    lambda_context: Any = None,
     *,
     draft_id: str | None = None,
 ) -> dict:
     """Create a referral (status SUBMITTED + audit event, one transaction) and start its review.
     With `draft_id`, the referrer's draft it was typed in is removed in the same transaction.
 
-    With an idempotency key, the same key and body return the first result and create nothing;
-    the same key with another body is a conflict.
+    With an idempotency key, the same transaction claims the key for the new referral, so the same
+    key and body answer that referral again and create nothing; the same key with another body is
+    `KeyReused`. A twin whose transaction meets the first's in flight tries again until the first
+    has ended, for up to `IN_PROGRESS_WAIT_SECONDS`.
     """
     body = submission.model_dump(mode="json")
-    if not idempotency_key:
-        return _create(principal, body, draft_id)
-    if len(idempotency_key) > 200:
+    if idempotency_key and len(idempotency_key) > 200:
         raise BadRequest("The Idempotency-Key header is longer than 200 characters.")
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    request = {
-        "key": idempotency_key,
-        "owner": principal.user_id,
-        "email": principal.email,
-        "body": body,
-        "draft": draft_id,
-    }
     deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
     while True:
         try:
-            create, config = _idempotent_create()
-            if lambda_context is not None:
-                # Lets Powertools expire an in-progress record when this invocation times out.
-                config.register_lambda_context(lambda_context)
-            return create(request=request)
-        except IdempotencyValidationError as exc:
-            raise Conflict(
-                "This Idempotency-Key was already used with a different referral. Use a new key for a new referral."
-            ) from exc
-        except IdempotencyAlreadyInProgressError as exc:
+            return _create(principal, body, idempotency_key, draft_id)
+        except ItemBusy as exc:
+            if not idempotency_key:
+                raise  # no twin to wait for: DynamoDB was busy with an item (503)
             if time.monotonic() > deadline:
                 raise Conflict("The same referral is still being saved. Try again in a moment.") from exc
             time.sleep(0.05)
-
-
-@lru_cache(maxsize=1)
-def _idempotent_create():
-    """Built on first use: Powertools' persistence layer creates its client in its constructor."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from chalicelib.storage.base import client_config
-    from chalicelib.storage.idempotency import idempotency_table_name
-
-    # Powertools' default client retries DynamoDB up to 10 times (legacy mode): longer than a request may take.
-    persistence = DynamoDBPersistenceLayer(table_name=idempotency_table_name(), boto_config=client_config())
-    config = IdempotencyConfig(
-        event_key_jmespath="[key, owner]",
-        payload_validation_jmespath="body",
-        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-        raise_on_no_idempotency_key=True,
-        use_local_cache=False,
-    )
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
-    def create(request: dict) -> dict:
-        owner = Principal(user_id=request["owner"], email=request["email"], name="", roles=frozenset())
-        return _create(owner, request["body"], request.get("draft"))
-
-    return create, config
 
 
 def _new_referral_id() -> str:
@@ -164,9 +123,10 @@ def _new_referral_id() -> str:
     return uuid.uuid4().hex
 
 
-def _create(principal: Principal, body: dict, draft_id: str | None = None) -> dict:
-    """Write the referral with its reference claimed in the same transaction; when another referral
-    holds that reference, draw another id and write again. Then start its review, once."""
+def _create(principal: Principal, body: dict, idempotency_key: str | None, draft_id: str | None) -> dict:
+    """Write the referral with its reference and its idempotency key claimed in the same
+    transaction; when another referral holds that reference, draw another id and write again.
+    Then start its review, once. When the key was already claimed, answer its referral instead."""
     for draw in range(1, REFERENCE_DRAWS + 1):
         referral = _new_referral(principal, body)
         key = reference_key(human_reference(referral.referral_id))
@@ -174,6 +134,16 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
             with audited_transaction(principal.person) as tx:
                 referral_store.add_referral(tx, referral)
                 reference_store.claim_reference(tx, key, referral.referral_id)
+                if idempotency_key:
+                    now = clock.now()
+                    idempotency_store.claim_key(
+                        tx,
+                        principal.user_id,
+                        idempotency_key,
+                        referral.referral_id,
+                        now=now,
+                        expires_at=now + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS),
+                    )
                 tx.record(
                     "referral",
                     referral.referral_id,
@@ -186,11 +156,26 @@ def _create(principal: Principal, body: dict, draft_id: str | None = None) -> di
                     referral_drafts.remove_on_submit(tx, principal.user_id, draft_id, referral.referral_id)
             break
         except Conflict:
+            if idempotency_key:
+                first = idempotency_store.claimed_referral(principal.user_id, idempotency_key, now=clock.now())
+                if first is not None:
+                    return _repeated(first, body)
             # Claims are never deleted, so a taken reference is why this write failed.
             if draw == REFERENCE_DRAWS or not reference_store.reference_taken(key):
                 raise
     count("ReferralSubmitted")
     review.start(REFERRAL_REVIEW, referral.referral_id, referral.workflow_runs)
+    return view(referral)
+
+
+def _repeated(referral_id: str, body: dict) -> dict:
+    """The referral a repeated request's key made, as it is now; `KeyReused` if made from another body."""
+    referral = load(referral_id, consistent_read=True)
+    if referral.submission != body:
+        raise KeyReused(
+            f"This Idempotency-Key was already used for referral {human_reference(referral_id)}, with a "
+            "different body. Use a new key for a new referral."
+        )
     return view(referral)
 
 

@@ -48,17 +48,6 @@ def region() -> str:
 RETRY_SETTINGS = {"max_retry_attempts": 2, "connect_timeout_seconds": 2, "read_timeout_seconds": 5}
 
 
-def client_config():
-    """The same bounds for a DynamoDB client PynamoDB does not make (Powertools' idempotency)."""
-    from botocore.config import Config
-
-    return Config(
-        retries={"total_max_attempts": 1 + RETRY_SETTINGS["max_retry_attempts"], "mode": "standard"},
-        connect_timeout=RETRY_SETTINGS["connect_timeout_seconds"],
-        read_timeout=RETRY_SETTINGS["read_timeout_seconds"],
-    )
-
-
 def meta(suffix: str) -> dict:
     """Attributes for a model's `Meta`: its stage-prefixed table name, region and retries.
 
@@ -92,6 +81,12 @@ class ConditionFailed(Exception):
     of it was written."""
 
 
+class ItemBusy(Exception):
+    """Another transaction was writing one of the same items at that moment (DynamoDB's
+    `TransactionConflict`): nothing of this one was written. Its cause is DynamoDB's error, so
+    `errors.dependency_error` still answers 503 for a caller that does not wait and try again."""
+
+
 @contextmanager
 def transaction() -> Iterator[Writes]:
     """Collect writes; commit them in one TransactWriteItems on exit, or none of them."""
@@ -105,4 +100,6 @@ def transaction() -> Iterator[Writes]:
         reasons = [r.code for r in (exc.cancellation_reasons or []) if r is not None]
         if "ConditionalCheckFailed" in reasons:
             raise ConditionFailed() from exc
+        if "TransactionConflict" in reasons:
+            raise ItemBusy() from exc
         raise

@@ -7,7 +7,7 @@ def all_models() -> list:
     from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
-    from chalicelib.storage.idempotency import IdempotencyRecord
+    from chalicelib.storage.idempotency import IdempotencyClaim
     from chalicelib.storage.job_positions import JobPosition
     from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referral_references import ReferenceClaim
@@ -24,7 +24,7 @@ def all_models() -> list:
         Report,
         ReportVersion,
         ApprovalLink,
-        IdempotencyRecord,
+        IdempotencyClaim,
         Worker,
         WorkerEmail,
         Clearance,

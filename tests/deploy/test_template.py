@@ -155,6 +155,31 @@ def test_every_model_has_its_table_with_the_same_keys_indexes_and_ttl(template):
         )
 
 
+# Tables whose records are only for a while: each has a TTL, so DynamoDB removes what is past it.
+TRANSIENT_TABLES = {
+    "idempotency": "a claimed Idempotency-Key, for 24 hours",
+    "sessions": "a signed-in browser session, for 12 hours",
+    "referral-drafts": "a referral form in progress, for 30 days after its last save",
+    "owed-callbacks": "a workflow callback to deliver, for at most a year",
+    "approval-links": "an emailed decision link, until it expires",
+}
+
+
+def test_every_table_of_transient_records_has_ttl_on_an_attribute_every_item_carries(template):
+    from chalicelib.storage.tables import all_models
+
+    declared = _declared_tables(template)
+    by_suffix = {_model_table_name(model).split(f"-{STAGE}-", 1)[1]: model for model in all_models()}
+    for suffix in TRANSIENT_TABLES:
+        model = by_suffix[suffix]
+        ttl = model._ttl_attribute()
+        assert ttl is not None and not ttl.null, f"{suffix}: the model has no TTL attribute every item must carry"
+        assert declared[_model_table_name(model)].get("TimeToLiveSpecification") == {
+            "AttributeName": ttl.attr_name,
+            "Enabled": True,
+        }, suffix
+
+
 def test_every_table_is_on_demand_encrypted_with_the_rotated_key_recoverable_and_protected(template):
     keys = resources_of(template, "AWS::KMS::Key")
     assert [key["Properties"]["EnableKeyRotation"] for key in keys.values()] == [True]

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from urllib.parse import urlencode
 
 import pytest
 
 from chalicelib.examples import example_report
 from tests.dates import at, example_referral, iso_days_from_today, plan_day
+from tests.fault_injection import injected_faults
 from tests.helpers import shown_as, submit_referral
 from tests.report_helpers import save
 from tests.visit_helpers import CASEY, add_referral, add_worker, visits_of
 
 HR_EMAIL = "hr@familycontact.example"
-# Outside Lambda, Powertools cannot read the remaining time of an invocation; the local server
-# silences the same warning.
-NO_LAMBDA_CONTEXT = pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time left")
 
 
 def principal(role: str, email: str | None = None):
@@ -102,7 +99,6 @@ def _submission():
     return ReferralSubmission.model_validate(example_referral(), context={"today": clock.today()})
 
 
-@NO_LAMBDA_CONTEXT
 def test_same_idempotency_key_at_once_creates_one_referral_and_both_get_it(runtime):
     from chalicelib.services import referrals
 
@@ -115,63 +111,48 @@ def test_same_idempotency_key_at_once_creates_one_referral_and_both_get_it(runti
     assert _referral_count(sam.user_id) == before + 1
 
 
-@NO_LAMBDA_CONTEXT
-def test_a_twin_arriving_while_the_first_is_being_saved_waits_for_it(runtime, monkeypatch):
+@pytest.fixture
+def faults(runtime, monkeypatch):
+    yield from injected_faults(monkeypatch)
+
+
+# DynamoDB's answer to a transaction that meets another on the idempotency key's item
+IN_FLIGHT = {
+    "cancellation_reasons": ["None", "None", "TransactionConflict", "None"],
+    "when": lambda body: "-idempotency" in body,
+}
+
+
+def test_a_twin_meeting_the_first_transaction_in_flight_tries_again_and_gets_the_first_referral(runtime, faults):
     from chalicelib.services import referrals
 
     sam = principal("referrer", "sam.referrer@council.example")
-    submission = _submission()
-    first_inside, release = threading.Event(), threading.Event()
-    original = referrals._create
-
-    def slow_create(*args):
-        first_inside.set()
-        release.wait(10)
-        return original(*args)
-
-    monkeypatch.setattr(referrals, "_create", slow_create)
-    results: dict = {}
-    # daemon threads: if a wait below is never released, the test fails and the run still ends
-    first = threading.Thread(target=lambda: results.update(first=referrals.submit(sam, submission, "k-1")), daemon=True)
-    first.start()
-    assert first_inside.wait(10)
-    # WHEN the twin comes while the first holds Powertools' in-progress record, then the first ends
-    threading.Thread(target=lambda: (time.sleep(0.3), release.set()), daemon=True).start()
-    twin = referrals.submit(sam, submission, "k-1")
-    first.join(10)
-    # THEN the twin waited and got the same referral
-    assert twin["id"] == results["first"]["id"]
+    first = referrals.submit(sam, _submission(), "k-1")
+    # GIVEN DynamoDB finds the twin's transaction on the key's item while the first's is writing it
+    conflict = faults.inject("dynamodb", "TransactWriteItems", "TransactionCanceledException", times=1, **IN_FLIGHT)
+    # WHEN the twin comes
+    twin = referrals.submit(sam, _submission(), "k-1")
+    # THEN it tried again, found the first's claim and answers its referral; nothing new was made
+    assert conflict.answered == 1 and conflict.seen == 2
+    assert twin["id"] == first["id"]
+    assert _referral_count(sam.user_id) == 1
 
 
-@NO_LAMBDA_CONTEXT
-def test_a_twin_still_in_progress_after_the_wait_is_a_clear_409_not_a_500(client, auth, runtime, monkeypatch):
+def test_a_twin_still_in_progress_after_the_wait_is_a_clear_409_not_a_500(client, auth, runtime, faults, monkeypatch):
     from chalicelib.services import referrals
 
     monkeypatch.setattr(referrals, "IN_PROGRESS_WAIT_SECONDS", 0.2)
     sam_headers = auth("referrer", "sam.referrer@council.example")
     sam = principal("referrer", "sam.referrer@council.example")
-    first_inside, release = threading.Event(), threading.Event()
-    original = referrals._create
-
-    def stuck_create(*args):
-        first_inside.set()
-        release.wait(10)
-        return original(*args)
-
-    monkeypatch.setattr(referrals, "_create", stuck_create)
-    first = threading.Thread(target=lambda: referrals.submit(sam, _submission(), "k-2"))
-    first.start()
-    try:
-        assert first_inside.wait(10)
-        # WHEN the same request comes over HTTP while the first is still being saved
-        response = submit_referral(client, sam_headers, example_referral(), key="k-2")
-    finally:
-        release.set()
-        first.join(10)
-    # THEN a 409 that says what is happening and what to do
+    # GIVEN the first request's transaction holds the key's item for longer than the twin waits
+    faults.inject("dynamodb", "TransactWriteItems", "TransactionCanceledException", **IN_FLIGHT)
+    # WHEN the same request comes over HTTP
+    response = submit_referral(client, sam_headers, example_referral(), key="k-2")
+    # THEN a 409 that says what is happening and what to do, and nothing saved by it
     assert response.status_code == 409, response.body
     assert response.json_body["error"]["message"] == "The same referral is still being saved. Try again in a moment."
-    assert _referral_count(sam.user_id) == 1
+    faults.clear()
+    assert _referral_count(sam.user_id) == 0
 
 
 def test_two_identical_bodies_without_a_key_are_two_referrals(client, auth, runtime):

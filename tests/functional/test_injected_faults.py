@@ -127,13 +127,6 @@ def test_api_write_throttled_saves_nothing_and_the_retry_with_the_same_key_saves
     assert _audit_actions(client, auth, retried.json_body["id"])[0] == "referral.submitted"
 
 
-def test_api_write_throttled_at_the_idempotency_record_is_a_503_and_saves_nothing(client, auth, faults):
-    faults.inject("dynamodb", "PutItem", "ProvisionedThroughputExceededException")
-    response = submit_referral(client, auth("referrer"), example_referral(), key="fault-2")
-    _assert_unavailable_json(response)
-    assert _referrals_stored() == [] and _audit_events_stored() == []
-
-
 @pytest.mark.parametrize("reason", ["TransactionConflict", "ThrottlingError"])
 def test_api_transaction_cancelled_for_another_reason_than_ours_is_a_503(client, auth, faults, reason):
     # GIVEN DynamoDB cancels the transaction for a reason that is not one of our conditions

@@ -141,21 +141,101 @@ def test_valid_referral_is_201_with_its_id_status_and_history(client, auth, runt
 # -- idempotency ------------------------------------------------------------------------------------
 
 
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
+
+
+def _idempotency_items() -> list[dict]:
+    """The idempotency table's items as DynamoDB holds them (test inspection only)."""
+    import boto3
+
+    from chalicelib.storage.idempotency import IdempotencyClaim
+
+    return boto3.client("dynamodb").scan(TableName=IdempotencyClaim.Meta.table_name)["Items"]
+
+
+@pytest.mark.parametrize("key", [None, "form-7f3a"], ids=["without a key", "with a key"])
+def test_intake_is_one_transaction_and_one_start_execution(client, auth, key):
+    from tests.aws_calls import calls_made
+
+    # WHEN a referrer submits a referral (the key, if any, claimed in the referral's own transaction)
+    with calls_made() as calls:
+        response = submit_referral(client, auth("referrer"), example_referral(), key=key)
+    # THEN it costs the floor: the one write and the start of its review
+    assert response.status_code == 201, response.body
+    assert calls == ["dynamodb:TransactWriteItems", "states:StartExecution"]
+
+
 def test_same_key_and_body_twice_returns_the_same_referral_and_creates_one(client, auth):
+    from tests.aws_calls import calls_made
+
     first = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
-    second = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    # WHEN the same request comes again
+    with calls_made() as calls:
+        second = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    # THEN it answers the same referral, read back; its transaction wrote nothing and no review started again
     assert first.status_code == second.status_code == 201
     assert first.json_body["id"] == second.json_body["id"]
+    assert second.json_body["submission"] == first.json_body["submission"]
+    assert calls == ["dynamodb:TransactWriteItems", "dynamodb:GetItem", "dynamodb:GetItem"]
+    assert not [call for call in calls if call.endswith(WRITES)]
     assert _count_referrals(client, auth) == 1
+    events = client.http.get(f"/v1/audit?entity=referral&id={first.json_body['id']}", headers=auth("admin"))
+    assert [e["action"] for e in events.json_body["events"]].count("referral.submitted") == 1
+    assert len(_idempotency_items()) == 1
+
+
+def test_the_idempotency_item_holds_only_the_referral_id_and_when_it_expires(client, auth):
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services.referrals import IDEMPOTENCY_TTL_SECONDS
+
+    before = clock.now()
+    referral_id = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a").json_body["id"]
+    after = clock.now()
+    # THEN the one item is the hashed key, the referral's id and its TTL: nothing of the child or the key
+    [item] = _idempotency_items()
+    assert set(item) == {"id", "referral_id", "expires_at"}
+    assert item["referral_id"] == {"S": referral_id}
+    assert "form-7f3a" not in json.dumps(item)
+    expires = int(item["expires_at"]["N"])
+    ttl = timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)
+    assert int((before + ttl).timestamp()) <= expires <= int((after + ttl).timestamp()) + 1
 
 
 def test_same_key_with_a_different_body_is_409_and_creates_nothing_more(client, auth):
-    submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    first = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
     other = _with(lambda b: b["children"][0].update(first_name="Different"))
     response = submit_referral(client, auth("referrer"), other, key="form-7f3a")
     assert response.status_code == 409
-    assert "Idempotency-Key" in response.json_body["error"]["message"]
+    error = response.json_body["error"]
+    assert error["code"] == "idempotency_key_reused"
+    assert "Idempotency-Key" in error["message"] and first.json_body["reference"] in error["message"]
     assert _count_referrals(client, auth) == 1
+
+
+def test_another_referrers_same_key_is_their_own_referral(client, auth):
+    first = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    other = submit_referral(client, auth(email="alex.referrer@council.example"), example_referral(), key="form-7f3a")
+    assert first.status_code == other.status_code == 201
+    assert first.json_body["id"] != other.json_body["id"]
+
+
+def test_a_key_whose_claim_has_expired_makes_a_new_referral(client, auth, monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services.referrals import IDEMPOTENCY_TTL_SECONDS
+
+    first = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    # GIVEN the claim's time has passed, and DynamoDB's TTL has not yet removed it
+    later = clock.now() + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS + 60)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    # WHEN the key comes again
+    again = submit_referral(client, auth("referrer"), example_referral(), key="form-7f3a")
+    # THEN it is a new referral, and the key is now claimed for it
+    assert again.status_code == 201 and again.json_body["id"] != first.json_body["id"]
+    assert [item["referral_id"]["S"] for item in _idempotency_items()] == [again.json_body["id"]]
 
 
 def test_twenty_concurrent_submissions_with_one_key_create_exactly_one_referral(client, auth, runtime):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
+
 from chalicelib.domain.referral_reference import human_reference, reference_key
 from tests.dates import example_referral
-from tests.functional.test_concurrency import NO_LAMBDA_CONTEXT, at_once, principal, successes
+from tests.functional.test_concurrency import at_once, principal, successes
 from tests.functional.test_plain_words import VisibleText
 from tests.functional.test_referral_pages import referral_id, submit_form
 from tests.helpers import (
@@ -64,20 +66,25 @@ def test_the_referral_json_carries_its_reference(client, auth):
     assert {r["id"]: r["reference"] for r in listed}[created["id"]] == created["reference"]
 
 
-def test_a_referral_whose_first_draw_is_taken_gets_another_reference(client, auth, monkeypatch):
+@pytest.mark.parametrize("key", [None, "form-7f3a"], ids=["without a key", "with a key"])
+def test_a_referral_whose_first_draw_is_taken_gets_another_reference(client, auth, monkeypatch, key):
     from chalicelib.services import referrals
 
-    ids = iter(["4f1c2a9e" + "0" * 24, "4f1c2a9e" + "1" * 24, "7a7a7a7a" + "2" * 24])
+    # The last id is the repeat's candidate, which its transaction never writes.
+    ids = iter(["4f1c2a9e" + "0" * 24, "4f1c2a9e" + "1" * 24, "7a7a7a7a" + "2" * 24, "9b9b9b9b" + "3" * 24])
     monkeypatch.setattr(referrals, "_new_referral_id", lambda: next(ids))
     first = submit_referral(client, auth("referrer"), example_referral()).json_body
-    second = submit_referral(client, auth("referrer"), example_referral())
+    second = submit_referral(client, auth("referrer"), example_referral(), key=key)
 
     assert second.status_code == 201, second.json_body
     assert second.json_body["id"] == "7a7a7a7a" + "2" * 24
     assert second.json_body["reference"] != first["reference"]
+    # The key (if any) was claimed by the write that succeeded: the same request again answers it.
+    if key:
+        again = submit_referral(client, auth("referrer"), example_referral(), key=key)
+        assert again.status_code == 201 and again.json_body["id"] == second.json_body["id"]
 
 
-@NO_LAMBDA_CONTEXT
 def test_referrals_submitted_at_once_never_share_a_reference_even_when_the_draws_collide(runtime, monkeypatch):
     """Every reference is drawn twice (ids in pairs share their first 30 bits), and the first two
     draws go to two referrals: one holds the reference, the other draws again. Every referral is

@@ -261,7 +261,6 @@ def test_the_week_of_a_date_out_of_reach_shows_this_week(client, auth, start):
     assert "Visits: Week of" in response.body.decode()
 
 
-@pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time")  # the demo referral's idempotency
 def test_a_fresh_local_start_has_demo_visits_for_the_demo_worker(client, auth):
     from local.seed import seed_demo_data
 

@@ -74,15 +74,15 @@ def test_a_transaction_cancelled_by_aws_not_by_our_condition_is_a_503(reasons, r
     assert isinstance(error, ServiceUnavailable) and error.retry_after == retry_after
 
 
-def test_an_aws_error_wrapped_by_a_library_is_found_through_its_cause():
-    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
+def test_an_aws_error_wrapped_in_one_of_ours_is_found_through_its_cause():
+    from chalicelib.storage.base import ItemBusy
 
     try:
         try:
-            raise _client_error("ProvisionedThroughputExceededException", operation="PutItem")
+            raise _client_error("ProvisionedThroughputExceededException", operation="TransactWriteItems")
         except ClientError as inner:
-            raise IdempotencyPersistenceLayerError("Failed to save in progress record", inner) from inner
-    except IdempotencyPersistenceLayerError as wrapped:
+            raise ItemBusy() from inner
+    except ItemBusy as wrapped:
         assert dependency_error(wrapped).status == 503
 
 
