@@ -87,6 +87,8 @@ def _written_referral() -> dict[str, Any]:
             "session_length_minutes": 90,
             "preferred_days": ["tuesday", "thursday"],
             "preferred_times": "After school, 16:00-18:00",
+            "brought_by": "Foster carer, Ms Jones",
+            "collected_by": "Foster carer, Ms Jones, or her husband Mr Jones",
             "start_date": "2027-01-11",
             "end_date": "2027-07-09",
         },

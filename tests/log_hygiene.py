@@ -5,7 +5,7 @@ the local server's access log), as formatted by that handler. The secrets are co
 service makes or receives them: task tokens from the Lambda events Step Functions sends and the
 `SendTask*` calls that answer them, approval link ids from `services.approvals.issue`, session
 ids from `services.sessions.open_session`, email bodies from the outbox, and the seeded
-children's names and dates of birth from `chalicelib.examples`. After each test its lines are
+children's names and dates of birth and who brings and collects them from `chalicelib.examples`. After each test its lines are
 checked against what it and the test before it collected. Under pytest-xdist each worker sends
 its findings to the controller. With `--log-hygiene` (as `make test` runs) a finding fails the
 run; the report names the kind of secret, the logger and the test, never the secret.
@@ -33,6 +33,7 @@ SESSION_ID = "session id"
 EMAIL_BODY = "email body"
 CHILD_NAME = "child's name"
 CHILD_BIRTH_DATE = "child's date of birth"
+HANDOVER_PERSON = "who brings or collects the child"
 # Names are matched as whole words (`Leo` is not in `Leonard`); everything else as a substring.
 WORD_KINDS = frozenset({CHILD_NAME})
 # An email line this long is a sentence of that one message, not a word every log shares.
@@ -76,6 +77,11 @@ def child_secrets(children: Iterable[Mapping]) -> dict[str, str]:
         for written in (born.isoformat(), f"{born.day} {born:%B %Y}", f"{born:%d/%m/%Y}"):
             found[written] = CHILD_BIRTH_DATE
     return found
+
+
+def handover_secrets(contact: Mapping) -> dict[str, str]:
+    """Who brings and who collects the child, as the referral's contact arrangements give them."""
+    return {contact[key]: HANDOVER_PERSON for key in ("brought_by", "collected_by") if contact.get(key)}
 
 
 def task_tokens_in(event: object) -> set[str]:
@@ -262,8 +268,9 @@ def listen(recorder: Recorder) -> None:
     from chalicelib import examples
 
     install()
-    # the children as the demo data seeds them and the tests submit them
-    recorder.static = child_secrets(examples.example_referral()["children"])
+    # the children, and who brings and collects them, as the demo data seeds them and the tests submit them
+    referral = examples.example_referral()
+    recorder.static = {**child_secrets(referral["children"]), **handover_secrets(referral["contact"])}
     LISTENING.append(recorder)
 
 

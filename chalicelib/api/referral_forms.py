@@ -60,6 +60,8 @@ FORM_INPUTS = frozenset(
                 "session_length_minutes",
                 "preferred_days",
                 "preferred_times",
+                "brought_by",
+                "collected_by",
                 "start_date",
                 "end_date",
             )

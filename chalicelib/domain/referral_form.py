@@ -47,6 +47,7 @@ MAX_CHILDREN = 10
 MAX_FAMILY_MEMBERS = 10
 DRAFT_DAYS = 30  # a referral form saved as a draft is deleted this long after its last save
 SHORT_TEXT_MAX = 200
+HANDOVER_MAX = 200  # who brings or collects the child: a name and a relationship
 REFERENCE_MAX = 100
 LANGUAGE_MAX = 60
 ADDRESS_MAX = 1000
@@ -70,6 +71,7 @@ AnswerText = lines(ANSWER_MAX)
 OptionalShortText = optional(ShortText)
 OptionalReference = optional(one_line(REFERENCE_MAX))
 OptionalLanguage = optional(one_line(LANGUAGE_MAX))
+OptionalHandover = optional(one_line(HANDOVER_MAX))
 OptionalNotes = optional(lines(NOTES_MAX))
 OptionalAddress = optional(lines(ADDRESS_MAX))
 OptionalComment = optional(CommentText)
@@ -184,6 +186,10 @@ class ContactArrangement(InputModel):
         default_factory=list, max_length=7
     )
     preferred_times: OptionalShortText = None
+    # Who brings the child to each visit and who collects them afterwards (name and relationship):
+    # the worker's briefing shows them. Optional, so a referral stored before they existed still reads.
+    brought_by: OptionalHandover = None
+    collected_by: OptionalHandover = None
     start_date: PlainDate
     end_date: OptionalDate = None
 

@@ -1,6 +1,6 @@
 """One visit as its own page shows it: the visit, its worker and report, and the briefing the assigned
-worker reads before it (the children's needs, interpreters, safety notes, risks, who brings the child,
-the confidential-address warning, the last approved report's recommendations).
+worker reads before it (the children's needs, interpreters, safety notes, risks, who brings and
+collects the child, the confidential-address warning, the last approved report's recommendations).
 
 Only the assigned worker and staff who schedule (supervisor, admin) may open it: the briefing holds
 what the referral says about the family, which no other worker needs."""
@@ -89,8 +89,27 @@ def briefing(visit: Visit, submission: dict[str, Any]) -> dict[str, Any]:
         "risks": risk_words(risks),
         "risk_details": risks.get("details"),
         "confidential_address": bool(visit.confidential_address),
-        "brought_by": (last or {}).get("brought_by"),
+        "handover": handover(submission.get("contact") or {}, last),
         "last_report": last,
+    }
+
+
+def handover(contact: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any]:
+    """Who brings and who collects the child, as the referral says (None where it does not: a
+    referral made before the form asked), and who brought the child to the last reported visit
+    when that was someone else, or when the referral does not say."""
+    brought_by, collected_by = contact.get("brought_by"), contact.get("collected_by")
+    last_brought_by = (last or {}).get("brought_by")
+    same = (
+        brought_by
+        and last_brought_by
+        and " ".join(brought_by.split()).casefold() == " ".join(last_brought_by.split()).casefold()
+    )
+    return {
+        "brought_by": brought_by,
+        "collected_by": collected_by,
+        "last_brought_by": None if same else last_brought_by,
+        "last_day": (last or {}).get("day"),
     }
 
 

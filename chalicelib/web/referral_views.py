@@ -69,6 +69,8 @@ FIELD_LABELS = {
     "contact.session_length_minutes": "Length of each session",
     "contact.preferred_days": "Preferred days",
     "contact.preferred_times": "Preferred times",
+    "contact.brought_by": "Who brings the child",
+    "contact.collected_by": "Who collects the child",
     "contact.start_date": "Start date",
     "contact.end_date": "End date",
     "legal_basis.court_order": "Court order",

@@ -20,6 +20,7 @@ from tests.helpers import (
     decide_from_email,
     recorded,
     shown_as,
+    submit_referral,
     wait_for,
     wait_for_email,
 )
@@ -620,6 +621,8 @@ def test_referral_page_shows_everything_submitted_and_the_status_history(client,
         "Must not be told the foster carers&#39; address",
         "Tuesday, Thursday",
         "After school, 16:00-18:00",
+        "Foster carer, Ms Jones",
+        "Foster carer, Ms Jones, or her husband Mr Jones",
         long_day(plan_end()),
         "NS26C00412",
         "Northshire Family Court",
@@ -634,6 +637,43 @@ def test_referral_page_shows_everything_submitted_and_the_status_history(client,
     # The owner may withdraw while it awaits a decision; there is no question to answer.
     assert page.find("form", action=f"/referrals/{rid}/withdraw")
     assert page.find("form", action=f"/referrals/{rid}/answer") == []
+
+
+def test_who_brings_and_collects_the_child_is_in_the_referrals_json_and_on_its_page(client, sam):
+    # GIVEN a referral sent through the API saying who brings and who collects the child
+    body = example_referral()
+    body["contact"]["brought_by"] = "Grandmother, Mrs Ali"
+    body["contact"]["collected_by"] = "Foster carer, Ms Jones"
+    sent = submit_referral(client, {**sam, "Content-Type": "application/json"}, body)
+    assert sent.status_code == 201, sent.body
+    rid = sent.json_body["id"]
+
+    # WHEN its JSON and its page are read
+    contact = client.http.get(f"/v1/referrals/{rid}", headers=sam).json_body["submission"]["contact"]
+    page = Html(client.http.get(f"/referrals/{rid}", headers=sam).body)
+
+    # THEN both say who brings and who collects the child
+    assert (contact["brought_by"], contact["collected_by"]) == ("Grandmother, Mrs Ali", "Foster carer, Ms Jones")
+    rows = dict(zip((e["text"] for e in page.find("dt")), (e["text"] for e in page.find("dd")), strict=True))
+    assert rows["Who brings the child"] == "Grandmother, Mrs Ali"
+    assert rows["Who collects the child"] == "Foster carer, Ms Jones"
+
+
+def test_a_referral_without_who_brings_and_collects_the_child_says_not_given(client, sam):
+    # GIVEN a referral that does not say who brings or collects the child
+    body = example_referral()
+    del body["contact"]["brought_by"], body["contact"]["collected_by"]
+    sent = submit_referral(client, {**sam, "Content-Type": "application/json"}, body)
+    assert sent.status_code == 201, sent.body
+
+    # WHEN its JSON and page are read THEN the JSON has them as null and the page says "Not given"
+    contact = client.http.get(f"/v1/referrals/{sent.json_body['id']}", headers=sam).json_body["submission"]["contact"]
+    assert (contact["brought_by"], contact["collected_by"]) == (None, None)
+    page = Html(client.http.get(f"/referrals/{sent.json_body['id']}", headers=sam).body)
+    labels = [e["text"] for e in page.find("dt")]
+    given = [e["text"].strip() for e in page.find("dd")]
+    assert given[labels.index("Who brings the child")] == "Not given"
+    assert given[labels.index("Who collects the child")] == "Not given"
 
 
 def _rows(page: Html) -> list[dict]:

@@ -75,6 +75,8 @@ def test_the_assigned_worker_reads_the_briefing_on_the_visits_page(client, auth,
     assert "Domestic abuse" in text and "Historic domestic abuse by the father" in text
     assert "Confidential address" in text
     assert "Foster care" in text
+    assert "Brings the child Foster carer, Ms Jones" in text  # who brings and collects the child
+    assert "Collects the child Foster carer, Ms Jones, or her husband Mr Jones" in text
     # The warning, never the address itself
     assert "12 Elm Row" not in text
 
@@ -105,6 +107,78 @@ def test_the_briefing_carries_the_last_approved_reports_recommendations(client, 
     assert "Keep the sessions at the family centre." in text
     assert "Foster carer (Mrs Okafor)" in text
     assert long_day(days_from_today(-7)) in text
+
+
+def without_handover(referral_id: str) -> None:
+    """The referral as one stored before the form asked who brings and collects the child."""
+    from chalicelib.storage.referrals import Referral
+
+    referral = Referral.get(referral_id)
+    contact = referral.submission["contact"]
+    del contact["brought_by"], contact["collected_by"]
+    referral.update(actions=[Referral.submission.set(referral.submission)])
+
+
+def test_the_briefing_keeps_who_brought_the_child_last_time_when_it_differs_from_the_referral(
+    client, auth, casey, soon
+):
+    # GIVEN a referral naming the foster carer, and an approved report saying someone else came
+    referral_id = add_referral()
+    earlier = book(client, auth, referral_id, casey, days_from_today(-7))
+    later = book(client, auth, referral_id, casey, soon)
+    write_report(earlier, "APPROVED", {"brought_by": "Grandmother (Mrs Ali)", "recommendations": "None."})
+
+    # WHEN the assigned worker opens the next visit
+    text = text_of(client.http.get(f"/visits/{later}", headers=auth("worker", CASEY)).body.decode())
+
+    # THEN the referral's answers come first, and the last visit's as a second line
+    assert "Brings the child Foster carer, Ms Jones" in text
+    day = long_day(days_from_today(-7))
+    assert f"At the last reported visit ({day}) the child was brought by: Grandmother (Mrs Ali)" in text
+    assert text.index("Foster carer, Ms Jones") < text.index("Grandmother (Mrs Ali)")
+
+
+def test_the_briefing_does_not_repeat_who_brought_the_child_when_the_referral_says_the_same(client, auth, casey, soon):
+    referral_id = add_referral()
+    earlier = book(client, auth, referral_id, casey, days_from_today(-7))
+    later = book(client, auth, referral_id, casey, soon)
+    write_report(earlier, "APPROVED", {"brought_by": "foster carer,  Ms Jones", "recommendations": "None."})
+
+    text = text_of(client.http.get(f"/visits/{later}", headers=auth("worker", CASEY)).body.decode())
+
+    assert "Brings the child Foster carer, Ms Jones" in text
+    assert "the child was brought by" not in text
+
+
+def test_an_old_referral_without_who_brings_the_child_still_briefs_the_worker(client, auth, casey, soon):
+    # GIVEN a referral stored before the form asked who brings and collects the child
+    referral_id = add_referral()
+    without_handover(referral_id)
+    visit = book(client, auth, referral_id, casey, soon)
+
+    # WHEN the assigned worker opens the visit
+    response = client.http.get(f"/visits/{visit}", headers=auth("worker", CASEY))
+
+    # THEN the briefing is there and says it is not recorded yet
+    assert response.status_code == 200
+    text = text_of(response.body.decode())
+    assert "Asthma; carries an inhaler" in text
+    assert "Not recorded yet: confirm who brings and who collects the child" in text
+    assert "Brings the child" not in text
+
+
+def test_an_old_referral_falls_back_to_who_brought_the_child_last_time(client, auth, casey, soon):
+    referral_id = add_referral()
+    without_handover(referral_id)
+    earlier = book(client, auth, referral_id, casey, days_from_today(-7))
+    later = book(client, auth, referral_id, casey, soon)
+    write_report(earlier, "APPROVED", {"brought_by": "Foster carer (Mrs Okafor)", "recommendations": "None."})
+
+    text = text_of(client.http.get(f"/visits/{later}", headers=auth("worker", CASEY)).body.decode())
+
+    assert f"At the last reported visit ({long_day(days_from_today(-7))})" in text
+    assert "the child was brought by: Foster carer (Mrs Okafor)" in text
+    assert "Not recorded yet" not in text
 
 
 # -- the case page ------------------------------------------------------------------------------------

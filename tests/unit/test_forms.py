@@ -173,6 +173,8 @@ def test_a_complete_form_validates_to_the_same_referral_as_the_json_api_takes():
         "contact.session_length_minutes": ["90"],
         "contact.preferred_days": ["tuesday", "thursday"],
         "contact.preferred_times": ["After school, 16:00-18:00"],
+        "contact.brought_by": [example["contact"]["brought_by"]],
+        "contact.collected_by": [example["contact"]["collected_by"]],
         "contact.start_date": ["2027-01-11"],
         "contact.end_date": ["2027-07-09"],
         "legal_basis.court_order": ["yes"],

@@ -15,6 +15,7 @@ from tests.log_hygiene import (
     CHILD_BIRTH_DATE,
     CHILD_NAME,
     EMAIL_BODY,
+    HANDOVER_PERSON,
     LINK_ID,
     SESSION_ID,
     TASK_TOKEN,
@@ -155,6 +156,15 @@ def test_a_seeded_childs_name_or_date_of_birth_is_caught(recorder, service_log, 
     service_log.info(line)
 
     assert _only_leak(recorder, secret).kind == kind
+
+
+def test_who_brings_or_collects_a_seeded_child_is_caught(recorder, service_log):
+    from chalicelib.examples import example_referral
+
+    brought_by = example_referral()["contact"]["brought_by"]
+    service_log.info("handover: %s", brought_by)
+
+    assert _only_leak(recorder, brought_by).kind == HANDOVER_PERSON
 
 
 def test_a_name_inside_a_longer_word_is_not_a_childs_name(recorder, service_log):

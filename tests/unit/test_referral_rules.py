@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from chalicelib.domain.referral_decisions import Amendment, Decision, ReviewDecision
-from chalicelib.domain.referral_form import ReferralSubmission, public_summary
+from chalicelib.domain.referral_form import HANDOVER_MAX, ReferralSubmission, public_summary
 from chalicelib.domain.referrals import (
     ALLOWED_TRANSITIONS,
     InvalidTransition,
@@ -405,6 +405,41 @@ def test_preferred_days_ignore_case_and_repeats(referral):
     referral["contact"]["preferred_days"] = ["Monday", "monday", "FRIDAY"]
     # WHEN validated THEN each day appears once
     assert validate(referral).contact.preferred_days == ["monday", "friday"]
+
+
+def test_who_brings_and_collects_the_child_is_kept_stripped(referral):
+    # GIVEN who brings and who collects the child, typed with spaces around
+    referral["contact"]["brought_by"] = "  Foster carer, Ms Jones "
+    referral["contact"]["collected_by"] = "Grandmother, Mrs Ali"
+    # WHEN validated THEN both are kept, stripped
+    contact = validate(referral).contact
+    assert (contact.brought_by, contact.collected_by) == ("Foster carer, Ms Jones", "Grandmother, Mrs Ali")
+
+
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_who_brings_and_collects_the_child_is_optional(referral, blank):
+    # GIVEN neither given, as a new form leaves them or as a referral stored before they existed
+    referral["contact"]["brought_by"] = blank
+    del referral["contact"]["collected_by"]
+    # WHEN validated THEN both are None
+    contact = validate(referral).contact
+    assert (contact.brought_by, contact.collected_by) == (None, None)
+
+
+@pytest.mark.parametrize("field", ["brought_by", "collected_by"])
+def test_who_brings_or_collects_the_child_is_at_most_200_characters(referral, field):
+    # GIVEN exactly the limit THEN it passes; one character more THEN the error gives the limit
+    referral["contact"][field] = "x" * HANDOVER_MAX
+    validate(referral)
+    referral["contact"][field] = "x" * (HANDOVER_MAX + 1)
+    assert errors_of(referral) == [{"path": f"contact.{field}", "message": "Must be at most 200 characters"}]
+
+
+@pytest.mark.parametrize("field", ["brought_by", "collected_by"])
+def test_who_brings_or_collects_the_child_is_one_line(referral, field):
+    # GIVEN a line break in the name WHEN validated THEN the error is at the field
+    referral["contact"][field] = "Foster carer\nMs Jones"
+    assert paths_of(referral) == [f"contact.{field}"]
 
 
 # --- legal basis, consent, risks ----------------------------------------------------------
