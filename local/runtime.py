@@ -86,10 +86,33 @@ def _serialised(call: Callable) -> Callable:
     return locked
 
 
+def _heartbeat_hears_an_early_answer(original: Callable) -> Callable:
+    """moto sets up a Task's heartbeat wait only once its Lambda has returned, and a callback sent
+    before that (a supervisor deciding from the email while the step that sent it is still
+    returning) never reaches that wait: the execution sleeps until the heartbeat times out. Step
+    Functions takes a callback from the moment the token exists, so the wait starts by hearing
+    one that already came."""
+
+    def setup_heartbeat_endpoint(self, heartbeat_seconds):  # noqa: ANN001
+        endpoint = original(self, heartbeat_seconds)
+        if self.get_outcome() is not None:
+            endpoint.notify()
+        return endpoint
+
+    setup_heartbeat_endpoint.embedded = True  # type: ignore[attr-defined]
+    return setup_heartbeat_endpoint
+
+
 def _patch_moto() -> None:
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.dynamodb.models import DynamoDBBackend
     from moto.ses.models import SESBackend
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+
+    if not getattr(CallbackEndpoint.setup_heartbeat_endpoint, "embedded", False):
+        CallbackEndpoint.setup_heartbeat_endpoint = _heartbeat_hears_an_early_answer(
+            CallbackEndpoint.setup_heartbeat_endpoint
+        )
 
     for name in DYNAMODB_WRITES + DYNAMODB_READS:
         call = getattr(DynamoDBBackend, name)

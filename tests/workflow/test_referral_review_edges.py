@@ -158,6 +158,34 @@ def test_answer_given_before_the_amendment_wait_began_goes_straight_back_to_revi
     assert api_referral_status(client, auth("supervisor"), referral_id) == "ACCEPTED"
 
 
+def test_decision_made_before_the_ask_step_has_returned_resumes_the_review(client, runtime, referrer, monkeypatch):
+    """The supervisor decides from the email while the step that sent it is still returning: the
+    callback comes before the Task's wait has begun, and the review goes on with it at once."""
+    from chalicelib.services import referral_review
+
+    ask, returning, release = referral_review.SUBJECT.steps["ask_supervisor"], threading.Event(), threading.Event()
+
+    def ask_then_linger(event):
+        answer = ask(event)
+        returning.set()
+        release.wait(30)
+        return answer
+
+    monkeypatch.setitem(referral_review.SUBJECT.steps, "ask_supervisor", ask_then_linger)
+    # GIVEN the ask step has emailed the supervisor and not yet returned
+    referral_id = submitted_referral_id(client, referrer)
+    try:
+        assert returning.wait(15), "the ask step never ran"
+        # WHEN the supervisor asks a question through the email's link in that instant
+        recorded(decide_from_email(client, runtime, "more_info", "Which school does the child attend?"))
+    finally:
+        release.set()
+    # THEN the referrer is asked at once, not after the wait's heartbeat runs out
+    question = wait_for_email(runtime.outbox, REFERRER, "More information needed")
+    assert "Which school does the child attend?" in question["text"]
+    assert states_entered(runtime, referral_id)[-1] == "WaitForAmendment"
+
+
 def _reject_mail_to(address: str):
     """Answer SendEmail to that address as SES does when it refuses a message: the SDK raises."""
     from botocore.awsrequest import AWSResponse
