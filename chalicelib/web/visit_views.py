@@ -102,6 +102,11 @@ def referral_panel(panel: dict[str, Any]) -> dict[str, Any]:
     return {**panel, "visits": [display(v) for v in panel["visits"]]}
 
 
+def _field_label(path: str) -> str:
+    """How the booking forms' error summary names a field."""
+    return FIELD_LABELS.get(path, path.replace("_", " ").capitalize() or "The form")
+
+
 def series_page(
     principal: Principal,
     referral: dict[str, Any],
@@ -132,7 +137,7 @@ def series_page(
         },
         values=values,
         errors=errors,
-        summary=error_summary(errors, lambda p: FIELD_LABELS.get(p, p.replace("_", " ").capitalize() or "The form")),
+        summary=error_summary(errors, _field_label),
         alert=alert,
         problems=problems or [],
         field_id=field_id,
@@ -162,7 +167,7 @@ def past_visit_page(
         referral=referral,
         values=values,
         errors=errors,
-        summary=error_summary(errors, lambda p: FIELD_LABELS.get(p, p.replace("_", " ").capitalize() or "The form")),
+        summary=error_summary(errors, _field_label),
         alert=alert,
         problems=problems or [],
         field_id=field_id,
