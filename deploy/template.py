@@ -568,10 +568,20 @@ def _not_found_body() -> str:
 
 
 NOT_FOUND_RESPONSES = ("MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND")
+# The stage's own throttling (above the web ACL's per-address rule) answers as the service does.
+THROTTLED_RETRY_AFTER_SECONDS = 1
+
+
+def throttled_body() -> str:
+    """What the stage's throttling answers with its 429: the service's own error body."""
+    from chalicelib.errors import TooManyRequests
+
+    error = TooManyRequests("The service is busy. Wait a second and try again.")
+    return json.dumps(error.body())
 
 
 def api() -> dict:
-    """Stage throttling, tracing and the service's own 404 for unknown paths; binary answers whatever
+    """Stage throttling (its 429 in the service's error body), tracing and the service's own 404 for unknown paths; binary answers whatever
     the Accept; the custom domain."""
     from chalicelib.web.http import API_BINARY_MEDIA_TYPES
 
@@ -582,6 +592,14 @@ def api() -> dict:
             "responseTemplates": {"application/json": _not_found_body()},
         }
         for kind in NOT_FOUND_RESPONSES
+    }
+    responses["THROTTLED"] = {
+        "statusCode": "429",
+        "responseParameters": {
+            "gatewayresponse.header.Content-Type": "'application/json'",
+            "gatewayresponse.header.Retry-After": f"'{THROTTLED_RETRY_AFTER_SECONDS}'",
+        },
+        "responseTemplates": {"application/json": throttled_body()},
     }
     return {
         "RestAPI": {

@@ -411,6 +411,17 @@ def test_unknown_paths_answer_the_service_404_not_missing_authentication_token(t
         assert json.loads(body)["error"]["code"] == "not_found"
 
 
+def test_the_stages_throttling_answers_429_in_the_service_error_body_with_retry_after(template):
+    throttled = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]["THROTTLED"]
+    assert throttled["statusCode"] == "429"
+    assert throttled["responseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+    error = json.loads(throttled["responseTemplates"]["application/json"])["error"]
+    assert error["code"] == "too_many_requests"
+    assert "try again" in error["message"]
+
+
 def test_a_browser_gets_the_404_page_from_the_apps_catch_all_route(template):
     """Gateway responses have one fixed Content-Type each, so pages and the API cannot both get
     their own 404 from them: the greedy `/{proxy+}` route, matched after every declared route,
