@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.api import responses
 from chalicelib.auth import Role
 from chalicelib.errors import BadRequest
 from chalicelib.web.http import Call, api_route
@@ -20,7 +21,7 @@ PAGE = 50  # events a page of the audit log shows
     roles=frozenset({Role.ADMIN}),
     summary="Audit events: one entity's history (entity + id) or one day's events (day)",
     query="chalicelib.api.queries:AuditQuery",
-    response="chalicelib.api.responses:AuditPage",
+    response=responses.AuditPage,
 )
 def list_audit(call: Call):
     from chalicelib.services import audit

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.api import responses
 from chalicelib.auth import Role
 from chalicelib.web.http import Call, api_route
 from chalicelib.web.pages import form_fields, page_route, redirect, render
@@ -23,7 +24,7 @@ DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
     "GET",
     roles=DECIDERS,
     summary="Items waiting for a decision (referrals, reports): overdue first, then oldest first",
-    response="chalicelib.api.responses:DecisionQueue",
+    response=responses.DecisionQueue,
 )
 def list_decisions(call: Call):
     from chalicelib.services import decisions
@@ -48,7 +49,7 @@ def decision_routes(
     body: str,
     example: dict,
     summary: str,
-    response: str,
+    response: type,
     answer: Callable[[Any, str], dict],
     redisplay: Callable[..., Any],
     check_id: Callable[[str], None],

@@ -1,50 +1,71 @@
-"""What each /v1 JSON route answers on success, as pydantic models OpenAPI describes them with.
+"""What each /v1 JSON route answers on success: one `TypedDict` per shape, the type of the dicts
+the services build, and the type a route names in `api_route(..., response=...)`.
 
-Routes name these as "chalicelib.api.responses:Model" strings, so the app imports none of this
-on a cold start. Routes answer the services' dicts as they are rather than serialising through
-these (that would load pydantic on every read); `tests/functional/test_api_fuzzing.py` holds the
-real answers to them instead. Every key the services write is listed and required (a null where
-a value can be absent), and no other key is allowed, so a changed shape fails a test instead of
-surprising a client.
+Declaring these loads no pydantic: the annotations are read only when `/openapi.json` is built or
+a test validates an answer (`adapter`), with the names from `response_fields`. Routes answer the
+services' dicts as they are rather than serialising through these (that would load pydantic on
+every read); `tests/functional/test_api_fuzzing.py` holds the real answers to them instead. Every
+key the services write is listed and required (a null where a value can be absent), and no other
+key is allowed, so a changed shape fails a test instead of surprising a client.
 """
 
 from __future__ import annotations
 
-from datetime import date as Day
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from typing_extensions import TypedDict
 
-from chalicelib.auth import Role
-from chalicelib.domain.clearances import ClearanceKind, ClearanceStatus
-from chalicelib.domain.referral_decisions import Decision as ReferralDecisionKind
-from chalicelib.domain.referral_form import ReferralSubmission
-from chalicelib.domain.referrals import ReferralStatus
-from chalicelib.domain.reports import ReportContent, ReportStatus
-from chalicelib.domain.visits import CancelledBy, Repeat, VisitStatus
-from chalicelib.workflows.registry import WORKFLOWS
+if TYPE_CHECKING:
+    from pydantic import Field, TypeAdapter
 
-Timestamp = str  # ISO 8601 with its offset, as `clock.iso_now` writes it
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    from chalicelib.api.response_fields import (
+        SUBJECT_KINDS,
+        CancelledBy,
+        ClearanceKind,
+        ClearanceStatus,
+        Day,
+        PersonName,
+        ReferralDecisionKind,
+        ReferralStatus,
+        ReferralSubmission,
+        Repeat,
+        ReportContent,
+        ReportStatus,
+        RoleName,
+        Sha256,
+        Timestamp,
+        VisitStatus,
+    )
+
+# pydantic's configuration of a TypedDict (a plain dict, so declaring it needs no pydantic);
+# subclasses inherit it, and a type declared by call (a key that is a keyword) sets it itself.
+FORBID_OTHER_KEYS = {"extra": "forbid"}
 
 
-class OutputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class OutputType(TypedDict):
+    __pydantic_config__ = FORBID_OTHER_KEYS
+
+
+@cache
+def adapter(output_type: type) -> TypeAdapter:
+    """The pydantic adapter that validates an answer against `output_type` and describes it in
+    JSON Schema, its annotations read with the names of `response_fields` (this loads pydantic)."""
+    from pydantic import TypeAdapter
+
+    from chalicelib.api import response_fields
+
+    # The annotations name what only `response_fields` holds, so pydantic defers this build
+    # until the rebuild hands it those names.
+    built = TypeAdapter(output_type)
+    built.rebuild(force=True, _types_namespace=vars(response_fields))
+    return built
 
 
 # -- referrals -----------------------------------------------------------------------------------
 
 
-PersonName = Annotated[
-    str | None,
-    Field(description="The person's name from their sign-in, shown beside the email; null in older records"),
-]
-RoleName = Annotated[
-    Role | None, Field(description="The role the person acted in; null where it was not recorded (older records)")
-]
-
-
-class ReferralDecisionMade(OutputModel):
+class ReferralDecisionMade(OutputType):
     decision: ReferralDecisionKind
     comment: str | None
     decided_by: str | None
@@ -53,17 +74,22 @@ class ReferralDecisionMade(OutputModel):
     decided_at: Timestamp | None
 
 
-class ReferralStatusChange(OutputModel):
-    at: Timestamp
-    actor: str = Field(description="Who: their email, or 'system' for what the service did itself")
-    actor_name: PersonName
-    actor_role: RoleName
-    from_status: ReferralStatus | None = Field(alias="from")
-    to: ReferralStatus
-    reason: str | None
+ReferralStatusChange = TypedDict(
+    "ReferralStatusChange",
+    {
+        "at": "Timestamp",
+        "actor": "Annotated[str, Field(description=\"Who: their email, or 'system' for what the service did itself\")]",
+        "actor_name": "PersonName",
+        "actor_role": "RoleName",
+        "from": "ReferralStatus | None",
+        "to": "ReferralStatus",
+        "reason": "str | None",
+    },
+)
+ReferralStatusChange.__pydantic_config__ = FORBID_OTHER_KEYS
 
 
-class Question(OutputModel):
+class Question(OutputType):
     """A supervisor's request for more information and the referrer's answer (null until given)."""
 
     asked_at: Timestamp
@@ -75,14 +101,17 @@ class Question(OutputModel):
     answer: str | None
 
 
-class ReferralSummary(OutputModel):
+class ReferralSummary(OutputType):
     """A referral in a list: who, when, its status, and the children's names."""
 
     id: str
-    reference: str = Field(
-        pattern=r"^FCS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$",
-        description="The short reference people see and search by, unique across the service",
-    )
+    reference: Annotated[
+        str,
+        Field(
+            pattern=r"^FCS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$",
+            description="The short reference people see and search by, unique across the service",
+        ),
+    ]
     status: ReferralStatus
     created_at: Timestamp
     updated_at: Timestamp
@@ -99,14 +128,14 @@ class Referral(ReferralSummary):
     questions: list[Question]
 
 
-class ReferralList(OutputModel):
+class ReferralList(OutputType):
     referrals: list[ReferralSummary]
 
 
 # -- workers and clearances ----------------------------------------------------------------------
 
 
-class Compliance(OutputModel):
+class Compliance(OutputType):
     """A worker's compliance today, and what the daily scan last recorded."""
 
     status: ClearanceStatus
@@ -118,7 +147,7 @@ class Compliance(OutputModel):
     non_compliant_since: Day | None
 
 
-class ClearanceState(OutputModel):
+class ClearanceState(OutputType):
     """One kind of clearance as of today (dates null while it is missing)."""
 
     kind: ClearanceKind
@@ -133,37 +162,37 @@ class ClearanceState(OutputModel):
     reason: str | None
 
 
-class ClearanceHistoryEntry(OutputModel):
+class ClearanceHistoryEntry(OutputType):
     """An earlier (or the current) certificate as it was recorded."""
 
     action: str
     issued_on: Day
     expires_on: Day | None
-    renewal_applied_on: Day | None = None
-    expiry_source: Literal["certificate", "policy"] | None = None
-    details: dict[str, str] = Field(default_factory=dict)
-    verified_by: str | None = None
-    verified_on: Day | None = None
-    recorded_by: str | None = None
-    recorded_at: Timestamp | None = None
+    renewal_applied_on: NotRequired[Annotated[Day | None, Field(default=None)]]
+    expiry_source: NotRequired[Annotated[Literal["certificate", "policy"] | None, Field(default=None)]]
+    details: NotRequired[Annotated[dict[str, str], Field(default_factory=dict)]]
+    verified_by: NotRequired[Annotated[str | None, Field(default=None)]]
+    verified_on: NotRequired[Annotated[Day | None, Field(default=None)]]
+    recorded_by: NotRequired[Annotated[str | None, Field(default=None)]]
+    recorded_at: NotRequired[Annotated[Timestamp | None, Field(default=None)]]
 
 
 class ClearanceDetail(ClearanceState):
     """A clearance with its certificate's details (these keys only once one is recorded)."""
 
-    expiry_source: Literal["certificate", "policy"] | None = None
-    details: dict[str, str] | None = None
-    verified_by: str | None = None
-    verified_on: Day | None = None
-    recorded_by: str | None = None
-    recorded_at: Timestamp | None = None
-    revision: int = Field(
-        ge=0, description="What a writer sends back in If-Match (0: nothing recorded yet); also the ETag"
-    )
+    expiry_source: NotRequired[Annotated[Literal["certificate", "policy"] | None, Field(default=None)]]
+    details: NotRequired[Annotated[dict[str, str] | None, Field(default=None)]]
+    verified_by: NotRequired[Annotated[str | None, Field(default=None)]]
+    verified_on: NotRequired[Annotated[Day | None, Field(default=None)]]
+    recorded_by: NotRequired[Annotated[str | None, Field(default=None)]]
+    recorded_at: NotRequired[Annotated[Timestamp | None, Field(default=None)]]
+    revision: Annotated[
+        int, Field(ge=0, description="What a writer sends back in If-Match (0: nothing recorded yet); also the ETag")
+    ]
     history: list[ClearanceHistoryEntry]
 
 
-class WorkerFields(OutputModel):
+class WorkerFields(OutputType):
     worker_id: str
     name: str
     email: str
@@ -188,17 +217,17 @@ class Worker(WorkerFields):
 class RecordedClearance(Worker):
     """The worker after a clearance write, and what it did to their booked visits."""
 
-    visits_flagged_at_risk: int = Field(description="Booked visits this write put at risk")
-    visits_no_longer_at_risk: int = Field(description="Booked visits this write took out of risk")
+    visits_flagged_at_risk: Annotated[int, Field(description="Booked visits this write put at risk")]
+    visits_no_longer_at_risk: Annotated[int, Field(description="Booked visits this write took out of risk")]
 
 
-class WorkerList(OutputModel):
+class WorkerList(OutputType):
     workers: list[WorkerSummary]
     next_cursor: str | None
     as_of: Day
 
 
-class CompliancePolicy(OutputModel):
+class CompliancePolicy(OutputType):
     required_kinds: list[ClearanceKind]
     warning_days: int
     renewal_grace_days: int
@@ -213,14 +242,14 @@ class ExpiringClearance(ClearanceState):
     email: str
 
 
-class ComplianceReport(OutputModel):
+class ComplianceReport(OutputType):
     """Workers by compliance status, counts per clearance kind, and who expires within `days`."""
 
     as_of: Day
-    days: int = Field(ge=1)
+    days: Annotated[int, Field(ge=1)]
     policy: CompliancePolicy
-    workers: int = Field(ge=0)
-    compliant: int = Field(ge=0)
+    workers: Annotated[int, Field(ge=0)]
+    compliant: Annotated[int, Field(ge=0)]
     counts: dict[ClearanceStatus, int]
     clearances: dict[ClearanceKind, dict[ClearanceStatus, int]]
     expiring: list[ExpiringClearance]
@@ -229,11 +258,7 @@ class ComplianceReport(OutputModel):
 # -- the decisions queue -------------------------------------------------------------------------
 
 
-# Every kind of item a registered workflow reviews.
-SUBJECT_KINDS = tuple(entry.subject_kind for entry in WORKFLOWS.values())
-
-
-class WaitingItem(OutputModel):
+class WaitingItem(OutputType):
     kind: Literal[SUBJECT_KINDS]
     id: str
     reference: str
@@ -242,18 +267,18 @@ class WaitingItem(OutputModel):
     status_label: str
     url: str
     waiting_since: Timestamp
-    waited_seconds: int = Field(ge=0)
+    waited_seconds: Annotated[int, Field(ge=0)]
     overdue: bool
 
 
-class DecisionQueue(OutputModel):
+class DecisionQueue(OutputType):
     decisions: list[WaitingItem]
 
 
 # -- visits --------------------------------------------------------------------------------------
 
 
-class VisitParticipants(OutputModel):
+class VisitParticipants(OutputType):
     """Indexes into the referral's children and family members, and their labels (first names
     and relationships only)."""
 
@@ -262,7 +287,7 @@ class VisitParticipants(OutputModel):
     labels: list[str]
 
 
-class VisitCancellation(OutputModel):
+class VisitCancellation(OutputType):
     by: CancelledBy
     by_label: str
     reason: str | None
@@ -270,7 +295,7 @@ class VisitCancellation(OutputModel):
     recorded_by: str | None
 
 
-class Visit(OutputModel):
+class Visit(OutputType):
     """One visit. Times are local (`zone`); the venue and times are null for a referrer when the
     referral's address is confidential."""
 
@@ -297,33 +322,38 @@ class Visit(OutputModel):
     version: int
 
 
-class VisitList(OutputModel):
+class VisitList(OutputType):
     visits: list[Visit]
 
 
-class VisitSeries(OutputModel):
+class VisitSeries(OutputType):
     series_id: str
     repeat: Repeat
     repeat_label: str
-    count: int = Field(ge=1)
+    count: Annotated[int, Field(ge=1)]
     visits: list[Visit]
 
 
 # -- reports -------------------------------------------------------------------------------------
 
 
-class ReportStatusChange(OutputModel):
-    at: Timestamp
-    actor: str = Field(description="Who: their email, or 'system' for what the service did itself")
-    actor_name: PersonName
-    actor_role: RoleName
-    from_status: ReportStatus | None = Field(alias="from")
-    to: ReportStatus
-    reason: str | None
+ReportStatusChange = TypedDict(
+    "ReportStatusChange",
+    {
+        "at": "Timestamp",
+        "actor": "Annotated[str, Field(description=\"Who: their email, or 'system' for what the service did itself\")]",
+        "actor_name": "PersonName",
+        "actor_role": "RoleName",
+        "from": "ReportStatus | None",
+        "to": "ReportStatus",
+        "reason": "str | None",
+    },
+)
+ReportStatusChange.__pydantic_config__ = FORBID_OTHER_KEYS
 
 
-class ApprovedVersion(OutputModel):
-    version: int = Field(ge=1)
+class ApprovedVersion(OutputType):
+    version: Annotated[int, Field(ge=1)]
     sha256: Sha256
     by: str | None
     by_name: PersonName
@@ -331,14 +361,14 @@ class ApprovedVersion(OutputModel):
     at: Timestamp | None
 
 
-class ReportVersion(OutputModel):
-    version: int = Field(ge=1)
+class ReportVersion(OutputType):
+    version: Annotated[int, Field(ge=1)]
     submitted_at: Timestamp
     submitted_by: str
     content: ReportContent
 
 
-class Report(OutputModel):
+class Report(OutputType):
     """A visit's report with its versions. The referrer sees only the approved version and none of
     the keys from `draft` on; staff and the report's worker see everything."""
 
@@ -350,20 +380,27 @@ class Report(OutputModel):
     participants: dict[str, str]
     approved: ApprovedVersion | None
     versions: list[ReportVersion]
-    draft: ReportContent | None = None
-    draft_saved_at: Timestamp | None = None
-    draft_revision: int | None = Field(
-        None, ge=0, description="What the writer sends back in If-Match when saving the draft; also the ETag"
-    )
-    changes_comment: str | None = None
-    history: list[ReportStatusChange] | None = None
+    draft: NotRequired[Annotated[ReportContent | None, Field(default=None)]]
+    draft_saved_at: NotRequired[Annotated[Timestamp | None, Field(default=None)]]
+    draft_revision: NotRequired[
+        Annotated[
+            int | None,
+            Field(
+                default=None,
+                ge=0,
+                description="What the writer sends back in If-Match when saving the draft; also the ETag",
+            ),
+        ]
+    ]
+    changes_comment: NotRequired[Annotated[str | None, Field(default=None)]]
+    history: NotRequired[Annotated[list[ReportStatusChange] | None, Field(default=None)]]
 
 
-class SubmittedReport(OutputModel):
+class SubmittedReport(OutputType):
     visit_id: str
     status: Literal[ReportStatus.SUBMITTED]
     status_label: str
-    version: int = Field(ge=1)
+    version: Annotated[int, Field(ge=1)]
     sha256: Sha256
     submitted_at: Timestamp
 
@@ -371,7 +408,7 @@ class SubmittedReport(OutputModel):
 # -- audit ---------------------------------------------------------------------------------------
 
 
-class AuditEvent(OutputModel):
+class AuditEvent(OutputType):
     entity: str
     id: str
     at: Timestamp
@@ -382,6 +419,6 @@ class AuditEvent(OutputModel):
     event_id: str
 
 
-class AuditPage(OutputModel):
+class AuditPage(OutputType):
     events: list[AuditEvent]
     next_cursor: str | None

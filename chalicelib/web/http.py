@@ -79,11 +79,7 @@ class RouteSpec:
     status: int = 200
     query: Any = None  # a QueryModel, or "module:Model"
     produces: str = "application/json"
-    response: Any = None  # the success body's pydantic model, or "module:Model" (JSON routes)
-
-    @property
-    def response_model(self) -> Any:
-        return resolve(self.response) if self.response is not None else None
+    response: type | None = None  # the success body's type, from `chalicelib.api.responses` (JSON routes)
 
     @property
     def body_model(self) -> Any:
@@ -274,14 +270,15 @@ def api_route(
     query: Any = None,
     produces: str = "application/json",
     body_validator: Callable | str | None = None,
-    response: Any = None,
+    response: type | None = None,
 ) -> Callable:
     """Register `fn(call) -> dict | list | Response` as a JSON route with its OpenAPI entry.
 
     `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
     see `parse_json_body`) reads it instead where the path decides the model. `query` (a
     `web.query.QueryModel`, or "module:Model") parses the query string: a 400 before the route runs.
-    `response` ("module:Model") is what OpenAPI says a success answers; the tests hold routes to it.
+    `response` (a type of `chalicelib.api.responses`, never a string: declaring one loads no pydantic)
+    is what OpenAPI says a success answers; the tests hold routes to it.
     """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces, response)
     ROUTES.append(spec)

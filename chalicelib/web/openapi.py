@@ -69,7 +69,7 @@ def _success(spec: RouteSpec, refs: dict) -> dict:
     if spec.produces in FILE_SCHEMAS:
         schema = FILE_SCHEMAS[spec.produces]
     else:
-        schema = refs[("serialization", spec.response_model)] if spec.response is not None else {}
+        schema = refs[("serialization", spec.response)] if spec.response is not None else {}
     return {"description": "Success", "content": {spec.produces: {"schema": schema}}}
 
 
@@ -132,15 +132,22 @@ def _path_params(path: str) -> list[str]:
 
 
 def _model_schemas(specs: list[RouteSpec]) -> tuple[dict, dict]:
-    """Every request body (as it is read) and success body (as it is written) in one pass, so a
-    model used both ways, or two models of one name, get distinct component names."""
-    from pydantic.json_schema import models_json_schema
+    """Every request body (as it is read, a pydantic model) and success body (as it is written, a
+    type of `chalicelib.api.responses`) in one pass, so a model used both ways, or two models of one
+    name, get distinct component names."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    from chalicelib.api.responses import adapter
 
     wanted = {("validation", s.body_model) for s in specs if s.body is not None}
-    wanted |= {("serialization", s.response_model) for s in specs if s.response is not None}
-    pairs = sorted(((model, mode) for mode, model in wanted), key=lambda p: (p[0].__module__, p[0].__name__, p[1]))
-    refs, schema = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
-    return {(mode, model): ref for (model, mode), ref in refs.items()}, schema.get("$defs", {})
+    wanted |= {("serialization", s.response) for s in specs if s.response is not None}
+    inputs = [
+        (kind, mode, adapter(kind).core_schema if mode == "serialization" else kind.__pydantic_core_schema__)
+        for mode, kind in sorted(wanted, key=lambda wish: (wish[1].__module__, wish[1].__name__, wish[0]))
+    ]
+    generator = GenerateJsonSchema(ref_template="#/components/schemas/{model}")
+    refs, definitions = generator.generate_definitions(inputs)
+    return {(mode, kind): ref for (kind, mode), ref in refs.items()}, definitions
 
 
 def document() -> dict:
