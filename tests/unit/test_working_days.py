@@ -68,7 +68,9 @@ def test_a_working_day_from_friday_afternoon_ends_on_monday_afternoon():
     friday = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
     assert calendar_seconds(friday, 24 * 3600) == 3 * 24 * 3600
     assert calendar_seconds(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), 24 * 3600) == 24 * 3600  # a Wednesday
-    assert calendar_seconds(datetime(2026, 12, 31, 9, 0, tzinfo=UTC), 2 * 24 * 3600) == 5 * 24 * 3600  # Thursday -> Tuesday
+    assert (
+        calendar_seconds(datetime(2026, 12, 31, 9, 0, tzinfo=UTC), 2 * 24 * 3600) == 5 * 24 * 3600
+    )  # Thursday -> Tuesday
 
 
 def test_periods_shorter_than_a_day_are_kept_as_they_are():
