@@ -57,3 +57,39 @@ def recorded_incident(client, auth, visit_id: str, body: dict | None = None, **w
     response = record_incident(client, auth, visit_id, body, **who)
     assert response.status_code == 201, response.body
     return response.json_body["incident_id"]
+
+
+def decided_incident(visit_id: str, decision: str = "continue") -> str:
+    """An incident at the visit as its review leaves it once decided (written straight to storage:
+    no workflow runs); its id."""
+    import uuid
+
+    from chalicelib import clock
+    from chalicelib.storage.incidents import Incident
+    from chalicelib.storage.referrals import Referral
+    from chalicelib.storage.visits import Visit
+
+    visit = Visit.get(visit_id, consistent_read=True)
+    referral = Referral.get(visit.referral_id)
+    now, incident_id = clock.iso_now(), uuid.uuid4().hex
+    Incident(
+        incident_id,
+        referral_id=visit.referral_id,
+        visit_id=visit_id,
+        referrer_id=referral.referrer_id,
+        referrer_email=referral.referrer_email,
+        children="Maya",
+        visit_starts_at=visit.starts_at,
+        occurred_at=during(visit_id),
+        summary="The father shouted at the mother at handover.",
+        present="Maya, her father, the worker",
+        immediate_actions="Maya was taken inside.",
+        recorded_at=now,
+        recorded_by=CASEY,
+        status="DECIDED",
+        decision=decision,
+        decided_by="supervisor@familycontact.example",
+        decided_at=now,
+        updated_at=now,
+    ).save()
+    return incident_id
