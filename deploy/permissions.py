@@ -167,14 +167,6 @@ CALLS: dict[str, dict[str, list[str]]] = {
 # Lambda sends a scheduled job's failed event to the dead-letter queue with the function's role.
 FAILED_JOBS_QUEUE = "failed-jobs"
 ON_FAILURE: dict[str, dict[str, list[str]]] = {
-    "incident_workflow": {
-        "dynamodb:ConditionCheckItem": ["table:incidents"],
-        "dynamodb:GetItem": ["table:incidents"],
-        "dynamodb:PutItem": ["table:approval-links", "table:audit"],
-        "dynamodb:Query": ["index:approval-links/by_subject"],
-        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents"],
-        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
-    },
     "recover_workflows": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "compliance_scan": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
 }
