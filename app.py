@@ -14,6 +14,7 @@ from chalicelib.api import (
     decisions,
     home,
     hr_pages,
+    incidents,
     not_found,
     ops,
     referral_drafts,
@@ -54,6 +55,7 @@ for blueprint in (
     visit_page_routes.routes,
     visit_action_routes.routes,
     admin_pages.routes,
+    incidents.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -39,12 +39,13 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:reports", "table:workers"],
-        "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
+        "dynamodb:ConditionCheckItem": ["table:incidents", "table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:clearances",
             "table:idempotency",
+            "table:incidents",
             "table:referral-drafts",
             "table:referral-references",
             "table:referrals",
@@ -60,6 +61,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearance-history",
             "table:clearances",
             "table:idempotency",
+            "table:incidents",
             "table:owed-callbacks",
             "table:referral-drafts",
             "table:referral-references",
@@ -74,6 +76,8 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:Query": [
             "index:approval-links/by_subject",
             "index:audit/by_day",
+            "index:incidents/by_status",
+            "index:incidents/by_visit",
             "index:referral-drafts/by_owner",
             "index:referrals/by_reference",
             "index:referrals/by_referrer",
@@ -93,6 +97,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:UpdateItem": [
             "table:approval-links",
+            "table:incidents",
             "table:referrals",
             "table:reports",
             "table:visits",
@@ -119,12 +124,21 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:UpdateItem": ["table:approval-links", "table:reports", "table:visits"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
+    "incident_workflow": {
+        "dynamodb:ConditionCheckItem": ["table:incidents"],
+        "dynamodb:GetItem": ["table:incidents"],
+        "dynamodb:PutItem": ["table:approval-links", "table:audit"],
+        "dynamodb:Query": ["index:approval-links/by_subject"],
+        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
+    },
     "recover_workflows": {
         "dynamodb:DeleteItem": ["table:job-positions", "table:owed-callbacks"],
         "dynamodb:GetItem": ["table:job-positions"],
         "dynamodb:PutItem": ["table:audit", "table:job-positions"],
         "dynamodb:Query": [
             "index:approval-links/by_subject",
+            "index:incidents/by_status",
             "index:referrals/by_status",
             "index:reports/by_status",
             "table:owed-callbacks",

@@ -6,6 +6,8 @@ test fails when a committed file is not what its fragments build. A workflow's f
 
 - `Comment`, and `FirstStep`: where `LoadTimings` (and, after the author's answer, `ResetReminders`) go;
 - `Decisions`: each decision the wait can return, and the state it leads to (anything else fails);
+- `AfterReminderCounted` (optional): the state a counted reminder goes to before `RemindOrEscalate`
+  (by default `RemindOrEscalate` itself), e.g. one that times each next wait afresh;
 - `AuthorWait` (optional): `State` (its name), `Comment`, `OnTimeout` (the state after no answer);
 - `States`: its own states. A Task may say only `"Step": "<name>"` (a plain invoke of the steps
   function with the subject and execution); one without `Retry` or `Catch` gets the shared ones.
@@ -79,6 +81,7 @@ def build(name: str) -> dict:
     wait = own.get("AuthorWait")
     names = {
         "FirstStep": own["FirstStep"],
+        "AfterReminderCounted": own.get("AfterReminderCounted", "RemindOrEscalate"),
         "Decisions": [
             {"Variable": "$.decision.decision", "StringEquals": decision, "Next": target}
             for decision, target in own["Decisions"].items()

@@ -293,6 +293,15 @@ def bench_reports() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_incidents() -> None:
+    from scripts.bench_incidents import incident_figures
+
+    counter = CallCounter()
+    counter.install()
+    for measured in incident_figures(counter):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def bench_visits() -> None:
     from scripts.bench_visits import change_rows, visit_rows
 
@@ -335,6 +344,7 @@ def main() -> int:
     bench_test_run()
     bench_referral_paths()
     bench_reports()
+    bench_incidents()
     bench_clearance_scan()
     bench_visits()
     bench_recovery()

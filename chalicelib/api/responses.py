@@ -405,6 +405,44 @@ class SubmittedReport(OutputType):
     submitted_at: Timestamp
 
 
+# -- incidents ------------------------------------------------------------------------------------
+
+
+class IncidentTold(OutputModel):
+    police: bool
+    duty_social_worker: bool
+    others: str | None
+
+
+class Incident(OutputModel):
+    """An incident at a visit. Staff and the visit's worker read it whole; the referral's referrer
+    reads a decided one only, with every detail null: the visit's day and the decision (with what
+    changes in the conditions)."""
+
+    incident_id: str
+    referral_id: str
+    visit_id: str
+    visit_day: str
+    occurred_at: str | None = Field(description="UK wall-clock time, YYYY-MM-DDTHH:MM")
+    recorded_at: Timestamp | None
+    recorded_by: str | None
+    recorded_by_name: PersonName
+    critical: bool | None
+    summary: str | None
+    present: str | None
+    ended_early: bool | None
+    ended_early_reason: str | None
+    told: IncidentTold | None
+    immediate_actions: str | None
+    status: Literal["REPORTED", "DECIDED"]
+    decision: Literal["continue", "change_conditions", "suspend"] | None
+    decision_label: str | None
+    decision_detail: str | None
+    decided_by: str | None
+    decided_by_name: PersonName
+    decided_at: Timestamp | None
+
+
 # -- audit ---------------------------------------------------------------------------------------
 
 

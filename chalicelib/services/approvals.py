@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -45,8 +46,9 @@ class ApprovalSubject(Protocol):
     def validate(self, decision: str | None, comment: str | None) -> Any:
         """The decision as the subject's model, or raise ValidationFailed with field paths."""
 
-    def apply(self, tx: Any, subject_id: str, decision: Any, actor: Person, audit: dict) -> None:
-        """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`."""
+    def apply(self, tx: Any, subject_id: str, decision: Any, actor: Person, audit: dict) -> Callable[[], None] | None:
+        """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`.
+        May return what must run once that write has committed (e.g. a change's later chunks and emails)."""
 
     def outcome(self, subject_id: str) -> dict:
         """Where the item stands: "decided" (by someone's decision), "settled" (needs no decision now),
@@ -361,7 +363,9 @@ def _consume(
         )
         for other in others:
             _retire(tx, other, "decided")
-        subject.apply(tx, door.subject_id, chosen, actor, audit)
+        after_commit = subject.apply(tx, door.subject_id, chosen, actor, audit)
+    if after_commit is not None:
+        after_commit()
     if not executions.resume(door.task_token, subject.workflow_result(chosen)):
         logger().warning("decision recorded but its wait was over", extra={"subject": door.subject_type})
         subject.wait_was_over(door.subject_id)

@@ -7,11 +7,12 @@ the kind its link, route or workflow names. A new approvable item adds one line.
 from __future__ import annotations
 
 from chalicelib.errors import NotFound
+from chalicelib.services.incident_review import SUBJECT as INCIDENT
 from chalicelib.services.referral_review import SUBJECT as REFERRAL
 from chalicelib.services.report_review import SUBJECT as REPORT
 from chalicelib.services.review import ReviewSubject
 
-SUBJECTS: dict[str, ReviewSubject] = {subject.kind: subject for subject in (REFERRAL, REPORT)}
+SUBJECTS: dict[str, ReviewSubject] = {subject.kind: subject for subject in (REFERRAL, REPORT, INCIDENT)}
 
 
 def subject(kind: str) -> ReviewSubject:

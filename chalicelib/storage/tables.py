@@ -8,6 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.idempotency import IdempotencyClaim
+    from chalicelib.storage.incidents import Incident
     from chalicelib.storage.job_positions import JobPosition
     from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referral_references import ReferenceClaim
@@ -36,4 +37,5 @@ def all_models() -> list:
         OwedCallback,
         ReferralDraft,
         JobPosition,
+        Incident,
     ]

@@ -78,10 +78,13 @@ def report_page(
     participants = (report or {}).get("participants") or visit["participant_keys"]
     draft = values if values is not None else ((report or {}).get("draft") or {})
     shown_attendance = {entry.get("participant"): entry for entry in draft.get("attendance") or []}
+    from chalicelib.services.incidents import shown_beside_visit
+
     return render(
         "report_page.html",
         http_status,
         principal,
+        incidents=shown_beside_visit(principal, visit["id"]),
         visit=visit,
         report=report,
         report_status=status,

@@ -3,6 +3,7 @@ the supervisor's at-risk list. `api.visit_action_pages` reads requests and calls
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from chalicelib.auth import Principal, Role
@@ -41,10 +42,15 @@ def done_notice(done: str | None) -> str | None:
 
 
 def visit_page(principal: Principal, page: dict[str, Any], done: str | None):
+    from chalicelib.services.incidents import shown_beside_visit
+
     visit = display(page["visit"])
     return render(
         "visit_page.html",
         principal=principal,
+        incidents=shown_beside_visit(principal, visit["id"]),
+        incident_form=visit["status"] != VisitStatus.CANCELLED,
+        incident_values={"idempotency_key": uuid.uuid4().hex},
         v=visit,
         page=page,
         briefing=page["briefing"],

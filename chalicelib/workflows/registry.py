@@ -78,7 +78,26 @@ REPORT_REVIEW = Workflow(
     timings=Timings(answer_timeout_seconds=7 * 24 * 3600),
 )
 
-WORKFLOWS: dict[str, Workflow] = {workflow.name: workflow for workflow in (REFERRAL_REVIEW, REPORT_REVIEW)}
+INCIDENT_REVIEW = Workflow(
+    name="incident_review",
+    subject_kind="incident",
+    steps_function="incident_workflow",
+    starts_in="REPORTED",
+    stranded_statuses=("REPORTED",),
+    # Working time: its `schedule_waits` step turns each into calendar time as the wait starts.
+    # The decision is due within one working day: then a reminder, and a working day later the
+    # admin is brought in; a working day after that the review is reported overdue.
+    timings=Timings(
+        reminder_seconds=24 * 3600,
+        decision_timeout_seconds=48 * 3600,
+        max_reminders=1,
+        escalation_timeout_seconds=24 * 3600,
+    ),
+)
+
+WORKFLOWS: dict[str, Workflow] = {
+    workflow.name: workflow for workflow in (REFERRAL_REVIEW, REPORT_REVIEW, INCIDENT_REVIEW)
+}
 
 
 def workflow(name: str) -> Workflow:

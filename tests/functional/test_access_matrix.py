@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.helpers import FORM_HEADERS, bearer, wait_for, wait_for_email
+from tests.incident_helpers import decided_incident
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import (
     CASEY,
@@ -194,6 +195,13 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/visits/{visit_id}/report", frozenset({"worker"}), 409, {"action": "save"}),
     page("GET", "/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
     page("POST", "/visits/{visit_id}/report/decision", DECIDERS, 422, {"decide.decision": ""}),
+    # -- incidents (the probe's incident is decided: its referrer may read it) -----------------
+    api("POST", "/v1/visits/{visit_id}/incidents", frozenset({"worker", "supervisor", "admin"}), 422, {}),
+    api("GET", "/v1/incidents/{incident_id}", REPORT_READERS),
+    api("POST", "/v1/incidents/{incident_id}/decision", DECIDERS, 422, {}),
+    page("POST", "/visits/{visit_id}/incidents", frozenset({"worker", "supervisor", "admin"}), 422, {"present": ""}),
+    page("GET", "/incidents/{incident_id}", frozenset({"supervisor", "worker", "admin"})),
+    page("POST", "/incidents/{incident_id}/decision", DECIDERS, 422, {"decide.decision": ""}),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
@@ -274,6 +282,7 @@ def world(client, runtime) -> World:
         "name": "no-such-job",
         "draft_id": "0" * 32,
         "proxy+": "no-such-page",  # one segment: the test client matches a greedy path no deeper
+        "incident_id": decided_incident(visits["approved"]),
     }
     return World(ids, visits, other_referral, booked.json_body["id"])
 

@@ -50,6 +50,7 @@ def known_ids(client, auth) -> dict[str, str]:
     from chalicelib.storage.workers import worker_by_email
     from tests.dates import example_referral
     from tests.helpers import submit_referral, wait_for
+    from tests.incident_helpers import decided_incident
     from tests.report_helpers import book_visit, write_and_submit
     from tests.visit_helpers import CASEY
 
@@ -68,6 +69,7 @@ def known_ids(client, auth) -> dict[str, str]:
         "visit_id": visit_id,
         "worker_id": worker_by_email(CASEY).worker_id,
         "kind": "first_aid",
+        "incident_id": decided_incident(visit_id),
     }
 
 
