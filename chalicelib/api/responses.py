@@ -408,13 +408,13 @@ class SubmittedReport(OutputType):
 # -- incidents ------------------------------------------------------------------------------------
 
 
-class IncidentTold(OutputModel):
+class IncidentTold(OutputType):
     police: bool
     duty_social_worker: bool
     others: str | None
 
 
-class Incident(OutputModel):
+class Incident(OutputType):
     """An incident at a visit. Staff and the visit's worker read it whole; the referral's referrer
     reads a decided one only, with every detail null: the visit's day and the decision (with what
     changes in the conditions)."""
@@ -423,7 +423,7 @@ class Incident(OutputModel):
     referral_id: str
     visit_id: str
     visit_day: str
-    occurred_at: str | None = Field(description="UK wall-clock time, YYYY-MM-DDTHH:MM")
+    occurred_at: Annotated[str | None, Field(description="UK wall-clock time, YYYY-MM-DDTHH:MM")]
     recorded_at: Timestamp | None
     recorded_by: str | None
     recorded_by_name: PersonName
