@@ -10,6 +10,7 @@ from chalicelib import config, observability
 from chalicelib.api import (
     admin_pages,
     approvals,
+    assets,
     audit,
     decisions,
     home,
@@ -56,6 +57,7 @@ for blueprint in (
     visit_action_routes.routes,
     admin_pages.routes,
     incidents.routes,
+    assets.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -16,6 +16,8 @@ from chalicelib.domain.date_words import day_of, long_day, when
 def environment():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from chalicelib.assets import asset_url
+
     # The word maps come with the domain's models (pydantic): loaded with the first page, not on import.
     from chalicelib.domain import labels
     from chalicelib.domain.people import person_label
@@ -29,6 +31,7 @@ def environment():
         lstrip_blocks=True,
     )
     env.globals["stage"] = settings().stage
+    env.globals["asset"] = asset_url
     env.globals["when"] = when
     env.globals["long_day"] = long_day
     env.globals["day_of"] = day_of

@@ -94,6 +94,9 @@ def signin(request, principal):
     return redirect(quote(safe_next(target), safe="/?=&"), headers={"Set-Cookie": session})
 
 
-@page_route(routes, "/signout", ["GET"])
+@page_route(routes, "/signout", ["GET", "POST"])
 def signout(request, principal):
+    """As the deployed stages' (`chalicelib.api.signin`): GET shows the button, POST signs out."""
+    if request.method == "GET":
+        return render("signout.html", principal=principal)
     return redirect("/", headers={"Set-Cookie": sign_out(request)})

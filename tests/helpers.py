@@ -124,6 +124,35 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", **SAME_ORIGIN}
 
 
+# What every page's Content-Security-Policy must say (directive -> its sources, exactly).
+STRICT_POLICY = {
+    "default-src": {"'none'"},
+    "script-src": {"'self'"},
+    "style-src": {"'self'"},
+    "base-uri": {"'none'"},
+    "frame-ancestors": {"'none'"},
+    "object-src": {"'none'"},
+}
+
+
+def policy_directives(header: str) -> dict[str, set[str]]:
+    """A Content-Security-Policy header's directives, each with its set of sources."""
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:  # a browser keeps the first of a repeated directive
+            directives.setdefault(words[0].lower(), set(words[1:]))
+    return directives
+
+
+def strict_policy(header: str) -> bool:
+    """Whether a Content-Security-Policy header holds the pages to `STRICT_POLICY`: no script nor
+    style written in the page, no frame around it, and forms posted back here."""
+    directives = policy_directives(header or "")
+    form_action = directives.get("form-action", set())
+    return all(directives.get(name) == sources for name, sources in STRICT_POLICY.items()) and "'self'" in form_action
+
+
 def post_form(client, path: str, fields: dict, headers: dict | None = None):
     """Post `fields` as a browser posts a form from one of our pages."""
     from urllib.parse import urlencode
@@ -198,6 +227,15 @@ def bearer(role: str | None = None, email: str | None = None) -> dict:
 
 
 API_STAGE = "api"  # the API Gateway stage Chalice deploys: API Gateway's own URL starts every path with it
+
+
+def fresh_blueprint(module_name: str):
+    """The `routes` blueprint of `module_name`, imported anew, for an app of a test's own: Chalice
+    pops a route's options (its methods, content types) from the blueprint as it registers it, so
+    the same blueprint registered on a second app would give its routes GET alone."""
+    import importlib
+
+    return importlib.reload(importlib.import_module(module_name)).routes
 
 
 def serve_as_api_gateway(monkeypatch, prefix: str) -> None:

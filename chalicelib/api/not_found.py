@@ -31,9 +31,13 @@ def _accepted_content_types() -> list[str]:
 
 @routes.route(CATCH_ALL, methods=METHODS, content_types=_accepted_content_types())
 def unknown_address() -> Response:
+    return page_not_found(routes.current_request)
+
+
+def page_not_found(request) -> Response:
+    """The answer to `request` for a path nothing serves (also an asset name nothing is kept as)."""
     from chalicelib.web.pages import base_path, serving_under
 
-    request = routes.current_request
     prefix = base_path(request)
     path = ((request.context or {}).get("path") or "/").removeprefix(prefix) or "/"
     with serving_under(prefix):

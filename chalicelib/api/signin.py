@@ -11,7 +11,7 @@ from urllib.parse import quote
 from chalice import Blueprint
 
 from chalicelib.config import settings
-from chalicelib.web.pages import page_route, redirect, request_cookies, safe_next, sign_in, sign_out, url
+from chalicelib.web.pages import page_route, redirect, render, request_cookies, safe_next, sign_in, sign_out, url
 
 routes = Blueprint(__name__)
 
@@ -57,8 +57,12 @@ def signin_callback(request, principal):
     )
 
 
-@page_route(routes, "/signout", ["GET"])
+@page_route(routes, "/signout", ["GET", "POST"])
 def signout(request, principal):
+    """POST (the header's button) ends the session, then the user pool's; GET only shows that
+    button, so a link prefetcher or an email scanner that opens the address signs nobody out."""
     from chalicelib.services import hosted_signin
 
+    if request.method == "GET":
+        return render("signout.html", principal=principal)
     return redirect(hosted_signin.logout_url(), headers={"Set-Cookie": sign_out(request)})

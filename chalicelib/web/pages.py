@@ -63,6 +63,30 @@ def rebase(html: str) -> str:
     return ROOT_RELATIVE.sub(lambda m: m.group(1) + base + "/", html) if base else html
 
 
+def content_security_policy() -> str:
+    """What a page may load and do: its stylesheet and scripts from this service (`/assets/`) and
+    nothing written in the page, so injected markup runs no script; no frame may show it; forms
+    post only here, and to the user pool's hosted pages, where signing out goes on (a browser
+    checks `form-action` on each redirect after a form is sent too)."""
+    form_targets = ["'self'"]
+    hosted = urlsplit(settings().cognito_domain)
+    if hosted.scheme and hosted.netloc:
+        form_targets.append(f"{hosted.scheme}://{hosted.netloc}")
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "connect-src 'self'",  # the report page's autosave posts to the page's own address
+            f"form-action {' '.join(form_targets)}",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
 def html_response(body: str, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
         body=rebase(body),
@@ -71,6 +95,7 @@ def html_response(body: str, status: int = 200, headers: dict | None = None) -> 
             "Content-Type": "text/html; charset=utf-8",
             # Pages show children's data: never cache them anywhere, never leak the URL onward.
             "Cache-Control": "no-store",
+            "Content-Security-Policy": content_security_policy(),
             "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",

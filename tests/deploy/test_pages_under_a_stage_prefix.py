@@ -46,6 +46,7 @@ def prefixed(monkeypatch, client):
 
 def _examples(runtime, client, auth) -> dict[str, str]:
     """A real value for each path parameter of the pages: seeded data and a live approval link."""
+    from chalicelib.assets import asset_url
     from chalicelib.auth import verify_token
     from chalicelib.services import referral_drafts
     from chalicelib.storage.visits import Visit
@@ -71,6 +72,7 @@ def _examples(runtime, client, auth) -> dict[str, str]:
         "worker_id": clearance.worker_id,
         "kind": clearance.kind,
         "link_id": approval_path(email).rsplit("/", 1)[-1],
+        "file_name": asset_url("site.css").rsplit("/", 1)[-1],
     }
 
 

@@ -349,6 +349,16 @@ def test_every_function_is_traced_actively_and_ships_the_xray_sdk_its_tracer_loa
     assert {"aws_xray_sdk", "wrapt"} <= tops
 
 
+def test_the_zip_holds_the_pages_stylesheet_and_scripts_and_the_api_serves_them(package_dir, template):
+    from chalicelib.assets import FOLDER
+
+    names = set(zipfile.ZipFile(package_dir / "deployment.zip").namelist())
+    kept = {f"chalicelib/static/{path.name}" for path in FOLDER.iterdir()}
+    assert {"chalicelib/static/site.css", "chalicelib/static/report-autosave.js"} <= kept <= names
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert set(paths["/assets/{file_name}"]) == {"get", "head"}
+
+
 def test_the_zip_holds_no_embedded_runtime_no_dev_routes_and_no_moto(package_dir):
     import ast
 
@@ -379,6 +389,8 @@ def test_local_only_routes_are_absent_from_the_packaged_api(template):
     # the hosted sign-in redirect (HEAD answers as GET); the demo form also takes a POST
     assert set(paths["/signin"]) == {"get", "head"}
     assert "/signin/callback" in paths
+    # signing out is a POST; GET only shows the button
+    assert set(paths["/signout"]) == {"get", "head", "post"}
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

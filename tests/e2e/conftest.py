@@ -72,5 +72,5 @@ def sign_in(page, base_url: str, email: str, next_path: str = "/") -> None:
     """Sign in through the demo sign-in page as a person would: pick the account, press the button."""
     page.goto(f"{base_url}/signin?next={next_path}")
     page.check(f"input[name=email][value='{email}']")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the header's "Sign out", if someone is signed in
     page.wait_for_load_state()

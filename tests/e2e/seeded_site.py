@@ -20,8 +20,7 @@ DEPUTY = "deputy.supervisor@familycontact.example"
 # Each role's home page, and the signed-out visitor's (None): where the link walk starts.
 PEOPLE = {"referrer": REFERRER, "worker": CASEY, "supervisor": SUPERVISOR, "hr": HR, "admin": ADMIN, "visitor": None}
 
-# Page routes that are not pages a person reads: sign-out only redirects; the rest are downloads.
-NOT_PAGES = {"/signout"}
+# Page routes that are not pages a person reads: downloads.
 DOWNLOAD = re.compile(r"\.(csv|ics|pdf)$")
 
 
@@ -180,6 +179,8 @@ def pages(site: Site) -> list[Page]:
     listed += [
         Page("sign-in", "/signin", None),
         Page("sign-in with an error", "/signin", None, _sign_in_with_no_account),
+        Page("sign-out", "/signout", SUPERVISOR),
+        Page("sign-out, signed out", "/signout", None),
         # referrals
         Page("my referrals", "/referrals", REFERRER),
         Page("referrals", "/referrals", SUPERVISOR),
@@ -322,7 +323,7 @@ def _last_monday() -> str:
 
 def page_routes() -> set[str]:
     """The app's HTML page routes a person opens (Chalice's `app.routes`): GET pages registered
-    through `page_route`, without downloads and sign-out's redirect."""
+    through `page_route`, without downloads."""
     from app import app
     from chalicelib.web import pages
 
@@ -331,7 +332,7 @@ def page_routes() -> set[str]:
         entry = methods.get("GET")
         if entry is None or entry.view_function.__code__.co_filename != pages.__file__:
             continue
-        if path in NOT_PAGES or DOWNLOAD.search(path):
+        if DOWNLOAD.search(path):
             continue
         found.add(path)
     return found

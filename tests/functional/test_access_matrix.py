@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.helpers import FORM_HEADERS, bearer, wait_for, wait_for_email
+from tests.helpers import FORM_HEADERS, bearer, strict_policy, wait_for, wait_for_email
 from tests.incident_helpers import decided_incident
 from tests.report_helpers import SUPERVISOR, book_visit, save, write_and_submit
 from tests.visit_helpers import (
@@ -146,7 +146,9 @@ TABLE: tuple[Row, ...] = (
     page("GET", "/", EVERYONE),
     page("GET", "/signin", EVERYONE),
     page("POST", "/signin", EVERYONE, 422, {"email": "nobody@example.org"}),
-    page("GET", "/signout", EVERYONE, 303, location="/"),
+    # Signing out is a POST (the header's button); GET shows that button and changes nothing.
+    page("GET", "/signout", EVERYONE),
+    page("POST", "/signout", EVERYONE, 303, location="/"),
     # An approval link is its own key: whoever holds it sees the same page (here: a link that does
     # not work), signed in or not.
     page("GET", "/approve/{link_id}", EVERYONE, 404),
@@ -202,6 +204,9 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/visits/{visit_id}/incidents", frozenset({"worker", "supervisor", "admin"}), 422, {"present": ""}),
     page("GET", "/incidents/{incident_id}", frozenset({"supervisor", "worker", "admin"})),
     page("POST", "/incidents/{incident_id}/decision", DECIDERS, 422, {"decide.decision": ""}),
+    # The pages' stylesheet and scripts: the same to everyone, with no session read.
+    api("GET", "/assets/{file_name}", EVERYONE),
+    api("HEAD", "/assets/{file_name}", EVERYONE),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
@@ -236,6 +241,7 @@ class World:
 def world(client, runtime) -> World:
     """A referral per referrer; Casey's visits with a report in each state; Robin's visit."""
     from chalicelib import clock
+    from chalicelib.assets import asset_url
     from chalicelib.storage.visits import Visit
 
     casey = add_worker("Casey Evans", CASEY)
@@ -283,6 +289,7 @@ def world(client, runtime) -> World:
         "draft_id": "0" * 32,
         "proxy+": "no-such-page",  # one segment: the test client matches a greedy path no deeper
         "incident_id": decided_incident(visits["approved"]),
+        "file_name": asset_url("site.css").rsplit("/", 1)[-1],
     }
     return World(ids, visits, other_referral, booked.json_body["id"])
 
@@ -462,6 +469,10 @@ def verdict(row: Row, caller: str, response) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{status}: {response.body[:200]!r}"
+    if "text/html" in header(response, "content-type") and not strict_policy(
+        header(response, "content-security-policy")
+    ):
+        return f"{status}: a page without the strict Content-Security-Policy"
     if caller in row.allowed:
         if status != row.ok:
             return f"{status}, expected {row.ok}: {response.body[:200]!r}"
@@ -488,7 +499,11 @@ def test_exactly_the_allowed_callers_get_through(client, world, row):
     path = row.path.format(**world.ids)
     wrong = {}
     for caller in PAGE_CALLERS if row.page else API_CALLERS:
-        headers = page_headers(caller, fresh=row.path == "/signout") if row.page else api_headers(caller)
+        headers = (
+            page_headers(caller, fresh=row.path == "/signout" and row.method == "POST")
+            if row.page
+            else api_headers(caller)
+        )
         problem = verdict(row, caller, call(client, row, path, headers))
         if problem:
             wrong[caller] = problem

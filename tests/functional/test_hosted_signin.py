@@ -11,6 +11,7 @@ from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib import config
+from tests.helpers import FORM_HEADERS, fresh_blueprint
 from tests.user_pool import GOOD_CODE, USER_POOL_BASE_URL, USER_POOL_CLIENT_ID
 
 CLIENT_ID = USER_POOL_CLIENT_ID
@@ -19,10 +20,8 @@ BASE_URL = USER_POOL_BASE_URL
 
 @pytest.fixture
 def client(user_pool, runtime):  # the runtime holds the sessions table
-    from chalicelib.api import signin
-
     app = Chalice("signin-under-test", configure_logs=False)
-    app.register_blueprint(signin.routes)
+    app.register_blueprint(fresh_blueprint("chalicelib.api.signin"))
     # The prod stage's variables, as deployed: no local base URL, Secure cookies.
     with Client(app, stage_name="prod") as test_client:
         yield test_client
@@ -81,20 +80,59 @@ def test_a_next_page_on_another_site_is_replaced_by_the_start_page(client, user_
 
 
 def test_signout_clears_the_session_and_signs_out_of_the_user_pool(client, user_pool):
-    response = client.http.get("/signout")
+    response = client.http.post("/signout", headers=FORM_HEADERS)
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"{user_pool['domain']}/logout?client_id={CLIENT_ID}")
     assert any(c.startswith("fcs_session=;") and "Max-Age=0" in c for c in _cookies(response))
 
 
-def test_signout_ends_the_server_side_session(client, user_pool):
+def _signed_in_session(client) -> str:
     from chalicelib.services.sessions import principal_of
 
     signed_in = client.http.get(f"/signin/callback?code={GOOD_CODE}&state=s-5", headers={"Cookie": "fcs_signin=s-5|/"})
     session_id = next(c for c in _cookies(signed_in) if c.startswith("fcs_session=")).split(";")[0].split("=", 1)[1]
     assert principal_of(session_id) is not None
-    client.http.get("/signout", headers={"Cookie": f"fcs_session={session_id}"})
+    return session_id
+
+
+def test_signout_ends_the_server_side_session(client, user_pool):
+    from chalicelib.services.sessions import principal_of
+
+    session_id = _signed_in_session(client)
+    client.http.post("/signout", headers={**FORM_HEADERS, "Cookie": f"fcs_session={session_id}"})
     assert principal_of(session_id) is None
+
+
+def test_opening_the_signout_address_only_shows_the_sign_out_button(client, user_pool):
+    """A link prefetcher or an email scanner that opens /signout signs nobody out."""
+    from chalicelib.services.sessions import principal_of
+
+    session_id = _signed_in_session(client)
+    page = client.http.get("/signout", headers={"Cookie": f"fcs_session={session_id}"})
+    assert page.status_code == 200
+    assert b'<form method="post" action="/signout">' in page.body and b"Sign out now</button>" in page.body
+    assert "fcs_session" not in " ".join(c or "" for c in _cookies(page))
+    assert principal_of(session_id) is not None
+
+
+def test_a_signout_posted_from_another_site_is_refused_and_the_session_kept(client, user_pool):
+    from chalicelib.services.sessions import principal_of
+
+    session_id = _signed_in_session(client)
+    cross_site = {**FORM_HEADERS, "Sec-Fetch-Site": "cross-site", "Cookie": f"fcs_session={session_id}"}
+    response = client.http.post("/signout", headers=cross_site)
+    assert response.status_code == 403
+    assert principal_of(session_id) is not None
+
+
+def test_every_page_lets_forms_go_on_to_the_user_pools_sign_out(client, user_pool):
+    """Signing out is a form whose answer redirects to the hosted pages: a browser checks that
+    redirect against the page's `form-action` too."""
+    from tests.helpers import policy_directives, strict_policy
+
+    policy = client.http.get("/signout").headers["Content-Security-Policy"]
+    assert strict_policy(policy)
+    assert policy_directives(policy)["form-action"] == {"'self'", user_pool["domain"]}
 
 
 @pytest.mark.parametrize("value", ["%C2%B2", "9" * 5000, "%ff%fe%80", "a%0Ab"])

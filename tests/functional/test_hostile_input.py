@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.web.pages import SESSION_COOKIE
-from tests.helpers import FORM_HEADERS, session_cookie
+from tests.helpers import FORM_HEADERS, post_form, session_cookie
 
 # Names another site on the parent domain may set; `http.cookies.SimpleCookie` refuses them.
 STRANGERS_COOKIES = ["AMCV_1@AdobeOrg=1", "a(b)=1", "x,y=2", "p/q=3", "noequals", '"=";;=', "\x00=\x01"]
@@ -368,7 +368,6 @@ def test_the_ask_step_routes_closed_when_the_referral_was_withdrawn_as_it_began(
 
 def _sign_in(client) -> str:
     from local.tokens import resolve_user
-    from tests.helpers import post_form
 
     response = post_form(client, "/signin", {"email": resolve_user("hr", None).email, "next": "/hr/clearances"})
     assert response.status_code == 303, response.body[:300]
@@ -380,7 +379,7 @@ def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(client):
     cookie = _sign_in(client)
     assert client.http.get("/hr/clearances", headers={"Cookie": cookie}).status_code == 200
     # WHEN the browser signs out
-    signed_out = client.http.get("/signout", headers={"Cookie": cookie})
+    signed_out = post_form(client, "/signout", {}, headers={"Cookie": cookie})
     assert "Max-Age=0" in signed_out.headers["Set-Cookie"]
     # THEN the copy no longer signs anyone in
     again = client.http.get("/hr/clearances", headers={"Cookie": cookie})
