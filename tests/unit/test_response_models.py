@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.api.responses import Report, SubmittedReport, Visit, WorkerList, adapter
+from chalicelib.services.outputs import Report, SubmittedReport, Visit, WorkerList, adapter
 from chalicelib.web.http import ROUTES
 from tests.helpers import json_printed_by
 
@@ -133,7 +133,7 @@ def test_every_route_names_its_output_type_itself_and_each_type_describes_itself
 
 def test_the_app_and_its_output_types_load_without_pydantic():
     loaded = json_printed_by(
-        "import json, sys\nimport app\nfrom chalicelib.api import responses\n"
+        "import json, sys\nimport app\nfrom chalicelib.services import outputs\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic')))",
         "prod",
     )
