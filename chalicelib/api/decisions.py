@@ -29,7 +29,7 @@ DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 def list_decisions(call: Call):
     from chalicelib.services import decisions
 
-    return {"decisions": decisions.waiting(call.principal)}
+    return decisions.decision_queue(call.principal)
 
 
 @page_route(routes, "/decisions", ["GET"], roles=DECIDERS)

@@ -44,7 +44,7 @@ def create_referral(call: Call):
 def list_referrals(call: Call):
     from chalicelib.services import referrals
 
-    return {"referrals": referrals.list_for(call.principal, call.query.status, call.query.limit or 50)}
+    return referrals.referral_list(call.principal, call.query.status, call.query.limit or 50)
 
 
 @api_route(
@@ -93,7 +93,7 @@ def withdraw_referral(call: Call):
     return referrals.withdraw(call.principal, call.params["referral_id"])
 
 
-def _view(principal, referral_id: str) -> dict:
+def _view(principal, referral_id: str) -> outputs.Referral:
     from chalicelib.services import referrals
 
     return referrals.view(referrals.load(referral_id))

@@ -67,7 +67,7 @@ def hand_over_report(call: Call):
     return report_handover.hand_over(call.principal, call.params["visit_id"], call.body)
 
 
-def _view(principal, visit_id: str) -> dict:
+def _view(principal, visit_id: str) -> outputs.Report:
     from chalicelib.services import report_access, report_views
 
     return report_views.view_for(principal, report_access.load(visit_id))
@@ -119,7 +119,7 @@ def get_report(call: Call):
     )
 
 
-def _with_etag(report: dict):
+def _with_etag(report: outputs.Report):
     """The report, with its draft's revision as the ETag for those who may write it."""
     from chalicelib.web.http import json_response
     from chalicelib.web.preconditions import etag

@@ -108,7 +108,7 @@ def book_series(call: Call):
 def list_visits(call: Call):
     from chalicelib.services import visit_reads
 
-    return {"visits": visit_reads.list_for(call.principal, visit_filter(call))}
+    return visit_reads.visit_list(call.principal, visit_filter(call))
 
 
 @api_route(

@@ -1,5 +1,6 @@
-"""What each /v1 JSON route answers on success: one `TypedDict` per shape, the type of the dicts
-the services build, and the type a route names in `api_route(..., response=...)`.
+"""What each /v1 JSON route answers on success: one `TypedDict` per shape, the return type of the
+service function that builds it, and the type the route answering it names in
+`api_route(..., response=...)` (`tests/unit/test_response_models.py` holds the two to the same type).
 
 Declaring these loads no pydantic: the annotations are read only when `/openapi.json` is built or
 a test validates an answer (`adapter`), with the names from `output_fields`. Routes answer the

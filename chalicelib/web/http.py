@@ -278,7 +278,8 @@ def api_route(
     see `parse_json_body`) reads it instead where the path decides the model. `query` (a
     `web.query.QueryModel`, or "module:Model") parses the query string: a 400 before the route runs.
     `response` (a type of `chalicelib.services.outputs`, never a string: declaring one loads no pydantic)
-    is what OpenAPI says a success answers; the tests hold routes to it.
+    is what OpenAPI says a success answers: the return type of the service function the route answers
+    with, which the tests check, and the shape they hold real answers to.
     """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces, response)
     ROUTES.append(spec)
