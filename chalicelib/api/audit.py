@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api import responses
 from chalicelib.auth import Role
 from chalicelib.errors import BadRequest
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 from chalicelib.web.pages import page_route
 
@@ -21,7 +21,7 @@ PAGE = 50  # events a page of the audit log shows
     roles=frozenset({Role.ADMIN}),
     summary="Audit events: one entity's history (entity + id) or one day's events (day)",
     query="chalicelib.api.queries:AuditQuery",
-    response=responses.AuditPage,
+    response=outputs.AuditPage,
 )
 def list_audit(call: Call):
     from chalicelib.services import audit

@@ -8,8 +8,8 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api import responses
 from chalicelib.auth import Role
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 from chalicelib.web.pages import form_fields, page_route, redirect, render
 
@@ -24,12 +24,12 @@ DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
     "GET",
     roles=DECIDERS,
     summary="Items waiting for a decision (referrals, reports): overdue first, then oldest first",
-    response=responses.DecisionQueue,
+    response=outputs.DecisionQueue,
 )
 def list_decisions(call: Call):
     from chalicelib.services import decisions
 
-    return {"decisions": decisions.waiting(call.principal)}
+    return decisions.decision_queue(call.principal)
 
 
 @page_route(routes, "/decisions", ["GET"], roles=DECIDERS)

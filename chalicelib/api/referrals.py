@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api import responses
 from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
@@ -24,7 +24,7 @@ READERS = frozenset({Role.REFERRER, Role.SUPERVISOR, Role.ADMIN})
     example="chalicelib.examples:example_referral",
     status=201,
     summary="Submit a referral (honours the Idempotency-Key header)",
-    response=responses.Referral,
+    response=outputs.Referral,
 )
 def create_referral(call: Call):
     from chalicelib.services import referrals
@@ -39,12 +39,12 @@ def create_referral(call: Call):
     roles=READERS,
     summary="List referrals: a referrer's own; supervisors and admins see all",
     query="chalicelib.api.queries:ReferralsQuery",
-    response=responses.ReferralList,
+    response=outputs.ReferralList,
 )
 def list_referrals(call: Call):
     from chalicelib.services import referrals
 
-    return {"referrals": referrals.list_for(call.principal, call.query.status, call.query.limit or 50)}
+    return referrals.referral_list(call.principal, call.query.status, call.query.limit or 50)
 
 
 @api_route(
@@ -53,7 +53,7 @@ def list_referrals(call: Call):
     "GET",
     roles=READERS,
     summary="One referral with its status history",
-    response=responses.Referral,
+    response=outputs.Referral,
 )
 def get_referral(call: Call):
     from chalicelib.services import referrals
@@ -71,7 +71,7 @@ def get_referral(call: Call):
         "answer": "The father's supervised contact order was made on 3 March; a copy is attached to the case file."
     },
     summary="Answer the supervisor's request for more information",
-    response=responses.Referral,
+    response=outputs.Referral,
 )
 def amend_referral(call: Call):
     from chalicelib.services import referrals
@@ -85,7 +85,7 @@ def amend_referral(call: Call):
     "POST",
     roles=frozenset({Role.REFERRER}),
     summary="Withdraw a referral before it is decided",
-    response=responses.Referral,
+    response=outputs.Referral,
 )
 def withdraw_referral(call: Call):
     from chalicelib.services import referrals
@@ -93,7 +93,7 @@ def withdraw_referral(call: Call):
     return referrals.withdraw(call.principal, call.params["referral_id"])
 
 
-def _view(principal, referral_id: str) -> dict:
+def _view(principal, referral_id: str) -> outputs.Referral:
     from chalicelib.services import referrals
 
     return referrals.view(referrals.load(referral_id))
@@ -122,7 +122,7 @@ decision_routes(
         "comment": "The family lives outside our area; please refer them to the North team.",
     },
     summary="Decide a referral under review: accept, decline with a reason, or ask the referrer a question",
-    response=responses.Referral,
+    response=outputs.Referral,
     answer=_view,
     redisplay=_redisplay,
     check_id=_check_id,

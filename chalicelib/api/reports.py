@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api import responses
 from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
@@ -26,7 +26,7 @@ READERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.WORKER, Role.REFERRER})
     example="chalicelib.examples:example_report",
     summary="Save the report's draft (the assigned worker; as often as wanted; incomplete is fine). "
     "Send the ETag you read in If-Match: if the draft was saved elsewhere since, nothing is saved (409)",
-    response=responses.Report,
+    response=outputs.Report,
 )
 def save_report_draft(call: Call):
     from chalicelib.services import report_writing
@@ -42,7 +42,7 @@ def save_report_draft(call: Call):
     "POST",
     roles=WORKER,
     summary="Submit the saved draft for approval as a new version (after the visit has started)",
-    response=responses.SubmittedReport,
+    response=outputs.SubmittedReport,
 )
 def submit_report(call: Call):
     from chalicelib.services import report_writing
@@ -59,7 +59,7 @@ def submit_report(call: Call):
     example="chalicelib.domain.reports:example_handover",
     summary="Hand a saved draft to the worker the visit is now assigned to (a report's author otherwise "
     "never changes); audited",
-    response=responses.Report,
+    response=outputs.Report,
 )
 def hand_over_report(call: Call):
     from chalicelib.services import report_handover
@@ -67,7 +67,7 @@ def hand_over_report(call: Call):
     return report_handover.hand_over(call.principal, call.params["visit_id"], call.body)
 
 
-def _view(principal, visit_id: str) -> dict:
+def _view(principal, visit_id: str) -> outputs.Report:
     from chalicelib.services import report_access, report_views
 
     return report_views.view_for(principal, report_access.load(visit_id))
@@ -96,7 +96,7 @@ decision_routes(
         "comment": "Please record the exact words the father used when the session ended, in quotation marks.",
     },
     summary="Decide a submitted report in the app: approve, or request changes with a comment",
-    response=responses.Report,
+    response=outputs.Report,
     answer=_view,
     redisplay=_redisplay,
     check_id=_check_id,
@@ -109,7 +109,7 @@ decision_routes(
     "GET",
     roles=READERS,
     summary="The report with its versions: staff and its worker see all; the referrer only the approved one",
-    response=responses.Report,
+    response=outputs.Report,
 )
 def get_report(call: Call):
     from chalicelib.services import report_access, report_views
@@ -119,7 +119,7 @@ def get_report(call: Call):
     )
 
 
-def _with_etag(report: dict):
+def _with_etag(report: outputs.Report):
     """The report, with its draft's revision as the ETag for those who may write it."""
     from chalicelib.web.http import json_response
     from chalicelib.web.preconditions import etag

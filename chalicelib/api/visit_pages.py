@@ -180,12 +180,12 @@ def plan_values(plan: dict[str, Any], now: datetime) -> dict[str, str]:
 
 def _past_page(principal, referral, values, **shown):
     from chalicelib.services import workers
-    from chalicelib.services.referrals import view as referral_view
+    from chalicelib.services.referrals import summary as referral_summary
     from chalicelib.web.visit_views import past_visit_page
 
     return past_visit_page(
         principal,
-        referral_view(referral, full=False),
+        referral_summary(referral),
         values,
         {w["worker_id"]: w["name"] for w in workers.worker_options()},
         **shown,
@@ -194,12 +194,12 @@ def _past_page(principal, referral, values, **shown):
 
 def _series_page(principal, referral, values, **shown):
     from chalicelib.services import visit_booking, workers
-    from chalicelib.services.referrals import view as referral_view
+    from chalicelib.services.referrals import summary as referral_summary
     from chalicelib.web.visit_views import series_page
 
     return series_page(
         principal,
-        referral_view(referral, full=False),
+        referral_summary(referral),
         visit_booking.contact_plan(referral),
         values,
         {w["worker_id"]: w["name"] for w in workers.worker_options()},

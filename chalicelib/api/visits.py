@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import responses
 from chalicelib.auth import Role
 from chalicelib.errors import BadRequest
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 
 routes = Blueprint(__name__)
@@ -52,7 +52,7 @@ def visit_filter(call: Call):
     status=201,
     summary="Book one visit from now on (local Europe/London times); 409 if the worker will not be compliant or "
     "is booked; a start that has passed is a 422 (record it with POST /v1/visits/past)",
-    response=responses.Visit,
+    response=outputs.Visit,
 )
 def book_visit(call: Call):
     from chalicelib.services import visit_booking
@@ -70,7 +70,7 @@ def book_visit(call: Call):
     status=201,
     summary="Record a visit that already happened (within the last year), as having taken place at that time, "
     "so its report can be written; the booking guards apply (409), and a start still to come is a 422",
-    response=responses.Visit,
+    response=outputs.Visit,
 )
 def record_past_visit(call: Call):
     from chalicelib.services import visit_booking
@@ -88,7 +88,7 @@ def record_past_visit(call: Call):
     status=201,
     summary="Book a series from the contact plan (weekly, fortnightly or monthly; until a date or N sessions, "
     "at most 40): all or nothing, 409 listing every date that fails",
-    response=responses.VisitSeries,
+    response=outputs.VisitSeries,
 )
 def book_series(call: Call):
     from chalicelib.services import visit_booking
@@ -103,12 +103,12 @@ def book_series(call: Call):
     roles=READERS,
     summary="Visits in time order: a supervisor sees all, a worker their own, a referrer those of their referrals",
     query="chalicelib.api.queries:VisitsQuery",
-    response=responses.VisitList,
+    response=outputs.VisitList,
 )
 def list_visits(call: Call):
     from chalicelib.services import visit_reads
 
-    return {"visits": visit_reads.list_for(call.principal, visit_filter(call))}
+    return visit_reads.visit_list(call.principal, visit_filter(call))
 
 
 @api_route(
@@ -144,7 +144,7 @@ def visits_calendar(call: Call):
     "GET",
     roles=READERS,
     summary="One visit (a referrer sees no venue or times when the referral's address is confidential)",
-    response=responses.Visit,
+    response=outputs.Visit,
 )
 def get_visit(call: Call):
     from chalicelib.services import visit_reads
@@ -160,7 +160,7 @@ def get_visit(call: Call):
     body="chalicelib.domain.visit_requests:VisitChange",
     example="chalicelib.domain.visit_requests:example_change",
     summary="Reschedule or reassign a visit; the guards run again, and a visit that passes them is not at risk",
-    response=responses.Visit,
+    response=outputs.Visit,
 )
 def change_visit(call: Call):
     from chalicelib.services import visit_changes
@@ -176,7 +176,7 @@ def change_visit(call: Call):
     body="chalicelib.domain.visit_requests:Cancellation",
     example="chalicelib.domain.visit_requests:example_cancellation",
     summary="Cancel a visit: who cancelled (parent, carer, child, service or other) and why; no report is then due",
-    response=responses.Visit,
+    response=outputs.Visit,
 )
 def cancel_visit(call: Call):
     from chalicelib.services import visit_changes

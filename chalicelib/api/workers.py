@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib import clock
-from chalicelib.api import responses
 from chalicelib.auth import Role
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ WORKER_READERS = frozenset({Role.HR, Role.SUPERVISOR, Role.WORKER})
     body="chalicelib.domain.workers:NewWorker",
     example="chalicelib.examples:example_worker",
     status=201,
-    response=responses.Worker,
+    response=outputs.Worker,
 )
 def create_worker(call: Call):
     from chalicelib.services import workers
@@ -49,7 +49,7 @@ def create_worker(call: Call):
     roles=READERS,
     summary="Workers in name order with their compliance today, optionally only some compliance statuses",
     query="chalicelib.api.queries:WorkersQuery",
-    response=responses.WorkerList,
+    response=outputs.WorkerList,
 )
 def list_workers(call: Call):
     from chalicelib.services import workers
@@ -67,7 +67,7 @@ def list_workers(call: Call):
     "GET",
     roles=WORKER_READERS,
     summary="One worker with every clearance, its status and its history (a worker may read their own)",
-    response=responses.Worker,
+    response=outputs.Worker,
 )
 def get_worker(call: Call):
     from chalicelib.services import workers
@@ -85,7 +85,7 @@ def get_worker(call: Call):
     body="chalicelib.domain.clearance_records:AnyClearanceRecord",
     example="chalicelib.examples:example_clearance",
     body_validator="chalicelib.api.workers:clearance_body",
-    response=responses.RecordedClearance,
+    response=outputs.RecordedClearance,
 )
 def record_clearance(call: Call):
     from chalicelib.services import clearances
@@ -125,7 +125,7 @@ def clearance_body(params: dict[str, str], data: dict, context: dict) -> Clearan
     roles=HR,
     summary="Workers by compliance status, counts per clearance kind, and who expires in the next N days",
     query="chalicelib.api.queries:ComplianceQuery",
-    response=responses.ComplianceReport,
+    response=outputs.ComplianceReport,
 )
 def compliance(call: Call):
     from chalicelib.services import compliance, workers

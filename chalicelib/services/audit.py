@@ -17,6 +17,7 @@ from chalicelib import clock
 from chalicelib.domain.people import SYSTEM as SYSTEM  # the service's own actor, re-exported
 from chalicelib.domain.people import Person
 from chalicelib.errors import BadRequest, Conflict
+from chalicelib.services import outputs
 from chalicelib.storage import audit as store
 from chalicelib.storage.audit import events_for, events_on_day
 from chalicelib.storage.base import ConditionFailed, Writes, transaction
@@ -154,7 +155,9 @@ def history(entity: str, entity_id: str, limit: int = 200) -> list[dict]:
     return [e.to_dict() for e in events]
 
 
-def list_events(*, entity: str | None, entity_id: str | None, day: str | None, limit: int, cursor: str | None) -> dict:
+def list_events(
+    *, entity: str | None, entity_id: str | None, day: str | None, limit: int, cursor: str | None
+) -> outputs.AuditPage:
     """One page of events: an entity's history, or one day's events across the service."""
     if entity and entity_id:
         events, next_cursor = events_for(entity, entity_id, limit=limit, cursor=cursor)

@@ -16,6 +16,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain.clearance_records import ClearanceRecord, record_model
 from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, worker_compliance
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.services import outputs
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction
 from chalicelib.services.workers import (
     WORKER_ENTITY,
@@ -52,7 +53,7 @@ def record_clearance(
     actor: Principal,
     today: date | None = None,
     read_revision: int | None = None,
-) -> dict[str, Any]:
+) -> outputs.RecordedClearance:
     """Record a worker's certificate of one kind, or renew it; the earlier one stays in the history.
 
     A certificate issued on the same day as the current one updates it (a correction, or the
@@ -103,7 +104,7 @@ def _record(
     actor: Principal,
     today: date,
     read_revision: int | None,
-) -> tuple[dict[str, Any], Any]:
+) -> tuple[outputs.Worker, Any]:
     """The worker's record after the write, and the worker as written (None when nothing was)."""
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     worker = load_worker(worker_id)  # an unknown worker is a 404 whatever the body says

@@ -9,13 +9,14 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain.clearances import ClearanceKind, ClearancePolicy, ClearanceStatus, is_compliant
+from chalicelib.services import outputs
 from chalicelib.services.workers import policy, summary_view
 from chalicelib.storage import workers as store
 
 MISSING = ClearanceStatus.MISSING.value
 
 
-def workforce(rules: ClearancePolicy, today: date) -> Iterator[dict[str, Any]]:
+def workforce(rules: ClearancePolicy, today: date) -> Iterator[outputs.WorkerSummary]:
     """Every worker in name order as a list shows them (`summary_view`): a Query on the directory index."""
     for worker in store.directory():
         yield summary_view(worker, rules, today)
@@ -35,13 +36,13 @@ def _person(view: dict[str, Any]) -> dict[str, Any]:
     return {"worker_id": view["worker_id"], "name": view["name"], "email": view["email"]}
 
 
-def compliance_report(days: int, today: date | None = None) -> dict[str, Any]:
+def compliance_report(days: int, today: date | None = None) -> outputs.ComplianceReport:
     """Counts of workers by compliance status, per-kind counts, and every clearance expiring within `days`."""
     today = today or clock.today()
     rules = policy()
     counts = {status.value: 0 for status in ClearanceStatus}
     per_kind = {kind.value: {status.value: 0 for status in ClearanceStatus} for kind in ClearanceKind}
-    expiring = []
+    expiring: list[outputs.ExpiringClearance] = []
     for view in workforce(rules, today):
         counts[view["compliance"]["status"]] += 1
         for clearance in _counted(view):

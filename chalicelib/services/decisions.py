@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalicelib.auth import Principal, Role
 from chalicelib.errors import Forbidden
-from chalicelib.services import approvals, review
+from chalicelib.services import approvals, outputs, review
 from chalicelib.services.approvals import LinkPage
 from chalicelib.services.subjects import all_subjects, subject
 
@@ -39,8 +39,13 @@ def decide_in_app(kind: str, subject_id: str, principal: Principal, decision: st
     return approvals.decide_in_app(subject(kind), subject_id, principal, decision, comment)
 
 
-def waiting(principal: Principal) -> list[dict]:
+def waiting(principal: Principal) -> list[outputs.WaitingItem]:
     """Every item waiting for a decision: overdue first, then oldest first."""
     if not principal.has_any(DECIDERS):
         raise Forbidden("Only supervisors and admins see the decisions queue.")
     return review.queue(all_subjects())
+
+
+def decision_queue(principal: Principal) -> outputs.DecisionQueue:
+    """`waiting` as the API answers it."""
+    return {"decisions": waiting(principal)}

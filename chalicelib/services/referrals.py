@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -16,7 +16,7 @@ from chalicelib.domain.referral_reference import human_reference, reference_key
 from chalicelib.domain.referrals import ReferralStatus, awaits_decision
 from chalicelib.errors import BadRequest, Conflict, Forbidden
 from chalicelib.observability import count, logger
-from chalicelib.services import review
+from chalicelib.services import outputs, review
 from chalicelib.services.audit import audited_transaction, history_views, status_change
 from chalicelib.services.referral_status import change_status, load
 from chalicelib.storage import idempotency as idempotency_store
@@ -38,8 +38,10 @@ REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # -- views ---------------------------------------------------------------------------------------
 
 
-def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def summary(referral: Referral) -> outputs.ReferralSummary:
+    """A referral as a list shows it: who, when, its status, and the children's names."""
+    submission = referral.submission or {}
+    return {
         "id": referral.referral_id,
         "reference": human_reference(referral.referral_id),
         "status": referral.status,
@@ -56,15 +58,19 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
             "decided_by_role": referral.decided_by_role,
             "decided_at": referral.decided_at,
         },
+        "children": [
+            f"{c.get('first_name', '')} {c.get('last_name', '')}".strip() for c in submission.get("children", [])
+        ],
     }
-    submission = referral.submission or {}
-    data["children"] = [
-        f"{c.get('first_name', '')} {c.get('last_name', '')}".strip() for c in submission.get("children", [])
-    ]
-    if full:
-        data["submission"] = submission
-        data["history"] = history_views(referral.history)
-        data["questions"] = [
+
+
+def view(referral: Referral) -> outputs.Referral:
+    """One referral: its summary, the submitted form, its status history and the questions asked."""
+    return {
+        **summary(referral),
+        "submission": referral.submission or {},
+        "history": history_views(referral.history),
+        "questions": [
             {
                 "asked_at": e.asked_at,
                 "asked_by": e.asked_by,
@@ -75,8 +81,8 @@ def view(referral: Referral, *, full: bool = True) -> dict[str, Any]:
                 "answer": e.answer,
             }
             for e in referral.exchanges or []
-        ]
-    return data
+        ],
+    }
 
 
 # -- submit ---------------------------------------------------------------------------------------
@@ -94,7 +100,7 @@ def submit(
     idempotency_key: str | None,
     *,
     draft_id: str | None = None,
-) -> dict:
+) -> outputs.Referral:
     """Create a referral (status SUBMITTED + audit event, one transaction) and start its review.
     With `draft_id`, the referrer's draft it was typed in is removed in the same transaction.
 
@@ -123,7 +129,7 @@ def _new_referral_id() -> str:
     return uuid.uuid4().hex
 
 
-def _create(principal: Principal, body: dict, idempotency_key: str | None, draft_id: str | None) -> dict:
+def _create(principal: Principal, body: dict, idempotency_key: str | None, draft_id: str | None) -> outputs.Referral:
     """Write the referral with its reference and its idempotency key claimed in the same
     transaction; when another referral holds that reference, draw another id and write again.
     Then start its review, once. When the key was already claimed, answer its referral instead."""
@@ -168,7 +174,7 @@ def _create(principal: Principal, body: dict, idempotency_key: str | None, draft
     return view(referral)
 
 
-def _repeated(referral_id: str, body: dict) -> dict:
+def _repeated(referral_id: str, body: dict) -> outputs.Referral:
     """The referral a repeated request's key made, as it is now; `KeyReused` if made from another body."""
     referral = load(referral_id, consistent_read=True)
     if referral.submission != body:
@@ -208,7 +214,7 @@ def get_for(principal: Principal, referral_id: str) -> Referral:
     raise Forbidden("Only the referrer who made this referral, a supervisor or an admin may see it.")
 
 
-def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[dict]:
+def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[outputs.ReferralSummary]:
     """A referrer's own referrals (newest first); supervisors see every referral, by status."""
     if status is not None and status not in ReferralStatus.__members__:
         allowed = ", ".join(ReferralStatus.__members__)
@@ -224,8 +230,13 @@ def list_for(principal: Principal, status: str | None, limit: int = 50) -> list[
                 if kept is None or _progress(referral) > _progress(kept):
                     latest[referral.referral_id] = referral
         found = sorted(latest.values(), key=lambda r: r.created_at, reverse=True)
-        return [view(r, full=False) for r in found[:limit]]
-    return [view(r, full=False) for r in referral_store.of_referrer(principal.user_id, status, limit)]
+        return [summary(r) for r in found[:limit]]
+    return [summary(r) for r in referral_store.of_referrer(principal.user_id, status, limit)]
+
+
+def referral_list(principal: Principal, status: str | None, limit: int = 50) -> outputs.ReferralList:
+    """`list_for` as the API answers it."""
+    return {"referrals": list_for(principal, status, limit)}
 
 
 def _progress(referral: Referral) -> tuple[str, int]:
@@ -244,7 +255,7 @@ def load_own(principal: Principal, referral_id: str) -> Referral:
     return referral
 
 
-def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
+def amend(principal: Principal, referral_id: str, amendment: Amendment) -> outputs.Referral:
     """Answer the supervisor's question: back to UNDER_REVIEW, and the waiting workflow resumes."""
     referral = load_own(principal, referral_id)
     if referral.status != ReferralStatus.MORE_INFO_REQUESTED:
@@ -269,7 +280,7 @@ def amend(principal: Principal, referral_id: str, amendment: Amendment) -> dict:
     return view(answered)
 
 
-def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> dict:
+def withdraw(principal: Principal, referral_id: str, reason: str | None = None) -> outputs.Referral:
     """The referrer withdraws before a decision: links retired, the review workflow stopped."""
     referral = load_own(principal, referral_id)
     for attempt in range(2):

@@ -3,14 +3,12 @@ a report's author never changes (`report_access.may_write`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.reports import WRITABLE, ReportHandover, ReportStatus
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.services import visit_access
+from chalicelib.services import outputs, visit_access
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.report_access import load
 from chalicelib.services.report_views import view_for
@@ -20,7 +18,7 @@ from chalicelib.storage.workers import get_worker
 from chalicelib.workflows.registry import REPORT_REVIEW
 
 
-def hand_over(principal: Principal, visit_id: str, handover: ReportHandover) -> dict[str, Any]:
+def hand_over(principal: Principal, visit_id: str, handover: ReportHandover) -> outputs.Report:
     """Make the worker the visit is now assigned to the author of its saved draft. Only a draft (or
     a report sent back for changes) is handed over, and only to the visit's worker, who can then
     submit it. Handing it to its author again changes nothing."""

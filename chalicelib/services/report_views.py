@@ -10,7 +10,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain.people import person_label
 from chalicelib.domain.reports import WRITABLE, ReportContent, ReportStatus, participant_labels
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import visit_access
+from chalicelib.services import outputs, visit_access
 from chalicelib.services.audit import history_views
 from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_author, may_write, readable, visit_for
 from chalicelib.storage import reports as store
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 WITHHELD_TIMES = {"actual_start": None, "actual_end": None}
 
 
-def view_for(principal: Principal, report: Report) -> dict[str, Any]:
+def view_for(principal: Principal, report: Report) -> outputs.Report:
     """The report as this person may see it: the referrer sees only the approved version, without
     the actual times when the address is confidential (as the page and the PDF leave them out)."""
     full = principal.has_any(READERS) or is_author(principal, report)
@@ -30,7 +30,7 @@ def view_for(principal: Principal, report: Report) -> dict[str, Any]:
     if not full:
         versions = [v for v in versions if v.version == report.approved_version]
         hide_times = bool(versions) and bool(visit_access.load(report.visit_id).confidential_address)
-    data: dict[str, Any] = {
+    data: outputs.Report = {
         "visit_id": report.visit_id,
         "referral_id": report.referral_id,
         "worker_name": report.worker_name,

@@ -23,7 +23,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
-from chalicelib.services import review
+from chalicelib.services import outputs, review
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction, status_change
 from chalicelib.services.report_access import is_author, load, someone_elses_draft, writable_visit
 from chalicelib.services.report_status import change_status
@@ -49,7 +49,7 @@ def _writable(report: Report) -> None:
 
 def save_draft(
     principal: Principal, visit_id: str, content: ReportContent, read_revision: int | None = None
-) -> dict[str, Any]:
+) -> outputs.Report:
     """Save what the worker has written so far (as often as they like); creates the report on the
     first save, whose writer becomes its author. The visit's times and participants are copied
     afresh each time, so a rescheduled visit is seen; the author is not: it changes only by a
@@ -135,7 +135,7 @@ def _write_draft(
             tx.record(KIND, visit_id, "report.draft_saved", {"sections": len(draft), "revision": based_on + 1})
 
 
-def submit(principal: Principal, visit_id: str) -> dict[str, Any]:
+def submit(principal: Principal, visit_id: str) -> outputs.SubmittedReport:
     """Submit the saved draft as a new, immutable version and send it for review. Three AWS calls:
     the report, one transaction (which also checks the visit is still this worker's, at the
     time the draft saw, and not cancelled), and starting or resuming the workflow."""

@@ -21,7 +21,7 @@ from chalicelib.domain import date_words
 from chalicelib.domain.people import person_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import approvals, email
+from chalicelib.services import approvals, email, outputs
 from chalicelib.services.approvals import ApprovalSubject
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.workflows import executions
@@ -332,7 +332,7 @@ def steps(subject: ReviewSubject, own: dict[str, Callable[[dict], Any]]) -> dict
 # -- the queue ------------------------------------------------------------------------------------
 
 
-def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> dict:
+def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> outputs.WaitingItem:
     """One row of the decisions queue: how long it has waited, and whether a reminder is due."""
     described = subject.describe(item)
     since = datetime.fromisoformat(described.since)
@@ -351,7 +351,7 @@ def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> dict:
     }
 
 
-def queue(subjects: Iterable[ReviewSubject]) -> list[dict]:
+def queue(subjects: Iterable[ReviewSubject]) -> list[outputs.WaitingItem]:
     """Every item waiting for a decision, overdue first, then oldest first."""
     now = clock.now()
     rows = [queue_entry(subject, item, now) for subject in subjects for item in subject.waiting()]

@@ -24,7 +24,7 @@ from chalicelib.domain.visit_slots import Slot, outside_plan
 from chalicelib.domain.visits import REPEAT_LABELS, VisitStatus
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
-from chalicelib.services import visit_notices
+from chalicelib.services import outputs, visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY
 from chalicelib.services.visit_guards import (
@@ -85,7 +85,7 @@ def _participants(referral, chosen: Participants | None, prefix: str) -> dict[st
 # -- booking -------------------------------------------------------------------------------------
 
 
-def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
+def book(principal: Principal, new: NewVisit) -> outputs.Visit:
     """Book one visit from now on (201); a start that has passed is a 422 saying how to record it.
     The first visit of a referral makes it ACTIVE in the same transaction."""
     referral, visit = _one(principal, new, past=False)
@@ -93,7 +93,7 @@ def book(principal: Principal, new: NewVisit) -> dict[str, Any]:
     return view(visit)
 
 
-def record_past(principal: Principal, new: NewVisit) -> dict[str, Any]:
+def record_past(principal: Principal, new: NewVisit) -> outputs.Visit:
     """Record a visit that already happened, as having taken place at its (past) time (201), so its
     report can be written: the supervisor's explicit action, audited as `visit.recorded_past`. Every
     guard of a booking holds (the referral, the worker's compliance on that day, no double booking,
@@ -125,7 +125,7 @@ def _one(principal: Principal, new: NewVisit, *, past: bool) -> tuple[Referral, 
     return referral, visits[0]
 
 
-def book_series(principal: Principal, referral_id: str, series: NewSeries) -> dict[str, Any]:
+def book_series(principal: Principal, referral_id: str, series: NewSeries) -> outputs.VisitSeries:
     """Book a series from the contact plan, all or nothing (201)."""
     from pydantic import ValidationError
 

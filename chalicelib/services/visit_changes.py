@@ -13,7 +13,7 @@ from chalicelib.domain.visit_requests import Cancellation, VisitChange
 from chalicelib.domain.visit_slots import Slot, check_length, check_not_past, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.services import visit_notices
+from chalicelib.services import outputs, visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
 from chalicelib.services.visit_guards import (
@@ -29,7 +29,7 @@ from chalicelib.services.visit_views import view
 from chalicelib.storage import visits as store
 
 
-def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[str, Any]:
+def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs.Visit:
     """Reschedule and/or reassign; every guard runs again. A visit that passes them is not at risk."""
     visit = load(visit_id)
     check_record_open(visit_id)  # first: its report's state says why, before the visit is marked reported
@@ -87,7 +87,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> dict[st
     return view(visit)
 
 
-def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> dict[str, Any]:
+def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> outputs.Visit:
     """Record who cancelled and why. A supervisor, or the worker the visit is assigned to."""
     refusal = "Only a supervisor or the worker assigned to this visit may cancel it."
     try:

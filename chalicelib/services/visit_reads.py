@@ -14,6 +14,7 @@ from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import VisitStatus, status_on
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.services import outputs
 from chalicelib.services.visit_access import SCHEDULERS, SEE_ALL, load, own_worker_id, redacted_for, worker_id_of
 from chalicelib.services.visit_guards import BOOKABLE, load_referral
 from chalicelib.services.visit_views import view
@@ -35,7 +36,7 @@ LIST_LIMIT = 500
 NOT_YOURS = "You may see only your own visits, or the visits of your own referrals."
 
 
-def get_for(principal: Principal, visit_id: str) -> dict[str, Any]:
+def get_for(principal: Principal, visit_id: str) -> outputs.Visit:
     """A supervisor reads any visit, a worker their own, a referrer those of their referrals.
     Anyone else gets the same 403 whether the visit exists or not: ids are not for probing."""
     if principal.has_any(SEE_ALL):
@@ -82,9 +83,14 @@ def find(principal: Principal, wanted: VisitFilter) -> list[Visit]:
     return chosen[: wanted.limit]
 
 
-def list_for(principal: Principal, wanted: VisitFilter) -> list[dict[str, Any]]:
+def list_for(principal: Principal, wanted: VisitFilter) -> list[outputs.Visit]:
     now = clock.now()
     return [view(v, now=now, redact=redacted_for(principal, v)) for v in find(principal, wanted)]
+
+
+def visit_list(principal: Principal, wanted: VisitFilter) -> outputs.VisitList:
+    """`list_for` as the API answers it."""
+    return {"visits": list_for(principal, wanted)}
 
 
 def _bounds(wanted: VisitFilter) -> tuple[str | None, str | None]:

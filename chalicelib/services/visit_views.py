@@ -4,24 +4,25 @@ cancellation, and what a referrer may not see."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.domain.local_time import from_iso, to_local
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus, status_on
+from chalicelib.services import outputs
 
 if TYPE_CHECKING:
     from chalicelib.storage.visits import Visit
 
 
-def view(visit: Visit, *, now: datetime | None = None, redact: bool = False) -> dict[str, Any]:
+def view(visit: Visit, *, now: datetime | None = None, redact: bool = False) -> outputs.Visit:
     """A visit as the API returns it. `redact` hides the venue and times (a referrer, when the
     referral's address is confidential)."""
     now = now or clock.now()
     starts, ends = from_iso(visit.starts_at), from_iso(visit.ends_at)
     status = status_on(visit.status, starts, now)
     local_start, local_end = to_local(starts), to_local(ends)
-    data: dict[str, Any] = {
+    data: outputs.Visit = {
         "id": visit.visit_id,
         "referral_id": visit.referral_id,
         "worker_id": visit.worker_id,

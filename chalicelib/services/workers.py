@@ -30,6 +30,7 @@ from chalicelib.domain.labels import KIND_LABELS
 from chalicelib.domain.people import Person
 from chalicelib.domain.workers import NewWorker
 from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.services import outputs
 from chalicelib.services.audit import as_person, audited_transaction
 from chalicelib.storage import workers as store
 
@@ -91,9 +92,9 @@ def mark_compliance(worker: Worker, status: ClearanceStatus, today: date) -> Non
 
 def clearance_state(
     kind: ClearanceKind, cert: Certificate | None, rules: ClearancePolicy, today: date
-) -> dict[str, Any]:
+) -> outputs.ClearanceState:
     """One clearance's status as of `today`, with what a person needs to act on it."""
-    state: dict[str, Any] = {
+    state: outputs.ClearanceState = {
         "kind": kind.value,
         "label": KIND_LABELS[kind],
         "required": kind in rules.required_kinds,
@@ -117,7 +118,7 @@ def clearance_state(
     return state
 
 
-def compliance_state(worker: Worker, rules: ClearancePolicy, today: date) -> dict[str, Any]:
+def compliance_state(worker: Worker, rules: ClearancePolicy, today: date) -> outputs.Compliance:
     """Compliance as of `today`, and what was last recorded (the scan marks changes daily)."""
     result = worker_compliance(certificates(worker), rules, today)
     return {
@@ -142,7 +143,7 @@ def _worker_fields(worker: Worker) -> dict[str, Any]:
     }
 
 
-def summary_view(worker: Worker, rules: ClearancePolicy, today: date) -> dict[str, Any]:
+def summary_view(worker: Worker, rules: ClearancePolicy, today: date) -> outputs.WorkerSummary:
     """A worker in a list: compliance and each clearance's status, without certificate details."""
     certs = certificates(worker)
     return {
@@ -152,14 +153,14 @@ def summary_view(worker: Worker, rules: ClearancePolicy, today: date) -> dict[st
     }
 
 
-def detail_view(worker: Worker, rules: ClearancePolicy, today: date) -> dict[str, Any]:
+def detail_view(worker: Worker, rules: ClearancePolicy, today: date) -> outputs.Worker:
     """One worker with every current certificate's details and the history of earlier ones."""
     current = {ClearanceKind(c.kind): c for c in store.current_clearances(worker.worker_id)}
     history: dict[str, list[dict]] = {}
     for entry in store.clearance_history(worker.worker_id, HISTORY_LIMIT):
         history.setdefault(entry.kind, []).append({"action": entry.action, **entry.certificate})
     certs = certificates(worker)
-    clearances = []
+    clearances: list[outputs.ClearanceDetail] = []
     for kind in ClearanceKind:
         state = clearance_state(kind, certs.get(kind), rules, today)
         item = current.get(kind)
@@ -195,7 +196,7 @@ def find_worker_by_email(email: str) -> Worker | None:
     return store.worker_by_email(email)
 
 
-def get_worker_for(principal: Principal, worker_id: str, today: date | None = None) -> dict[str, Any]:
+def get_worker_for(principal: Principal, worker_id: str, today: date | None = None) -> outputs.Worker:
     """HR, supervisors and admins read any worker; a worker reads only their own record."""
     today = today or clock.today()
     if principal.has_any(READERS):
@@ -213,7 +214,7 @@ def list_workers(
     limit: int = 50,
     cursor: str | None = None,
     today: date | None = None,
-) -> dict[str, Any]:
+) -> outputs.WorkerList:
     """One page of workers in name order, optionally only those whose compliance today is in `compliance`.
 
     Compliance is judged as of today (not the last recorded status), so the filter runs on the
@@ -223,7 +224,7 @@ def list_workers(
     rules = policy()
     # Filtering drops some of each page, so read a little more than asked.
     page_size = limit + 1 if not compliance else min(max(4 * limit, 50), 500)
-    found: list[tuple[Worker, dict]] = []
+    found: list[tuple[Worker, outputs.WorkerSummary]] = []
     for worker in store.directory(cursor, page_size):
         view = summary_view(worker, rules, today)
         if compliance and ClearanceStatus(view["compliance"]["status"]) not in compliance:
@@ -239,7 +240,7 @@ def list_workers(
 # -- writes --------------------------------------------------------------------------------------
 
 
-def create_worker(new: NewWorker, actor: str | Person, today: date | None = None) -> dict[str, Any]:
+def create_worker(new: NewWorker, actor: str | Person, today: date | None = None) -> outputs.Worker:
     """Add a worker; their email must be new. They start MISSING every required clearance."""
     today = today or clock.today()
     rules = policy()

@@ -79,7 +79,7 @@ class RouteSpec:
     status: int = 200
     query: Any = None  # a QueryModel, or "module:Model"
     produces: str = "application/json"
-    response: type | None = None  # the success body's type, from `chalicelib.api.responses` (JSON routes)
+    response: type | None = None  # the success body's type, from `chalicelib.services.outputs` (JSON routes)
 
     @property
     def body_model(self) -> Any:
@@ -277,8 +277,9 @@ def api_route(
     `body` is the model OpenAPI describes and the body is read with; `body_validator` ("module:function",
     see `parse_json_body`) reads it instead where the path decides the model. `query` (a
     `web.query.QueryModel`, or "module:Model") parses the query string: a 400 before the route runs.
-    `response` (a type of `chalicelib.api.responses`, never a string: declaring one loads no pydantic)
-    is what OpenAPI says a success answers; the tests hold routes to it.
+    `response` (a type of `chalicelib.services.outputs`, never a string: declaring one loads no pydantic)
+    is what OpenAPI says a success answers: the return type of the service function the route answers
+    with, which the tests check, and the shape they hold real answers to.
     """
     spec = RouteSpec(path, method, roles, summary, body, example, status, query, produces, response)
     ROUTES.append(spec)

@@ -133,11 +133,11 @@ def _path_params(path: str) -> list[str]:
 
 def _model_schemas(specs: list[RouteSpec]) -> tuple[dict, dict]:
     """Every request body (as it is read, a pydantic model) and success body (as it is written, a
-    type of `chalicelib.api.responses`) in one pass, so a model used both ways, or two models of one
+    type of `chalicelib.services.outputs`) in one pass, so a model used both ways, or two models of one
     name, get distinct component names."""
     from pydantic.json_schema import GenerateJsonSchema
 
-    from chalicelib.api.responses import adapter
+    from chalicelib.services.outputs import adapter
 
     wanted = {("validation", s.body_model) for s in specs if s.body is not None}
     wanted |= {("serialization", s.response) for s in specs if s.response is not None}

@@ -1,8 +1,9 @@
-"""What each /v1 JSON route answers on success: one `TypedDict` per shape, the type of the dicts
-the services build, and the type a route names in `api_route(..., response=...)`.
+"""What each /v1 JSON route answers on success: one `TypedDict` per shape, the return type of the
+service function that builds it, and the type the route answering it names in
+`api_route(..., response=...)` (`tests/unit/test_response_models.py` holds the two to the same type).
 
 Declaring these loads no pydantic: the annotations are read only when `/openapi.json` is built or
-a test validates an answer (`adapter`), with the names from `response_fields`. Routes answer the
+a test validates an answer (`adapter`), with the names from `output_fields`. Routes answer the
 services' dicts as they are rather than serialising through these (that would load pydantic on
 every read); `tests/functional/test_api_fuzzing.py` holds the real answers to them instead. Every
 key the services write is listed and required (a null where a value can be absent), and no other
@@ -19,7 +20,7 @@ from typing_extensions import TypedDict
 if TYPE_CHECKING:
     from pydantic import Field, TypeAdapter
 
-    from chalicelib.api.response_fields import (
+    from chalicelib.services.output_fields import (
         SUBJECT_KINDS,
         CancelledBy,
         ClearanceKind,
@@ -50,15 +51,15 @@ class OutputType(TypedDict):
 @cache
 def adapter(output_type: type) -> TypeAdapter:
     """The pydantic adapter that validates an answer against `output_type` and describes it in
-    JSON Schema, its annotations read with the names of `response_fields` (this loads pydantic)."""
+    JSON Schema, its annotations read with the names of `output_fields` (this loads pydantic)."""
     from pydantic import TypeAdapter
 
-    from chalicelib.api import response_fields
+    from chalicelib.services import output_fields
 
-    # The annotations name what only `response_fields` holds, so pydantic defers this build
+    # The annotations name what only `output_fields` holds, so pydantic defers this build
     # until the rebuild hands it those names.
     built = TypeAdapter(output_type)
-    built.rebuild(force=True, _types_namespace=vars(response_fields))
+    built.rebuild(force=True, _types_namespace=vars(output_fields))
     return built
 
 

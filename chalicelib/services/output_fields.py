@@ -1,4 +1,4 @@
-"""The names the output types in `responses.py` use only in their annotations and that load
+"""The names the output types in `outputs.py` use only in their annotations and that load
 pydantic (or modules that do): imported when a schema is built or an answer is validated, never
 on a cold start."""
 
