@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api import responses
 from chalicelib.api.decisions import decision_routes
 from chalicelib.auth import Role
+from chalicelib.services import outputs
 from chalicelib.web.http import Call, api_route
 from chalicelib.web.pages import form_fields, page_route, redirect, render
 
@@ -30,7 +30,7 @@ FORM_TICKS = ("ended_early", "told_police", "told_duty_social_worker", "critical
     status=201,
     summary="Record an incident at a visit (its worker or a supervisor; from the visit's start to 24 hours after "
     "its end); starts its review. The same Idempotency-Key again answers the first incident and records nothing",
-    response=responses.Incident,
+    response=outputs.Incident,
 )
 def record_incident(call: Call):
     from chalicelib.services import incidents
@@ -46,7 +46,7 @@ def record_incident(call: Call):
     roles=READERS,
     summary="One incident with its decision: staff and the visit's worker read it whole; the referrer only once "
     "decided, and only the visit's day and the decision",
-    response=responses.Incident,
+    response=outputs.Incident,
 )
 def get_incident(call: Call):
     from chalicelib.services import incidents
@@ -75,7 +75,7 @@ decision_routes(
     example={"decision": "change_conditions", "comment": "Handovers move inside the centre, with staged arrivals."},
     summary="Decide an incident in the app: continue, change the conditions (say what changes) or suspend the case "
     "(say why)",
-    response=responses.Incident,
+    response=outputs.Incident,
     answer=_answer,
     redisplay=lambda principal, incident_id, **shown: incident_page(principal, incident_id, **shown),
     check_id=_check_id,

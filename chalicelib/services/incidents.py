@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -25,7 +25,7 @@ from chalicelib.domain.incidents import (
 from chalicelib.domain.local_time import from_iso, to_local
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.services import review, visit_access
+from chalicelib.services import outputs, review, visit_access
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import incidents as store
 from chalicelib.workflows.registry import INCIDENT_REVIEW
@@ -58,7 +58,7 @@ def incident_id_for(principal: Principal, visit_id: str, key: str | None) -> str
     return hashlib.sha256(f"{principal.email}\n{visit_id}\n{key}".encode()).hexdigest()[:32]
 
 
-def record(principal: Principal, visit_id: str, report: IncidentReport, key: str | None = None) -> dict:
+def record(principal: Principal, visit_id: str, report: IncidentReport, key: str | None = None) -> outputs.Incident:
     """Record an incident at a visit (its worker or a supervisor; from the visit's start to 24 hours
     after its end; not on a cancelled visit), with its audit event in one transaction, then start
     its review. A repeated request with the same key answers the first incident and writes nothing."""
@@ -143,7 +143,7 @@ def _children_at(visit, referral) -> str:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def readable(principal: Principal, incident_id: str) -> dict:
+def readable(principal: Principal, incident_id: str) -> outputs.Incident:
     """Staff read every incident; a worker the incidents of their own visits; the referral's
     referrer only a decided one, without its details."""
     incident = load(incident_id)
@@ -163,12 +163,12 @@ def _is_visit_worker(principal: Principal, incident: Incident) -> bool:
     return visit_access.worker_id_of(principal) == visit.worker_id or principal.email == incident.recorded_by
 
 
-def view_for(principal: Principal, incident: Incident) -> dict:
+def view_for(principal: Principal, incident: Incident) -> outputs.Incident:
     """The whole incident, for staff and the visit's worker."""
     return as_record(incident)
 
 
-def as_record(incident: Incident) -> dict[str, Any]:
+def as_record(incident: Incident) -> outputs.Incident:
     """An incident as every reader on the staff side sees it (the contract other parts read)."""
     return {
         "incident_id": incident.incident_id,
@@ -200,7 +200,7 @@ def as_record(incident: Incident) -> dict[str, Any]:
     }
 
 
-def referrer_view(incident: Incident) -> dict[str, Any]:
+def referrer_view(incident: Incident) -> outputs.Incident:
     """What the referrer may read once it is decided: the visit's date and the decision (with what
     changes in the conditions); never what happened, who was there or a suspension's reason, which
     may name the family's words and other people."""
