@@ -11,6 +11,7 @@ from chalicelib.api import (
     admin_pages,
     approvals,
     audit,
+    case_reviews,
     decisions,
     home,
     hr_pages,
@@ -54,6 +55,7 @@ for blueprint in (
     visit_page_routes.routes,
     visit_action_routes.routes,
     admin_pages.routes,
+    case_reviews.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
@@ -95,3 +97,11 @@ def compliance_scan(event):
     from chalicelib import clock, jobs
 
     return jobs.run("compliance-scan", clock.today())
+
+
+@app.schedule(Cron(30, 6, "*", "*", "?", "*"), name="case_reviews_due")
+def case_reviews_due(event):
+    """Daily at 06:30 UTC: the supervisors hear of the case reviews due soon or overdue before the working day."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("case-reviews-due", clock.today())

@@ -7,6 +7,7 @@ def all_models() -> list:
     from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
+    from chalicelib.storage.case_reviews import CaseReview, CaseReviewSchedule
     from chalicelib.storage.idempotency import IdempotencyClaim
     from chalicelib.storage.job_positions import JobPosition
     from chalicelib.storage.referral_drafts import ReferralDraft
@@ -36,4 +37,6 @@ def all_models() -> list:
         OwedCallback,
         ReferralDraft,
         JobPosition,
+        CaseReview,
+        CaseReviewSchedule,
     ]
