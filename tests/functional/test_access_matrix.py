@@ -194,6 +194,11 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/visits/{visit_id}/report", frozenset({"worker"}), 409, {"action": "save"}),
     page("GET", "/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
     page("POST", "/visits/{visit_id}/report/decision", DECIDERS, 422, {"decide.decision": ""}),
+    # -- case reviews and the court bundle (the probe's referral is an active case with an approved report)
+    api("POST", "/v1/referrals/{referral_id}/reviews", DECIDERS, 422, {}),
+    api("GET", "/v1/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
+    page("POST", "/referrals/{referral_id}/reviews", DECIDERS, 422, {"review.attendance": ""}),
+    page("GET", "/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
