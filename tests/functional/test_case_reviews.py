@@ -243,3 +243,23 @@ def test_the_referrer_sees_no_review_section(client, auth):
 
     assert 'id="case-reviews"' not in page
     assert f"/referrals/{referral_id}/reviews" not in page
+
+
+def test_a_reminder_that_could_not_be_sent_is_sent_by_the_next_run(client, auth, runtime, monkeypatch):
+    from chalicelib.services import email
+
+    referral_id, _ = case_with_visits(client, auth, [4])
+    due = date.fromisoformat(schedule(referral_id).due_on)
+    real_send = email.send
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("SES is unreachable")
+
+    monkeypatch.setattr(email, "send", refused)
+    failed = run_job(client, due)
+    monkeypatch.setattr(email, "send", real_send)
+
+    assert failed["reminders_failed"] == 1 and failed["reminders_sent"] == 0
+    assert schedule(referral_id).reminded_for is None
+    assert run_job(client, due + timedelta(days=1))["reminders_sent"] == 1
+    assert schedule(referral_id).reminded_for == due.isoformat()
