@@ -12,6 +12,7 @@ from chalicelib.api import (
     approvals,
     assets,
     audit,
+    case_reviews,
     decisions,
     home,
     hr_pages,
@@ -58,6 +59,7 @@ for blueprint in (
     admin_pages.routes,
     incidents.routes,
     assets.routes,
+    case_reviews.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
@@ -99,3 +101,11 @@ def compliance_scan(event):
     from chalicelib import clock, jobs
 
     return jobs.run("compliance-scan", clock.today())
+
+
+@app.schedule(Cron(30, 6, "*", "*", "?", "*"), name="case_reviews_due")
+def case_reviews_due(event):
+    """Daily at 06:30 UTC: the supervisors hear of the case reviews due soon or overdue before the working day."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("case-reviews-due", clock.today())

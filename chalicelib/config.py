@@ -76,6 +76,10 @@ def _settings_model() -> type[BaseSettings]:
         local_jwt_public_key_path: str = ""
         approval_link_ttl_seconds: int = 7 * 24 * 3600
         max_body_bytes: int = 256 * 1024
+        # A case is reviewed this many months after its first visit, then after each review; the
+        # supervisors are reminded from this many days before the due day (and while overdue).
+        case_review_period_months: int = Field(3, ge=1, le=24)
+        case_review_reminder_days: int = Field(14, ge=0, le=90)
 
         @field_validator("public_base_url", "cognito_domain")
         @classmethod

@@ -12,6 +12,7 @@ from chalicelib.errors import NotFound
 JOBS: dict[str, str] = {
     "recover-workflows": "chalicelib.services.recovery:restart_stranded_workflows",
     "compliance-scan": "chalicelib.services.compliance_scan:run",
+    "case-reviews-due": "chalicelib.services.case_reviews:remind_due",
 }
 
 

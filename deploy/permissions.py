@@ -38,11 +38,12 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
-        "dynamodb:BatchGetItem": ["table:reports", "table:workers"],
+        "dynamodb:BatchGetItem": ["table:referrals", "table:report-versions", "table:reports", "table:workers"],
         "dynamodb:ConditionCheckItem": ["table:incidents", "table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
+            "table:case-review-schedules",
             "table:clearances",
             "table:idempotency",
             "table:incidents",
@@ -58,6 +59,8 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:PutItem": [
             "table:audit",
+            "table:case-review-schedules",
+            "table:case-reviews",
             "table:clearance-history",
             "table:clearances",
             "table:idempotency",
@@ -76,6 +79,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:Query": [
             "index:approval-links/by_subject",
             "index:audit/by_day",
+            "index:case-review-schedules/by_due",
             "index:incidents/by_status",
             "index:incidents/by_visit",
             "index:referral-drafts/by_owner",
@@ -91,6 +95,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:workers/by_email",
             "index:workers/directory",
             "table:audit",
+            "table:case-reviews",
             "table:clearance-history",
             "table:clearances",
             "table:report-versions",
@@ -162,6 +167,13 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:UpdateItem": ["table:compliance-ledger", "table:visits"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
+    "case_reviews_due": {
+        "dynamodb:BatchGetItem": ["table:referrals"],
+        "dynamodb:PutItem": ["table:audit"],
+        "dynamodb:Query": ["index:case-review-schedules/by_due"],
+        "dynamodb:UpdateItem": ["table:case-review-schedules"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
+    },
 }
 
 # Lambda sends a scheduled job's failed event to the dead-letter queue with the function's role.
@@ -169,6 +181,7 @@ FAILED_JOBS_QUEUE = "failed-jobs"
 ON_FAILURE: dict[str, dict[str, list[str]]] = {
     "recover_workflows": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "compliance_scan": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
+    "case_reviews_due": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
 }
 
 

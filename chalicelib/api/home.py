@@ -119,7 +119,7 @@ def _worker(principal: Principal) -> dict[str, Any]:
 
 def _supervisor(principal: Principal) -> dict[str, Any]:
     from chalicelib import clock
-    from chalicelib.services import decisions, visit_reads
+    from chalicelib.services import case_reviews, decisions, visit_reads
     from chalicelib.web.visit_views import monday_of
 
     waiting = len(decisions.waiting(principal))
@@ -142,6 +142,7 @@ def _supervisor(principal: Principal) -> dict[str, Any]:
             else "Nothing is waiting for your decision.",
             visits_line + ".",
         ],
+        "overdue_reviews": case_reviews.overdue(),
     }
 
 

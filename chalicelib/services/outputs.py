@@ -461,3 +461,21 @@ class AuditEvent(OutputType):
 class AuditPage(OutputType):
     events: list[AuditEvent]
     next_cursor: str | None
+
+
+# -- case reviews --------------------------------------------------------------------------------
+
+
+class CaseReview(OutputType):
+    """A recorded periodic review of a case, with when the next one is due."""
+
+    review_id: str
+    referral_id: str
+    reviewed_at: Timestamp
+    reviewed_by: str
+    reviewed_by_name: PersonName
+    attendance: str
+    concerns: str | None
+    continues_as_planned: bool
+    plan_changes: str | None
+    next_review_due: Day

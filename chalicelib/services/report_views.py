@@ -16,7 +16,8 @@ from chalicelib.services.report_access import NOT_YOURS, READERS, concerns, is_a
 from chalicelib.storage import reports as store
 
 if TYPE_CHECKING:
-    from chalicelib.storage.reports import Report
+    from chalicelib.storage.reports import Report, ReportVersion
+    from chalicelib.storage.visits import Visit
 
 WITHHELD_TIMES = {"actual_start": None, "actual_end": None}
 
@@ -71,10 +72,7 @@ def view_for(principal: Principal, report: Report) -> outputs.Report:
 
 
 def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], dict[str, Any], ReportContent]:
-    """What the PDF of the approved version shows (409 until there is one). When the referral's
-    address is confidential, the venue and every time of arrival or departure are left out."""
-    from chalicelib.domain.date_words import long_day, when
-    from chalicelib.domain.referral_reference import human_reference
+    """What the PDF of the approved version shows (409 until there is one)."""
     from chalicelib.services.referrals import load as load_referral
 
     report = readable(principal, visit_id)
@@ -82,12 +80,24 @@ def pdf_document(principal: Principal, visit_id: str) -> tuple[dict[str, Any], d
         raise Conflict("This report has not been approved yet, so there is no PDF of it.")
     version = store.get_version(visit_id, int(report.approved_version))
     visit = visit_access.load(visit_id)
-    children = (load_referral(report.referral_id).submission or {}).get("children") or []
+    return approved_document(report, version, visit, load_referral(report.referral_id).submission)
+
+
+def approved_document(
+    report: Report, version: ReportVersion, visit: Visit, submission: dict | None
+) -> tuple[dict[str, Any], dict[str, Any], ReportContent]:
+    """The approved `version` of `report` as its PDF (and a court bundle) prints it. When the
+    referral's address is confidential, the venue and every time of arrival or departure are left out."""
+    from chalicelib.domain.date_words import long_day, when
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.domain.referrals import address_is_confidential
+
+    children = (submission or {}).get("children") or []
     chosen = [children[i] for i in (visit.participants or {}).get("children") or [] if i < len(children)]
-    confidential = bool(visit.confidential_address)
+    confidential = bool(visit.confidential_address) or address_is_confidential(submission)
     starts, ends = when(visit.starts_at), when(visit.ends_at)
     document = {
-        "reference": visit_id[:8],
+        "reference": visit.visit_id[:8],
         "case_reference": human_reference(report.referral_id),
         "version": version.version,
         "sha256": report.approved_hash,

@@ -194,8 +194,9 @@ def _write(
     action: str = SCHEDULED,
 ) -> list[Visit]:
     """One TransactWriteItems: each visit and its audit event (`action`), the series' audit event, and the
-    referral's move to ACTIVE (or a check that it still is), and the worker's schedule revision.
-    40 visits make 84 items (the limit is 100)."""
+    referral's move to ACTIVE with its first case review's schedule (or a check that it is still
+    ACTIVE), and the worker's schedule revision. 40 visits make 85 items (the limit is 100)."""
+    from chalicelib.services import case_reviews
     from chalicelib.services.referral_status import change_status
 
     now = clock.iso_now()
@@ -252,6 +253,7 @@ def _write(
                 {**series, "referral_id": referral.referral_id, "visit_ids": [v.visit_id for v in visits]},
             )
         if referral.status == ReferralStatus.ACCEPTED:
+            first_day = min(s.local_start for s in slots).date()
             change_status(
                 tx,
                 referral.referral_id,
@@ -259,6 +261,7 @@ def _write(
                 ReferralStatus.ACTIVE.value,
                 action="referral.activated",
                 reason="first visit scheduled",
+                details={"case_review_due": case_reviews.start(tx, referral.referral_id, first_day)},
             )
         else:
             referral_store.check_referral_status(tx, referral.referral_id, ReferralStatus.ACTIVE.value)

@@ -124,6 +124,13 @@ def get_version(visit_id: str, version: int) -> ReportVersion:
     return ReportVersion.get(visit_id, version)
 
 
+def versions_by_key(keys: list[tuple[str, int]]) -> dict[tuple[str, int], ReportVersion]:
+    """These versions ((visit id, version) pairs), by key: one BatchGetItem per 100 (a case's
+    approved versions, for its court bundle)."""
+    found = ReportVersion.batch_get(list(dict.fromkeys(keys)))
+    return {(v.visit_id, int(v.version)): v for v in found}
+
+
 # -- writes: each added to a transaction, with its audit event -----------------------------------
 
 

@@ -7,6 +7,7 @@ def all_models() -> list:
     from chalicelib.storage.approval_links import ApprovalLink
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
+    from chalicelib.storage.case_reviews import CaseReview, CaseReviewSchedule
     from chalicelib.storage.idempotency import IdempotencyClaim
     from chalicelib.storage.incidents import Incident
     from chalicelib.storage.job_positions import JobPosition
@@ -38,4 +39,6 @@ def all_models() -> list:
         ReferralDraft,
         JobPosition,
         Incident,
+        CaseReview,
+        CaseReviewSchedule,
     ]

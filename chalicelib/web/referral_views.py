@@ -88,6 +88,10 @@ FIELD_LABELS = {
     "withdraw.confirmed": "Confirmation",
     "decide.decision": "Decision",
     "decide.comment": "Reason or question",
+    "review.attendance": "Attendance so far",
+    "review.concerns": "Concerns",
+    "review.continues_as_planned": "Does contact continue as planned?",
+    "review.plan_changes": "Changes to the plan",
 }
 ITEM_NAMES = {"children": "Child", "family_members": "Family member"}
 DONE_MESSAGES = {
@@ -97,6 +101,8 @@ DONE_MESSAGES = {
     "withdrawn": "The referral has been withdrawn. Nobody will act on it.",
     "decided": "Your decision has been recorded. The referrer is told automatically, and the emailed links "
     "for this referral no longer work.",
+    "reviewed": "The case review has been recorded. The next review is due in the period the service sets, "
+    "and the supervisors are reminded before then.",
 }
 
 
@@ -278,6 +284,7 @@ def detail_page(
     errors: dict[str, str] | None = None,
     typed: dict[str, Any] | None = None,
     visits_panel: dict[str, Any] | None = None,
+    case_reviews: dict[str, Any] | None = None,
 ):
     """`data` is the referral as the service views it; `owner_id` the referrer who made it;
     `visits_panel` its visits as `web.visit_views.referral_panel` shows them."""
@@ -307,6 +314,7 @@ def detail_page(
             can_withdraw=is_owner and awaits_decision(referral_status),
             open_question=open_question,
             visits_panel=visits_panel,
+            case_reviews=case_reviews,
             **_answer_words(),
         ),
     )

@@ -8,6 +8,7 @@ describes where anyone lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +42,16 @@ def _yes_no(flag: bool | None, details: str | None) -> str:
     return "No" if flag is False else "Not answered"
 
 
-def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> bytes:
-    """`report`: reference, case_reference, version, sha256, approved_by, approved_at, worker_name, participants,
-    children (name, born); `visit`: when, venue (None when confidential), hide_times (the actual
-    times are withheld too when the address is confidential)."""
+def new_pdf(header_line: Callable[[], str], *, title: str, subject: str) -> Any:
+    """An A4 fpdf2 document with DejaVu Sans embedded, `header_line()` at the top of every page (read
+    as each page starts, so a bundle can change it between reports) and "Confidential. Page n of N"
+    at the foot."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
 
-    class ReportPdf(FPDF):
+    class ServicePdf(FPDF):
         def header(self) -> None:
             self.set_font(FAMILY, "B", 9)
-            self.cell(
-                0,
-                6,
-                f"Family Contact Service: case {report['case_reference']}, report {report['reference']}",
-                align="L",
-            )
+            self.cell(0, 6, header_line(), align="L")
             self.ln(8)
 
         def footer(self) -> None:
@@ -64,56 +59,88 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
             self.set_font(FAMILY, "", 8)
             self.cell(0, 6, f"Confidential. Page {self.page_no()} of {{nb}}", align="C")
 
-    pdf = ReportPdf(format="A4")
-    pdf.set_title(f"Supervised contact report {report['reference']}")
+    pdf = ServicePdf(format="A4")
+    pdf.set_title(title)
     pdf.set_author("Family Contact Service")
-    pdf.set_subject("Report of a supervised contact visit")
+    pdf.set_subject(subject)
     pdf.set_creator("Family Contact Service")
     pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
     pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    width = pdf.epw
+    return pdf
 
-    def heading(text: str, size: int = 12) -> None:
+
+class Writer:
+    """Headings, wrapped text and labelled fields on one document, measuring each word once."""
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self.width = pdf.epw
+        self._widths: dict[tuple[str, str], float] = {}
+
+    def heading(self, text: str, size: int = 12) -> None:
+        from fpdf.enums import XPos, YPos
+
+        pdf = self.pdf
         pdf.ln(2)
         pdf.set_font(FAMILY, "B", size)
-        pdf.multi_cell(width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(self.width, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FAMILY, "", 10)
 
-    widths: dict[tuple[str, str], float] = {}
-
-    def text(value: str, style: str = "") -> None:
+    def text(self, value: str, style: str = "", size: int = 10) -> None:
         """Left-aligned text wrapped at word boundaries. fpdf2's own line breaking re-measures the line
         at every character (a 20,000-character section took most of a second); words are measured
         once each here and every line is one cell."""
-        pdf.set_font(FAMILY, style, 10)
+        from fpdf.enums import XPos, YPos
+
+        pdf, width, widths = self.pdf, self.width, self._widths
+        pdf.set_font(FAMILY, style, size)
         space = pdf.get_string_width(" ")
         for paragraph in value.splitlines() or [""]:
             line, used = [], 0.0
             for word in paragraph.split(" "):
-                size = widths.get((style, word))
-                if size is None:
-                    size = widths[(style, word)] = pdf.get_string_width(word)
-                if size > width:  # a word wider than the page: let fpdf2 break it by character
+                size_of = widths.get((f"{style}{size}", word))
+                if size_of is None:
+                    size_of = widths[(f"{style}{size}", word)] = pdf.get_string_width(word)
+                if size_of > width:  # a word wider than the page: let fpdf2 break it by character
                     if line:
                         pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                     pdf.multi_cell(width, 5.5, word, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                     line, used = [], 0.0
                     continue
-                if line and used + space + size > width:
+                if line and used + space + size_of > width:
                     pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                     line, used = [], 0.0
-                used += (space if line else 0.0) + size
+                used += (space if line else 0.0) + size_of
                 line.append(word)
             pdf.cell(width, 5.5, " ".join(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def field(label: str, value: str) -> None:
-        text(label, "B")
-        text(value or "Not recorded")
-        pdf.ln(1.5)
+    def field(self, label: str, value: str) -> None:
+        self.text(label, "B")
+        self.text(value or "Not recorded")
+        self.pdf.ln(1.5)
 
+
+def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> bytes:
+    """`report`: reference, case_reference, version, sha256, approved_by, approved_at, worker_name, participants,
+    children (name, born); `visit`: when, venue (None when confidential), hide_times (the actual
+    times are withheld too when the address is confidential)."""
+    pdf = new_pdf(
+        lambda: f"Family Contact Service: case {report['case_reference']}, report {report['reference']}",
+        title=f"Supervised contact report {report['reference']}",
+        subject="Report of a supervised contact visit",
+    )
+    pdf.add_page()
+    write_report(Writer(pdf), report, visit, content)
+    return bytes(pdf.output())
+
+
+def write_report(out: Writer, report: dict[str, Any], visit: dict[str, Any], content: ReportContent) -> None:
+    """One approved report, from its title to the caution on how it may be used (the report's PDF,
+    and each report of a court bundle). With `visit["hide_times"]` neither the venue nor the actual
+    times are written."""
+    pdf, heading, field = out.pdf, out.heading, out.field
     heading("Report of a supervised contact visit", 15)
     field("Case reference", report["case_reference"])
     field("Report reference", f"{report['reference']}, version {report['version']}")
@@ -158,8 +185,7 @@ def render(report: dict[str, Any], visit: dict[str, Any], content: ReportContent
     field("SHA-256 of the approved version", report["sha256"])
 
     heading("How this report may be used")
-    text(CAUTION)
-    return bytes(pdf.output())
+    out.text(CAUTION)
 
 
 def download(principal: Any, visit_id: str):

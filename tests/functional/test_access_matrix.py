@@ -207,6 +207,11 @@ TABLE: tuple[Row, ...] = (
     # The pages' stylesheet and scripts: the same to everyone, with no session read.
     api("GET", "/assets/{file_name}", EVERYONE),
     api("HEAD", "/assets/{file_name}", EVERYONE),
+    # -- case reviews and the court bundle (the probe's referral is an active case with an approved report)
+    api("POST", "/v1/referrals/{referral_id}/reviews", DECIDERS, 422, {}),
+    api("GET", "/v1/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
+    page("POST", "/referrals/{referral_id}/reviews", DECIDERS, 422, {"review.attendance": ""}),
+    page("GET", "/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(

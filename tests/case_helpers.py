@@ -1,0 +1,72 @@
+"""What the case review and court bundle tests share: an active case whose visits have happened,
+each with an approved report as the review leaves it (its approved version and that version's hash)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.examples import example_report
+from tests.visit_helpers import CASEY, add_referral, add_worker, post_visit
+
+
+def case_with_visits(client, auth, days_ago: list[int], *, confidential: bool = False) -> tuple[str, list[str]]:
+    """An ACTIVE case with one visit on each of `days_ago` (days before today), recorded by the
+    supervisor as having happened; its id and its visits' ids, in the order given."""
+    from chalicelib import clock
+    from chalicelib.storage.workers import worker_by_email
+
+    known = worker_by_email(CASEY)
+    worker_id = known.worker_id if known else add_worker("Casey Evans", CASEY)
+    referral_id = add_referral(confidential=confidential, plan=("2020-01-06", None))
+    visit_ids = []
+    for days in days_ago:
+        day = (clock.now() - timedelta(days=days)).date().isoformat()
+        body = {
+            "referral_id": referral_id,
+            "worker_id": worker_id,
+            "start": f"{day}T10:00",
+            "end": f"{day}T11:30",
+            "venue": "Northshire Family Centre, Room 2",
+            "participants": {"children": [0], "family_members": [0]},
+        }
+        response = post_visit(client, auth("supervisor"), body)
+        assert response.status_code == 201, response.body
+        visit_ids.append(response.json_body["id"])
+    return referral_id, visit_ids
+
+
+def approve_directly(visit_id: str, **changes) -> str:
+    """The visit's report approved as the review leaves it: version 1, `example_report()` with
+    `changes`, its SHA-256 recorded as the approved hash; the hash."""
+    from chalicelib import clock
+    from chalicelib.domain.reports import content_hash, participant_labels
+    from chalicelib.storage.reports import Report, ReportVersion
+    from chalicelib.storage.visits import Visit
+
+    visit, now = Visit.get(visit_id, consistent_read=True), clock.iso_now()
+    content = {**example_report(), **changes}
+    digest = content_hash(visit_id, 1, content)
+    ReportVersion(visit_id, 1, content=content, submitted_at=now, submitted_by=CASEY).save()
+    Report(
+        visit_id,
+        referral_id=visit.referral_id,
+        referrer_id=visit.referrer_id,
+        referrer_email="sam.referrer@council.example",
+        worker_id=visit.worker_id,
+        worker_email=CASEY,
+        worker_name="Casey Evans",
+        visit_starts_at=visit.starts_at,
+        participants=participant_labels(visit.participants or {}),
+        status="APPROVED",
+        version=1,
+        latest_hash=digest,
+        approved_version=1,
+        approved_hash=digest,
+        approved_by="supervisor@familycontact.example",
+        approved_by_name="Priya Shah",
+        approved_by_role="supervisor",
+        approved_at=now,
+        created_at=now,
+        updated_at=now,
+    ).save()
+    return digest
