@@ -227,14 +227,22 @@ def open_link(
     else:
         page = _closed_page(link, subject) or LinkPage("open", link, subject)
     if record_view:
-        new_event(
-            link.subject_type,
-            link.subject_id,
-            link.approver_email,
-            "approval_link.refused" if page.state == "refused" else "approval_link.viewed",
-            {"shown": page.state, "purpose": link.purpose, **_signed_in(principal)},
-        ).save()
+        _record_opening(
+            link, principal, "approval_link.refused" if page.state == "refused" else "approval_link.viewed", page.state
+        )
     return page
+
+
+def _record_opening(link: ApprovalLink, principal: Principal | None, action: str, shown: str) -> None:
+    """An opening of the link, as the person who opened it: whoever is signed in (refused, or an
+    admin), else the approver (the link is their secret). The approver is kept as a detail."""
+    new_event(
+        link.subject_type,
+        link.subject_id,
+        principal.person if principal is not None else Person(link.approver_email),
+        action,
+        {"shown": shown, "purpose": link.purpose, "approver": link.approver_email, **_signed_in(principal)},
+    ).save()
 
 
 def decide(
@@ -247,6 +255,7 @@ def decide(
 ) -> LinkPage:
     """POST: consume the link and record the decision in one transaction, then resume the workflow."""
     if _someone_else(link, principal):
+        _record_opening(link, principal, "approval_link.refused", "refused")  # a refused decision changes nothing else
         return LinkPage("refused", link, subject)
     closed = _closed_page(link, subject)
     if closed is not None:
