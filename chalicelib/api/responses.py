@@ -385,3 +385,27 @@ class AuditEvent(OutputModel):
 class AuditPage(OutputModel):
     events: list[AuditEvent]
     next_cursor: str | None
+
+
+# -- a case's timeline -----------------------------------------------------------------------------
+
+
+class TimelineEntry(OutputModel):
+    at: Timestamp
+    entity: str = Field(description="The kind of item: referral, visit, report (and later incident, case_review)")
+    id: str
+    action: str
+    actor: str = Field(description="Who acted: their email, or 'system' for what the service did itself")
+    actor_name: PersonName
+    by: str = Field(description="Who acted, as the timeline names them ('The service' for the service itself)")
+    summary: str = Field(description="The event in one sentence: who did what to which item")
+    changes: dict[str, Any] = Field(description="What changed; to the referrer, only what they may see")
+
+
+class Timeline(OutputModel):
+    referral_id: str
+    reference: str
+    view: Literal["staff", "referrer"]
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+    more_visits: bool = Field(description="The case has more visits than its timeline covers (the first 150)")
