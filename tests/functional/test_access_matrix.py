@@ -194,6 +194,9 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/visits/{visit_id}/report", frozenset({"worker"}), 409, {"action": "save"}),
     page("GET", "/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
     page("POST", "/visits/{visit_id}/report/decision", DECIDERS, 422, {"decide.decision": ""}),
+    # -- a case's timeline: staff, and the referrer who made the referral ------------------------
+    api("GET", "/v1/referrals/{referral_id}/timeline", REFERRAL_READERS),
+    page("GET", "/referrals/{referral_id}/timeline", REFERRAL_READERS),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(

@@ -244,3 +244,19 @@ def test_the_audit_page_finds_a_cases_visits_and_reports_from_its_reference(clie
     assert "Submitted the referral" in text and "Booked the visit" in text
     assert "Submitted the report" in text and "Decided the report" in text
     assert f'href="/visits/{past}"' in response.body.decode() or f"/visits/{past}/report" in response.body.decode()
+
+
+# -- the case parts registry --------------------------------------------------------------------------
+
+
+def test_a_new_kind_of_case_part_joins_the_history_with_one_entry(runtime):
+    from chalicelib.services import case_history
+    from chalicelib.services.audit import new_event
+    from chalicelib.services.case_parts import CASE_PARTS, CasePart
+    from tests.visit_helpers import add_referral
+
+    referral_id = add_referral()  # written directly: no events of its own
+    new_event("incident", "i-1", SUPERVISOR, "incident.recorded", {"critical": False}).save()
+    incidents = CasePart("incident", lambda referral, found: ["i-1"] if referral == referral_id else [])
+    events = case_history.case_events(referral_id, cursor=None, limit=10, parts=(*CASE_PARTS, incidents))["events"]
+    assert [(e["entity"], e["action"]) for e in events] == [("incident", "incident.recorded")]
