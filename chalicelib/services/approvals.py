@@ -118,15 +118,18 @@ def issue(
     return link_id
 
 
-def retire_active(kind: str, subject_id: str, reason: str, keep: str | None = None) -> list[ApprovalLink]:
+def retire_active(
+    kind: str, subject_id: str, reason: str, keep: str | None = None, actor: str | Person = SYSTEM
+) -> list[ApprovalLink]:
     """Retire every still-active link of an item (but `keep`), each with its audit event; a link
-    used meanwhile stays used."""
+    used meanwhile stays used. `actor` is the person whose action ended them (a referrer who
+    withdrew), or the service's own step."""
     retired: list[ApprovalLink] = []
     for link in store.active_links(kind, subject_id):
         if link.link_hash == keep:
             continue
         try:
-            with audited_transaction(SYSTEM) as tx:
+            with audited_transaction(actor) as tx:
                 _retire(tx, link, reason)
         except Conflict:
             continue
@@ -336,9 +339,10 @@ def _decided_by(link: ApprovalLink) -> str | None:
 
 
 def _link_decider(link: ApprovalLink, principal: Principal | None) -> Person:
-    """Who decides through an emailed link: its approver. Their name is known when they are signed
-    in as themselves; otherwise (the link alone, or an admin) the approver's email stands."""
-    if principal is not None and principal.email == link.approver_email:
+    """Who decides through an emailed link: whoever is signed in (the approver, or an admin using
+    it: anyone else was refused), the approver kept as a detail of the event; not signed in, the
+    link's approver, whose secret it is."""
+    if principal is not None:
         return principal.person
     return Person(link.approver_email)
 

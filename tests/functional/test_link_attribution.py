@@ -49,3 +49,16 @@ def test_an_opening_without_signing_in_is_the_approvers_and_an_admins_is_the_adm
     assert by_link["actor"] == SUPERVISOR and "signed_in_as" not in by_link["changes"]
     assert by_admin["actor"] == "admin@familycontact.example"
     assert by_admin["changes"]["approver"] == SUPERVISOR
+
+
+def test_links_ended_by_a_withdrawal_are_ended_by_the_referrer_who_withdrew(client, auth, runtime):
+    from tests.helpers import REFERRER
+
+    referral_id, _ = referral_awaiting_decision(client, auth, runtime)
+    # WHEN the referrer withdraws the referral while the supervisor's link is live
+    withdrawn = client.http.post(f"/v1/referrals/{referral_id}/withdraw", headers=auth("referrer"), body="{}")
+    assert withdrawn.status_code == 200, withdrawn.body
+    # THEN the link's end is theirs, not the service's
+    events = client.http.get(f"/v1/audit?entity=referral&id={referral_id}", headers=auth("admin")).json_body["events"]
+    (retired,) = [e for e in events if e["action"] == "approval_link.retired"]
+    assert retired["actor"] == REFERRER and retired["changes"]["reason"] == "withdrawn"
