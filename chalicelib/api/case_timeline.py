@@ -30,7 +30,7 @@ def get_timeline(call: Call):
         call.principal,
         call.params["referral_id"],
         cursor=call.query.cursor,
-        limit=call.query.limit or case_timeline.PAGE,
+        limit=call.query.limit,
     )
 
 
@@ -43,4 +43,4 @@ def timeline_page(request, principal, referral_id: str):
 
     check_id(referral_id)
     cursor = page_query(request, TimelinePageQuery).cursor
-    return render_page(principal, case_timeline.timeline(principal, referral_id, cursor=cursor))
+    return render_page(principal, case_timeline.timeline(principal, referral_id, cursor=cursor), later=bool(cursor))

@@ -28,18 +28,20 @@ PAGE = 100  # entries a page of the timeline shows: a year of weekly visits is a
 REFERRER_READS = 5
 
 
-def timeline(principal: Principal, referral_id: str, *, cursor: str | None = None, limit: int = PAGE) -> dict:
+def timeline(principal: Principal, referral_id: str, *, cursor: str | None = None, limit: int | None = None) -> dict:
     """One page of the case's timeline for `principal`: a supervisor or an admin (every event), or
     the referrer who made the referral (what they may see). Forbidden for anyone else."""
     return of_referral(principal, referrals.get_for(principal, referral_id), cursor=cursor, limit=limit)
 
 
-def of_referral(principal: Principal, referral: Referral, *, cursor: str | None = None, limit: int = PAGE) -> dict:
+def of_referral(
+    principal: Principal, referral: Referral, *, cursor: str | None = None, limit: int | None = None
+) -> dict:
     """The timeline's page of a referral already read for `principal` (the case page has it)."""
     staff = principal.has_any(referrals.REVIEWERS)
     if not staff and referral.referrer_id != principal.user_id:
         raise Forbidden("Only the referrer who made this referral, a supervisor or an admin may see its timeline.")
-    return _page(referral, staff=staff, cursor=cursor, limit=limit)
+    return _page(referral, staff=staff, cursor=cursor, limit=limit or PAGE)
 
 
 def _page(referral: Referral, *, staff: bool, cursor: str | None, limit: int) -> dict:

@@ -44,5 +44,6 @@ def panel(timeline: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def timeline_page(principal: Principal, timeline: dict[str, Any]):
-    return render("case_timeline.html", 200, principal, case_timeline=panel(timeline))
+def timeline_page(principal: Principal, timeline: dict[str, Any], *, later: bool):
+    """The timeline on its own page: from the start, or its `later` events after a cursor."""
+    return render("case_timeline.html", 200, principal, case_timeline=panel(timeline), later=later)

@@ -260,3 +260,20 @@ def test_a_new_kind_of_case_part_joins_the_history_with_one_entry(runtime):
     incidents = CasePart("incident", lambda referral, found: ["i-1"] if referral == referral_id else [])
     events = case_history.case_events(referral_id, cursor=None, limit=10, parts=(*CASE_PARTS, incidents))["events"]
     assert [(e["entity"], e["action"]) for e in events] == [("incident", "incident.recorded")]
+
+
+def test_the_case_page_shows_the_first_events_and_links_to_the_later_ones(client, auth, case, monkeypatch):
+    from html import unescape
+
+    from chalicelib.services import case_timeline
+
+    referral_id = case["referral_id"]
+    monkeypatch.setattr(case_timeline, "PAGE", 2)
+    first = client.http.get(f"/referrals/{referral_id}", headers=auth("supervisor"))
+    assert visible_timeline(first).count("Sam Okafor submitted the referral") == 1
+    link = re.search(r'href="(/referrals/[0-9a-f]+/timeline\?cursor=[^"]+)"', first.body.decode())
+    assert link, "no link to the later events"
+    later = client.http.get(unescape(link.group(1)), headers=auth("supervisor"))
+    assert later.status_code == 200
+    text = visible_timeline(later)
+    assert "Later events" in text and "submitted the referral" not in text and "accepted the referral" in text
