@@ -58,7 +58,13 @@ DECISION_WORDS: dict[tuple[str, str], str] = {
     ("report.decided", "CHANGES_REQUESTED"): "asked for changes to {item}",
 }
 # How an item is named when an action has no words of its own.
-NOUNS = {"referral": "the referral", "visit": "a visit", "report": "a visit's report"}
+NOUNS = {
+    "referral": "the referral",
+    "visit": "a visit",
+    "report": "a visit's report",
+    "incident": "an incident",
+    "case_review": "a case review",
+}
 
 # What the referrer may see: these actions only, with only these details. Nothing else reaches them:
 # not drafts, reviews in progress, requests for changes (the supervisor's comments to the worker),
