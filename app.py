@@ -13,6 +13,7 @@ from chalicelib.api import (
     assets,
     audit,
     case_reviews,
+    case_timeline,
     decisions,
     home,
     hr_pages,
@@ -60,6 +61,7 @@ for blueprint in (
     incidents.routes,
     assets.routes,
     case_reviews.routes,
+    case_timeline.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -329,6 +329,13 @@ def bench_load() -> None:
             FAILING.append(measured["figure"])
 
 
+def bench_timeline() -> None:
+    from scripts.bench_timeline import timeline_rows
+
+    for measured in timeline_rows():
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -349,6 +356,7 @@ def main() -> int:
     bench_visits()
     bench_recovery()
     bench_load()
+    bench_timeline()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")

@@ -62,13 +62,18 @@ def audit_log_page(request, principal):
             principal, [], kind=kind, item_id=item_id, day=day, next_cursor=None, error=exc.message, status=exc.status
         )
     try:
-        found = audit.list_events(
-            entity=kind or None,
-            entity_id=entity_id,
-            day=None if kind else day,
-            limit=PAGE,
-            cursor=query.cursor,
-        )
+        if kind == "referral":  # a referral's history is its case's: its visits and their reports too
+            from chalicelib.services import case_history
+
+            found = case_history.case_events(entity_id, cursor=query.cursor, limit=PAGE)
+        else:
+            found = audit.list_events(
+                entity=kind or None,
+                entity_id=entity_id,
+                day=None if kind else day,
+                limit=PAGE,
+                cursor=query.cursor,
+            )
     except BadRequest:
         return audit_page(
             principal,
@@ -80,4 +85,12 @@ def audit_log_page(request, principal):
             error="Give the day as a date, like 14 May 2026.",
             status=400,
         )
-    return audit_page(principal, found["events"], kind=kind, item_id=item_id, day=day, next_cursor=found["next_cursor"])
+    return audit_page(
+        principal,
+        found["events"],
+        kind=kind,
+        item_id=item_id,
+        day=day,
+        next_cursor=found["next_cursor"],
+        more_visits=found.get("more_visits", False),
+    )

@@ -146,3 +146,12 @@ class SignInCallbackQuery(QueryModel):
 class VisitActionPageQuery(QueryModel):
     next: forgiving(words("the visits page to return to (any other value: the visit's own page)", 300)) = None
     done: forgiving(words("cancelled, moved, reassigned or recorded, after changing or recording a visit", 32)) = None
+
+
+class TimelineQuery(QueryModel):
+    limit: whole(1, 200, "1-200, default 100") = None
+    cursor: a_cursor() = None
+
+
+class TimelinePageQuery(QueryModel):
+    cursor: a_cursor("the next page's cursor") = None

@@ -120,15 +120,18 @@ def issue(
     return link_id
 
 
-def retire_active(kind: str, subject_id: str, reason: str, keep: str | None = None) -> list[ApprovalLink]:
+def retire_active(
+    kind: str, subject_id: str, reason: str, keep: str | None = None, actor: str | Person = SYSTEM
+) -> list[ApprovalLink]:
     """Retire every still-active link of an item (but `keep`), each with its audit event; a link
-    used meanwhile stays used."""
+    used meanwhile stays used. `actor` is the person whose action ended them (a referrer who
+    withdrew), or the service's own step."""
     retired: list[ApprovalLink] = []
     for link in store.active_links(kind, subject_id):
         if link.link_hash == keep:
             continue
         try:
-            with audited_transaction(SYSTEM) as tx:
+            with audited_transaction(actor) as tx:
                 _retire(tx, link, reason)
         except Conflict:
             continue
@@ -229,14 +232,22 @@ def open_link(
     else:
         page = _closed_page(link, subject) or LinkPage("open", link, subject)
     if record_view:
-        new_event(
-            link.subject_type,
-            link.subject_id,
-            link.approver_email,
-            "approval_link.refused" if page.state == "refused" else "approval_link.viewed",
-            {"shown": page.state, "purpose": link.purpose, **_signed_in(principal)},
-        ).save()
+        _record_opening(
+            link, principal, "approval_link.refused" if page.state == "refused" else "approval_link.viewed", page.state
+        )
     return page
+
+
+def _record_opening(link: ApprovalLink, principal: Principal | None, action: str, shown: str) -> None:
+    """An opening of the link, as the person who opened it: whoever is signed in (refused, or an
+    admin), else the approver (the link is their secret). The approver is kept as a detail."""
+    new_event(
+        link.subject_type,
+        link.subject_id,
+        principal.person if principal is not None else Person(link.approver_email),
+        action,
+        {"shown": shown, "purpose": link.purpose, "approver": link.approver_email, **_signed_in(principal)},
+    ).save()
 
 
 def decide(
@@ -249,6 +260,7 @@ def decide(
 ) -> LinkPage:
     """POST: consume the link and record the decision in one transaction, then resume the workflow."""
     if _someone_else(link, principal):
+        _record_opening(link, principal, "approval_link.refused", "refused")  # a refused decision changes nothing else
         return LinkPage("refused", link, subject)
     closed = _closed_page(link, subject)
     if closed is not None:
@@ -329,9 +341,10 @@ def _decided_by(link: ApprovalLink) -> str | None:
 
 
 def _link_decider(link: ApprovalLink, principal: Principal | None) -> Person:
-    """Who decides through an emailed link: its approver. Their name is known when they are signed
-    in as themselves; otherwise (the link alone, or an admin) the approver's email stands."""
-    if principal is not None and principal.email == link.approver_email:
+    """Who decides through an emailed link: whoever is signed in (the approver, or an admin using
+    it: anyone else was refused), the approver kept as a detail of the event; not signed in, the
+    link's approver, whose secret it is."""
+    if principal is not None:
         return principal.person
     return Person(link.approver_email)
 

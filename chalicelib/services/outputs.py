@@ -479,3 +479,29 @@ class CaseReview(OutputType):
     continues_as_planned: bool
     plan_changes: str | None
     next_review_due: Day
+
+
+# -- a case's timeline -----------------------------------------------------------------------------
+
+
+class TimelineEntry(OutputType):
+    at: Timestamp
+    entity: Annotated[str, Field(description="The kind of item: referral, visit, report, incident, case_review")]
+    id: str
+    action: str
+    actor: Annotated[str, Field(description="Who acted: their email, or 'system' for what the service did itself")]
+    actor_name: PersonName
+    by: Annotated[
+        str, Field(description="Who acted, as the timeline names them ('The service' for the service itself)")
+    ]
+    summary: Annotated[str, Field(description="The event in one sentence: who did what to which item")]
+    changes: Annotated[dict[str, Any], Field(description="What changed; to the referrer, only what they may see")]
+
+
+class Timeline(OutputType):
+    referral_id: str
+    reference: str
+    view: Literal["staff", "referrer"]
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+    more_visits: Annotated[bool, Field(description="The case has more visits than its timeline covers (the first 150)")]

@@ -308,7 +308,11 @@ def withdraw(principal: Principal, referral_id: str, reason: str | None = None) 
     # "closed", so the execution ends cleanly instead of waiting for its timeout.
     answer_wait = referral.amendment_task_token if referral.status == ReferralStatus.MORE_INFO_REQUESTED else None
     approvers = review.stop(
-        REFERRAL_REVIEW.subject_kind, referral_id, "withdrawn", [answer_wait] if answer_wait else []
+        REFERRAL_REVIEW.subject_kind,
+        referral_id,
+        "withdrawn",
+        [answer_wait] if answer_wait else [],
+        actor=principal.person,
     )
     if referral.status in (ReferralStatus.UNDER_REVIEW, ReferralStatus.MORE_INFO_REQUESTED):
         _tell_withdrawn(referral, approvers or [settings().duty_supervisor_email], reason)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
-from chalicelib.domain.people import person_label
+from chalicelib.domain.people import Person, person_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email, outputs
@@ -192,13 +192,16 @@ def close_waits(task_tokens: Iterable[str]) -> None:
         executions.resume(token, {"decision": CLOSED})
 
 
-def stop(kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = ()) -> list[str]:
+def stop(
+    kind: str, subject_id: str, reason: str, extra_waits: Iterable[str] = (), actor: str | Person = SYSTEM
+) -> list[str]:
     """The item no longer needs a decision: its links die and whatever its review waits on
     (a link's decision, the author's answer) is answered "closed", so the execution ends cleanly.
+    `actor` is who stopped it (the referrer who withdrew), named on the links' retirements.
 
     Returns who held the links that died (each once), so they can be told.
     """
-    retired = approvals.retire_active(kind, subject_id, reason=reason)
+    retired = approvals.retire_active(kind, subject_id, reason=reason, actor=actor)
     close_waits([link.task_token for link in retired] + list(extra_waits))
     return list(dict.fromkeys(link.approver_email for link in retired))
 

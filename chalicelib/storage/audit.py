@@ -113,3 +113,27 @@ def events_on_day(day: str, *, limit: int, cursor: str | None = None) -> tuple[l
     )
     events = list(result)
     return events, _DAY_CURSOR.encode(result.last_evaluated_key)
+
+
+# Several entities' events merged in time order (a case's history) are placed by the event key
+# alone: it starts with the moment to the microsecond, so it orders events across partitions too.
+_MERGED_CURSOR = KeyCursor(("event_key",))
+
+
+def events_after(entity: str, entity_id: str, *, after: str | None, limit: int) -> list[AuditEvent]:
+    """Up to `limit` of an entity's events, oldest first, from just after the event key `after`
+    (from its first event when None): one Query on the entity's partition."""
+    key = entity_key(entity, entity_id)
+    condition = AuditEvent.event_key > after if after else None
+    return list(AuditEvent.query(key, condition, limit=limit))
+
+
+def merged_cursor(event: AuditEvent) -> str:
+    """The cursor that goes on after `event` in a merged history."""
+    return _MERGED_CURSOR.encode({"event_key": event.event_key})
+
+
+def merged_position(cursor: str | None) -> str | None:
+    """The event key a merged history's cursor goes on after; BadRequest for a cursor not ours."""
+    start = _MERGED_CURSOR.decode(cursor)
+    return start["event_key"]["S"] if start else None

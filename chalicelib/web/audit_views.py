@@ -66,6 +66,10 @@ ACTION_WORDS = {
     "visit.at_risk": "flagged the visit as at risk",
     "visit.reported": "recorded the visit's approved report",
     "workflow.failed": "recorded that the review's workflow failed",
+    "approval_link.issued": "emailed an approval link",
+    "approval_link.retired": "ended an approval link",
+    "approval_link.viewed": "opened an approval link",
+    "approval_link.refused": "was refused an approval link sent to someone else",
     "created": "added the worker",
     "clearance_recorded": "recorded a clearance",
     "clearance_renewed": "recorded a renewed clearance",
@@ -99,6 +103,9 @@ CHANGE_NAMES = {
     "venue": "Venue",
     "children": "Children",
     "referral": "Referral",
+    "approver": "Link sent to",
+    "signed_in_as": "Signed in as",
+    "shown": "Page shown",
 }
 _STATUS_WORDS: dict[str, str] = {
     **{str(s): label for s, label in visits.STATUS_LABELS.items()},
@@ -188,6 +195,7 @@ def audit_page(
     next_cursor: str | None,
     error: str | None = None,
     status: int = 200,
+    more_visits: bool = False,
 ):
     filters = {"kind": kind, "id": item_id} if kind and item_id else {"day": day}
     next_link = "/audit?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
@@ -201,6 +209,7 @@ def audit_page(
         item_id=item_id,
         day=day,
         by_item=bool(kind and item_id),
+        more_visits=more_visits,
         next_link=next_link,
         error=error,
     )

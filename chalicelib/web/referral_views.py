@@ -285,9 +285,11 @@ def detail_page(
     typed: dict[str, Any] | None = None,
     visits_panel: dict[str, Any] | None = None,
     case_reviews: dict[str, Any] | None = None,
+    case_timeline: dict[str, Any] | None = None,
 ):
     """`data` is the referral as the service views it; `owner_id` the referrer who made it;
-    `visits_panel` its visits as `web.visit_views.referral_panel` shows them."""
+    `visits_panel` its visits as `web.visit_views.referral_panel` shows them; `case_timeline` its
+    timeline as `web.timeline_views.panel` shows it."""
     referral_status = data["status"]
     is_owner = owner_id == principal.user_id and Role.REFERRER in principal.roles
     is_reviewer = principal.has_any(REVIEWERS)
@@ -315,6 +317,7 @@ def detail_page(
             open_question=open_question,
             visits_panel=visits_panel,
             case_reviews=case_reviews,
+            case_timeline=case_timeline,
             **_answer_words(),
         ),
     )

@@ -296,6 +296,10 @@ def pages(site: Site) -> list[Page]:
         ),
         Page("audit log of one referral", f"/audit?kind=referral&id={r['declined']}", ADMIN),
         Page("audit log, bad filter", "/audit?day=2026-02-30", ADMIN),
+        Page("audit log of one case", f"/audit?kind=referral&id={r['active']}", ADMIN),
+        # a case's timeline on its own page
+        Page("case timeline, supervisor", f"/referrals/{r['active']}/timeline", SUPERVISOR),
+        Page("case timeline, referrer", f"/referrals/{r['active']}/timeline", REFERRER),
         # errors
         Page("404 page", "/no-such-page", None),
         Page("404 page signed in", "/no-such-page", SUPERVISOR),

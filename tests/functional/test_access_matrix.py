@@ -212,6 +212,9 @@ TABLE: tuple[Row, ...] = (
     api("GET", "/v1/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
     page("POST", "/referrals/{referral_id}/reviews", DECIDERS, 422, {"review.attendance": ""}),
     page("GET", "/referrals/{referral_id}/bundle.pdf", REFERRAL_READERS, accept=PDF),
+    # -- a case's timeline: staff, and the referrer who made the referral ------------------------
+    api("GET", "/v1/referrals/{referral_id}/timeline", REFERRAL_READERS),
+    page("GET", "/referrals/{referral_id}/timeline", REFERRAL_READERS),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(

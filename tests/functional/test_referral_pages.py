@@ -677,7 +677,9 @@ def test_a_referral_without_who_brings_and_collects_the_child_says_not_given(cli
 
 
 def _rows(page: Html) -> list[dict]:
-    bodies = [page.elements.index(b) for b in page.find("tbody")]
+    """The rows of the page's tables but the timeline's (the status history's, here)."""
+    timelines = [page.elements.index(t) for t in page.find("table") if "data-timeline" in t["attrs"]]
+    bodies = [page.elements.index(b) for b in page.find("tbody") if b["parent"] not in timelines]
     return [e for e in page.elements if e["tag"] == "tr" and e["parent"] in bodies]
 
 

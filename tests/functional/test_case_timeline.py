@@ -1,0 +1,279 @@
+"""A case's timeline: everything that happened to a referral, its visits and their reports, in the
+order it happened, each naming who acted; the referrer sees only what they may (DESIGN.md
+section 3, Case; section 6, `GET /v1/referrals/{id}/timeline`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.examples import example_report
+from tests.dates import example_referral
+from tests.functional.test_plain_words import VisibleText
+from tests.helpers import SUPERVISOR, shown_as, submit_referral, wait_for, wait_for_email
+from tests.report_helpers import book_visit, save, submit
+from tests.visit_helpers import CASEY, REFERRER_EMAIL, add_worker, post_visit
+
+URGENT_REPORT = {
+    **example_report(),
+    "safeguarding_concern": True,
+    "safeguarding_details": "The father whispered the carer's street name to the child.",
+}
+
+
+def timeline_of(client, headers: dict, referral_id: str, **query) -> dict:
+    suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    response = client.http.get(f"/v1/referrals/{referral_id}/timeline{suffix}", headers=headers)
+    assert response.status_code == 200, response.body
+    return response.json_body
+
+
+def approve(client, auth, visit_id: str) -> None:
+    decide = lambda: client.http.post(  # noqa: E731 - the review may still be issuing its link
+        f"/v1/visits/{visit_id}/report/decision", headers=auth("supervisor"), body=json.dumps({"decision": "approve"})
+    )
+    wait_for(lambda: decide().status_code == 200, what="the report's approval")
+
+
+def reported(client, auth, referral_id: str, visit_id: str) -> dict:
+    """The staff timeline once the service has done the approval's last step: the visit marked as
+    reported, then the referrer told."""
+    found: dict = {}
+
+    def done() -> bool:
+        found.update(timeline_of(client, auth("supervisor"), referral_id))
+        return any(e["action"] == "report.referrer_notified" and e["id"] == visit_id for e in found["entries"])
+
+    wait_for(done, what="the referrer told of the approved report")
+    return found
+
+
+def visible_timeline(page) -> str:
+    html = page.body.decode()
+    section = re.search(r'<section id="timeline".*?</section>', html, re.S)
+    assert section, "the page has no timeline"
+    return re.sub(r"\s+", " ", VisibleText(section.group(0)).text)
+
+
+@pytest.fixture
+def case(client, auth, runtime) -> dict:
+    """A referral submitted by Sam, accepted by the supervisor, a past and an upcoming visit booked
+    for Casey, the past visit's report submitted by Casey and approved by the supervisor."""
+    from chalicelib import clock
+
+    referral_id = submit_referral(client, auth(email=REFERRER_EMAIL), example_referral()).json_body["id"]
+    wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
+    accept = lambda: client.http.post(  # noqa: E731 - the review may still be issuing its link
+        f"/v1/referrals/{referral_id}/decision", headers=auth("supervisor"), body=json.dumps({"decision": "accept"})
+    )
+    wait_for(lambda: accept().status_code == 200, what="the referral's acceptance")
+    casey = add_worker("Casey Evans", CASEY)
+    visits = []
+    for days in (-1, 2):
+        day = (clock.now() + timedelta(days=days)).date().isoformat()
+        body = {
+            "referral_id": referral_id,
+            "worker_id": casey,
+            "start": f"{day}T10:00",
+            "end": f"{day}T11:30",
+            "venue": "Northshire Family Centre, Room 2",
+            "participants": {"children": [0], "family_members": [0]},
+        }
+        booked = post_visit(client, auth("supervisor"), body)
+        assert booked.status_code == 201, booked.body
+        visits.append(booked.json_body["id"])
+    past, upcoming = visits
+    assert save(client, auth, past).status_code == 200 and submit(client, auth, past).status_code == 200
+    approve(client, auth, past)
+    return {"referral_id": referral_id, "past": past, "upcoming": upcoming}
+
+
+def test_the_timeline_tells_the_case_in_order_and_names_who_did_each_thing(client, auth, case):
+    referral_id, past, upcoming = case["referral_id"], case["past"], case["upcoming"]
+    # WHEN the supervisor reads the case's timeline
+    timeline = reported(client, auth, referral_id, past)
+    entries = timeline["entries"]
+    assert timeline["view"] == "staff" and timeline["next_cursor"] is None
+    # THEN it is in the order things happened
+    assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
+    steps = [(e["action"], e["id"]) for e in entries]
+    order = [
+        ("referral.submitted", referral_id),
+        ("referral.decided", referral_id),
+        ("visit.recorded_past", past),
+        ("visit.scheduled", upcoming),
+        ("report.submitted", past),
+        ("report.decided", past),
+        ("visit.reported", past),
+    ]
+    assert [step for step in steps if step in order] == order
+    assert steps.index(("referral.activated", referral_id)) < steps.index(("visit.scheduled", upcoming))
+    # AND each names who acted: people by name, the service's own steps as the service
+    by = {e["action"]: e for e in entries}
+    assert by["referral.submitted"]["by"] == "Sam Okafor"
+    assert by["referral.submitted"]["summary"] == "Sam Okafor submitted the referral"
+    supervisor = shown_as(SUPERVISOR).split(",")[0]
+    assert by["referral.decided"]["summary"] == f"{supervisor} accepted the referral"
+    assert by["visit.scheduled"]["summary"].startswith(f"{supervisor} booked the visit on ")
+    assert by["report.submitted"]["by"] == "Casey Evans" and by["report.submitted"]["actor"] == CASEY
+    assert by["report.decided"]["summary"].startswith(f"{supervisor} approved the report of the visit on ")
+    assert by["visit.reported"]["actor"] == "system" and by["visit.reported"]["by"] == "The service"
+    assert by["referral.review_started"]["summary"] == "The service started the review of the referral"
+
+
+def test_the_timeline_pages_through_a_long_case_without_missing_or_repeating_an_event(client, auth, case):
+    referral_id = case["referral_id"]
+    whole = reported(client, auth, referral_id, case["past"])["entries"]
+    seen, cursor = [], None
+    while True:
+        page = timeline_of(client, auth("admin"), referral_id, limit=3, **({"cursor": cursor} if cursor else {}))
+        assert len(page["entries"]) <= 3
+        seen += page["entries"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == whole
+
+
+def test_the_referrer_sees_the_case_without_internal_steps(client, auth, case):
+    referral_id, past = case["referral_id"], case["past"]
+    staff = reported(client, auth, referral_id, past)
+    # WHEN Sam, who made the referral, reads the timeline
+    mine = timeline_of(client, auth(email=REFERRER_EMAIL), referral_id)
+    actions = [e["action"] for e in mine["entries"]]
+    # THEN they see the decision, the visits and the approved report, and none of the steps between
+    assert mine["view"] == "referrer"
+    assert {"referral.submitted", "referral.decided", "visit.scheduled", "report.decided"} <= set(actions)
+    hidden = {"report.submitted", "report.draft_started", "approval_link.issued", "approval_link.retired"}
+    assert hidden & {e["action"] for e in staff["entries"]} and not hidden & set(actions)
+    assert not any("signed_in_as" in e["changes"] or "approver" in e["changes"] for e in mine["entries"])
+
+
+def test_another_referrer_and_a_worker_cannot_read_the_timeline(client, auth, case):
+    referral_id = case["referral_id"]
+    for headers in (auth(email="alex.referrer@council.example"), auth("worker", CASEY)):
+        assert client.http.get(f"/v1/referrals/{referral_id}/timeline", headers=headers).status_code == 403
+
+
+def test_a_cursor_not_issued_by_the_service_is_a_400(client, auth, case):
+    response = client.http.get(
+        f"/v1/referrals/{case['referral_id']}/timeline?cursor=bm90LW91cnM", headers=auth("supervisor")
+    )
+    assert response.status_code == 400
+
+
+# -- what the referrer may not see --------------------------------------------------------------
+
+
+@pytest.fixture
+def confidential_case(client, auth, runtime) -> dict:
+    """A referral whose address is confidential, with yesterday's visit (booked for 10:00) and its
+    report, which raised a safeguarding concern, approved."""
+    from chalicelib.storage.visits import Visit
+
+    visit_id = book_visit(client, auth, confidential=True)
+    assert save(client, auth, visit_id, URGENT_REPORT).status_code == 200
+    assert submit(client, auth, visit_id).status_code == 200
+    approve(client, auth, visit_id)
+    referral_id = Visit.get(visit_id).referral_id
+    reported(client, auth, referral_id, visit_id)
+    return {"referral_id": referral_id, "visit": visit_id}
+
+
+def test_the_referrer_sees_no_times_venue_or_safeguarding_of_a_confidential_case(client, auth, confidential_case):
+    referral_id = confidential_case["referral_id"]
+    staff = timeline_of(client, auth("supervisor"), referral_id)
+    # GIVEN staff see the visit's times and the urgent alerts
+    assert "report.urgent_alerted" in {e["action"] for e in staff["entries"]}
+    assert any("10:00" in e["summary"] for e in staff["entries"])
+    # WHEN the referrer reads it
+    mine = timeline_of(client, auth(email=REFERRER_EMAIL), referral_id)
+    text = json.dumps(mine)
+    # THEN the visit is named by its day alone, with no times or venue, and no safeguarding detail
+    assert {"visit.recorded_past", "report.decided"} <= {e["action"] for e in mine["entries"]}
+    assert "10:00" not in text and "11:30" not in text and "T09:00" not in text and "Northshire" not in text
+    assert not any({"starts_at", "ends_at", "venue"} & set(e["changes"]) for e in mine["entries"])
+    assert "urgent" not in text and "safeguarding" not in text and "whispered" not in text
+
+
+def test_the_referrer_sees_no_report_before_it_is_approved(client, auth, runtime):
+    from chalicelib.storage.visits import Visit
+
+    visit_id = book_visit(client, auth)
+    assert save(client, auth, visit_id, URGENT_REPORT).status_code == 200
+    assert submit(client, auth, visit_id).status_code == 200
+    referral_id = Visit.get(visit_id).referral_id
+    staff = timeline_of(client, auth("supervisor"), referral_id)
+    mine = timeline_of(client, auth(email=REFERRER_EMAIL), referral_id)
+    assert "report" in {e["entity"] for e in staff["entries"]}
+    assert "visit" in {e["entity"] for e in mine["entries"]}
+    assert "report" not in {e["entity"] for e in mine["entries"]}
+
+
+# -- on the case page -----------------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_timeline_to_staff_and_the_referrers_view_to_the_referrer(
+    client, auth, confidential_case
+):
+    referral_id = confidential_case["referral_id"]
+    staff = visible_timeline(client.http.get(f"/referrals/{referral_id}", headers=auth("supervisor")))
+    assert "sent the urgent alerts" in staff and "10:00" in staff and "Casey Evans submitted the report" in staff
+    mine = visible_timeline(client.http.get(f"/referrals/{referral_id}", headers=auth(email=REFERRER_EMAIL)))
+    assert "approved the report of the visit on" in mine
+    assert "10:00" not in mine and "urgent" not in mine and "submitted the report" not in mine
+
+
+# -- the admin's audit page finds the whole case --------------------------------------------------
+
+
+def test_the_audit_page_finds_a_cases_visits_and_reports_from_its_reference(client, auth, case):
+    from urllib.parse import urlencode
+
+    from chalicelib.domain.referral_reference import human_reference
+
+    referral_id, past = case["referral_id"], case["past"]
+    reported(client, auth, referral_id, past)
+    query = urlencode({"kind": "referral", "id": human_reference(referral_id)})
+    response = client.http.get(f"/audit?{query}", headers=auth("admin"))
+    text = re.sub(r"\s+", " ", VisibleText(response.body.decode()).text)
+    assert response.status_code == 200
+    assert "Submitted the referral" in text and "Booked the visit" in text
+    assert "Submitted the report" in text and "Decided the report" in text
+    assert f'href="/visits/{past}"' in response.body.decode() or f"/visits/{past}/report" in response.body.decode()
+
+
+# -- the case parts registry --------------------------------------------------------------------------
+
+
+def test_a_new_kind_of_case_part_joins_the_history_with_one_entry(runtime):
+    from chalicelib.services import case_history
+    from chalicelib.services.audit import new_event
+    from chalicelib.services.case_parts import CASE_PARTS, CasePart
+    from tests.visit_helpers import add_referral
+
+    referral_id = add_referral()  # written directly: no events of its own
+    new_event("incident", "i-1", SUPERVISOR, "incident.recorded", {"critical": False}).save()
+    incidents = CasePart("incident", lambda referral, found: ["i-1"] if referral == referral_id else [])
+    events = case_history.case_events(referral_id, cursor=None, limit=10, parts=(*CASE_PARTS, incidents))["events"]
+    assert [(e["entity"], e["action"]) for e in events] == [("incident", "incident.recorded")]
+
+
+def test_the_case_page_shows_the_first_events_and_links_to_the_later_ones(client, auth, case, monkeypatch):
+    from html import unescape
+
+    from chalicelib.services import case_timeline
+
+    referral_id = case["referral_id"]
+    monkeypatch.setattr(case_timeline, "PAGE", 2)
+    first = client.http.get(f"/referrals/{referral_id}", headers=auth("supervisor"))
+    assert visible_timeline(first).count("Sam Okafor submitted the referral") == 1
+    link = re.search(r'href="(/referrals/[0-9a-f]+/timeline\?cursor=[^"]+)"', first.body.decode())
+    assert link, "no link to the later events"
+    later = client.http.get(unescape(link.group(1)), headers=auth("supervisor"))
+    assert later.status_code == 200
+    text = visible_timeline(later)
+    assert "Later events" in text and "submitted the referral" not in text and "accepted the referral" in text
