@@ -11,6 +11,7 @@ from chalicelib.api import (
     admin_pages,
     approvals,
     audit,
+    case_status,
     decisions,
     home,
     hr_pages,
@@ -54,6 +55,7 @@ for blueprint in (
     visit_page_routes.routes,
     visit_action_routes.routes,
     admin_pages.routes,
+    case_status.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -231,10 +231,12 @@ class ComplianceReport(OutputModel):
 
 # Every kind of item a registered workflow reviews.
 SUBJECT_KINDS = tuple(entry.subject_kind for entry in WORKFLOWS.values())
+# ... and the referrer's requests to end a case, which no workflow reviews.
+WAITING_KINDS = (*SUBJECT_KINDS, "end_request")
 
 
 class WaitingItem(OutputModel):
-    kind: Literal[SUBJECT_KINDS]
+    kind: Literal[WAITING_KINDS]
     id: str
     reference: str
     title: str
@@ -385,3 +387,36 @@ class AuditEvent(OutputModel):
 class AuditPage(OutputModel):
     events: list[AuditEvent]
     next_cursor: str | None
+
+
+# -- the case's status (suspend, resume, close, the referrer's end request) ----------------------
+
+
+class CaseClosing(OutputModel):
+    reason: str = Field(description="One of the closing reasons (`ClosingReason`)")
+    reason_words: str
+    other_reason: str | None
+    summary: str | None
+    closed_at: Timestamp | None
+
+
+class CaseEndRequest(OutputModel):
+    """The referrer's latest request to end the case: waiting, or decided (closed or declined)."""
+
+    reason: str | None
+    requested_at: Timestamp
+    requested_by: str | None
+    waiting: bool
+    outcome: Literal["closed", "declined"] | None
+    decline_reason: str | None
+
+
+class CaseStatus(OutputModel):
+    id: str
+    reference: str
+    status: ReferralStatus
+    resume_on: Day | None = Field(description="The day a suspension plans to resume contact, if one was given")
+    closing: CaseClosing | None
+    end_request: CaseEndRequest | None
+    cancellations_owed: bool = Field(description="Upcoming visits are still being cancelled in chunks")
+    history: list[ReferralStatusChange]

@@ -334,9 +334,44 @@ def end_requests_waiting() -> list[Referral]:
 
 
 def _view(referral_id: str) -> dict:
-    from chalicelib.services import referrals
+    return case_view(load(referral_id, consistent_read=True))
 
-    return referrals.view(load(referral_id, consistent_read=True))
+
+def case_view(referral: Referral) -> dict[str, Any]:
+    """The case's status as the routes answer it: the status, a suspension's day to resume, how it
+    closed, the referrer's end request, whether cancellations are still owed, and the history."""
+    from chalicelib.domain.case_status import closing_reason_words
+    from chalicelib.services.audit import history_views
+
+    closing = None
+    if referral.closing_reason:
+        closing = {
+            "reason": referral.closing_reason,
+            "reason_words": closing_reason_words(referral.closing_reason, referral.closing_other_reason),
+            "other_reason": referral.closing_other_reason,
+            "summary": referral.closing_summary,
+            "closed_at": referral.closed_at,
+        }
+    end_request = None
+    if referral.end_requested_at:
+        end_request = {
+            "reason": referral.end_request_reason,
+            "requested_at": referral.end_requested_at,
+            "requested_by": referral.end_requested_by,
+            "waiting": bool(referral.end_request_waiting),
+            "outcome": referral.end_request_outcome,
+            "decline_reason": referral.end_request_decline_reason,
+        }
+    return {
+        "id": referral.referral_id,
+        "reference": human_reference(referral.referral_id),
+        "status": referral.status,
+        "resume_on": referral.resume_on,
+        "closing": closing,
+        "end_request": end_request,
+        "cancellations_owed": bool(referral.cancellations_owed),
+        "history": history_views(referral.history),
+    }
 
 
 def _tell_referrer(

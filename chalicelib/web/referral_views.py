@@ -30,6 +30,7 @@ from chalicelib.domain.referral_form import (
     Weekday,
 )
 from chalicelib.domain.referrals import ReferralStatus, awaits_decision
+from chalicelib.web.case_status_views import CASE_STATUS_MESSAGES
 from chalicelib.web.forms import error_summary, field_id, flatten, indexes, without_indexes
 from chalicelib.web.pages import render
 
@@ -97,6 +98,7 @@ DONE_MESSAGES = {
     "withdrawn": "The referral has been withdrawn. Nobody will act on it.",
     "decided": "Your decision has been recorded. The referrer is told automatically, and the emailed links "
     "for this referral no longer work.",
+    **CASE_STATUS_MESSAGES,
 }
 
 
@@ -278,6 +280,7 @@ def detail_page(
     errors: dict[str, str] | None = None,
     typed: dict[str, Any] | None = None,
     visits_panel: dict[str, Any] | None = None,
+    case_status: dict[str, Any] | None = None,
 ):
     """`data` is the referral as the service views it; `owner_id` the referrer who made it;
     `visits_panel` its visits as `web.visit_views.referral_panel` shows them."""
@@ -307,6 +310,7 @@ def detail_page(
             can_withdraw=is_owner and awaits_decision(referral_status),
             open_question=open_question,
             visits_panel=visits_panel,
+            case_status=case_status,
             **_answer_words(),
         ),
     )

@@ -182,3 +182,216 @@ def pdf_text(body: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+# -- the routes -----------------------------------------------------------------------------------
+
+
+def test_suspend_by_api_cancels_the_upcoming_visits_in_one_transaction_and_resume_rebooks_nothing(
+    client, auth, case, runtime
+):
+    from tests.dates import iso_days_from_today
+
+    referral_id, visits = case
+    body = {"reason": "Police inquiry after the last visit", "resume_on": iso_days_from_today(30)}
+    with calls_made() as calls:
+        response = post(client, auth, f"/v1/referrals/{referral_id}/suspend", body)
+    assert response.status_code == 200, response.body
+    assert calls.count("dynamodb:TransactWriteItems") == 1
+    assert response.json_body["status"] == "SUSPENDED"
+    assert response.json_body["resume_on"] == body["resume_on"]
+    assert response.json_body["history"][-1]["reason"] == body["reason"]
+    cancelled = {k for k, v in visits.items() if statuses(referral_id)[v] == "CANCELLED"}
+    assert cancelled == {"next", "later", "robins", "cancelled"}
+
+    again = post(client, auth, f"/v1/referrals/{referral_id}/suspend", body)
+    assert again.status_code == 409 and "suspended" in again.json_body["error"]["message"]
+
+    runtime.outbox.clear()
+    resumed = post(client, auth, f"/v1/referrals/{referral_id}/resume", {"reason": "Inquiry closed"})
+    assert resumed.status_code == 200, resumed.body
+    assert resumed.json_body["status"] == "ACTIVE" and resumed.json_body["resume_on"] is None
+    assert statuses(referral_id)[visits["next"]] == "CANCELLED"  # nothing rebooked
+    assert emails_to(runtime.outbox, CASEY) == []
+    told = emails_to(runtime.outbox, REFERRER_EMAIL, "Case resumed")
+    assert len(told) == 1 and "Inquiry closed" in told[0]["text"] and "books new visits" in told[0]["text"]
+
+
+def test_a_case_suspended_before_its_first_visit_resumes_to_accepted(client, auth, runtime):
+    referral_id = add_referral("ACCEPTED")
+    assert post(client, auth, f"/v1/referrals/{referral_id}/suspend", {"reason": "Carer unwell"}).status_code == 200
+    resumed = post(client, auth, f"/v1/referrals/{referral_id}/resume", {"reason": "Carer recovered"})
+    assert resumed.json_body["status"] == "ACCEPTED"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("suspend", {}, "reason"),
+        ("suspend", {"reason": "x", "resume_on": "next week"}, "resume_on"),
+        ("close", {"reason": "other", "summary": "Ended."}, "other_reason"),
+        ("close", {"reason": "bored", "summary": "Ended."}, "reason"),
+        ("close", {"reason": "plan_completed"}, "summary"),
+        ("resume", {"reason": ""}, "reason"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(client, auth, case, path, body, field):
+    referral_id, visits = case
+    before = statuses(referral_id)
+    response = post(client, auth, f"/v1/referrals/{referral_id}/{path}", body)
+    assert response.status_code == 422, response.body
+    assert field in [e["path"] for e in response.json_body["error"]["fields"]]
+    assert referral_status(referral_id) == "ACTIVE" and statuses(referral_id) == before
+
+
+@pytest.mark.parametrize(
+    ("status", "path", "body"),
+    [
+        ("ACTIVE", "resume", {"reason": "Ready"}),
+        ("CLOSED", "suspend", {"reason": "Police inquiry"}),
+        ("CLOSED", "close", {"reason": "plan_completed", "summary": "Done."}),
+        ("UNDER_REVIEW", "close", {"reason": "plan_completed", "summary": "Done."}),
+        ("DECLINED", "suspend", {"reason": "Police inquiry"}),
+    ],
+)
+def test_the_wrong_state_is_a_409_and_changes_nothing(client, auth, runtime, status, path, body):
+    from chalicelib.storage.referrals import referral
+
+    worker = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral(status)
+    upcoming = add_visit(referral_id, worker, 4)
+    response = post(client, auth, f"/v1/referrals/{referral_id}/{path}", body)
+    assert response.status_code == 409, response.body
+    assert referral_status(referral_id) == status and statuses(referral_id)[upcoming] == "SCHEDULED"
+    assert referral(referral_id, consistent=True).history == []
+
+
+def test_booking_a_visit_on_a_suspended_case_is_refused(client, auth, runtime):
+    from tests.visit_helpers import post_visit
+
+    worker = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral("SUSPENDED", plan=("2020-01-06", None))
+    from tests.dates import iso_days_from_today
+
+    day = iso_days_from_today(5)
+    body = {
+        "referral_id": referral_id,
+        "worker_id": worker,
+        "start": f"{day}T10:00",
+        "end": f"{day}T11:00",
+        "venue": VENUE,
+        "participants": {"children": [0], "family_members": [0]},
+    }
+    response = post_visit(client, auth("supervisor"), body)
+    assert response.status_code == 409
+    assert "suspended" in response.json_body["error"]["message"]
+    from tests.visit_helpers import visits_of
+
+    assert visits_of(referral_id) == []
+
+
+def test_closing_cancels_upcoming_visits_and_sends_the_referrer_the_letter(client, auth, case, runtime):
+    referral_id, visits = case
+    body = {
+        "reason": "court_order_ended",
+        "summary": "The final order ends supervised contact; the sessions went well.",
+    }
+    with calls_made() as calls:
+        response = post(client, auth, f"/v1/referrals/{referral_id}/close", body)
+    assert response.status_code == 200, response.body
+    assert calls.count("dynamodb:TransactWriteItems") == 1
+    closing = response.json_body["closing"]
+    assert closing["reason"] == "court_order_ended" and closing["reason_words"] == "The court order ended"
+    assert statuses(referral_id)[visits["past"]] == "SCHEDULED"  # a past visit still owes its report
+    assert statuses(referral_id)[visits["robins"]] == "CANCELLED"
+
+    letter_mail = emails_to(runtime.outbox, REFERRER_EMAIL, "Case closed")
+    assert len(letter_mail) == 1
+    assert [a["filename"] for a in letter_mail[0]["attachments"]] == ["closing-letter.pdf"]
+    assert len(emails_to(runtime.outbox, CASEY)) == 1 and len(emails_to(runtime.outbox, ROBIN)) == 1
+
+    pdf = client.http.get(
+        f"/v1/referrals/{referral_id}/closing-letter.pdf", headers={**auth("referrer"), "Accept": "application/pdf"}
+    )
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.body)
+    from chalicelib.domain.referral_reference import human_reference
+    from tests.dates import days_from_today, long_day
+
+    assert human_reference(referral_id) in text
+    assert "Maya" in text and "Leo" in text and "Robinson" not in text
+    assert "Sessions held\n2" in text  # the two past visits; none cancelled, none to come
+    assert long_day(days_from_today(-14)) in text and long_day(days_from_today(-7)) in text
+    assert "The court order ended" in text and "The final order ends supervised contact" in text
+    assert "office@familycontact.example" in text
+    assert VENUE not in text
+
+
+def test_the_letter_is_a_409_until_the_case_closes_and_names_no_address_when_confidential(client, auth, runtime):
+    worker = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral("ACTIVE", confidential=True)
+    add_visit(referral_id, worker, -3)
+    path = f"/v1/referrals/{referral_id}/closing-letter.pdf"
+    headers = {**auth("supervisor"), "Accept": "application/pdf"}
+    assert client.http.get(path, headers=headers).status_code == 409
+    closed = post(
+        client,
+        auth,
+        f"/v1/referrals/{referral_id}/close",
+        {"reason": "other", "other_reason": "Family moved abroad", "summary": "One session held."},
+    )
+    assert closed.status_code == 200, closed.body
+    text = pdf_text(client.http.get(path, headers=headers).body)
+    assert "Family moved abroad" in text and VENUE not in text and "Northshire Family Centre" not in text
+    other = client.http.get(
+        path, headers={**auth("referrer", "alex.referrer@council.example"), "Accept": "application/pdf"}
+    )
+    assert other.status_code == 403
+
+
+def test_a_referrers_end_request_waits_in_the_queue_and_a_supervisor_declines_then_closes(client, auth, case, runtime):
+    referral_id, visits = case
+    path = f"/v1/referrals/{referral_id}/end-request"
+    asked = post(client, auth, path, {"reason": "The court made a final order."}, role="referrer")
+    assert asked.status_code == 200, asked.body
+    assert asked.json_body["end_request"]["waiting"] is True
+    second = post(client, auth, path, {"reason": "Again."}, role="referrer")
+    assert second.status_code == 409 and "waiting" in second.json_body["error"]["message"]
+    assert post(client, auth, path, {"reason": ""}, role="referrer").status_code == 422
+
+    queue = client.http.get("/v1/decisions", headers=auth("supervisor")).json_body["decisions"]
+    rows = [row for row in queue if row["kind"] == "end_request"]
+    assert [row["id"] for row in rows] == [referral_id]
+    assert rows[0]["url"] == f"/referrals/{referral_id}#case-status"
+
+    decide = f"/v1/referrals/{referral_id}/end-request/decision"
+    assert post(client, auth, decide, {"decision": "decline"}).status_code == 422
+    declined = post(client, auth, decide, {"decision": "decline", "decline_reason": "The order runs to June."})
+    assert declined.status_code == 200, declined.body
+    assert declined.json_body["status"] == "ACTIVE" and declined.json_body["end_request"]["outcome"] == "declined"
+    told = emails_to(runtime.outbox, REFERRER_EMAIL, "declined")
+    assert len(told) == 1 and "The order runs to June." in told[0]["text"]
+    assert not [
+        r
+        for r in client.http.get("/v1/decisions", headers=auth("supervisor")).json_body["decisions"]
+        if r["kind"] == "end_request"
+    ]
+
+    assert post(client, auth, path, {"reason": "The order has now ended."}, role="referrer").status_code == 200
+    closed = post(client, auth, decide, {"decision": "close", "summary": "Closed at the referrer's request."})
+    assert closed.status_code == 200, closed.body
+    assert closed.json_body["status"] == "CLOSED"
+    assert closed.json_body["closing"]["reason"] == "referrer_withdrew"
+    assert closed.json_body["end_request"]["outcome"] == "closed"
+    assert len(emails_to(runtime.outbox, REFERRER_EMAIL, "Case closed")) == 1
+    assert post(client, auth, path, {"reason": "Again"}, role="referrer").status_code == 409
+
+
+def test_another_referrer_cannot_ask_to_end_a_case(client, auth, case):
+    referral_id, _ = case
+    response = client.http.post(
+        f"/v1/referrals/{referral_id}/end-request",
+        headers=auth("referrer", "alex.referrer@council.example"),
+        body=json.dumps({"reason": "Not mine"}),
+    )
+    assert response.status_code == 403
