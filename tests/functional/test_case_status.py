@@ -6,42 +6,21 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
-from datetime import timedelta
 
 import pytest
 
 from tests.aws_calls import calls_made
 from tests.helpers import SUPERVISOR, emails_to
-from tests.visit_helpers import CASEY, REFERRER_EMAIL, ROBIN, add_referral, add_worker, referral_status
-
-VENUE = "Northshire Family Centre, Room 2"
-
-
-def add_visit(referral_id: str, worker_id: str, days_from_now: int, *, status: str = "SCHEDULED") -> str:
-    """A visit written as booking leaves it, `days_from_now` days from now (negative: in the past)."""
-    from chalicelib import clock
-    from chalicelib.domain.local_time import iso_utc
-    from chalicelib.storage.visits import new_visit
-
-    starts = clock.now() + timedelta(days=days_from_now)
-    visit = new_visit(
-        uuid.uuid4().hex,
-        starts_at=iso_utc(starts),
-        ends_at=iso_utc(starts + timedelta(minutes=90)),
-        referral_id=referral_id,
-        referrer_id="u-referrer-1",
-        worker_id=worker_id,
-        zone="Europe/London",
-        venue=VENUE,
-        participants={"children": [0], "family_members": [0], "labels": ["Maya", "Mother"]},
-        status=status,
-        created_at=clock.iso_now(),
-        created_by=SUPERVISOR,
-        updated_at=clock.iso_now(),
-    )
-    visit.save()
-    return visit.visit_id
+from tests.visit_helpers import (
+    CASEY,
+    REFERRER_EMAIL,
+    ROBIN,
+    VENUE,
+    add_referral,
+    add_visit,
+    add_worker,
+    referral_status,
+)
 
 
 def statuses(referral_id: str) -> dict[str, str]:
@@ -397,3 +376,73 @@ def test_another_referrer_cannot_ask_to_end_a_case(client, auth, case):
         body=json.dumps({"reason": "Not mine"}),
     )
     assert response.status_code == 403
+
+
+# -- the forms on the case page ---------------------------------------------------------------------
+
+
+def test_the_suspend_form_keeps_what_was_typed_and_names_the_field_on_error_then_confirms(
+    client, supervisor, case, runtime
+):
+    from tests.helpers import post_form
+
+    referral_id, _ = case
+    page = client.http.get(f"/referrals/{referral_id}", headers=supervisor).body.decode()
+    assert 'id="suspend-case"' in page and 'id="close-case"' in page and 'id="resume-case"' not in page
+
+    refused = post_form(
+        client,
+        f"/referrals/{referral_id}/suspend",
+        {"suspend.reason": "Police inquiry", "suspend.resume_on": "next Tuesday"},
+        supervisor,
+    )
+    assert refused.status_code == 422
+    body = refused.body.decode()
+    assert "Police inquiry</textarea>" in body and 'value="next Tuesday"' in body
+    assert 'id="suspend-resume_on-error"' in body or "YYYY-MM-DD" in body
+    assert referral_status(referral_id) == "ACTIVE"
+
+    done = post_form(client, f"/referrals/{referral_id}/suspend", {"suspend.reason": "Police inquiry"}, supervisor)
+    assert done.status_code == 303 and "done=suspended" in done.headers["Location"]
+    shown = client.http.get(done.headers["Location"].split("#")[0], headers=supervisor).body.decode()
+    assert "The case is suspended" in shown and 'id="resume-case"' in shown and 'id="suspend-case"' not in shown
+
+
+def test_the_close_form_needs_words_for_other_and_keeps_the_summary(client, supervisor, case):
+    from tests.helpers import post_form
+
+    referral_id, _ = case
+    refused = post_form(
+        client,
+        f"/referrals/{referral_id}/close",
+        {"close.reason": "other", "close.other_reason": "", "close.summary": "Twelve sessions held."},
+        supervisor,
+    )
+    assert refused.status_code == 422
+    body = refused.body.decode()
+    assert "Say in a few words why the case is closing" in body and "Twelve sessions held.</textarea>" in body
+    assert '<option value="other" selected>' in body
+    assert referral_status(referral_id) == "ACTIVE"
+
+
+def test_a_referrer_asks_to_end_on_the_page_and_the_request_is_a_row_of_the_decisions_page(
+    client, sam, supervisor, case
+):
+    from tests.helpers import post_form
+
+    referral_id, _ = case
+    page = client.http.get(f"/referrals/{referral_id}", headers=sam).body.decode()
+    assert 'id="ask-to-end"' in page and 'id="suspend-case"' not in page
+    empty = post_form(client, f"/referrals/{referral_id}/end-request", {"end.reason": ""}, sam)
+    assert empty.status_code == 422 and 'id="ask-to-end"' in empty.body.decode()
+    asked = post_form(client, f"/referrals/{referral_id}/end-request", {"end.reason": "Final order made."}, sam)
+    assert asked.status_code == 303
+    again = client.http.get(f"/referrals/{referral_id}", headers=sam).body.decode()
+    assert 'id="ask-to-end"' not in again and "waiting for a supervisor" in again
+
+    queue = client.http.get("/decisions", headers=supervisor).body.decode()
+    assert f'data-kind="end_request" data-id="{referral_id}"' in queue
+    assert "Request to end the case of Maya, Leo" in queue
+    case_page = client.http.get(f"/referrals/{referral_id}", headers=supervisor).body.decode()
+    assert 'id="decide-end-request"' in case_page
+    assert '<option value="referrer_withdrew" selected>' in case_page
