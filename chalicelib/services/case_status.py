@@ -60,6 +60,9 @@ FIRST_VISITS = (TRANSACTION_ITEMS - 2 - CALLER_ROOM) // ITEMS_PER_VISIT  # 40
 # Each later chunk: its visits, a check that the case is still suspended or closed, and the
 # marker's removal with the last chunk.
 CHUNK_VISITS = (TRANSACTION_ITEMS - 2) // ITEMS_PER_VISIT  # 49
+# A request finishes at most this many chunks (about 390 more visits) within API Gateway's 29 s;
+# the recovery sweep, every 10 minutes, finishes a longer case.
+REQUEST_CHUNKS = 8
 STOPPED = (ReferralStatus.SUSPENDED.value, ReferralStatus.CLOSED.value)
 CANCEL_REASONS = {
     ReferralStatus.SUSPENDED.value: "The case was suspended",
@@ -132,15 +135,17 @@ def _after_stopping(referral_id: str, actor: str | Person, first: Sequence[Visit
     _tell_referrer(referral, referral.status, cancelled=first, more=owed)
     visit_notices.cancelled_for_case(referral, first)
     if owed:
-        finish_owed_cancellations(referral_id, actor)
+        finish_owed_cancellations(referral_id, actor, max_chunks=REQUEST_CHUNKS)
 
 
-def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM) -> int:
+def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM, *, max_chunks: int | None = None) -> int:
     """Cancel the upcoming visits a suspended or closed case still owes, one bounded transaction
     per chunk, telling each chunk's workers; the last chunk clears the marker. Safe to run again
-    after an interruption: it reads what is still scheduled. Returns how many it cancelled."""
-    cancelled = 0
-    while True:
+    after an interruption: it reads what is still scheduled. Stops after `max_chunks` with the
+    marker kept, when given. Returns how many it cancelled."""
+    cancelled, chunks = 0, 0
+    while max_chunks is None or chunks < max_chunks:
+        chunks += 1
         referral = load(referral_id, consistent_read=True)
         if referral.status not in STOPPED:
             # Resumed meanwhile (a resume finishes them first, so only a race leaves this): the
@@ -163,6 +168,7 @@ def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM) ->
         if last:
             logger().info("case visits cancelled", extra={"referral_id": referral_id, "visits": cancelled})
             return cancelled
+    return cancelled
 
 
 def finish_all_owed(out_of_time: Callable[[], bool] = lambda: False) -> dict:

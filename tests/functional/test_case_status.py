@@ -147,6 +147,22 @@ def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_
     assert events == 130  # each visit cancelled once, with its event
 
 
+def test_resuming_a_case_that_still_owes_cancellations_finishes_them_first(runtime, monkeypatch):
+    from chalicelib.domain.case_status import Resumption
+    from chalicelib.services import case_status
+
+    worker = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral("ACTIVE")
+    upcoming = [add_visit(referral_id, worker, day) for day in range(1, 61)]
+    monkeypatch.setattr(case_status, "REQUEST_CHUNKS", 0)  # the request leaves the rest to the sweep
+    case_status.suspend_case(_principal(), referral_id, _suspension("Police inquiry"))
+    assert sum(statuses(referral_id)[v] == "CANCELLED" for v in upcoming) == case_status.FIRST_VISITS
+
+    resumed = case_status.resume_case(_principal(), referral_id, Resumption(reason="Inquiry closed"))
+    assert resumed["status"] == "ACTIVE" and resumed["cancellations_owed"] is False
+    assert {statuses(referral_id)[v] for v in upcoming} == {"CANCELLED"}  # the suspension's promise kept
+
+
 def _principal():
     from chalicelib.auth import Principal, Role
 
