@@ -214,6 +214,13 @@ def test_suspend_by_api_cancels_the_upcoming_visits_in_one_transaction_and_resum
     assert len(told) == 1 and "Inquiry closed" in told[0]["text"] and "books new visits" in told[0]["text"]
 
 
+def test_a_referrer_still_sees_the_visits_of_a_suspended_case(client, auth, case):
+    referral_id, visits = case
+    assert post(client, auth, f"/v1/referrals/{referral_id}/suspend", {"reason": "Police inquiry"}).status_code == 200
+    listed = client.http.get("/v1/visits", headers=auth("referrer")).json_body["visits"]
+    assert visits["past"] in {v["id"] for v in listed}
+
+
 def test_a_case_suspended_before_its_first_visit_resumes_to_accepted(client, auth, runtime):
     referral_id = add_referral("ACCEPTED")
     assert post(client, auth, f"/v1/referrals/{referral_id}/suspend", {"reason": "Carer unwell"}).status_code == 200
