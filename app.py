@@ -13,6 +13,7 @@ from chalicelib.api import (
     assets,
     audit,
     case_reviews,
+    case_status,
     case_timeline,
     decisions,
     home,
@@ -62,6 +63,7 @@ for blueprint in (
     assets.routes,
     case_reviews.routes,
     case_timeline.routes,
+    case_status.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

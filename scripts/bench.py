@@ -311,6 +311,15 @@ def bench_visits() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_case_status() -> None:
+    from scripts.bench_case_status import suspension_rows
+
+    counter = CallCounter()
+    counter.install()
+    for measured in suspension_rows(counter):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+
+
 def bench_recovery() -> None:
     from scripts.bench_recovery import sweep_rows
 
@@ -354,6 +363,7 @@ def main() -> int:
     bench_incidents()
     bench_clearance_scan()
     bench_visits()
+    bench_case_status()
     bench_recovery()
     bench_load()
     bench_timeline()

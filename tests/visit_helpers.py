@@ -115,3 +115,32 @@ def visits_of(referral_id: str) -> list:
     from chalicelib.storage.visits import Visit
 
     return list(Visit.by_referral.query(referral_id))
+
+
+VENUE = "Northshire Family Centre, Room 2"
+
+
+def add_visit(referral_id: str, worker_id: str, days_from_now: int, *, status: str = "SCHEDULED") -> str:
+    """A visit written as booking leaves it, `days_from_now` days from now (negative: in the past)."""
+    from chalicelib import clock
+    from chalicelib.domain.local_time import iso_utc
+    from chalicelib.storage.visits import new_visit
+
+    starts = clock.now() + timedelta(days=days_from_now)
+    visit = new_visit(
+        uuid.uuid4().hex,
+        starts_at=iso_utc(starts),
+        ends_at=iso_utc(starts + timedelta(minutes=90)),
+        referral_id=referral_id,
+        referrer_id="u-referrer-1",
+        worker_id=worker_id,
+        zone="Europe/London",
+        venue=VENUE,
+        participants={"children": [0], "family_members": [0], "labels": ["Maya", "Mother"]},
+        status=status,
+        created_at=clock.iso_now(),
+        created_by="supervisor@familycontact.example",
+        updated_at=clock.iso_now(),
+    )
+    visit.save()
+    return visit.visit_id

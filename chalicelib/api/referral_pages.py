@@ -163,9 +163,9 @@ def detail(principal, referral_id: str, **shown):
 
 
 def _detail(principal, referral, **shown):
-    from chalicelib.services import case_reviews, case_timeline, referrals, visit_reads
+    from chalicelib.services import case_reviews, case_status, case_timeline, referrals, visit_reads
     from chalicelib.services.referral_review import SUBJECT
-    from chalicelib.web import timeline_views, visit_views
+    from chalicelib.web import case_status_views, timeline_views, visit_views
     from chalicelib.web.referral_views import detail_page
 
     return detail_page(
@@ -174,6 +174,7 @@ def _detail(principal, referral, **shown):
         owner_id=referral.referrer_id,
         decision_labels=SUBJECT.decision_labels,
         visits_panel=visit_views.referral_panel(visit_reads.for_referral(principal, referral)),
+        case_status=case_status_views.panel(principal, case_status.case_view(referral), referral.referrer_id),
         case_reviews=case_reviews.panel(principal, referral, typed=(shown.get("typed") or {}).get("review")),
         case_timeline=timeline_views.panel(case_timeline.of_referral(principal, referral)),
         **shown,

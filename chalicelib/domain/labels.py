@@ -46,6 +46,7 @@ REFERRAL_STATUS_LABELS = {
     ReferralStatus.LAPSED: "Lapsed",
     ReferralStatus.ACTIVE: "Active",
     ReferralStatus.CLOSED: "Closed",
+    ReferralStatus.SUSPENDED: "Suspended",
 }
 STATUS_COLOURS = {
     ReferralStatus.SUBMITTED: "amber",
@@ -57,6 +58,7 @@ STATUS_COLOURS = {
     ReferralStatus.LAPSED: "red",
     ReferralStatus.WITHDRAWN: "grey",
     ReferralStatus.CLOSED: "grey",
+    ReferralStatus.SUSPENDED: "amber",
 }
 LEGAL_STATUS_LABELS = {
     LegalStatus.VOLUNTARY_ACCOMMODATION: "Voluntary accommodation",

@@ -6,8 +6,9 @@ Pure Python (no AWS, no I/O).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 # ---------------------------------------------------------------------------------------------
 # Status machine
@@ -22,6 +23,7 @@ class ReferralStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     LAPSED = "LAPSED"
     ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
     CLOSED = "CLOSED"
 
     @property
@@ -36,8 +38,11 @@ ALLOWED_TRANSITIONS: Mapping[ReferralStatus, frozenset[ReferralStatus]] = {
     _S.SUBMITTED: frozenset({_S.UNDER_REVIEW, _S.WITHDRAWN}),
     _S.UNDER_REVIEW: frozenset({_S.MORE_INFO_REQUESTED, _S.ACCEPTED, _S.DECLINED, _S.WITHDRAWN}),
     _S.MORE_INFO_REQUESTED: frozenset({_S.UNDER_REVIEW, _S.LAPSED, _S.WITHDRAWN}),
-    _S.ACCEPTED: frozenset({_S.ACTIVE, _S.CLOSED}),
-    _S.ACTIVE: frozenset({_S.CLOSED}),
+    _S.ACCEPTED: frozenset({_S.ACTIVE, _S.SUSPENDED, _S.CLOSED}),
+    _S.ACTIVE: frozenset({_S.SUSPENDED, _S.CLOSED}),
+    # Resuming goes back to the status the case was suspended from (`resumes_to`): ACTIVE, or
+    # ACCEPTED for a case suspended before its first visit, whose first booking still makes it ACTIVE.
+    _S.SUSPENDED: frozenset({_S.ACTIVE, _S.ACCEPTED, _S.CLOSED}),
     _S.DECLINED: frozenset(),
     _S.WITHDRAWN: frozenset(),
     _S.LAPSED: frozenset(),
@@ -45,7 +50,12 @@ ALLOWED_TRANSITIONS: Mapping[ReferralStatus, frozenset[ReferralStatus]] = {
 }
 
 AWAITING_DECISION = frozenset({_S.SUBMITTED, _S.UNDER_REVIEW, _S.MORE_INFO_REQUESTED})
-DECIDED = frozenset({_S.ACCEPTED, _S.DECLINED, _S.ACTIVE, _S.CLOSED})
+DECIDED = frozenset({_S.ACCEPTED, _S.DECLINED, _S.ACTIVE, _S.SUSPENDED, _S.CLOSED})
+# The case's life after acceptance (DESIGN section 3, Case): what may be suspended, closed, or
+# asked by the referrer to end.
+SUSPENDABLE = frozenset({_S.ACCEPTED, _S.ACTIVE})
+CLOSABLE = frozenset({_S.ACCEPTED, _S.ACTIVE, _S.SUSPENDED})
+ENDABLE_ON_REQUEST = frozenset({_S.ACTIVE, _S.SUSPENDED})
 
 
 class InvalidTransition(Exception):
@@ -61,6 +71,17 @@ def check_transition(current: ReferralStatus | str, new: ReferralStatus | str) -
     """Raise InvalidTransition unless `current -> new` is allowed (ValueError if unknown)."""
     if ReferralStatus(new) not in ALLOWED_TRANSITIONS[ReferralStatus(current)]:
         raise InvalidTransition(current, new)
+
+
+def resumes_to(history: Iterable[Any]) -> ReferralStatus:
+    """The status a suspended case resumes to: the one its last suspension left (`history` is its
+    status history, oldest first, entries with `from_status` and `to_status`). A case suspended
+    before any visit was booked goes back to ACCEPTED, not ACTIVE: ACTIVE means a visit has been
+    booked, and the first booking after resuming makes it so."""
+    for entry in reversed(list(history)):
+        if entry.to_status == _S.SUSPENDED and entry.from_status in SUSPENDABLE:
+            return ReferralStatus(entry.from_status)
+    return _S.ACTIVE
 
 
 def is_decided(status: ReferralStatus | str) -> bool:

@@ -43,7 +43,43 @@ def waiting(principal: Principal) -> list[outputs.WaitingItem]:
     """Every item waiting for a decision: overdue first, then oldest first."""
     if not principal.has_any(DECIDERS):
         raise Forbidden("Only supervisors and admins see the decisions queue.")
-    return review.queue(all_subjects())
+    rows = review.queue(all_subjects()) + end_request_rows()
+    return sorted(rows, key=lambda row: (not row["overdue"], row["waiting_since"]))
+
+
+# A referrer's request to end a case is due like any decision: within a day.
+END_REQUEST_DUE_SECONDS = 24 * 3600
+
+
+def end_request_rows() -> list[outputs.WaitingItem]:
+    """The referrers' requests to end a case, as rows of the queue: no workflow reviews them, so
+    they are read from their own sparse index (one Query), oldest first."""
+    from datetime import datetime
+
+    from chalicelib import clock
+    from chalicelib.domain.referral_reference import human_reference
+    from chalicelib.services.case_status import end_requests_waiting
+
+    now = clock.now()
+    rows = []
+    for referral in end_requests_waiting():
+        children = [c.get("first_name", "") for c in (referral.submission or {}).get("children", [])]
+        waited = max(0, int((now - datetime.fromisoformat(referral.end_requested_at)).total_seconds()))
+        rows.append(
+            {
+                "kind": "end_request",
+                "id": referral.referral_id,
+                "reference": human_reference(referral.referral_id),
+                "title": ", ".join(name for name in children if name),
+                "status": referral.status,
+                "status_label": "Request to end the case",
+                "url": f"/referrals/{referral.referral_id}#case-status",
+                "waiting_since": referral.end_requested_at,
+                "waited_seconds": waited,
+                "overdue": waited >= END_REQUEST_DUE_SECONDS,
+            }
+        )
+    return rows
 
 
 def decision_queue(principal: Principal) -> outputs.DecisionQueue:

@@ -33,6 +33,7 @@ __all__ = [
     "ReportStatus",
     "RoleName",
     "SUBJECT_KINDS",
+    "WAITING_KINDS",
     "Sha256",
     "Timestamp",
     "VisitStatus",
@@ -50,3 +51,5 @@ RoleName = Annotated[
 
 # Every kind of item a registered workflow reviews.
 SUBJECT_KINDS = tuple(entry.subject_kind for entry in WORKFLOWS.values())
+# ... and the referrer's requests to end a case, which no workflow reviews.
+WAITING_KINDS = (*SUBJECT_KINDS, "end_request")

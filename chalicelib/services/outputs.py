@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pydantic import Field, TypeAdapter
 
     from chalicelib.services.output_fields import (
-        SUBJECT_KINDS,
+        WAITING_KINDS,
         CancelledBy,
         ClearanceKind,
         ClearanceStatus,
@@ -260,7 +260,7 @@ class ComplianceReport(OutputType):
 
 
 class WaitingItem(OutputType):
-    kind: Literal[SUBJECT_KINDS]
+    kind: Literal[WAITING_KINDS]
     id: str
     reference: str
     title: str
@@ -505,3 +505,38 @@ class Timeline(OutputType):
     entries: list[TimelineEntry]
     next_cursor: str | None
     more_visits: Annotated[bool, Field(description="The case has more visits than its timeline covers (the first 150)")]
+
+
+# -- the case's status (suspend, resume, close, the referrer's end request) ----------------------
+
+
+class CaseClosing(OutputType):
+    reason: Annotated[str, Field(description="One of the closing reasons (`ClosingReason`)")]
+    reason_words: str
+    other_reason: str | None
+    summary: str | None
+    closed_at: Timestamp | None
+
+
+class CaseEndRequest(OutputType):
+    """The referrer's latest request to end the case: waiting, or decided (closed or declined)."""
+
+    reason: str | None
+    requested_at: Timestamp
+    requested_by: str | None
+    waiting: bool
+    outcome: Literal["closed", "declined"] | None
+    decline_reason: str | None
+
+
+class CaseStatus(OutputType):
+    id: str
+    reference: str
+    status: ReferralStatus
+    resume_on: Annotated[
+        Day | None, Field(description="The day a suspension plans to resume contact, if one was given")
+    ]
+    closing: CaseClosing | None
+    end_request: CaseEndRequest | None
+    cancellations_owed: Annotated[bool, Field(description="Upcoming visits are still being cancelled in chunks")]
+    history: list[ReferralStatusChange]

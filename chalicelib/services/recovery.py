@@ -58,6 +58,7 @@ def restart_stranded_workflows(today: date | None = None, remaining_ms: Callable
         raise
     summary = sweep.summary
     summary["pass_complete"] = stopped_at is None
+    summary["owed_cancellations"] = _finish_owed_cancellations(sweep)
     if stopped_at is not None:
         job_positions.keep_position(JOB, stopped_at)
     elif position is not None:
@@ -69,6 +70,14 @@ def restart_stranded_workflows(today: date | None = None, remaining_ms: Callable
     if stopped_at is not None:
         count("RecoverySweepStoppedForTime")
     return summary
+
+
+def _finish_owed_cancellations(sweep: _Sweep) -> dict:
+    """Suspended or closed cases whose upcoming visits were not all cancelled (an interrupted
+    finish): each is finished now, chunk by chunk (`services.case_status`)."""
+    from chalicelib.services.case_status import finish_all_owed
+
+    return finish_all_owed(sweep.out_of_time)
 
 
 class _Sweep:

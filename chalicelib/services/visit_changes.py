@@ -106,28 +106,37 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> o
     check_record_open(visit_id)  # first: its report's state says why, before the visit is marked reported
     if visit.status == VisitStatus.REPORTED:
         raise Conflict("This visit has been reported, so it cannot be cancelled.")
-    visit.status = VisitStatus.CANCELLED.value
-    visit.cancelled_by = cancellation.cancelled_by.value
-    visit.cancel_reason = cancellation.reason
-    visit.cancelled_at = clock.iso_now()
-    visit.cancelled_by_user = principal.email
-    store.take_off_unsent_list(visit)
-    visit.updated_at = visit.cancelled_at
     try:
         with audited_transaction(principal.person, "The visit changed meanwhile. Reload it and try again.") as tx:
-            store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
+            add_cancellation(tx, visit, cancellation.cancelled_by.value, cancellation.reason)
             keep_record_open(tx, visit.visit_id)
-            tx.record(
-                ENTITY,
-                visit.visit_id,
-                "visit.cancelled",
-                {
-                    "status": {"from": VisitStatus.SCHEDULED.value, "to": VisitStatus.CANCELLED.value},
-                    "by": visit.cancelled_by,
-                },
-            )
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
     visit_notices.cancelled(visit)
     return view(visit)
+
+
+def add_cancellation(tx: Any, visit: Any, cancelled_by: str, reason: str, changes: dict | None = None) -> None:
+    """Add a scheduled visit's cancellation to the caller's transaction: who cancelled (`tx`'s
+    person) and why, only if the visit is still scheduled at the version read, with its audit
+    event (`changes` adds to what the event records). One visit's cancel and a case's suspension
+    or closure (`services.case_status`) write it the same way."""
+    visit.status = VisitStatus.CANCELLED.value
+    visit.cancelled_by = cancelled_by
+    visit.cancel_reason = reason
+    visit.cancelled_at = clock.iso_now()
+    visit.cancelled_by_user = tx.actor
+    store.take_off_unsent_list(visit)
+    visit.updated_at = visit.cancelled_at
+    store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)
+    tx.record(
+        ENTITY,
+        visit.visit_id,
+        "visit.cancelled",
+        {
+            "status": {"from": VisitStatus.SCHEDULED.value, "to": VisitStatus.CANCELLED.value},
+            "by": visit.cancelled_by,
+            **(changes or {}),
+        },
+    )

@@ -50,6 +50,10 @@ def load_referral(referral_id: str, field: str | None):
 
 
 def check_bookable(referral) -> None:
+    if referral.status == ReferralStatus.SUSPENDED:
+        raise Conflict("This case is suspended: resume it before booking or changing its visits. Nothing was booked.")
+    if referral.status == ReferralStatus.CLOSED:
+        raise Conflict("This case is closed, so no visits can be booked or changed for it. Nothing was booked.")
     if referral.status not in BOOKABLE:
         label = ReferralStatus(referral.status).label
         raise Conflict(

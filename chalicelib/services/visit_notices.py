@@ -64,6 +64,19 @@ def cancelled(visit: Visit) -> None:
     _tell_referrer(referral, CANCELLED, [visit], worker)
 
 
+def cancelled_for_case(referral: Referral, visits: Sequence[Visit]) -> None:
+    """A case's visits were cancelled with its suspension or closure: one email per worker, listing
+    that worker's visits (the referrer hears of them in the case's own email)."""
+    by_worker: dict[str, list[Visit]] = {}
+    for visit in visits:
+        by_worker.setdefault(visit.worker_id, []).append(visit)
+    if not by_worker:
+        return
+    workers = _workers(*by_worker)
+    for worker_id, theirs in by_worker.items():
+        _tell_worker(workers.get(worker_id), CANCELLED, referral, theirs, method=CANCEL)
+
+
 # -- what each person is sent ----------------------------------------------------------------------------
 
 

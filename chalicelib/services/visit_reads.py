@@ -135,7 +135,8 @@ def _referrer_visits(principal: Principal, wanted: VisitFilter, low, high) -> li
         referral_ids = [
             r.referral_id
             for r in referral_store.of_referrer(principal.user_id, None, None)
-            if r.status in (ReferralStatus.ACTIVE, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED)
+            if r.status
+            in (ReferralStatus.ACTIVE, ReferralStatus.ACCEPTED, ReferralStatus.SUSPENDED, ReferralStatus.CLOSED)
         ]
     found: list[Visit] = []
     for referral_id in referral_ids:

@@ -50,6 +50,29 @@ class ReferralsByReference(GlobalSecondaryIndex):
     reference = UnicodeAttribute(hash_key=True)
 
 
+class CancellationsOwed(GlobalSecondaryIndex):
+    """Sparse: only cases suspended or closed whose upcoming visits are not all cancelled yet (a
+    case with more than one transaction holds, or one whose finishing was interrupted)."""
+
+    class Meta:
+        index_name = "cancellations_owed"
+        projection = KeysOnlyProjection()
+
+    cancellations_owed = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class EndRequestsWaiting(GlobalSecondaryIndex):
+    """Sparse: only cases whose referrer's request to end them waits for a supervisor, oldest first."""
+
+    class Meta:
+        index_name = "end_requests_waiting"
+        projection = AllProjection()
+
+    end_request_waiting = UnicodeAttribute(hash_key=True)
+    end_requested_at = UnicodeAttribute(range_key=True)
+
+
 class StatusChange(MapAttribute):
     at = UnicodeAttribute()
     actor = UnicodeAttribute()  # the email: who it was
@@ -99,10 +122,26 @@ class Referral(Model):
     workflow_runs = NumberAttribute(default=1)  # executions started; names are "<id>-<n>"
     # `domain.referrals.reference_key` of the reference people see; older items have none.
     reference = UnicodeAttribute(null=True)
+    # The case after acceptance (`services.case_status`): a suspension's planned day to resume,
+    # how it closed, the marker of visit cancellations still owed, and the referrer's end request.
+    resume_on = UnicodeAttribute(null=True)
+    closing_reason = UnicodeAttribute(null=True)
+    closing_other_reason = UnicodeAttribute(null=True)
+    closing_summary = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    cancellations_owed = UnicodeAttribute(null=True)  # OWED while the sweep has cancellations to finish
+    end_request_waiting = UnicodeAttribute(null=True)  # WAITING while a supervisor has not decided it
+    end_requested_at = UnicodeAttribute(null=True)
+    end_requested_by = UnicodeAttribute(null=True)
+    end_request_reason = UnicodeAttribute(null=True)
+    end_request_outcome = UnicodeAttribute(null=True)  # "closed" or "declined", once decided
+    end_request_decline_reason = UnicodeAttribute(null=True)
 
     by_referrer = ReferralsByReferrer()
     by_status = ReferralsByStatus()
     by_reference = ReferralsByReference()
+    cancellations_owed_index = CancellationsOwed()
+    end_requests_waiting_index = EndRequestsWaiting()
 
 
 def in_status(status: str, *, newest_first: bool = False, limit: int | None = None) -> Iterator[Referral]:
@@ -262,3 +301,93 @@ def decision_actions(
 def mark_referrer_notified(tx: Writes, referral: Referral) -> None:
     """Record that the referrer was told of the referral's current status."""
     tx.update(referral, actions=[Referral.notified_status.set(referral.status)])
+
+
+# -- the case after acceptance: suspension, closure, cancellations owed, the end request --------
+
+OWED, WAITING = "owed", "waiting"
+
+
+def suspension_actions(resume_on: str | None, *, owes_cancellations: bool) -> tuple:
+    """What suspending sets beside the status: the planned day to resume (or none), and the marker
+    of cancellations still owed when not every upcoming visit fits the status change's transaction."""
+    return (
+        Referral.resume_on.set(resume_on) if resume_on else Referral.resume_on.remove(),
+        *owed_actions(owes_cancellations),
+    )
+
+
+def resumption_actions() -> tuple:
+    return (Referral.resume_on.remove(),)
+
+
+def closing_actions(reason: str, other: str | None, summary: str, at: str, *, owes_cancellations: bool) -> tuple:
+    """What closing sets beside the status: the reason (with its own words for "other"), the
+    summary, when, and the marker of cancellations still owed."""
+    return (
+        Referral.closing_reason.set(reason),
+        Referral.closing_other_reason.set(other) if other else Referral.closing_other_reason.remove(),
+        Referral.closing_summary.set(summary),
+        Referral.closed_at.set(at),
+        Referral.resume_on.remove(),
+        *owed_actions(owes_cancellations),
+    )
+
+
+def owed_actions(owes: bool) -> tuple:
+    return (Referral.cancellations_owed.set(OWED),) if owes else ()
+
+
+def settle_cancellations(tx: Writes, referral_id: str, while_statuses: Iterable[str] = ()) -> None:
+    """Every upcoming visit of the case is cancelled: take it off the owed list (only while it is
+    in one of `while_statuses`, when given)."""
+    statuses = tuple(while_statuses)
+    condition = Referral.status.is_in(*statuses) if statuses else None
+    tx.update(Referral(referral_id), actions=[Referral.cancellations_owed.remove()], condition=condition)
+
+
+def owing_cancellations(limit: int | None = None) -> list[str]:
+    """The ids of the cases whose upcoming visits are not all cancelled yet, oldest change first."""
+    return [r.referral_id for r in Referral.cancellations_owed_index.query(OWED, limit=limit)]
+
+
+def ask_to_end(tx: Writes, referral_id: str, *, reason: str, by: str, at: str, statuses: Iterable[str]) -> None:
+    """Record the referrer's request to end the case, only while the case is in one of `statuses`
+    and no other request of theirs waits."""
+    tx.update(
+        Referral(referral_id),
+        actions=[
+            Referral.end_request_waiting.set(WAITING),
+            Referral.end_requested_at.set(at),
+            Referral.end_requested_by.set(by),
+            Referral.end_request_reason.set(reason),
+            Referral.end_request_outcome.remove(),
+            Referral.end_request_decline_reason.remove(),
+        ],
+        condition=Referral.status.is_in(*statuses) & Referral.end_request_waiting.does_not_exist(),
+    )
+
+
+def end_request_decided_actions(outcome: str, decline_reason: str | None = None) -> tuple:
+    """What deciding the waiting end request sets: it leaves the queue with its outcome."""
+    return (
+        Referral.end_request_waiting.remove(),
+        Referral.end_request_outcome.set(outcome),
+        Referral.end_request_decline_reason.set(decline_reason)
+        if decline_reason
+        else Referral.end_request_decline_reason.remove(),
+    )
+
+
+def decline_end_request(tx: Writes, referral_id: str, decline_reason: str) -> None:
+    """The supervisor declines the waiting end request, only while it still waits."""
+    tx.update(
+        Referral(referral_id),
+        actions=list(end_request_decided_actions("declined", decline_reason)),
+        condition=Referral.end_request_waiting == WAITING,
+    )
+
+
+def end_requests_waiting() -> Iterator[Referral]:
+    """Every case whose end request waits for a decision, oldest request first."""
+    return Referral.end_requests_waiting_index.query(WAITING)

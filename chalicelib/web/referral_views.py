@@ -30,6 +30,7 @@ from chalicelib.domain.referral_form import (
     Weekday,
 )
 from chalicelib.domain.referrals import ReferralStatus, awaits_decision
+from chalicelib.web.case_status_views import CASE_STATUS_MESSAGES
 from chalicelib.web.forms import error_summary, field_id, flatten, indexes, without_indexes
 from chalicelib.web.pages import render
 
@@ -103,6 +104,7 @@ DONE_MESSAGES = {
     "for this referral no longer work.",
     "reviewed": "The case review has been recorded. The next review is due in the period the service sets, "
     "and the supervisors are reminded before then.",
+    **CASE_STATUS_MESSAGES,
 }
 
 
@@ -286,6 +288,7 @@ def detail_page(
     visits_panel: dict[str, Any] | None = None,
     case_reviews: dict[str, Any] | None = None,
     case_timeline: dict[str, Any] | None = None,
+    case_status: dict[str, Any] | None = None,
 ):
     """`data` is the referral as the service views it; `owner_id` the referrer who made it;
     `visits_panel` its visits as `web.visit_views.referral_panel` shows them; `case_timeline` its
@@ -318,6 +321,7 @@ def detail_page(
             visits_panel=visits_panel,
             case_reviews=case_reviews,
             case_timeline=case_timeline,
+            case_status=case_status,
             **_answer_words(),
         ),
     )

@@ -138,6 +138,14 @@ TABLE: tuple[Row, ...] = (
     api("GET", "/v1/visits/{visit_id}/report.pdf", REPORT_READERS, accept=PDF),
     # -- audit ----------------------------------------------------------------------------------
     api("GET", "/v1/audit", ADMIN),
+    # -- the case's status (the probe's referral is active: its letter is a 409) ---------------
+    api("POST", "/v1/referrals/{referral_id}/suspend", DECIDERS, 422, {}),
+    api("POST", "/v1/referrals/{referral_id}/resume", DECIDERS, 422, {}),
+    api("POST", "/v1/referrals/{referral_id}/close", DECIDERS, 422, {}),
+    api("POST", "/v1/referrals/{referral_id}/end-request/decision", DECIDERS, 422, {}),
+    # The owner's: an admin passes the role gate to the body's 422 (the service refuses a valid one).
+    api("POST", "/v1/referrals/{referral_id}/end-request", frozenset({"referrer", "admin"}), 422, {}),
+    api("GET", "/v1/referrals/{referral_id}/closing-letter.pdf", REFERRAL_READERS, 409, accept=PDF),
     # -- local stage only -----------------------------------------------------------------------
     api("GET", "/dev/outbox", EVERYONE),
     api("POST", "/dev/token", EVERYONE, 422, {}),
@@ -171,6 +179,12 @@ TABLE: tuple[Row, ...] = (
     page("POST", "/referrals/{referral_id}/answer", frozenset({"referrer"}), 422, {"answer": ""}),
     page("POST", "/referrals/{referral_id}/withdraw", frozenset({"referrer"}), 422, {"withdraw.reason": ""}),
     page("POST", "/referrals/{referral_id}/decision", DECIDERS, 422, {"decide.decision": ""}),
+    page("POST", "/referrals/{referral_id}/suspend", DECIDERS, 422, {"suspend.reason": ""}),
+    page("POST", "/referrals/{referral_id}/resume", DECIDERS, 409, {"resume.reason": "Ready"}),
+    page("POST", "/referrals/{referral_id}/close", DECIDERS, 422, {"close.reason": ""}),
+    page("POST", "/referrals/{referral_id}/end-request", frozenset({"referrer", "admin"}), 422, {"end.reason": ""}),
+    page("POST", "/referrals/{referral_id}/end-request/decision", DECIDERS, 422, {"end_decision.decision": ""}),
+    page("GET", "/referrals/{referral_id}/closing-letter.pdf", REFERRAL_READERS, 409, accept=PDF),
     page("GET", "/referrals/{referral_id}/visits/new", DECIDERS),
     page("POST", "/referrals/{referral_id}/visits/new", DECIDERS, 422, {"first_start": ""}),
     page("GET", "/referrals/{referral_id}/visits/past", DECIDERS),

@@ -22,6 +22,7 @@ from chalicelib.domain.referrals import (
     awaits_decision,
     check_transition,
     is_decided,
+    resumes_to,
 )
 from chalicelib.domain.validation import field_errors, format_path
 from chalicelib.examples import example_referral
@@ -596,6 +597,11 @@ ALLOWED = [
     (S.ACCEPTED, S.ACTIVE),
     (S.ACCEPTED, S.CLOSED),
     (S.ACTIVE, S.CLOSED),
+    (S.ACCEPTED, S.SUSPENDED),
+    (S.ACTIVE, S.SUSPENDED),
+    (S.SUSPENDED, S.ACTIVE),
+    (S.SUSPENDED, S.ACCEPTED),
+    (S.SUSPENDED, S.CLOSED),
 ]
 DENIED = [pair for pair in product(S, S) if pair not in ALLOWED]
 
@@ -621,6 +627,34 @@ def test_any_other_transition_is_refused(current, new):
     assert (caught.value.current, caught.value.new) == (current, new)
 
 
+def test_a_closed_case_is_never_suspended_or_resumed():
+    # GIVEN a closed case WHEN it would be suspended or made active again THEN both are refused
+    for new in (S.SUSPENDED, S.ACTIVE):
+        with pytest.raises(InvalidTransition, match="closed cannot become"):
+            check_transition(S.CLOSED, new)
+
+
+def _entry(from_status, to_status):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(from_status=from_status, to_status=to_status)
+
+
+def test_a_suspended_case_resumes_to_the_status_it_was_suspended_from():
+    # GIVEN histories WHEN resumed THEN back to ACTIVE after visits, ACCEPTED if none was ever booked
+    active = [_entry("UNDER_REVIEW", "ACCEPTED"), _entry("ACCEPTED", "ACTIVE"), _entry("ACTIVE", "SUSPENDED")]
+    assert resumes_to(active) is S.ACTIVE
+    never_visited = [_entry("UNDER_REVIEW", "ACCEPTED"), _entry("ACCEPTED", "SUSPENDED")]
+    assert resumes_to(never_visited) is S.ACCEPTED
+    twice = [
+        *never_visited,
+        _entry("SUSPENDED", "ACCEPTED"),
+        _entry("ACCEPTED", "ACTIVE"),
+        _entry("ACTIVE", "SUSPENDED"),
+    ]
+    assert resumes_to(twice) is S.ACTIVE
+
+
 def test_refused_transition_explains_itself_in_words():
     # GIVEN a declined referral WHEN it is withdrawn THEN the message reads as a sentence
     with pytest.raises(InvalidTransition, match="declined cannot become withdrawn"):
@@ -638,12 +672,13 @@ def test_decided_and_awaiting_decision_are_exclusive(status):
     assert not (is_decided(status) and awaits_decision(status))
 
 
-def test_accepted_declined_active_and_closed_are_decided():
+def test_accepted_declined_active_suspended_and_closed_are_decided():
     # GIVEN the statuses after a decision WHEN asked THEN they are decided
     assert {s for s in S if is_decided(s)} == {
         S.ACCEPTED,
         S.DECLINED,
         S.ACTIVE,
+        S.SUSPENDED,
         S.CLOSED,
     }
 

@@ -61,6 +61,7 @@ def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_gra
         "callbacks_closed": 0,
         "callbacks_deferred": 0,
         "pass_complete": True,
+        "owed_cancellations": {"cases": 0, "visits": 0, "failed": 0},
     }
     assert len(emails_to(runtime.outbox, SUPERVISOR)) == 1
 
