@@ -24,6 +24,11 @@ ACTION_WORDS: dict[str, str] = {
     "referral.referrer_notified": "told the referrer of the decision",
     "referral.awaiting_answer": "started waiting for the referrer's answer",
     "referral.review_overdue": "reported the referral's review as overdue",
+    "referral.suspended": "suspended the case",
+    "referral.resumed": "resumed the case",
+    "referral.closed": "closed the case",
+    "referral.end_requested": "asked to end the case",
+    "referral.end_request_declined": "declined the request to end the case",
     "visit.scheduled": "booked {item}",
     "visit.recorded_past": "recorded {item}, which had already happened",
     "visit.rescheduled": "moved {item}",
@@ -41,6 +46,15 @@ ACTION_WORDS: dict[str, str] = {
     "report.awaiting_revision": "started waiting for the changes to {item}",
     "report.revision_overdue": "reported the changes to {item} as overdue",
     "report.review_overdue": "reported the review of {item} as overdue",
+    "incident.recorded": "recorded {item}",
+    "incident.critical_alerted": "alerted the duty supervisor to {item}, recorded as critical",
+    "incident.referrer_told": "told the referrer {item} was recorded",
+    "incident.referrer_notified": "told the referrer the decision on {item}",
+    "incident.review_overdue": "reported the review of {item} as overdue",
+    "case_review.recorded": "recorded {item}",
+    "case_review.reminder_sent": "reminded the supervisors that the case review is due",
+    "case_review.reminder_failed": "could not send the reminder that the case review is due",
+    "case_review.schedule_closed": "stopped scheduling case reviews: the case has ended",
     "approval_link.issued": "emailed {approver} a link to decide {item}",
     "approval_link.retired": "ended an approval link of {item}",
     "approval_link.viewed": "opened the approval link of {item}",
@@ -49,13 +63,16 @@ ACTION_WORDS: dict[str, str] = {
     "workflow.restarted": "restarted the review of {item}",
     "workflow.gave_up": "stopped retrying the review of {item}",
 }
-# A decision says what was decided: the status it led to.
+# A decision says what was decided: the status it led to (an incident's: the decision itself).
 DECISION_WORDS: dict[tuple[str, str], str] = {
     ("referral.decided", "ACCEPTED"): "accepted the referral",
     ("referral.decided", "DECLINED"): "declined the referral",
     ("referral.decided", "MORE_INFO_REQUESTED"): "asked the referrer for more information",
     ("report.decided", "APPROVED"): "approved {item}",
     ("report.decided", "CHANGES_REQUESTED"): "asked for changes to {item}",
+    ("incident.decided", "continue"): "decided contact continues as planned after {item}",
+    ("incident.decided", "change_conditions"): "changed the conditions of contact after {item}",
+    ("incident.decided", "suspend"): "suspended the case after {item}",
 }
 # How an item is named when an action has no words of its own.
 NOUNS = {
@@ -83,6 +100,16 @@ REFERRER_SEES: dict[str, tuple[str, ...]] = {
     "visit.reassigned": (),
     "visit.cancelled": ("by",),
     "report.decided": ("to",),  # approvals only: see `referrer_view`
+    # The case's status: each was emailed to the referrer with its reason.
+    "referral.suspended": ("from", "to", "reason"),
+    "referral.resumed": ("from", "to", "reason"),
+    "referral.closed": ("from", "to", "reason"),
+    "referral.end_requested": ("reason",),  # their own words
+    "referral.end_request_declined": ("decline_reason",),
+    # An incident: that one was recorded and what was decided, as their emails said; never what
+    # happened, who was there or who recorded it.
+    "incident.referrer_told": (),
+    "incident.referrer_notified": ("decision",),
 }
 # Details that place the protected party: never shown to the referrer when the address is confidential.
 WHEREABOUTS = frozenset({"starts_at", "ends_at", "venue"})
@@ -102,7 +129,8 @@ def action_words(event: Mapping[str, Any], item: str) -> str:
     referral"."""
     entity, action = event["entity"], event["action"]
     changes = event.get("changes") or {}
-    words = DECISION_WORDS.get((action, str(changes.get("to")))) or ACTION_WORDS.get(action)
+    outcome = changes.get("to", changes.get("decision"))
+    words = DECISION_WORDS.get((action, str(outcome))) or ACTION_WORDS.get(action)
     if words is None:
         plain = re.sub(r"[._]+", " ", action.removeprefix(f"{entity}.")).strip()
         return f"recorded '{plain}' on {item}"

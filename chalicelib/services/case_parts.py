@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from chalicelib.storage import case_reviews as case_review_store
+from chalicelib.storage import incidents as incident_store
 from chalicelib.storage import reports as report_store
 from chalicelib.storage import visits as visit_store
 
@@ -42,10 +44,20 @@ def _their_reports(referral_id: str, found: Mapping[str, list[str]]) -> list[str
     return sorted(report_store.reports_of(visit_ids)) if visit_ids else []
 
 
+def _its_incidents(referral_id: str, found: Mapping[str, list[str]]) -> list[str]:
+    return [incident.incident_id for incident in incident_store.of_referral(referral_id)]
+
+
+def _its_reviews(referral_id: str, found: Mapping[str, list[str]]) -> list[str]:
+    return [review.review_id for review in case_review_store.reviews_of(referral_id)]
+
+
 CASE_PARTS: tuple[CasePart, ...] = (
     CasePart("referral", _the_referral),
     CasePart("visit", _its_visits),
     CasePart("report", _their_reports),
+    CasePart("incident", _its_incidents),
+    CasePart("case_review", _its_reviews),
 )
 
 

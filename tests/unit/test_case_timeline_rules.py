@@ -122,3 +122,41 @@ def test_the_referrer_sees_the_reason_of_a_decision_on_their_referral_but_not_wh
     )
     shown = referrer_view(decided, confidential=True, approved_reports=())
     assert shown["changes"] == {"to": "DECLINED", "reason": "Outside our area"}
+
+
+@pytest.mark.parametrize(
+    ("decision", "words"),
+    [
+        ("continue", "Sam Patel decided contact continues as planned after an incident"),
+        ("change_conditions", "Sam Patel changed the conditions of contact after an incident"),
+        ("suspend", "Sam Patel suspended the case after an incident"),
+    ],
+)
+def test_an_incidents_decision_says_what_was_decided(decision, words):
+    assert sentence(event("incident.decided", "incident", decision=decision), "an incident") == words
+
+
+def test_the_referrer_sees_the_cases_status_changes_with_the_reason_they_were_sent():
+    suspended = event(
+        "referral.suspended", "referral", **{"from": "ACTIVE", "to": "SUSPENDED", "reason": "Police inquiry"}
+    )
+    shown = referrer_view(suspended, confidential=False, approved_reports=())
+    assert shown["changes"] == {"from": "ACTIVE", "to": "SUSPENDED", "reason": "Police inquiry"}
+    assert sentence(suspended, "the referral") == "Sam Patel suspended the case"
+
+
+def test_the_referrer_sees_that_an_incident_was_recorded_and_its_decision_but_no_detail():
+    recorded = event("incident.recorded", "incident", visit_id=VISIT, critical=True)
+    decided = event("incident.decided", "incident", decision="suspend", comment="What the child said")
+    told = event("incident.referrer_told", "incident", actor="system")
+    notified = event("incident.referrer_notified", "incident", actor="system", decision="suspend")
+    assert referrer_view(recorded, confidential=False, approved_reports=()) is None
+    assert referrer_view(decided, confidential=False, approved_reports=()) is None
+    assert referrer_view(told, confidential=False, approved_reports=())["changes"] == {}
+    assert referrer_view(notified, confidential=False, approved_reports=())["changes"] == {"decision": "suspend"}
+
+
+def test_a_case_review_stays_with_staff():
+    recorded = event("case_review.recorded", "case_review", continues_as_planned=False)
+    assert referrer_view(recorded, confidential=False, approved_reports=()) is None
+    assert sentence(recorded, "a case review") == "Sam Patel recorded a case review"
