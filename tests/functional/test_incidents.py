@@ -190,20 +190,26 @@ def test_the_wait_is_timed_in_working_days(monkeypatch):
     assert schedule_waits({"working_time": working})["timings"]["reminder_seconds"] == 5 * 24 * 3600
 
 
-@pytest.mark.skip(reason="needs case_status.add_suspension")
 def test_suspend_suspends_the_case_in_the_decisions_own_write(client, auth, runtime):
     from tests.visit_helpers import referral_status
 
+    from chalicelib.storage.visits import Visit
+    from tests.visit_helpers import add_visit
+
     visit_id = visit_at(client, auth)
+    held = Visit.get(visit_id)
+    next_week = add_visit(held.referral_id, held.worker_id, 7)
     incident_id = recorded_incident(client, auth, visit_id)
     request = wait_for_email(runtime.outbox, SUPERVISOR, "An incident needs your decision")
     missing = decide_by_link(client, request, "suspend")
     assert missing.status_code == 422 and "Say why the case is suspended" in missing.body.decode()
     decide_by_link(client, request, "suspend", "The father's behaviour at handover put Maya at risk.")
     seen = client.http.get(f"/v1/incidents/{incident_id}", headers=auth("supervisor")).json_body
-    from chalicelib.storage.visits import Visit
 
     assert seen["decision"] == "suspend"
-    assert referral_status(Visit.get(visit_id).referral_id) == "SUSPENDED"
+    assert referral_status(held.referral_id) == "SUSPENDED"
+    # The visit the incident was at stays as it was (its report is still owed); the next one is cancelled.
+    assert Visit.get(visit_id, consistent_read=True).status == held.status
+    assert Visit.get(next_week, consistent_read=True).status == "CANCELLED"
     told = wait_for_email(runtime.outbox, REFERRER, "was reviewed")
     assert "The case is suspended" in told["text"] and "put Maya at risk" not in told["text"]
