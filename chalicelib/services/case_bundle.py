@@ -85,8 +85,17 @@ def bundle_document(
     reports = []
     for visit, report, version in found.approved:
         document, shown, content = approved_document(report, version, visit, referral.submission)
-        reports.append({"document": document, "visit": shown, "content": content, "day": _day(visit)})
+        reports.append(
+            {"document": document, "visit": shown, "content": content, "day": _day(visit), "visit_id": visit.visit_id}
+        )
     sessions = [ReportedSession(r["day"], r["document"]["participants"], r["content"]) for r in reports]
+    # The summary counts every incident; beside each report go its visit's incidents as the reader
+    # may read them, outside the report's hashed content (one recorded after approval changes
+    # nothing the approval covered).
+    case_incidents = _incidents_of(referral_id) if incidents is None else list(incidents)
+    readable = _readable_incidents(principal, referral_id) if incidents is None else case_incidents
+    for report in reports:
+        report["incidents"] = [i for i in readable if i.get("visit_id") == report["visit_id"]]
     children = (referral.submission or {}).get("children") or []
     return {
         "case_reference": human_reference(referral_id),
@@ -94,9 +103,7 @@ def bundle_document(
         "generated_at": clock.iso_now(),
         "confidential": address_is_confidential(referral.submission) or any(r["visit"]["hide_times"] for r in reports),
         "reports": reports,
-        "summary": summarise(
-            sessions, found.cancelled_by, _incidents_of(referral_id) if incidents is None else incidents
-        ),
+        "summary": summarise(sessions, found.cancelled_by, case_incidents),
     }
 
 
@@ -104,3 +111,9 @@ def _incidents_of(referral_id: str) -> list[dict]:
     from chalicelib.services.incidents import incidents_of_case
 
     return incidents_of_case(referral_id)
+
+
+def _readable_incidents(principal: Principal, referral_id: str) -> list[dict]:
+    from chalicelib.services.incidents import incidents_of_case_for
+
+    return incidents_of_case_for(principal, referral_id)

@@ -222,6 +222,15 @@ def incidents_of_case(referral_id: str) -> list[dict]:
     return [as_record(incident) for incident in store.of_referral(referral_id)]
 
 
+def incidents_of_case_for(principal: Principal, referral_id: str) -> list[dict]:
+    """A case's incidents as `principal` may read them: whole for staff; for the referrer only the
+    decided ones, as `referrer_view` gives them (the visit's day and the decision, no detail)."""
+    incidents = store.of_referral(referral_id)
+    if principal.has_any(STAFF):
+        return [as_record(incident) for incident in incidents]
+    return [referrer_view(i) for i in incidents if i.status == IncidentStatus.DECIDED.value]
+
+
 def incidents_of_visit(visit_id: str) -> list[dict]:
     return [as_record(incident) for incident in store.of_visit(visit_id)]
 

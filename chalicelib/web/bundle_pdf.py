@@ -84,7 +84,38 @@ def render(bundle: dict[str, Any]) -> bytes:
         pdf.add_page()
         first_pages.append(pdf.page_no())
         write_report(out, document, report["visit"], report["content"])
+        _incidents(out, report)
     return bytes(pdf.output())
+
+
+INCIDENTS_NOTE = (
+    "Recorded by the service about this visit; not part of the approved report above, and not covered by its SHA-256."
+)
+
+
+def _incidents(out: Writer, report: dict[str, Any]) -> None:
+    """The visit's incidents after its report, as the reader may read them: staff whole; the referrer
+    only a decided incident's decision. Times go when the report hides them."""
+    incidents = report.get("incidents") or []
+    if not incidents:
+        return
+    out.heading(f"Incidents at this visit ({len(incidents)})")
+    out.text(INCIDENTS_NOTE, size=9)
+    for incident in incidents:
+        out.pdf.ln(2)
+        if incident.get("summary") is None:  # the referrer's view: that it happened, and the decision
+            out.field("Incident", f"Recorded at the visit of {incident['visit_day']}")
+        else:
+            occurred = incident["visit_day"] if report["visit"]["hide_times"] else when(incident["occurred_at"])
+            out.field("Incident", f"{occurred}{' (critical)' if incident['critical'] else ''}")
+            out.field("What happened", incident["summary"])
+            out.field("Who was present", incident["present"])
+            ended = f"Yes: {incident['ended_early_reason']}" if incident["ended_early"] else "No"
+            out.field("Visit ended early", ended)
+            out.field("Immediate actions", incident["immediate_actions"])
+        decision = incident.get("decision_label")
+        detail = incident.get("decision_detail")
+        out.field("Decision", f"{decision}{': ' + detail if detail else ''}" if decision else "Not yet decided")
 
 
 def _cover(out: Writer, bundle: dict[str, Any]) -> None:

@@ -144,3 +144,27 @@ def test_the_summary_counts_the_incidents_the_bundle_is_given(client, auth):
     summary = pages_of(response.body)[2].replace("\n", " ")
     assert "2 incidents (1 critical, 1 ended the visit early)" in summary
     assert "case suspended 1" in summary and "not yet decided 1" in summary
+
+
+def test_an_incident_shows_after_its_visits_report_whole_to_staff_and_as_its_decision_to_the_referrer(client, auth):
+    from tests.incident_helpers import decided_incident
+
+    # GIVEN a case whose visit had an incident, decided after its report was approved
+    referral_id, (visit_id,) = case_with_visits(client, auth, [3])
+    digest = approve_directly(visit_id, observations="Maya played with the puzzle.")
+    decided_incident(visit_id, "change_conditions")
+
+    # WHEN a supervisor and the referrer download the bundle
+    staff = "\n".join(pages_of(bundle(client, auth("supervisor"), referral_id).body)).replace("\n", " ")
+    referrer = "\n".join(pages_of(bundle(client, auth("referrer"), referral_id).body)).replace("\n", " ")
+
+    # THEN both show the incident after the report, outside what the report's hash covers
+    for text in (staff, referrer):
+        assert text.index("Maya played with the puzzle.") < text.index("Incidents at this visit (1)")
+        assert "not part of the approved report above, and not covered by its SHA-256" in text
+        assert "The conditions of contact change" in text
+        assert digest in text  # the report's hash is the one recorded at approval
+    # AND staff read what happened; the referrer does not
+    assert "The father shouted at the mother at handover." in staff
+    assert "The father shouted" not in referrer and "Maya was taken inside" not in referrer
+    assert "1 incident" in referrer  # the summary still counts it
