@@ -191,10 +191,8 @@ def test_the_wait_is_timed_in_working_days(monkeypatch):
 
 
 def test_suspend_suspends_the_case_in_the_decisions_own_write(client, auth, runtime):
-    from tests.visit_helpers import referral_status
-
     from chalicelib.storage.visits import Visit
-    from tests.visit_helpers import add_visit
+    from tests.visit_helpers import add_visit, referral_status
 
     visit_id = visit_at(client, auth)
     held = Visit.get(visit_id)
