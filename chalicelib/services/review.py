@@ -19,6 +19,7 @@ from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
 from chalicelib.domain.people import Person, person_label
+from chalicelib.domain.working_days import calendar_seconds
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email, outputs
@@ -340,6 +341,9 @@ def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> outputs.Wai
     described = subject.describe(item)
     since = datetime.fromisoformat(described.since)
     waited = max(0, int((now - since).total_seconds()))
+    due = subject.workflow.timings.reminder_seconds
+    if subject.workflow.working_time:
+        due = calendar_seconds(since, due)
     return {
         "kind": subject.kind,
         "id": described.subject_id,
@@ -350,7 +354,7 @@ def queue_entry(subject: ReviewSubject, item: Any, now: datetime) -> outputs.Wai
         "url": described.url,
         "waiting_since": described.since,
         "waited_seconds": waited,
-        "overdue": waited >= subject.workflow.timings.reminder_seconds,
+        "overdue": waited >= due,
     }
 
 

@@ -44,6 +44,9 @@ class Workflow:
     starts_in: str  # the status an item is saved in; its review starts on the request path
     stranded_statuses: tuple[str, ...]  # an item in one of these needs a running execution
     timings: Timings = field(default_factory=Timings)
+    # Its timings count working time: weekends and bank holidays do not count (a decision due within
+    # one working day). Its own step turns them into calendar time as each wait starts.
+    working_time: bool = False
 
     @property
     def arn_variable(self) -> str:
@@ -93,6 +96,7 @@ INCIDENT_REVIEW = Workflow(
         max_reminders=1,
         escalation_timeout_seconds=24 * 3600,
     ),
+    working_time=True,
 )
 
 WORKFLOWS: dict[str, Workflow] = {
