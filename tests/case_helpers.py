@@ -3,36 +3,20 @@ each with an approved report as the review leaves it (its approved version and t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from chalicelib.examples import example_report
-from tests.visit_helpers import CASEY, add_referral, add_worker, post_visit
+from tests.report_helpers import book_on
+from tests.visit_helpers import CASEY, add_referral, add_worker
 
 
 def case_with_visits(client, auth, days_ago: list[int], *, confidential: bool = False) -> tuple[str, list[str]]:
     """An ACTIVE case with one visit on each of `days_ago` (days before today), recorded by the
     supervisor as having happened; its id and its visits' ids, in the order given."""
-    from chalicelib import clock
     from chalicelib.storage.workers import worker_by_email
 
     known = worker_by_email(CASEY)
     worker_id = known.worker_id if known else add_worker("Casey Evans", CASEY)
     referral_id = add_referral(confidential=confidential, plan=("2020-01-06", None))
-    visit_ids = []
-    for days in days_ago:
-        day = (clock.now() - timedelta(days=days)).date().isoformat()
-        body = {
-            "referral_id": referral_id,
-            "worker_id": worker_id,
-            "start": f"{day}T10:00",
-            "end": f"{day}T11:30",
-            "venue": "Northshire Family Centre, Room 2",
-            "participants": {"children": [0], "family_members": [0]},
-        }
-        response = post_visit(client, auth("supervisor"), body)
-        assert response.status_code == 201, response.body
-        visit_ids.append(response.json_body["id"])
-    return referral_id, visit_ids
+    return referral_id, [book_on(client, auth, referral_id, worker_id, -days) for days in days_ago]
 
 
 def approve_directly(visit_id: str, **changes) -> str:

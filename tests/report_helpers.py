@@ -14,12 +14,19 @@ from tests.visit_helpers import CASEY, add_referral, add_worker, post_visit
 def book_visit(client, auth, *, days_from_now: int = -1, confidential: bool = False, worker_email: str = CASEY) -> str:
     """A visit the supervisor made (recorded as having happened yesterday by default, so its report is
     due; booked when it is still to come); its id."""
-    from chalicelib import clock
     from chalicelib.storage.workers import worker_by_email
 
     known = worker_by_email(worker_email)
     worker_id = known.worker_id if known else add_worker("Casey Evans", worker_email)
     referral_id = add_referral(confidential=confidential, plan=("2020-01-06", None))
+    return book_on(client, auth, referral_id, worker_id, days_from_now)
+
+
+def book_on(client, auth, referral_id: str, worker_id: str, days_from_now: int) -> str:
+    """A visit of the referral from 10:00 to 11:30 UK time `days_from_now` days from today (before
+    today: recorded as having happened), booked through the API by the supervisor; its id."""
+    from chalicelib import clock
+
     day = (clock.now() + timedelta(days=days_from_now)).date().isoformat()
     body = {
         "referral_id": referral_id,

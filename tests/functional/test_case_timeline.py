@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 
@@ -14,8 +13,8 @@ from chalicelib.examples import example_report
 from tests.dates import example_referral
 from tests.functional.test_plain_words import VisibleText
 from tests.helpers import SUPERVISOR, shown_as, submit_referral, wait_for, wait_for_email
-from tests.report_helpers import book_visit, save, submit
-from tests.visit_helpers import CASEY, REFERRER_EMAIL, add_worker, post_visit
+from tests.report_helpers import book_on, book_visit, save, submit
+from tests.visit_helpers import CASEY, REFERRER_EMAIL, add_worker
 
 URGENT_REPORT = {
     **example_report(),
@@ -62,7 +61,6 @@ def visible_timeline(page) -> str:
 def case(client, auth, runtime) -> dict:
     """A referral submitted by Sam, accepted by the supervisor, a past and an upcoming visit booked
     for Casey, the past visit's report submitted by Casey and approved by the supervisor."""
-    from chalicelib import clock
 
     referral_id = submit_referral(client, auth(email=REFERRER_EMAIL), example_referral()).json_body["id"]
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
@@ -71,21 +69,7 @@ def case(client, auth, runtime) -> dict:
     )
     wait_for(lambda: accept().status_code == 200, what="the referral's acceptance")
     casey = add_worker("Casey Evans", CASEY)
-    visits = []
-    for days in (-1, 2):
-        day = (clock.now() + timedelta(days=days)).date().isoformat()
-        body = {
-            "referral_id": referral_id,
-            "worker_id": casey,
-            "start": f"{day}T10:00",
-            "end": f"{day}T11:30",
-            "venue": "Northshire Family Centre, Room 2",
-            "participants": {"children": [0], "family_members": [0]},
-        }
-        booked = post_visit(client, auth("supervisor"), body)
-        assert booked.status_code == 201, booked.body
-        visits.append(booked.json_body["id"])
-    past, upcoming = visits
+    past, upcoming = (book_on(client, auth, referral_id, casey, days) for days in (-1, 2))
     assert save(client, auth, past).status_code == 200 and submit(client, auth, past).status_code == 200
     approve(client, auth, past)
     return {"referral_id": referral_id, "past": past, "upcoming": upcoming}
