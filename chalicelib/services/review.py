@@ -19,7 +19,7 @@ from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
 from chalicelib.domain.people import Person, person_label
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email, outputs
 from chalicelib.services.approvals import ApprovalSubject
@@ -284,9 +284,16 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
     error = str(failure.get("Error", "unknown"))[:200]
     subject_id = event["subject_id"]
     approvals.retire_active(subject.kind, subject_id, reason="workflow failed")  # their waits ended with it
-    case_id = subject.describe(subject.load(subject_id)).case_id  # its event belongs to the item's case
+    details = {"error": error, "execution": event.get("execution")}
+    try:
+        case_id = subject.describe(subject.load(subject_id)).case_id  # its event belongs to the item's case
+    except NotFound:
+        case_id = None
     with audited_transaction(SYSTEM, case_id=case_id) as tx:
-        tx.record(subject.kind, subject_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
+        if case_id is None:  # no such item, so no case: the failure is kept as the workflow's own
+            tx.record("workflow", subject.workflow.name, "workflow.failed", {**details, "subject_id": subject_id})
+        else:
+            tx.record(subject.kind, subject_id, "workflow.failed", details)
     # Logged before the email: the WorkflowFailures alarm counts this line, so the admin hears of
     # the failure even when SES refuses their address too.
     logger().error(
