@@ -78,6 +78,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:Query": [
             "index:approval-links/by_subject",
+            "index:audit/by_case",
             "index:audit/by_day",
             "index:case-review-schedules/by_due",
             "index:incidents/by_status",

@@ -1,8 +1,7 @@
 """A case's timeline: the DynamoDB calls to read its first page for a case of 10 visits and of 100
-(each visit with three events, each reported visit's report with four). The timeline reads one
-Query per item of the case per page, so its calls grow with the case's visits, up to the bound of
-`case_parts.MAX_VISITS`. `make bench` may call `timeline_rows()`; run this file alone to see just
-these figures.
+(each visit with three events, each reported visit's report with four). A page is one Query of the
+audit log's by-case index and one BatchGet of the visits it names, whatever the case's length.
+`make bench` may call `timeline_rows()`; run this file alone to see just these figures.
 """
 
 from __future__ import annotations
@@ -55,11 +54,13 @@ def _seed_case(visits: int) -> str:
             updated_at=starts.isoformat(),
         ).save()
         for action in ("visit.scheduled", "visit.rescheduled", "visit.reported"):
-            new_event("visit", visit_id, "supervisor@familycontact.example", action, {}).save()
+            new_event("visit", visit_id, "supervisor@familycontact.example", action, {}, case_id=referral_id).save()
         if n % 2 == 0:
             write_report(visit_id)
             for action in ("report.draft_started", "report.submitted", "report.decided", "report.referrer_notified"):
-                new_event("report", visit_id, "casey.worker@familycontact.example", action, {}).save()
+                new_event(
+                    "report", visit_id, "casey.worker@familycontact.example", action, {}, case_id=referral_id
+                ).save()
     return referral_id
 
 

@@ -62,7 +62,7 @@ def audit_log_page(request, principal):
             principal, [], kind=kind, item_id=item_id, day=day, next_cursor=None, error=exc.message, status=exc.status
         )
     try:
-        if kind == "referral":  # a referral's history is its case's: its visits and their reports too
+        if kind == "referral":  # a referral's history is its case's: its visits, reports, incidents and reviews too
             from chalicelib.services import case_history
 
             found = case_history.case_events(entity_id, cursor=query.cursor, limit=PAGE)
@@ -92,5 +92,4 @@ def audit_log_page(request, principal):
         item_id=item_id,
         day=day,
         next_cursor=found["next_cursor"],
-        more_visits=found.get("more_visits", False),
     )

@@ -79,13 +79,15 @@ def issue(
     subject: ApprovalSubject,
     *,
     subject_id: str,
+    case_id: str,
     approver_email: str,
     task_token: str,
     summary: dict,
     purpose: str,
     retire_others: bool = True,
 ) -> str:
-    """Store a new link for one approver and return its id (the only copy of it). The older links
+    """Store a new link for one approver and return its id (the only copy of it); `case_id` is the
+    case its item belongs to, kept on the link for its events. The older links
     are retired after the new one is saved, so a waiting item always has a live link.
 
     The link is written only if its item still waits for a decision, checked in the same
@@ -97,6 +99,7 @@ def issue(
         hash_link(link_id),
         kind=subject.kind,
         subject_id=subject_id,
+        case_id=case_id,
         approver_email=normalise_email(approver_email),  # compared exactly with the signed-in email
         allowed_decisions=list(subject.decision_labels),
         task_token=task_token,
@@ -105,7 +108,7 @@ def issue(
         issued_at=now.isoformat(timespec="microseconds"),
         expires_at=now + timedelta(seconds=settings().approval_link_ttl_seconds),
     )
-    with audited_transaction(SYSTEM, "no longer waiting for a decision") as tx:
+    with audited_transaction(SYSTEM, "no longer waiting for a decision", case_id=case_id) as tx:
         subject.check_still_waiting(tx, subject_id)
         store.add_link(tx, link)
         tx.record(
@@ -148,6 +151,7 @@ def _retire(tx: Any, link: ApprovalLink, reason: str) -> None:
         link.subject_id,
         "approval_link.retired",
         {"approver": link.approver_email, "purpose": link.purpose, "reason": reason},
+        case_id=link.case_id,
     )
 
 
@@ -247,6 +251,7 @@ def _record_opening(link: ApprovalLink, principal: Principal | None, action: str
         principal.person if principal is not None else Person(link.approver_email),
         action,
         {"shown": shown, "purpose": link.purpose, "approver": link.approver_email, **_signed_in(principal)},
+        case_id=link.case_id,
     ).save()
 
 
@@ -362,7 +367,8 @@ def _consume(
     """The one write of every decision: the door link used, the item's other links retired and the
     item changed, all or nothing; then the waiting workflow resumes."""
     now = clock.now().isoformat(timespec="seconds")
-    with audited_transaction(actor, conflict_message="already decided") as tx:
+    # The subject's change and its events belong to the link's case (`apply` records them in it).
+    with audited_transaction(actor, conflict_message="already decided", case_id=door.case_id) as tx:
         store.use_link(
             tx,
             door,

@@ -40,15 +40,48 @@ def uk_today() -> date:
     return uk_day(clock.now())
 
 
+# The items that belong to a case besides its referral: each of their events carries the case's
+# id (the referral id), which its writer passes, so the case's history is one index partition
+# (`by_case`). A referral's own events are its case's without being told. A new kind of case item
+# is added here and its writers pass `case_id`.
+CASE_ITEMS = frozenset({"visit", "report", "incident", "case_review"})
+
+
+class CaseNotGiven(TypeError):
+    """An event of a case's item written without its case: a writer's mistake, never the user's."""
+
+
+def case_of(entity: str, entity_id: str, case_id: str | None) -> str | None:
+    """The case an event of `entity` `entity_id` belongs to: the referral is its own case; a case
+    item's writer says which (CaseNotGiven if it does not); anything else belongs to no case."""
+    if entity == "referral":
+        if case_id not in (None, entity_id):
+            raise CaseNotGiven(f"A referral's event belongs to its own case, not {case_id}.")
+        return entity_id
+    if entity in CASE_ITEMS and not case_id:
+        raise CaseNotGiven(f"An event of a {entity} must name the case it belongs to (case_id).")
+    return case_id
+
+
 class ChangedElsewhere(Conflict):
     """A writer stated the version it read, and the item has moved on since (optimistic locking)."""
 
     code = "changed_elsewhere"
 
 
-def new_event(entity: str, entity_id: str, actor: str | Person, action: str, changes: dict | None = None) -> AuditEvent:
+def new_event(
+    entity: str,
+    entity_id: str,
+    actor: str | Person,
+    action: str,
+    changes: dict | None = None,
+    *,
+    case_id: str | None = None,
+) -> AuditEvent:
     """An event not yet written. `actor` is an email (or `SYSTEM`), or the `Person` whose name the
-    event keeps beside their email."""
+    event keeps beside their email. `case_id` is the referral id of the case a visit, report,
+    incident or case review belongs to (required for those: `case_of`)."""
+    case = case_of(entity, entity_id, case_id)
     person = as_person(actor)
     moment = clock.now()
     at = moment.isoformat(timespec="seconds")
@@ -63,6 +96,7 @@ def new_event(entity: str, entity_id: str, actor: str | Person, action: str, cha
         actor_name=person.name,
         action=action,
         changes=changes or {},
+        case_id=case,
     )
 
 
@@ -109,8 +143,9 @@ class AuditedTransaction:
     """A storage transaction that also takes the audit events of what it changes. `actor` is the
     acting person's email (their identity); `person` adds the name and role the records show."""
 
-    def __init__(self, tx: Writes, actor: str | Person) -> None:
+    def __init__(self, tx: Writes, actor: str | Person, case_id: str | None = None) -> None:
         self._tx = tx
+        self.case_id = case_id  # the case its events belong to, unless `record` names another
         self.person = as_person(actor)
         self.actor = self.person.email
         self.events: list[AuditEvent] = []
@@ -127,8 +162,20 @@ class AuditedTransaction:
     def condition_check(self, model_cls: Any, hash_key: Any, range_key: Any = None, condition: Any = None) -> None:
         self._tx.condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
 
-    def record(self, entity: str, entity_id: str, action: str, changes: dict | None = None) -> AuditEvent:
-        event = new_event(entity, entity_id, self.person, action, changes)
+    def record(
+        self, entity: str, entity_id: str, action: str, changes: dict | None = None, *, case_id: str | None = None
+    ) -> AuditEvent:
+        """Add the event to the transaction. `case_id`: the case (referral id) of a visit, report,
+        incident or case review, when the transaction was not opened for one case; a referral's own
+        events need none."""
+        event = new_event(
+            entity,
+            entity_id,
+            self.person,
+            action,
+            changes,
+            case_id=case_id or (self.case_id if entity in CASE_ITEMS else None),
+        )
         store.add_event(self._tx, event)
         self.events.append(event)
         return event
@@ -136,16 +183,20 @@ class AuditedTransaction:
 
 @contextmanager
 def audited_transaction(
-    actor: str | Person, conflict_message: str = "Someone else changed this first. Reload and try again."
+    actor: str | Person,
+    conflict_message: str = "Someone else changed this first. Reload and try again.",
+    *,
+    case_id: str | None = None,
 ) -> Iterator[AuditedTransaction]:
     """Collect writes and audit events; commit them in one TransactWriteItems on exit. `actor` is
-    the signed-in person (`principal.person`), or an email where no sign-in is known.
+    the signed-in person (`principal.person`), or an email where no sign-in is known. `case_id`:
+    the case (referral id) every event of a case's item in it belongs to (see `case_of`).
 
     A failed condition (a stale version, a link already used) becomes `Conflict`.
     """
     try:
         with transaction() as tx:
-            yield AuditedTransaction(tx, actor)
+            yield AuditedTransaction(tx, actor, case_id)
     except ConditionFailed as exc:
         raise Conflict(conflict_message) from exc
 

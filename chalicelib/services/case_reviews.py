@@ -209,6 +209,7 @@ def record(principal: Principal, referral_id: str, review: CaseReviewInput) -> o
                 "continues_as_planned": review.continues_as_planned,
                 "next_review_due": next_due.isoformat(),
             },
+            case_id=referral_id,
         )
     count("CaseReviewsRecorded")
     logger().info("case review recorded", extra={"referral_id": referral_id, "review_id": item.review_id})

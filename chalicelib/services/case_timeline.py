@@ -1,5 +1,5 @@
-"""A case's timeline: everything that happened to a referral, its visits and their reports (and
-whatever else `case_parts` lists), oldest first, each as a sentence naming who acted. Staff see
+"""A case's timeline: everything that happened to a referral, its visits, their reports, its
+incidents and reviews (`case_history`), oldest first, each as a sentence naming who acted. Staff see
 every event; the referrer who made the referral sees what `domain.case_timeline.referrer_view`
 lets through."""
 
@@ -15,7 +15,6 @@ from chalicelib.domain.referrals import address_is_confidential
 from chalicelib.domain.reports import ReportStatus
 from chalicelib.errors import Forbidden
 from chalicelib.services import case_history, outputs, referrals
-from chalicelib.services.case_parts import MAX_VISITS
 from chalicelib.storage import reports as report_store
 from chalicelib.storage import visits as visit_store
 
@@ -48,23 +47,11 @@ def of_referral(
 
 def _page(referral: Referral, *, staff: bool, cursor: str | None, limit: int) -> outputs.Timeline:
     referral_id = referral.referral_id
-    visits = list(visit_store.visits_of_referral(referral_id, limit=MAX_VISITS))
     confidential = not staff and address_is_confidential(referral.submission)
-    approved = (
-        set()
-        if staff or not visits
-        else {
-            visit_id
-            for visit_id, report in report_store.reports_of([v.visit_id for v in visits]).items()
-            if report.status == ReportStatus.APPROVED
-        }
-    )
-    days = {v.visit_id: day_of(v.starts_at) if confidential else when(v.starts_at) for v in visits}
     entries: list[dict[str, Any]] = []
-    more_visits = False
     for _ in range(1 if staff else REFERRER_READS):
         page = case_history.case_events(referral_id, cursor=cursor, limit=limit - len(entries))
-        more_visits = page["more_visits"]
+        days, approved = _visits_named(page["events"], staff=staff, confidential=confidential)
         for event in page["events"]:
             shown = event if staff else rules.referrer_view(event, confidential=confidential, approved_reports=approved)
             if shown is not None:
@@ -78,8 +65,29 @@ def _page(referral: Referral, *, staff: bool, cursor: str | None, limit: int) ->
         "view": "staff" if staff else "referrer",
         "entries": entries,
         "next_cursor": cursor,
-        "more_visits": more_visits,
     }
+
+
+def _visits_named(events: list[dict[str, Any]], *, staff: bool, confidential: bool) -> tuple[dict[str, str], set[str]]:
+    """The day of each visit a page's events are about (by visit id, as its sentences name it) and,
+    for the referrer, which of those visits have an approved report: a BatchGet of the page's
+    visits (and of their reports), however long the case."""
+    visit_ids = [event["id"] for event in events if event["entity"] in ("visit", "report")]
+    if not visit_ids:
+        return {}, set()
+    visits = visit_store.visits_by_id(visit_ids)
+    days = {
+        visit_id: day_of(visit.starts_at) if confidential else when(visit.starts_at)
+        for visit_id, visit in visits.items()
+    }
+    if staff:
+        return days, set()
+    approved = {
+        visit_id
+        for visit_id, report in report_store.reports_of(list(visits)).items()
+        if report.status == ReportStatus.APPROVED
+    }
+    return days, approved
 
 
 def _entry(event: dict[str, Any], days: dict[str, str]) -> dict[str, Any]:

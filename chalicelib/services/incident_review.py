@@ -93,6 +93,7 @@ class IncidentSubject:
             url=self.page.format(id=incident.incident_id),
             since=incident.decided_at or incident.recorded_at,
             runs=int(incident.workflow_runs or 1),
+            case_id=incident.referral_id,
         )
 
     def summary(self, incident: Incident) -> dict:
@@ -197,7 +198,7 @@ def alert_if_critical(event: dict) -> dict:
         link=incident_url(incident.incident_id),
         **case_of(incident),
     )
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=incident.referral_id) as tx:
         store.mark(tx, incident, "alerted")
         tx.record(KIND, incident.incident_id, "incident.critical_alerted", {})
     return {"alerted": True}
@@ -210,7 +211,7 @@ def tell_referrer(event: dict) -> dict:
     if incident.referrer_told:
         return {"sent": False}
     email.send(incident.referrer_email, "incident_recorded_referrer", invites_reply=True, **case_of(incident))
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=incident.referral_id) as tx:
         store.mark(tx, incident, "referrer_told")
         tx.record(KIND, incident.incident_id, "incident.referrer_told", {})
     return {"sent": True}
@@ -244,7 +245,7 @@ def notify_decision(event: dict) -> dict:
         invites_reply=True,
         **case_of(incident),
     )
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=incident.referral_id) as tx:
         store.mark(tx, incident, "notified_decision")
         tx.record(KIND, incident.incident_id, "incident.referrer_notified", {"decision": incident.decision})
     return {"sent": True}

@@ -115,6 +115,7 @@ def record(principal: Principal, visit_id: str, report: IncidentReport, key: str
                 incident_id,
                 "incident.recorded",
                 {"visit_id": visit.visit_id, "referral_id": visit.referral_id, "critical": report.critical},
+                case_id=visit.referral_id,
             )
     except Conflict:
         # The same key's first request won the race: answer what it recorded.

@@ -504,7 +504,6 @@ class Timeline(OutputType):
     view: Literal["staff", "referrer"]
     entries: list[TimelineEntry]
     next_cursor: str | None
-    more_visits: Annotated[bool, Field(description="The case has more visits than its timeline covers (the first 150)")]
 
 
 # -- the case's status (suspend, resume, close, the referrer's end request) ----------------------

@@ -216,7 +216,7 @@ def _start(workflow: Workflow, item_kind: ReviewSubject, described: Described, r
 def _give_up(item_kind: ReviewSubject, item: object, described: Described) -> None:
     """Tell the admin once that restarting has not helped; later sweeps leave it alone."""
     try:
-        with audited_transaction(SYSTEM, "handled by another sweep") as tx:
+        with audited_transaction(SYSTEM, "handled by another sweep", case_id=described.case_id) as tx:
             item_kind.count_run(tx, item, MAX_RUNS + 1)
             tx.record(
                 item_kind.kind, described.subject_id, "workflow.gave_up", {"status": described.status, "runs": MAX_RUNS}

@@ -109,6 +109,7 @@ class ReferralSubject:
             url=self.page.format(id=referral.referral_id),
             since=entered[-1] if entered else referral.updated_at,
             runs=int(referral.workflow_runs or 1),
+            case_id=referral.referral_id,
         )
 
     def summary(self, referral: Referral) -> dict:

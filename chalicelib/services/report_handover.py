@@ -68,5 +68,6 @@ def hand_over(principal: Principal, visit_id: str, handover: ReportHandover) -> 
             visit_id,
             "report.handed_over",
             {"from_worker_id": report.worker_id, "to_worker_id": worker.worker_id, "reason": handover.reason},
+            case_id=report.referral_id,
         )
     return view_for(principal, load(visit_id))

@@ -108,6 +108,7 @@ class ReportSubject:
             url=self.page.format(id=report.visit_id),
             since=entered[-1] if entered else report.updated_at,
             runs=int(report.workflow_runs or 1),
+            case_id=report.referral_id,
         )
 
     def summary(self, report: Report) -> dict:
@@ -238,7 +239,7 @@ def alert_if_urgent(event: dict) -> dict:
         invites_reply=True,
     )
     try:
-        with audited_transaction(SYSTEM) as tx:
+        with audited_transaction(SYSTEM, case_id=report.referral_id) as tx:
             store.mark_urgent_alerted(tx, report, version, content.concern_key)
             tx.record(
                 KIND,
@@ -269,7 +270,7 @@ def notify_decision(event: dict) -> dict:
     if visit.status == VisitStatus.SCHEDULED:
         from chalicelib.storage import visits as visit_store
 
-        with audited_transaction(SYSTEM, "The visit changed meanwhile.") as tx:
+        with audited_transaction(SYSTEM, "The visit changed meanwhile.", case_id=visit.referral_id) as tx:
             visit_store.change_visit_status(tx, visit, VisitStatus.REPORTED.value, now=clock.iso_now())
             tx.record("visit", visit.visit_id, "visit.reported", {"report_version": report.approved_version})
     if report.notified_status == report.status:
@@ -277,7 +278,7 @@ def notify_decision(event: dict) -> dict:
     email.send(
         report.referrer_email, "report_ready", report=report, day=visit_day(report), link=report_url(report.visit_id)
     )
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=report.referral_id) as tx:
         store.mark_referrer_notified(tx, report)
         tx.record(KIND, report.visit_id, "report.referrer_notified", {"status": report.status})
     return {"sent": True}
@@ -302,6 +303,6 @@ def revision_overdue(event: dict) -> dict:
         return {"sent": False}
     context = {"report": report, "day": visit_day(report), "link": report_url(report.visit_id), **case_of(report)}
     email.send([report.worker_email, settings().duty_supervisor_email], "report_revision_overdue", **context)
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=report.referral_id) as tx:
         tx.record(KIND, report.visit_id, "report.revision_overdue", {"version": int(report.version)})
     return {"sent": True}

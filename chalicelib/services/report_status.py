@@ -29,9 +29,11 @@ def change_status(
     extra_actions: tuple = (),
     details: dict | None = None,
     also_if: Any = None,
+    case_id: str | None = None,
 ) -> None:
     """Add one status change to `tx`: the update (only if the report is still `from_status`, and
-    `also_if` holds), its history entry and its audit event. The domain rules decide first."""
+    `also_if` holds), its history entry and its audit event. The domain rules decide first.
+    `case_id` is the report's case where `report` is its id (else the transaction's or the report's)."""
     try:
         check_transition(from_status, to_status)
     except InvalidTransition as exc:
@@ -47,4 +49,5 @@ def change_status(
         extra_actions=extra_actions,
         also_if=also_if,
     )
-    tx.record(KIND, visit_id, action, {"from": from_status, "to": to_status, **(details or {})})
+    case = case_id or (None if isinstance(report, str) else report.referral_id)
+    tx.record(KIND, visit_id, action, {"from": from_status, "to": to_status, **(details or {})}, case_id=case)

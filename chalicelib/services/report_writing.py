@@ -129,10 +129,16 @@ def _write_draft(
                 **copied,
             )
             store.add_report(tx, report)
-            tx.record(KIND, visit_id, "report.draft_started", {"sections": len(draft)})
+            tx.record(KIND, visit_id, "report.draft_started", {"sections": len(draft)}, case_id=visit.referral_id)
         else:
             store.save_report_draft(tx, existing, draft=draft, saved_at=now, based_on=based_on, copied=copied)
-            tx.record(KIND, visit_id, "report.draft_saved", {"sections": len(draft), "revision": based_on + 1})
+            tx.record(
+                KIND,
+                visit_id,
+                "report.draft_saved",
+                {"sections": len(draft), "revision": based_on + 1},
+                case_id=visit.referral_id,
+            )
 
 
 def submit(principal: Principal, visit_id: str) -> outputs.SubmittedReport:

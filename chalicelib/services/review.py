@@ -20,7 +20,7 @@ from chalicelib.config import settings
 from chalicelib.domain import date_words
 from chalicelib.domain.people import Person, person_label
 from chalicelib.domain.working_days import calendar_seconds
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email, outputs
 from chalicelib.services.approvals import ApprovalSubject
@@ -52,6 +52,7 @@ class Described:
     url: str  # the item's page, where a supervisor can decide it
     since: str  # ISO time it entered its current status (what the queue sorts by)
     runs: int  # executions started for it: names are "<id>-<run>"
+    case_id: str  # the case (referral id) it belongs to: its audit events carry it
 
 
 @dataclass(frozen=True)
@@ -152,12 +153,11 @@ def start(workflow: Workflow, subject_id: str, run: int) -> bool:
 def count_restart(subject: ReviewSubject, item: Any, run: int, status: str, lost_to: str) -> bool:
     """Count run `run` on the item with its audit event, in one conditional write; False when
     another request or sweep counted it first (that one starts it)."""
+    described = subject.describe(item)
     try:
-        with audited_transaction(SYSTEM, lost_to) as tx:
+        with audited_transaction(SYSTEM, lost_to, case_id=described.case_id) as tx:
             subject.count_run(tx, item, run)
-            tx.record(
-                subject.kind, subject.describe(item).subject_id, "workflow.restarted", {"status": status, "run": run}
-            )
+            tx.record(subject.kind, described.subject_id, "workflow.restarted", {"status": status, "run": run})
     except Conflict:
         return False
     return True
@@ -241,11 +241,13 @@ def _send_link(
     subject: ReviewSubject, item: Any, token: str, approver: str, purpose: str, reminders: int, retire_others: bool
 ) -> None:
     summary = subject.summary(item)
-    subject_id = subject.describe(item).subject_id
+    described = subject.describe(item)
+    subject_id = described.subject_id
     try:
         link_id = approvals.issue(
             subject,
             subject_id=subject_id,
+            case_id=described.case_id,
             approver_email=approver,
             task_token=token,
             summary=summary,
@@ -272,7 +274,7 @@ def report_overdue(subject: ReviewSubject, event: dict) -> dict:
     """The review stops here: its links die with it, and the recovery sweep starts a new review."""
     item = subject.describe(subject.load(event["subject_id"]))
     approvals.retire_active(subject.kind, item.subject_id, reason="review overdue")
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=item.case_id) as tx:
         tx.record(subject.kind, item.subject_id, f"{subject.kind}.review_overdue", {"status": item.status})
     email.send(settings().admin_email, "review_overdue", item=item, noun=subject.labels["noun"])
     return {"alerted": True}
@@ -283,8 +285,16 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
     error = str(failure.get("Error", "unknown"))[:200]
     subject_id = event["subject_id"]
     approvals.retire_active(subject.kind, subject_id, reason="workflow failed")  # their waits ended with it
-    with audited_transaction(SYSTEM) as tx:
-        tx.record(subject.kind, subject_id, "workflow.failed", {"error": error, "execution": event.get("execution")})
+    details = {"error": error, "execution": event.get("execution")}
+    try:
+        case_id = subject.describe(subject.load(subject_id)).case_id  # its event belongs to the item's case
+    except NotFound:
+        case_id = None
+    with audited_transaction(SYSTEM, case_id=case_id) as tx:
+        if case_id is None:  # no such item, so no case: the failure is kept as the workflow's own
+            tx.record("workflow", subject.workflow.name, "workflow.failed", {**details, "subject_id": subject_id})
+        else:
+            tx.record(subject.kind, subject_id, "workflow.failed", details)
     # Logged before the email: the WorkflowFailures alarm counts this line, so the admin hears of
     # the failure even when SES refuses their address too.
     logger().error(
@@ -307,12 +317,13 @@ def await_answer(subject: ReviewSubject, event: dict) -> dict:
     Answered (or withdrawn) before this wait began: AlreadyAnswered, and back to review."""
     wait = subject.author_wait
     item = subject.load(event["subject_id"])
-    subject_id = subject.describe(item).subject_id
+    described = subject.describe(item)
+    subject_id = described.subject_id
     approvals.retire_active(subject.kind, subject_id, reason=wait.retire_reason)
     if item.status != wait.status:
         raise AlreadyAnswered(item.status)
     try:
-        with audited_transaction(SYSTEM) as tx:
+        with audited_transaction(SYSTEM, case_id=described.case_id) as tx:
             wait.keep_token(tx, item, event["task_token"], while_status=wait.status)
             tx.record(subject.kind, subject_id, wait.audit_action, wait.details(item))
     except Conflict as exc:

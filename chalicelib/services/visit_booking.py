@@ -244,6 +244,7 @@ def _write(
                     "series_id": visit.series_id,
                     "outside_plan": visit.outside_plan,
                 },
+                case_id=visit.referral_id,
             )
         if series:
             tx.record(

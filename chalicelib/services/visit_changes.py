@@ -79,7 +79,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs
             store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
             store.claim_schedule(tx, worker_id, revision)
             keep_record_open(tx, visit.visit_id)
-            tx.record(ENTITY, visit.visit_id, action, record)
+            tx.record(ENTITY, visit.visit_id, action, record, case_id=visit.referral_id)
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
@@ -139,4 +139,5 @@ def add_cancellation(tx: Any, visit: Any, cancelled_by: str, reason: str, change
             "by": visit.cancelled_by,
             **(changes or {}),
         },
+        case_id=visit.referral_id,
     )

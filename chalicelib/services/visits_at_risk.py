@@ -83,12 +83,14 @@ def _judge(tx: Any, visit: Any, reason: str | None, worker_id: str, today: date)
     scheduled = VisitStatus.SCHEDULED.value
     if reason is None:
         store.clear_visit_at_risk(tx, visit, now=clock.iso_now(), while_status=scheduled, worker_id=worker_id)
-        tx.record(ENTITY, visit.visit_id, "visit.at_risk_cleared", {"worker_id": worker_id})
+        tx.record(ENTITY, visit.visit_id, "visit.at_risk_cleared", {"worker_id": worker_id}, case_id=visit.referral_id)
         return
     store.flag_visit_at_risk(
         tx, visit, reason=reason, since=today, now=clock.iso_now(), while_status=scheduled, worker_id=worker_id
     )
-    tx.record(ENTITY, visit.visit_id, "visit.at_risk", {"worker_id": worker_id, "reason": reason})
+    tx.record(
+        ENTITY, visit.visit_id, "visit.at_risk", {"worker_id": worker_id, "reason": reason}, case_id=visit.referral_id
+    )
 
 
 def notify_at_risk(today: date) -> int:

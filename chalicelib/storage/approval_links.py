@@ -34,6 +34,7 @@ class ApprovalLink(Model):
     subject_key = UnicodeAttribute()  # "<kind>#<id>"
     subject_type = UnicodeAttribute()  # the kind: "referral" | "report"
     subject_id = UnicodeAttribute()
+    case_id = UnicodeAttribute(null=True)  # the referral id of the item's case: its events carry it
     approver_email = UnicodeAttribute()
     allowed_decisions = ListAttribute(of=UnicodeAttribute)
     task_token = UnicodeAttribute()  # server side only
@@ -87,6 +88,7 @@ def new_link(
     *,
     kind: str,
     subject_id: str,
+    case_id: str,
     approver_email: str,
     allowed_decisions: list[str],
     task_token: str,
@@ -101,6 +103,7 @@ def new_link(
         subject_key=subject_key(kind, subject_id),
         subject_type=kind,
         subject_id=subject_id,
+        case_id=case_id,
         approver_email=approver_email,
         allowed_decisions=allowed_decisions,
         task_token=task_token,

@@ -21,6 +21,19 @@ class AuditByDay(GlobalSecondaryIndex):
     event_key = UnicodeAttribute(range_key=True)
 
 
+class AuditByCase(GlobalSecondaryIndex):
+    """A case's whole history, oldest first: the events of every item of one case (its referral,
+    visits, reports, incidents, reviews). Sparse: an event of no case (a worker, a draft) has no
+    `case_id` and is not in it."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+
+
 class AuditEvent(Model):
     class Meta:
         locals().update(meta("audit"))
@@ -35,8 +48,10 @@ class AuditEvent(Model):
     actor_name = UnicodeAttribute(null=True)  # the name shown beside it (older events have none)
     action = UnicodeAttribute()
     changes = JSONAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)  # the referral id of the case the item belongs to
 
     by_day = AuditByDay()
+    by_case = AuditByCase()
 
     def to_dict(self) -> dict:
         return {
@@ -67,6 +82,7 @@ def new_event(
     actor_name: str | None = None,
     action: str,
     changes: dict,
+    case_id: str | None = None,
 ) -> AuditEvent:
     """An event not yet written (`add_event` in a transaction, or `.save()` alone). `precise_at`
     (to the microsecond) orders the entity's events of the same second as they happened."""
@@ -81,6 +97,7 @@ def new_event(
         actor_name=actor_name,
         action=action,
         changes=changes,
+        case_id=case_id,
     )
 
 
@@ -115,25 +132,16 @@ def events_on_day(day: str, *, limit: int, cursor: str | None = None) -> tuple[l
     return events, _DAY_CURSOR.encode(result.last_evaluated_key)
 
 
-# Several entities' events merged in time order (a case's history) are placed by the event key
-# alone: it starts with the moment to the microsecond, so it orders events across partitions too.
-_MERGED_CURSOR = KeyCursor(("event_key",))
+# A case's history is one index partition: the table key places a page in it (the index key's case
+# is the query's own).
+_CASE_CURSOR = KeyCursor(("entity_key", "event_key"))
 
 
-def events_after(entity: str, entity_id: str, *, after: str | None, limit: int) -> list[AuditEvent]:
-    """Up to `limit` of an entity's events, oldest first, from just after the event key `after`
-    (from its first event when None): one Query on the entity's partition."""
-    key = entity_key(entity, entity_id)
-    condition = AuditEvent.event_key > after if after else None
-    return list(AuditEvent.query(key, condition, limit=limit))
-
-
-def merged_cursor(event: AuditEvent) -> str:
-    """The cursor that goes on after `event` in a merged history."""
-    return _MERGED_CURSOR.encode({"event_key": event.event_key})
-
-
-def merged_position(cursor: str | None) -> str | None:
-    """The event key a merged history's cursor goes on after; BadRequest for a cursor not ours."""
-    start = _MERGED_CURSOR.decode(cursor)
-    return start["event_key"]["S"] if start else None
+def events_of_case(case_id: str, *, limit: int, cursor: str | None = None) -> tuple[list[AuditEvent], str | None]:
+    """One page of a case's events, oldest first, and the next page's cursor (None at the end):
+    one Query on `by_case`. BadRequest for a cursor not ours."""
+    result = AuditEvent.by_case.query(
+        case_id, limit=limit, last_evaluated_key=_CASE_CURSOR.decode(cursor, case_id=case_id)
+    )
+    events = list(result)
+    return events, _CASE_CURSOR.encode(result.last_evaluated_key)

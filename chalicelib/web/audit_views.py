@@ -195,7 +195,6 @@ def audit_page(
     next_cursor: str | None,
     error: str | None = None,
     status: int = 200,
-    more_visits: bool = False,
 ):
     filters = {"kind": kind, "id": item_id} if kind and item_id else {"day": day}
     next_link = "/audit?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
@@ -209,7 +208,6 @@ def audit_page(
         item_id=item_id,
         day=day,
         by_item=bool(kind and item_id),
-        more_visits=more_visits,
         next_link=next_link,
         error=error,
     )

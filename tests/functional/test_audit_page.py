@@ -147,7 +147,7 @@ def test_a_day_is_the_uk_day_across_the_clock_changes(client, admin, monkeypatch
     monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat(moment))
     item = uuid.uuid4().hex  # an item whose only event is this one, at that moment
     with audited_transaction("system") as tx:
-        tx.record("visit", item, "visit.scheduled")
+        tx.record("visit", item, "visit.scheduled", case_id="r-1")
 
     on_the_uk_day = client.http.get(f"/audit?day={uk_day}", headers=admin)
     assert item[:8] in on_the_uk_day.body.decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -230,20 +231,108 @@ def test_the_audit_page_finds_a_cases_visits_and_reports_from_its_reference(clie
     assert f'href="/visits/{past}"' in response.body.decode() or f"/visits/{past}/report" in response.body.decode()
 
 
-# -- the case parts registry --------------------------------------------------------------------------
+# -- every event of a case's items carries the case ------------------------------------------------
 
 
-def test_a_new_kind_of_case_part_joins_the_history_with_one_entry(runtime):
-    from chalicelib.services import case_history
-    from chalicelib.services.audit import new_event
-    from chalicelib.services.case_parts import CASE_PARTS, CasePart
-    from tests.visit_helpers import add_referral
+def _items_of_case(referral_id: str) -> list[tuple[str, str]]:
+    """Every item of the case, found from its own keys and indexes (not through the audit log)."""
+    from chalicelib.storage import case_reviews, incidents, reports, visits
 
-    referral_id = add_referral()  # written directly: no events of its own
-    new_event("incident", "i-1", SUPERVISOR, "incident.recorded", {"critical": False}).save()
-    incidents = CasePart("incident", lambda referral, found: ["i-1"] if referral == referral_id else [])
-    events = case_history.case_events(referral_id, cursor=None, limit=10, parts=(*CASE_PARTS, incidents))["events"]
-    assert [(e["entity"], e["action"]) for e in events] == [("incident", "incident.recorded")]
+    visit_ids = [v.visit_id for v in visits.visits_of_referral(referral_id)]
+    return [
+        ("referral", referral_id),
+        *(("visit", v) for v in visit_ids),
+        *(("report", v) for v in reports.reports_of(visit_ids)),
+        *(("incident", i.incident_id) for i in incidents.of_referral(referral_id)),
+        *(("case_review", r.review_id) for r in case_reviews.reviews_of(referral_id)),
+    ]
+
+
+def _visit_under_way(client, auth, referral_id: str) -> str:
+    """A visit of the case that started an hour ago (booked, then moved there in storage: a booking
+    cannot start in the past), so an incident can be recorded at it."""
+    from chalicelib import clock
+    from chalicelib.storage.visits import Visit
+    from chalicelib.storage.workers import worker_by_email
+
+    visit = Visit.get(book_on(client, auth, referral_id, worker_by_email(CASEY).worker_id, 5), consistent_read=True)
+    start = clock.now().replace(microsecond=0) - timedelta(minutes=60)
+    visit.starts_at, visit.ends_at = start.isoformat(), (start + timedelta(minutes=90)).isoformat()
+    visit.save()
+    return visit.visit_id
+
+
+def test_every_event_of_a_cases_items_carries_the_case_and_is_in_its_one_query_history(client, auth, case):
+    """A whole case's life, every writer in it: a writer that forgets the case fails here (or at
+    once: `services.audit.case_of`)."""
+    from chalicelib import clock
+    from chalicelib.domain.case_reviews import example_case_review
+    from chalicelib.services.audit import history
+    from chalicelib.storage.audit import events_for, events_of_case
+    from tests.incident_helpers import incident_body, recorded_incident
+
+    referral_id, upcoming = case["referral_id"], case["upcoming"]
+    reported(client, auth, referral_id, case["past"])
+    supervisor = auth("supervisor")
+
+    def post(path: str, body: dict) -> None:
+        response = client.http.post(path, headers=supervisor, body=json.dumps(body))
+        assert response.status_code in (200, 201), (path, response.body)
+
+    later = (clock.now() + timedelta(days=9)).date().isoformat()
+    moved = client.http.patch(
+        f"/v1/visits/{upcoming}",
+        headers=supervisor,
+        body=json.dumps({"start": f"{later}T14:00", "end": f"{later}T15:30"}),
+    )
+    assert moved.status_code == 200, moved.body
+    post(f"/v1/visits/{upcoming}/cancel", {"cancelled_by": "carer", "reason": "Maya is unwell."})
+    at = _visit_under_way(client, auth, referral_id)
+    incident_id = recorded_incident(client, auth, at, incident_body(at))
+    decide = lambda: client.http.post(  # noqa: E731 - the review may still be issuing its link
+        f"/v1/incidents/{incident_id}/decision", headers=supervisor, body=json.dumps({"decision": "continue"})
+    )
+    wait_for(lambda: decide().status_code == 200, what="the incident's decision")
+    wait_for(
+        lambda: "incident.referrer_notified" in [e["action"] for e in history("incident", incident_id)],
+        what="the referrer told of the decision",
+    )
+    post(f"/v1/referrals/{referral_id}/reviews", example_case_review())
+    post(f"/v1/referrals/{referral_id}/suspend", {"reason": "Police inquiry"})
+    post(f"/v1/referrals/{referral_id}/resume", {"reason": "Inquiry closed"})
+    post(f"/v1/referrals/{referral_id}/close", {"reason": "plan_completed", "summary": "The plan is complete."})
+
+    items = _items_of_case(referral_id)
+    assert {kind for kind, _ in items} == {"referral", "visit", "report", "incident", "case_review"}
+    by_item = [event for kind, item_id in items for event in events_for(kind, item_id, limit=1000)[0]]
+    assert [(e.entity, e.action) for e in by_item if e.case_id != referral_id] == []
+    by_case, cursor = [], None
+    while True:  # small pages: the cursor is followed across them
+        page, cursor = events_of_case(referral_id, limit=7, cursor=cursor)
+        by_case += page
+        if cursor is None:
+            break
+    assert {e.event_key for e in by_item} <= {e.event_key for e in by_case}
+    assert [e.event_key for e in by_case] == sorted(e.event_key for e in by_case)
+    actions = {e.action for e in by_item}
+    assert {"visit.rescheduled", "visit.cancelled", "report.decided", "incident.decided"} <= actions
+    assert {"case_review.recorded", "referral.suspended", "referral.closed", "approval_link.issued"} <= actions
+
+
+def test_an_event_of_a_cases_item_without_its_case_is_refused_before_anything_is_written(runtime):
+    from chalicelib.services.audit import CaseNotGiven, audited_transaction, new_event
+    from chalicelib.storage.audit import events_for
+
+    with pytest.raises(CaseNotGiven):
+        new_event("incident", "i-1", SUPERVISOR, "incident.recorded", {})
+    with pytest.raises(CaseNotGiven), audited_transaction(SUPERVISOR) as tx:
+        tx.record("visit", "v-1", "visit.booked", {})
+    assert events_for("visit", "v-1", limit=10)[0] == []
+    with pytest.raises(CaseNotGiven):
+        new_event("referral", "r-1", SUPERVISOR, "referral.submitted", {}, case_id="r-2")
+    # The referral is its own case; what belongs to no case (a worker) carries none.
+    assert new_event("referral", "r-1", SUPERVISOR, "referral.submitted").case_id == "r-1"
+    assert new_event("worker", "w-1", SUPERVISOR, "created").case_id is None
 
 
 def test_the_case_page_shows_the_first_events_and_links_to_the_later_ones(client, auth, case, monkeypatch):

@@ -97,6 +97,7 @@ def test_an_approval_link_id_issued_is_caught_when_logged(runtime, recorder, ser
     link_id = approvals.issue(
         subject,
         subject_id="r-1",
+        case_id="r-1",
         approver_email="supervisor@familycontact.example",
         task_token="not-logged-here",
         summary={},

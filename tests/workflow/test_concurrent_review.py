@@ -95,6 +95,7 @@ def test_link_issue_checks_the_subject_in_its_own_transaction(runtime, referrer,
         approvals.issue(
             SUBJECT,
             subject_id=referral_id,
+            case_id=referral_id,
             approver_email=SUPERVISOR,
             task_token="token-of-a-wait",
             summary={},
@@ -348,6 +349,7 @@ def test_two_links_of_one_referral_used_at_once_one_decides(client, runtime, ref
     admin_link = approvals.issue(
         SUBJECT,
         subject_id=referral_id,
+        case_id=referral_id,
         approver_email="admin@familycontact.example",
         task_token=wait.task_token,
         summary=wait.summary,
