@@ -21,7 +21,7 @@ class Subject:
     kind: str = "incident"
 
     def describe(self, item: str) -> Described:
-        return Described(item, "REF", "Maya", "REPORTED", "waiting", "/x", FRIDAY_3PM.isoformat(), 1)
+        return Described(item, "REF", "Maya", "REPORTED", "waiting", "/x", FRIDAY_3PM.isoformat(), 1, "case")
 
 
 @pytest.mark.parametrize(
