@@ -39,7 +39,7 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
         "dynamodb:BatchGetItem": ["table:referrals", "table:report-versions", "table:reports", "table:workers"],
-        "dynamodb:ConditionCheckItem": ["table:incidents", "table:referrals", "table:reports", "table:visits"],
+        "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
@@ -81,6 +81,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:audit/by_case",
             "index:audit/by_day",
             "index:case-review-schedules/by_due",
+            "index:incidents/by_referral",
             "index:incidents/by_status",
             "index:incidents/by_visit",
             "index:referral-drafts/by_owner",

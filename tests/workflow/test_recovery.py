@@ -46,6 +46,33 @@ def test_referral_is_kept_when_step_functions_is_throttled_and_the_sweep_starts_
     wait_for_execution(runtime, referral_id, "RUNNING")
 
 
+def test_an_incident_recorded_while_step_functions_is_throttled_is_reviewed_once_the_sweep_starts_it(
+    client, auth, runtime, no_start_grace
+):
+    from chalicelib.workflows.executions import sfn_client
+    from tests.incident_helpers import recorded_incident, visit_at
+
+    visit_id = visit_at(client, auth)
+    events = sfn_client().meta.events
+    events.register("before-call.sfn.StartExecution", _throttle_step_functions)
+    try:
+        # WHEN an incident is recorded while Step Functions refuses to start executions
+        incident_id = recorded_incident(client, auth, visit_id)
+    finally:
+        events.unregister("before-call.sfn.StartExecution", _throttle_step_functions)
+    # THEN it is kept, waiting for its review to start
+    seen = client.http.get(f"/v1/incidents/{incident_id}", headers=auth("supervisor")).json_body
+    assert seen["status"] == "REPORTED"
+    assert emails_to(runtime.outbox, SUPERVISOR) == []
+
+    # WHEN the recovery sweep runs
+    swept = client.http.post("/dev/jobs/recover-workflows", headers={"Content-Type": "application/json"}, body="{}")
+    # THEN the review starts and the supervisor is asked
+    assert swept.json_body["result"]["restarted"] == 1
+    wait_for_email(runtime.outbox, SUPERVISOR, "An incident needs your decision")
+    wait_for_execution(runtime, incident_id, "RUNNING", workflow="incident_review")
+
+
 def test_sweep_leaves_a_running_review_alone(client, auth, runtime, no_start_grace):
     submit_referral(client, auth("referrer"), example_referral())
     wait_for_email(runtime.outbox, SUPERVISOR, "needs your decision")
