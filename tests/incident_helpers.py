@@ -59,9 +59,9 @@ def recorded_incident(client, auth, visit_id: str, body: dict | None = None, **w
     return response.json_body["incident_id"]
 
 
-def decided_incident(visit_id: str, decision: str = "continue") -> str:
-    """An incident at the visit as its review leaves it once decided (written straight to storage:
-    no workflow runs); its id."""
+def decided_incident(visit_id: str, decision: str | None = "continue") -> str:
+    """An incident at the visit as its review leaves it once decided (with `decision=None`: still
+    waiting for its decision), written straight to storage: no workflow runs; its id."""
     import uuid
 
     from chalicelib import clock
@@ -86,10 +86,10 @@ def decided_incident(visit_id: str, decision: str = "continue") -> str:
         immediate_actions="Maya was taken inside.",
         recorded_at=now,
         recorded_by=CASEY,
-        status="DECIDED",
+        status="DECIDED" if decision else "REPORTED",
         decision=decision,
-        decided_by="supervisor@familycontact.example",
-        decided_at=now,
+        decided_by="supervisor@familycontact.example" if decision else None,
+        decided_at=now if decision else None,
         updated_at=now,
     ).save()
     return incident_id

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import field_validator, model_validator
 
+from chalicelib.domain.date_words import span
 from chalicelib.domain.fields import InputModel, lines, optional
 from chalicelib.domain.local_time import LocalTimeError, parse_local
 from chalicelib.domain.validation import cross_field_error
@@ -115,10 +116,7 @@ def recording_refusal(now: datetime, visit_start: datetime, visit_end: datetime)
 def occurred_refusal(occurred_local: datetime, start_local: datetime, end_local: datetime) -> str | None:
     """Why the time given is not inside the visit (UK wall-clock times), or None."""
     if not start_local <= occurred_local <= end_local:
-        return (
-            f"Give a time inside the visit, from {start_local:%H:%M} to {end_local:%H:%M} "
-            f"on {start_local:%d/%m/%Y} (UK time)"
-        )
+        return f"Give a time inside the visit, {span(start_local, end_local)} (UK time)"
     return None
 
 

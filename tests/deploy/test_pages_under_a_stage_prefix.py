@@ -55,6 +55,7 @@ def _examples(runtime, client, auth) -> dict[str, str]:
     from local.tokens import resolve_user, token_for
     from tests.dates import example_referral
     from tests.helpers import approval_path, submit_referral, wait_for_email
+    from tests.incident_helpers import decided_incident
 
     seed_demo_data()
     submitted = submit_referral(client, auth("referrer"), example_referral())
@@ -73,6 +74,7 @@ def _examples(runtime, client, auth) -> dict[str, str]:
         "kind": clearance.kind,
         "link_id": approval_path(email).rsplit("/", 1)[-1],
         "file_name": asset_url("site.css").rsplit("/", 1)[-1],
+        "incident_id": decided_incident(visit.visit_id, None),
     }
 
 

@@ -31,6 +31,7 @@ class Site:
     referrals: dict[str, str] = field(default_factory=dict)
     visits: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)  # approval-link paths
+    incidents: dict[str, str] = field(default_factory=dict)
     worker_id: str = ""
     draft_id: str = ""  # a referral form saved half typed
 
@@ -96,7 +97,10 @@ def seed(client, auth, runtime) -> Site:
         response = client.http.post(path, headers=supervisor, body=json.dumps(body))
         assert response.status_code == 200, response.body
     from chalicelib.storage.visits import Visit
+    from tests.incident_helpers import decided_incident
 
+    site.incidents["decided"] = decided_incident(site.visits["approved"], "change_conditions")
+    site.incidents["to_decide"] = decided_incident(site.visits["submitted"], None)
     site.draft_id = _save_a_draft(client)
     site.referrals["active"] = Visit.get(site.visits["approved"]).referral_id
     site.worker_id = Visit.get(site.visits["approved"]).worker_id
@@ -297,6 +301,16 @@ def pages(site: Site) -> list[Page]:
         Page("audit log of one referral", f"/audit?kind=referral&id={r['declined']}", ADMIN),
         Page("audit log, bad filter", "/audit?day=2026-02-30", ADMIN),
         Page("audit log of one case", f"/audit?kind=referral&id={r['active']}", ADMIN),
+        # incidents: decided, and waiting for the supervisor's decision (its form), as staff read them
+        Page("incident, decided", f"/incidents/{site.incidents['decided']}", SUPERVISOR),
+        Page("incident to decide", f"/incidents/{site.incidents['to_decide']}", SUPERVISOR),
+        Page("incident, its worker", f"/incidents/{site.incidents['decided']}", CASEY),
+        Page(
+            "incident decision with errors",
+            f"/incidents/{site.incidents['to_decide']}",
+            SUPERVISOR,
+            _press("Record the decision"),
+        ),
         # a case's timeline on its own page
         Page("case timeline, supervisor", f"/referrals/{r['active']}/timeline", SUPERVISOR),
         Page("case timeline, referrer", f"/referrals/{r['active']}/timeline", REFERRER),

@@ -93,7 +93,7 @@ def test_admin_reads_a_referrals_history_in_the_audit_log_and_a_days_events(
 
     # THEN its events read as words: who did what, when, oldest first
     text = read(page)
-    assert f"The history of referral {reference}, oldest first." in text
+    assert f"The history of referral {reference}, oldest first: the referral, its visits" in text
     rows = page.locator("#audit tbody tr")
     assert rows.count() == 2
     first = rows.first

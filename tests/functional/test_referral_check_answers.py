@@ -93,7 +93,7 @@ def test_continue_shows_every_answer_to_check_and_sends_nothing(client, runtime,
     assert {b["attrs"]["formaction"].partition("#")[2] for b in changes} == SECTIONS
     assert all(b["attrs"]["formaction"].startswith("/referrals/new#") for b in changes)
     assert page.one("button", name="action", value="submit")["text"] == "Send referral"
-    assert page.one("form")["attrs"]["action"] == "/referrals/new"
+    assert [f["attrs"]["action"] for f in page.find("form")] == ["/signout", "/referrals/new"]
     # Nothing was sent: no referral, no draft, no email.
     assert client.http.get("/v1/referrals", headers=sam).json_body["referrals"] == []
     assert Html(client.http.get("/referrals", headers=sam).body).find(id="drafts") == []
@@ -157,7 +157,7 @@ def test_a_draft_continues_to_its_own_check_page_and_sending_removes_the_draft(c
     # THEN the check page posts to the draft, and the draft keeps the change
     page = Html(check.body)
     assert heading(page) == CHECK
-    assert page.one("form")["attrs"]["action"] == draft_path(draft_id)
+    assert [f["attrs"]["action"] for f in page.find("form")] == ["/signout", draft_path(draft_id)]
     changes = page.find("button", name="action", value="change")
     assert {b["attrs"]["formaction"] for b in changes} == {f"{draft_path(draft_id)}#{s}" for s in SECTIONS}
     assert Html(client.http.get(draft_path(draft_id), headers=sam).body).value("funding_reference") == "PO-CHANGED"
