@@ -151,7 +151,7 @@ def _retire(tx: Any, link: ApprovalLink, reason: str) -> None:
         link.subject_id,
         "approval_link.retired",
         {"approver": link.approver_email, "purpose": link.purpose, "reason": reason},
-        case_id=link.case_id,
+        case_id=store.case_of(link),
     )
 
 
@@ -251,7 +251,7 @@ def _record_opening(link: ApprovalLink, principal: Principal | None, action: str
         principal.person if principal is not None else Person(link.approver_email),
         action,
         {"shown": shown, "purpose": link.purpose, "approver": link.approver_email, **_signed_in(principal)},
-        case_id=link.case_id,
+        case_id=store.case_of(link),
     ).save()
 
 
@@ -368,7 +368,7 @@ def _consume(
     item changed, all or nothing; then the waiting workflow resumes."""
     now = clock.now().isoformat(timespec="seconds")
     # The subject's change and its events belong to the link's case (`apply` records them in it).
-    with audited_transaction(actor, conflict_message="already decided", case_id=door.case_id) as tx:
+    with audited_transaction(actor, conflict_message="already decided", case_id=store.case_of(door)) as tx:
         store.use_link(
             tx,
             door,

@@ -75,6 +75,19 @@ def active_links(kind: str, subject_id: str) -> Iterator[ApprovalLink]:
     )
 
 
+def case_of(link: ApprovalLink) -> str:
+    """The case (referral id) the link's item belongs to. A link issued before links kept their
+    case (local data kept across restarts) is told by its item: a referral is its own case, a
+    report is its visit's."""
+    if link.case_id:
+        return link.case_id
+    if link.subject_type == "report":
+        from chalicelib.storage.visits import Visit
+
+        return Visit.get(link.subject_id).referral_id
+    return link.subject_id
+
+
 def link(link_hash: str, *, consistent: bool = False) -> ApprovalLink | None:
     """The link stored under this hash (strongly consistent if asked), or None."""
     try:

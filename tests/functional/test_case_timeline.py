@@ -350,3 +350,23 @@ def test_the_case_page_shows_the_first_events_and_links_to_the_later_ones(client
     assert later.status_code == 200
     text = visible_timeline(later)
     assert "Later events" in text and "submitted the referral" not in text and "accepted the referral" in text
+
+
+def test_a_link_issued_before_links_kept_their_case_is_retired_under_its_case(client, auth, runtime):
+    """Local data kept across restarts may hold links from before: their item tells their case."""
+    from chalicelib.services import approvals
+    from chalicelib.storage.approval_links import active_links
+    from chalicelib.storage.audit import events_of_case
+    from chalicelib.storage.visits import Visit
+    from tests.report_helpers import write_and_submit
+
+    visit_id = book_visit(client, auth)
+    write_and_submit(client, auth, visit_id)
+    wait_for_email(runtime.outbox, SUPERVISOR, "report")
+    (link,) = active_links("report", visit_id)
+    link.update(actions=[type(link).case_id.remove()])  # as a link issued before links kept their case
+
+    approvals.retire_active("report", visit_id, reason="superseded")
+
+    events, _ = events_of_case(Visit.get(visit_id).referral_id, limit=100)
+    assert ("report", visit_id, "approval_link.retired") in {(e.entity, e.entity_id, e.action) for e in events}
