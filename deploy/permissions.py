@@ -38,7 +38,13 @@ EXECUTIONS = [f"execution:{name}" for name in sorted(WORKFLOWS)]
 
 CALLS: dict[str, dict[str, list[str]]] = {
     "api_handler": {
-        "dynamodb:BatchGetItem": ["table:referrals", "table:report-versions", "table:reports", "table:workers"],
+        "dynamodb:BatchGetItem": [
+            "table:referrals",
+            "table:report-versions",
+            "table:reports",
+            "table:visits",
+            "table:workers",
+        ],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
         "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [

@@ -24,7 +24,7 @@ from chalicelib.errors import Conflict, NotFound
 from chalicelib.observability import count, logger
 from chalicelib.services import approvals, email, outputs
 from chalicelib.services.approvals import ApprovalSubject
-from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.services.audit import CASE_ITEMS, SYSTEM, audited_transaction
 from chalicelib.workflows import executions
 from chalicelib.workflows.registry import Workflow
 
@@ -291,9 +291,10 @@ def record_failure(subject: ReviewSubject, event: dict) -> dict:
     except NotFound:
         case_id = None
     with audited_transaction(SYSTEM, case_id=case_id) as tx:
-        if case_id is None:  # no such item, so no case: the failure is kept as the workflow's own
+        if case_id is None and subject.kind in CASE_ITEMS:
+            # No such item, so no case to file it under: the failure is kept as the workflow's own.
             tx.record("workflow", subject.workflow.name, "workflow.failed", {**details, "subject_id": subject_id})
-        else:
+        else:  # a referral is its own case, found or not
             tx.record(subject.kind, subject_id, "workflow.failed", details)
     # Logged before the email: the WorkflowFailures alarm counts this line, so the admin hears of
     # the failure even when SES refuses their address too.
