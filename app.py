@@ -16,6 +16,7 @@ from chalicelib.api import (
     case_status,
     case_timeline,
     decisions,
+    families,
     home,
     hr_pages,
     incidents,
@@ -64,6 +65,7 @@ for blueprint in (
     case_reviews.routes,
     case_timeline.routes,
     case_status.routes,
+    families.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)

@@ -229,6 +229,8 @@ TABLE: tuple[Row, ...] = (
     # -- a case's timeline: staff, and the referrer who made the referral ------------------------
     api("GET", "/v1/referrals/{referral_id}/timeline", REFERRAL_READERS),
     page("GET", "/referrals/{referral_id}/timeline", REFERRAL_READERS),
+    # -- families: staff record a family member's reminder choice ---------------------------------
+    page("POST", "/referrals/{referral_id}/family/{member}", DECIDERS, 422, {"family.0.reminders": ""}),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
@@ -312,6 +314,7 @@ def world(client, runtime) -> World:
         "proxy+": "no-such-page",  # one segment: the test client matches a greedy path no deeper
         "incident_id": decided_incident(visits["approved"]),
         "file_name": asset_url("site.css").rsplit("/", 1)[-1],
+        "member": "0",
     }
     return World(ids, visits, other_referral, booked.json_body["id"])
 
