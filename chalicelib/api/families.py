@@ -43,3 +43,33 @@ def change_reminder_choice(request, principal, referral_id: str, member: str):
     except Conflict as exc:
         return detail(principal, referral_id, http_status=409, alert=exc.message, typed={"family": {index: typed}})
     return redirect(f"/referrals/{referral_id}?done=family_reminders#family-reminders")
+
+
+# Any link id gets the "we cannot find this visit" page: only its hash is ever looked up. No sign-in
+# is read or needed: the link is the family member's only door.
+@page_route(routes, "/family/{link_id}", ["GET", "HEAD", "POST"], check_ids=False)
+def family_link(request, principal, link_id: str):
+    from chalicelib.services import family_links
+    from chalicelib.web.forms import field_id, first_value
+    from chalicelib.web.pages import render
+
+    if request.method == "POST":
+        fields = form_fields(request)
+        page = family_links.answer(
+            link_id, first_value(fields, "answer") or None, first_value(fields, "reason").strip() or None
+        )
+    else:
+        page = family_links.open_link(link_id, record_view=request.method == "GET")
+    response = render(
+        "family.html",
+        page.status_code,
+        None,
+        page=page,
+        answers=family_links.ANSWER_LABELS,
+        errors=page.errors,
+        field_id=field_id,
+        focus=None,
+    )
+    if request.method == "HEAD":
+        response.body = ""  # the headers a GET would have, nothing recorded and no page
+    return response
