@@ -115,3 +115,11 @@ def case_reviews_due(event):
     from chalicelib import clock, jobs
 
     return jobs.run("case-reviews-due", clock.today())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="family_reminders")
+def family_reminders(event):
+    """Hourly: each family member who agreed is reminded of a visit once, the set time before it."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("family-reminders", clock.today())

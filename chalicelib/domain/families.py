@@ -116,3 +116,26 @@ def answer_is_open(now: datetime, starts_at: datetime) -> bool:
 def first_name(full_name: str | None) -> str:
     """What a reminder calls the worker: their first name only."""
     return (full_name or "").split(" ")[0] if full_name else ""
+
+
+def reminder_text(when: str, venue: str, worker_first_name: str, url: str) -> str:
+    """The text message: the day and time, the venue, who meets them, and the one link. Nothing
+    about anyone else taking part (the phone may be seen by others)."""
+    with_whom = f" {worker_first_name} will meet you." if worker_first_name else ""
+    return (
+        f"Reminder: your family visit is {when} at {venue}.{with_whom} "
+        f"Please tell us if you can come, or if you cannot: {url}"
+    )
+
+
+def send_tag(referral_id: str, member: int, visit_id: str) -> str:
+    """What each send is tagged with, so a bounce reported later finds the family member: ids only."""
+    return f"{referral_id}.{member}.{visit_id}"
+
+
+def tagged_member(tag: str) -> tuple[str, int, str] | None:
+    """The referral, member and visit a send's tag names (None for a tag not of this shape)."""
+    parts = tag.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1]), parts[2]

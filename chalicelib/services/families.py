@@ -41,8 +41,9 @@ def members(referral: Referral, recorded: dict[int, Any] | None = None) -> list[
     found = []
     for index, member in enumerate(referral.submission.get("family_members") or []):
         item = recorded.get(index)
-        channel = item.preferred_channel if item is not None else member.get("preferred_channel")
-        agreed = item.reminders if item is not None else member.get("reminders")
+        chosen = item if item is not None and item.updated_at else None  # else only a delivery failure is kept
+        channel = chosen.preferred_channel if chosen is not None else member.get("preferred_channel")
+        agreed = chosen.reminders if chosen is not None else member.get("reminders")
         found.append(
             {
                 "member": index,
@@ -54,7 +55,7 @@ def members(referral: Referral, recorded: dict[int, Any] | None = None) -> list[
                 "reminders": agreed,
                 "wanted": reminders_wanted(agreed, channel),
                 "consent": consent_words(agreed),
-                "changed_at": item.updated_at if item is not None else None,
+                "changed_at": chosen.updated_at if chosen is not None else None,
                 "undeliverable": (
                     {
                         "reason": item.undeliverable_reason,

@@ -110,6 +110,21 @@ def contact(referral_id: str, member: int) -> FamilyContact | None:
         return None
 
 
+def contacts_by_key(keys: list[tuple[str, int]]) -> dict[tuple[str, int], FamilyContact]:
+    """The recorded choices of these (referral, member) pairs that exist: one BatchGetItem per 100."""
+    keys = list(dict.fromkeys(keys))
+    return {(c.referral_id, int(c.member)): c for c in FamilyContact.batch_get(keys)} if keys else {}
+
+
+def reminders_by_key(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (visit, reminder key) pairs were already claimed: one BatchGetItem per 100,
+    strongly consistent (a run just before this one must be seen)."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    return {(r.visit_id, r.reminder_key) for r in FamilyReminder.batch_get(keys, consistent_read=True)}
+
+
 def reminders_of(visit_id: str) -> list[FamilyReminder]:
     """Every reminder of a visit (every start time it had), oldest start first: one Query."""
     return list(FamilyReminder.query(visit_id))
