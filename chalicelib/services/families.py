@@ -101,3 +101,64 @@ def change_choice(principal: Principal, referral_id: str, member: int, choice: R
             {"member": member, "reminders": choice.reminders, "preferred_channel": channel},
         )
     return {"member": member, "reminders": choice.reminders, "preferred_channel": channel}
+
+
+# -- what staff see of a visit ---------------------------------------------------------------------
+
+PARENT_WORDS = ("mother", "father", "parent", "mum", "dad")
+
+
+def visit_panel(visit_id: str) -> list[dict[str, Any]]:
+    """Each family member taking part in the visit: their reminder for its current start (when,
+    which channel, or why it failed) and their answer (confirmed, or cannot come: when, why, late)."""
+    from chalicelib.storage import visits as visit_store
+
+    visit = visit_store.visit(visit_id)
+    if visit is None or not (visit.participants or {}).get("family_members"):
+        return []
+    referral = referral_store.referral(visit.referral_id)
+    family = (referral.submission.get("family_members") or []) if referral is not None else []
+    reminders = {int(r.member): r for r in store.reminders_of(visit_id) if r.starts_at == visit.starts_at}
+    answers = visit_store.family_answers_of(visit)
+    shown = []
+    for index in visit.participants["family_members"]:
+        member = family[index] if index < len(family) else {}
+        reminder = reminders.get(int(index))
+        shown.append(
+            {
+                "member": index,
+                "name": member.get("name", ""),
+                "relationship": member.get("relationship", ""),
+                "reminder": (
+                    {
+                        "state": reminder.state,
+                        "channel": reminder.channel,
+                        "at": reminder.sent_at or reminder.claimed_at,
+                        "failure": reminder.failure,
+                    }
+                    if reminder is not None
+                    else None
+                ),
+                "answer": answers.get(int(index)),
+            }
+        )
+    return shown
+
+
+def cannot_come(visit: Any) -> bool:
+    """Whether a family member said they cannot come to the visit at its current start (no read)."""
+    from chalicelib.storage.visits import family_answers_of
+
+    return any(a.get("answer") == "cannot_come" for a in family_answers_of(visit).values())
+
+
+def attendance_to_confirm(visit_id: str) -> list[dict[str, str]]:
+    """A new report's attendance, as the family's answers suggest it: each family member who said
+    they cannot come as cancelled by a parent (or a carer, for anyone else), for the worker to confirm."""
+    entries = []
+    for person in visit_panel(visit_id):
+        if (person["answer"] or {}).get("answer") == "cannot_come":
+            relationship = person["relationship"].casefold()
+            by = "parent" if any(word in relationship for word in PARENT_WORDS) else "carer"
+            entries.append({"participant": f"family-{person['member']}", "attendance": "cancelled", "cancelled_by": by})
+    return entries

@@ -203,7 +203,7 @@ def answer(link_id: str, chosen: str | None, reason: str | None) -> FamilyPage:
                     ENTITY,
                     visit.visit_id,
                     "family_link.answered",
-                    {"member": int(link.member), "answer": chosen, "late": late, "reason": reason},
+                    {"member": int(link.member), "decision": chosen, "late": late, "reason": reason},
                 )
             break
         except Conflict:

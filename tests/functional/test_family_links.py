@@ -75,7 +75,7 @@ def test_a_changed_answer_replaces_the_earlier_one_until_the_visit_starts(client
     assert "Your answer is: <strong>I will be there</strong>" in second.body.decode()
     assert stored_link(link_id).answer == "coming" and stored_link(link_id).reason is None
     assert stored_visit(visit_id).family_answers.as_dict()["m0"]["answer"] == "coming"
-    assert [e["changes"]["answer"] for e in events(visit_id, "family_link.answered")] == ["cannot_come", "coming"]
+    assert [e["changes"]["decision"] for e in events(visit_id, "family_link.answered")] == ["cannot_come", "coming"]
 
     # WHEN the visit has started THEN the link takes no answer and changes nothing
     starts = datetime.fromisoformat(stored_visit(visit_id).starts_at)
