@@ -131,11 +131,3 @@ def reminder_text(when: str, venue: str, worker_first_name: str, url: str) -> st
 def send_tag(referral_id: str, member: int, visit_id: str) -> str:
     """What each send is tagged with, so a bounce reported later finds the family member: ids only."""
     return f"{referral_id}.{member}.{visit_id}"
-
-
-def tagged_member(tag: str) -> tuple[str, int, str] | None:
-    """The referral, member and visit a send's tag names (None for a tag not of this shape)."""
-    parts = tag.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    return parts[0], int(parts[1]), parts[2]

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
-from chalicelib.domain.families import Channel, first_name, reminder_text, reminder_window, send_tag
+from chalicelib.domain.families import (
+    Channel,
+    first_name,
+    normalise_phone,
+    reminder_text,
+    reminder_window,
+    send_tag,
+)
 from chalicelib.domain.local_time import iso_utc
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict
@@ -109,7 +116,9 @@ def _remind(visit: Visit, person: dict[str, Any], worker_first_name: str) -> str
     url = family_links.link_url(link_id)
     try:
         if channel == Channel.TEXT:
-            message_id = texts.send(person["phone"], reminder_text(when, visit.venue, worker_first_name, url), tag=tag)
+            # A number on a referral made before numbers were kept in international form is put in it now.
+            number = normalise_phone(person["phone"] or "")
+            message_id = texts.send(number, reminder_text(when, visit.venue, worker_first_name, url), tag=tag)
         else:
             message_id = email.send(
                 person["email"],
