@@ -105,6 +105,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearance-history",
             "table:clearances",
             "table:family-contacts",
+            "table:family-reminders",
             "table:report-versions",
         ],
         "dynamodb:UpdateItem": [
