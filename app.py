@@ -16,6 +16,7 @@ from chalicelib.api import (
     case_status,
     case_timeline,
     decisions,
+    families,
     home,
     hr_pages,
     incidents,
@@ -64,6 +65,7 @@ for blueprint in (
     case_reviews.routes,
     case_timeline.routes,
     case_status.routes,
+    families.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
@@ -113,3 +115,11 @@ def case_reviews_due(event):
     from chalicelib import clock, jobs
 
     return jobs.run("case-reviews-due", clock.today())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="family_reminders")
+def family_reminders(event):
+    """Hourly: each family member who agreed is reminded of a visit once, the set time before it."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("family-reminders", clock.today())

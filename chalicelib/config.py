@@ -80,6 +80,10 @@ def _settings_model() -> type[BaseSettings]:
         # supervisors are reminded from this many days before the due day (and while overdue).
         case_review_period_months: int = Field(3, ge=1, le=24)
         case_review_reminder_days: int = Field(14, ge=0, le=90)
+        # Each family member who agreed is reminded this many hours before a visit; one run of the
+        # hourly job sends at most this many reminders (the rest go in the next run).
+        family_reminder_lead_hours: int = Field(48, ge=1, le=168)
+        family_reminder_max_sends: int = Field(200, ge=1, le=2000)
 
         @field_validator("public_base_url", "cognito_domain")
         @classmethod

@@ -13,6 +13,7 @@ JOBS: dict[str, str] = {
     "recover-workflows": "chalicelib.services.recovery:restart_stranded_workflows",
     "compliance-scan": "chalicelib.services.compliance_scan:run",
     "case-reviews-due": "chalicelib.services.case_reviews:remind_due",
+    "family-reminders": "chalicelib.services.family_reminders:run",
 }
 
 

@@ -106,6 +106,15 @@ def clear_failed_create(stack: str) -> None:
         _aws("cloudformation", "wait", "stack-delete-complete", "--stack-name", stack)
 
 
+def set_sms_spend_limit(limit_usd: int | None = None) -> None:
+    """The account's monthly SMS spend limit (not a CloudFormation resource): SNS sends no text past
+    it. Reminders go as transactional texts (delivered first, never held back as marketing)."""
+    from deploy.template import SMS_MONTHLY_SPEND_LIMIT_USD
+
+    limit = SMS_MONTHLY_SPEND_LIMIT_USD if limit_usd is None else limit_usd
+    _aws("sns", "set-sms-attributes", "--attributes", f"MonthlySpendLimit={limit},DefaultSMSType=Transactional")
+
+
 def deploy(
     stage: str,
     stack: str,
@@ -124,6 +133,7 @@ def deploy(
         prepare(packaged)
     clear_failed_create(stack)
     _aws(*deploy_command(packaged, stack, bucket, parameters))
+    set_sms_spend_limit()
     given = {p.split("=", 1)[0] for p in parameters}
     found = outputs(stack)
     if not given & {"PublicBaseUrl", "CustomDomainName"} and found.get("PublicBaseUrl") == UNSET_PUBLIC_BASE_URL:

@@ -9,7 +9,9 @@ writes `.chalice/policy-<stage>-<function>.json` and points `.chalice/config.jso
 Symbolic resources: `table:<suffix>`, `index:<suffix>/<index>`, `stateMachine:<workflow>`,
 `execution:<workflow>`, `identity:sender` (the SES identity MailFrom sends as),
 `configuration-set:sender` (the stage's SES configuration set every email names),
-`queue:failed-jobs` and `*` for the task-token actions, which IAM does not scope to a resource.
+`queue:failed-jobs`, `phone-number` (an SMS sent straight to a number: SNS has no resource for
+it, so the grant is every resource that is not a topic) and `*` for the task-token actions, which
+IAM does not scope to a resource.
 
 `ON_FAILURE` is what Lambda itself does with a function's role when the function fails: it sends
 the failed event of a scheduled job to the dead-letter queue. No code calls it, so it is granted
@@ -49,6 +51,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
+            "table:family-links",
             "table:case-review-schedules",
             "table:clearances",
             "table:idempotency",
@@ -87,6 +90,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:audit/by_case",
             "index:audit/by_day",
             "index:case-review-schedules/by_due",
+            "index:family-links/by_visit",
             "index:incidents/by_referral",
             "index:incidents/by_status",
             "index:incidents/by_visit",
@@ -107,10 +111,14 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:case-reviews",
             "table:clearance-history",
             "table:clearances",
+            "table:family-contacts",
+            "table:family-reminders",
             "table:report-versions",
         ],
         "dynamodb:UpdateItem": [
             "table:approval-links",
+            "table:family-contacts",
+            "table:family-links",
             "table:incidents",
             "table:referrals",
             "table:reports",
@@ -189,6 +197,19 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:UpdateItem": ["table:case-review-schedules"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
+    "family_reminders": {
+        "dynamodb:BatchGetItem": [
+            "table:family-contacts",
+            "table:family-reminders",
+            "table:referrals",
+            "table:workers",
+        ],
+        "dynamodb:PutItem": ["table:audit", "table:family-links", "table:family-reminders"],
+        "dynamodb:Query": ["index:visits/by_month"],
+        "dynamodb:UpdateItem": ["table:family-contacts", "table:family-reminders"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
+        "sns:Publish": ["phone-number"],
+    },
 }
 
 # Lambda sends a scheduled job's failed event to the dead-letter queue with the function's role.
@@ -197,6 +218,7 @@ ON_FAILURE: dict[str, dict[str, list[str]]] = {
     "recover_workflows": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "compliance_scan": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "case_reviews_due": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
+    "family_reminders": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
 }
 
 
@@ -246,14 +268,17 @@ def policy(function: str, stage: str) -> dict:
     for action, resources in sorted(calls.items()):
         by_resources.setdefault(tuple(sorted(resources)), []).append(action)
     for resources, actions in sorted(by_resources.items(), key=lambda item: item[1]):
-        statements.append(
-            {
-                "Sid": _statement_id(actions[0]) + ("AndMore" if len(actions) > 1 else ""),
-                "Effect": "Allow",
-                "Action": sorted(actions),
-                "Resource": [_arn(resource, stage) for resource in resources],
-            }
-        )
+        statement = {
+            "Sid": _statement_id(actions[0]) + ("AndMore" if len(actions) > 1 else ""),
+            "Effect": "Allow",
+            "Action": sorted(actions),
+        }
+        if resources == ("phone-number",):
+            # A text sent to a number names no resource: allowed on anything but a topic.
+            statement["NotResource"] = [{"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}]
+        else:
+            statement["Resource"] = [_arn(resource, stage) for resource in resources]
+        statements.append(statement)
     if any(action.startswith("dynamodb:") for action in calls):
         statements.append(
             {

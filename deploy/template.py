@@ -996,6 +996,12 @@ def _threshold_alarm(description: str, threshold: float, periods: int = 1, **met
     }
 
 
+# Texts to families cost money per message: SNS stops sending at the account's monthly limit
+# (`deploy.deploy` sets it; it is not a CloudFormation resource), and the alarm warns well before.
+SMS_MONTHLY_SPEND_LIMIT_USD = 20
+SMS_SPEND_ALARM_SHARE = 0.8
+
+
 def operations_alarms(stage: str) -> dict:
     """Throttled reads and writes per table; the API's p99 latency; SES's bounce and complaint
     rates; a scheduled job's failed event in the dead-letter queue."""
@@ -1054,6 +1060,16 @@ def operations_alarms(stage: str) -> dict:
             Statistic="Maximum",
             Period=3600,
         )
+    resources["SmsSpendAlarm"] = _threshold_alarm(
+        f"Text messages this month cost {SMS_SPEND_ALARM_SHARE:.0%} of the ${SMS_MONTHLY_SPEND_LIMIT_USD} limit, "
+        "after which SNS sends no more reminders by text",
+        SMS_MONTHLY_SPEND_LIMIT_USD * SMS_SPEND_ALARM_SHARE,
+        Namespace="AWS/SNS",
+        MetricName="SMSMonthToDateSpentUSD",
+        Dimensions=[],
+        Statistic="Maximum",
+        Period=3600,
+    )
     resources["FailedJobsAlarm"] = _threshold_alarm(
         "A scheduled job failed after Lambda's retries: its event is in the failed-jobs queue",
         1,

@@ -66,6 +66,17 @@ def _record_sent_email(original: Callable) -> Callable:
     return send_raw_email
 
 
+def _record_sent_text(original: Callable) -> Callable:
+    def publish(self, message, arn, phone_number=None, *args, **kwargs):  # noqa: ANN001
+        message_id = original(self, message, arn, phone_number, *args, **kwargs)
+        if _outbox is not None and phone_number:
+            _outbox.record_text(phone_number, message)
+        return message_id
+
+    publish.embedded = True  # type: ignore[attr-defined]
+    return publish
+
+
 # moto rolls a failed TransactWriteItems back by restoring whole-table copies taken when it
 # began, which would erase a write another thread committed meanwhile. DynamoDB itself
 # serialises conflicting writes, so the embedded one does too: one lock for every call.
@@ -107,6 +118,7 @@ def _patch_moto() -> None:
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.dynamodb.models import DynamoDBBackend
     from moto.ses.models import SESBackend
+    from moto.sns.models import SNSBackend
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
     if not getattr(CallbackEndpoint.setup_heartbeat_endpoint, "embedded", False):
@@ -123,6 +135,8 @@ def _patch_moto() -> None:
         LambdaSimpleBackend.invoke = _invoke_in_process(LambdaSimpleBackend.invoke)
     if not getattr(SESBackend.send_raw_email, "embedded", False):
         SESBackend.send_raw_email = _record_sent_email(SESBackend.send_raw_email)
+    if not getattr(SNSBackend.publish, "embedded", False):
+        SNSBackend.publish = _record_sent_text(SNSBackend.publish)
 
 
 def chalice_handlers(app) -> dict[str, Callable]:
@@ -396,12 +410,12 @@ def _utc_now():
 
 def _reset_cached_clients() -> None:
     """Clients made under one mock must not outlive it."""
-    from chalicelib.services import email
+    from chalicelib.services import email, texts
     from chalicelib.storage import base
     from chalicelib.storage.tables import all_models
     from chalicelib.workflows import executions
 
-    for cached in (base.connection, email.ses_client, executions.sfn_client):
+    for cached in (base.connection, email.ses_client, executions.sfn_client, texts.sns_client):
         cached.cache_clear()
     for model in all_models():
         model._connection = None

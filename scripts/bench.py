@@ -345,6 +345,17 @@ def bench_timeline() -> None:
         row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
 
 
+def bench_families() -> None:
+    from scripts.bench_families import reminder_rows
+
+    counter = CallCounter()
+    counter.install()
+    for measured in reminder_rows(counter):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+        if measured.get("failing"):
+            FAILING.append(measured["figure"])
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -367,6 +378,7 @@ def main() -> int:
     bench_recovery()
     bench_load()
     bench_timeline()
+    bench_families()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")

@@ -84,6 +84,8 @@ def resources(service: str, operation: str, params: dict) -> list[str]:
         return named + (["configuration-set:sender"] if params.get("ConfigurationSetName") else [])
     if service == "lambda":
         return [f"function:{_arn_name(params.get('FunctionName', '*'))}"]
+    if service == "sns" and "PhoneNumber" in params:
+        return ["phone-number"]  # a text sent straight to a number
     return ["*"]
 
 

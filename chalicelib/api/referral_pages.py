@@ -163,7 +163,7 @@ def detail(principal, referral_id: str, **shown):
 
 
 def _detail(principal, referral, **shown):
-    from chalicelib.services import case_reviews, case_status, case_timeline, referrals, visit_reads
+    from chalicelib.services import case_reviews, case_status, case_timeline, families, referrals, visit_reads
     from chalicelib.services.referral_review import SUBJECT
     from chalicelib.web import case_status_views, timeline_views, visit_views
     from chalicelib.web.referral_views import detail_page
@@ -177,5 +177,6 @@ def _detail(principal, referral, **shown):
         case_status=case_status_views.panel(principal, case_status.case_view(referral), referral.referrer_id),
         case_reviews=case_reviews.panel(principal, referral, typed=(shown.get("typed") or {}).get("review")),
         case_timeline=timeline_views.panel(case_timeline.of_referral(principal, referral)),
+        case_family=families.panel(principal, referral, typed=(shown.get("typed") or {}).get("family")),
         **shown,
     )

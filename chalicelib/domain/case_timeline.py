@@ -62,6 +62,12 @@ ACTION_WORDS: dict[str, str] = {
     "workflow.failed": "recorded that the review of {item} failed",
     "workflow.restarted": "restarted the review of {item}",
     "workflow.gave_up": "stopped retrying the review of {item}",
+    "family_member.reminders_changed": "recorded a family member's answer about visit reminders",
+    "family_reminder.sent": "sent a family member a reminder of {item}",
+    "family_reminder.failed": "could not deliver a family member's reminder of {item}",
+    "family_link.viewed": "opened their reminder of {item}",
+    "family_link.answered": "answered their reminder of {item}",
+    "family_link.retired": "ended a family member's reminder link of {item}",
 }
 # A decision says what was decided: the status it led to (an incident's: the decision itself).
 DECISION_WORDS: dict[tuple[str, str], str] = {
@@ -73,6 +79,8 @@ DECISION_WORDS: dict[tuple[str, str], str] = {
     ("incident.decided", "continue"): "decided contact continues as planned after {item}",
     ("incident.decided", "change_conditions"): "changed the conditions of contact after {item}",
     ("incident.decided", "suspend"): "suspended the case after {item}",
+    ("family_link.answered", "coming"): "confirmed they will come to {item}",
+    ("family_link.answered", "cannot_come"): "said they cannot come to {item}",
 }
 # How an item is named when an action has no words of its own.
 NOUNS = {

@@ -25,6 +25,7 @@ from pydantic import (
 from chalicelib import clock
 from chalicelib.domain.clearances import add_years
 from chalicelib.domain.date_words import long_day
+from chalicelib.domain.families import Channel, contact_problems, normalise_phone
 from chalicelib.domain.fields import (
     InputModel,
     Name,
@@ -33,6 +34,7 @@ from chalicelib.domain.fields import (
     OptionalPhone,
     Phone,
     PlainDate,
+    blank_to_none,
     iso_date_only,
     lines,
     one_line,
@@ -152,6 +154,15 @@ class FamilyMember(InputModel):
     email: OptionalEmail = None
     interpreter_language: OptionalLanguage = None
     safety_notes: OptionalNotes = None
+    # How they want visit reminders, and whether they agreed to them: None is "not asked" (a
+    # referral made before the form asked), and sends nothing until staff record an answer.
+    preferred_channel: Annotated[Channel | None, BeforeValidator(blank_to_none)] = None
+    reminders: Annotated[bool | None, BeforeValidator(blank_to_none)] = None
+
+    @field_validator("phone")
+    @classmethod
+    def _international(cls, value: str | None) -> str | None:
+        return normalise_phone(value) if value is not None else None
 
     @model_validator(mode="after")
     def _reachable(self) -> FamilyMember:
@@ -160,6 +171,9 @@ class FamilyMember(InputModel):
                 "FamilyMember",
                 [(("phone",), "Give a phone number or an email address", None)],
             )
+        problems = contact_problems(self.phone, self.email, self.preferred_channel, self.reminders)
+        if problems:
+            raise cross_field_error("FamilyMember", problems)
         return self
 
 

@@ -9,8 +9,6 @@ caller passes the `ApprovalSubject` (a referral, a report) it acts on.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +18,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.domain.identity import normalise_email
+from chalicelib.domain.link_ids import could_be_ours, hash_link, new_link_id
 from chalicelib.domain.people import Person, person_label
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
@@ -30,8 +29,6 @@ from chalicelib.workflows import executions
 if TYPE_CHECKING:
     from chalicelib.storage.approval_links import ApprovalLink
 
-LINK_ID_BYTES = 32  # 256 bits of randomness in every link
-MAX_LINK_ID_LENGTH = 128  # a longer id is not one of ours: answered without a read
 NO_DECISION = "Choose one of the decisions"  # a decision form sent with none chosen, on any page
 
 
@@ -64,10 +61,6 @@ class ApprovalSubject(Protocol):
         """The decision is recorded but its wait had ended: carry on without the workflow."""
 
 
-def hash_link(link_id: str) -> str:
-    return hashlib.sha256(link_id.encode("utf-8")).hexdigest()
-
-
 def link_url(link_id: str) -> str:
     return f"{settings().public_base_url}/approve/{link_id}"
 
@@ -93,7 +86,7 @@ def issue(
     The link is written only if its item still waits for a decision, checked in the same
     transaction: an item withdrawn or decided since the caller read it gets no live link (Conflict).
     """
-    link_id = secrets.token_urlsafe(LINK_ID_BYTES)
+    link_id = new_link_id()
     now = clock.now()
     link = store.new_link(
         hash_link(link_id),
@@ -191,8 +184,7 @@ class LinkPage:
 
 
 def find(link_id: str) -> ApprovalLink | None:
-    # A made-up id that is not even the right shape is answered without a read.
-    if not link_id or len(link_id) > MAX_LINK_ID_LENGTH:
+    if not could_be_ours(link_id):
         return None
     return store.link(hash_link(link_id))
 

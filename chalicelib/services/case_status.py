@@ -39,7 +39,7 @@ from chalicelib.domain.referrals import (
 from chalicelib.domain.visits import CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.observability import logger
-from chalicelib.services import outputs, visit_notices
+from chalicelib.services import family_links, outputs, visit_notices
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referral_status import change_status, load
 from chalicelib.services.visit_changes import add_cancellation
@@ -134,6 +134,7 @@ def _after_stopping(referral_id: str, actor: str | Person, first: Sequence[Visit
     referral = load(referral_id, consistent_read=True)
     _tell_referrer(referral, referral.status, cancelled=first, more=owed)
     visit_notices.cancelled_for_case(referral, first)
+    family_links.retire_for_visits([v.visit_id for v in first], "the visit was cancelled", actor)
     if owed:
         finish_owed_cancellations(referral_id, actor, max_chunks=REQUEST_CHUNKS)
 
@@ -165,6 +166,7 @@ def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM, *,
             _cancel_in(tx, batch, referral.status)
         cancelled += len(batch)
         visit_notices.cancelled_for_case(referral, batch)
+        family_links.retire_for_visits([v.visit_id for v in batch], "the visit was cancelled", actor)
         if last:
             logger().info("case visits cancelled", extra={"referral_id": referral_id, "visits": cancelled})
             return cancelled

@@ -112,11 +112,14 @@ def send(
     *,
     invites_reply: bool = False,
     attachments: tuple[Attachment, ...] = (),
+    tags: dict[str, str] | None = None,
     **context: Any,
 ) -> str:
     """Render and send one email; returns the SES message id. One SES call.
 
-    `invites_reply`: the email asks its reader to reply, so replies go to the monitored inbox."""
+    `invites_reply`: the email asks its reader to reply, so replies go to the monitored inbox.
+    `tags`: SES message tags (letters, digits, `_-.@` only), which the bounce and complaint
+    events carry, so a bounce can be traced back to whom the email was for."""
     recipients = [to] if isinstance(to, str) else list(to)
     email = render_email(template, **context)
     reply_to = settings().reply_to if invites_reply else None
@@ -126,6 +129,7 @@ def send(
         Destination={"ToAddresses": recipients},
         Content={"Raw": {"Data": message.as_bytes()}},
         ConfigurationSetName=settings().ses_configuration_set,
+        **({"EmailTags": [{"Name": k, "Value": v} for k, v in tags.items()]} if tags else {}),
     )
     # The template name says what was sent; recipients and content stay out of the log.
     logger().info("email sent", extra={"template": template, "recipients": len(recipients)})

@@ -13,7 +13,7 @@ from chalicelib.domain.visit_requests import Cancellation, VisitChange
 from chalicelib.domain.visit_slots import Slot, check_length, check_not_past, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.services import outputs, visit_notices
+from chalicelib.services import family_links, outputs, visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
 from chalicelib.services.visit_guards import (
@@ -84,6 +84,8 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
     visit_notices.changed(visit, record, referral)
+    if "starts_at" in record:  # the family's answers were for the old time: their links die
+        family_links.retire_for_visits([visit.visit_id], "the visit was moved", principal.person)
     return view(visit)
 
 
@@ -114,6 +116,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> o
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
     visit_notices.cancelled(visit)
+    family_links.retire_for_visits([visit.visit_id], "the visit was cancelled", principal.person)
     return view(visit)
 
 

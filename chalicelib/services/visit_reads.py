@@ -14,7 +14,7 @@ from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.domain.visits import VisitStatus, status_on
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
-from chalicelib.services import outputs
+from chalicelib.services import families, outputs
 from chalicelib.services.visit_access import SCHEDULERS, SEE_ALL, load, own_worker_id, redacted_for, worker_id_of
 from chalicelib.services.visit_guards import BOOKABLE, load_referral
 from chalicelib.services.visit_views import view
@@ -185,7 +185,7 @@ def week(principal: Principal, monday: date) -> dict[str, Any]:
     days = [monday + timedelta(days=n) for n in range(7)]
     rows: dict[str, dict[str, Any]] = {}
     for visit in visits:
-        data = view(visit, now=now)
+        data = {**view(visit, now=now), "cannot_come": families.cannot_come(visit)}
         row = rows.setdefault(
             visit.worker_id,
             {

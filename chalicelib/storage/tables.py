@@ -8,6 +8,7 @@ def all_models() -> list:
     from chalicelib.storage.audit import AuditEvent
     from chalicelib.storage.callbacks import OwedCallback
     from chalicelib.storage.case_reviews import CaseReview, CaseReviewSchedule
+    from chalicelib.storage.families import FamilyContact, FamilyLink, FamilyReminder
     from chalicelib.storage.idempotency import IdempotencyClaim
     from chalicelib.storage.incidents import Incident
     from chalicelib.storage.job_positions import JobPosition
@@ -41,4 +42,7 @@ def all_models() -> list:
         Incident,
         CaseReview,
         CaseReviewSchedule,
+        FamilyContact,
+        FamilyReminder,
+        FamilyLink,
     ]

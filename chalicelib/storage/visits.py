@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -96,6 +103,9 @@ class Visit(Model):
     cancel_reason = UnicodeAttribute(null=True)
     cancelled_at = UnicodeAttribute(null=True)
     cancelled_by_user = UnicodeAttribute(null=True)
+    # Each family member's answer to their reminder, by "m<index>": {"answer", "at", "reason",
+    # "late", "starts_at"} (an answer given for an earlier start of a moved visit no longer counts).
+    family_answers = MapAttribute(null=True)
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -287,3 +297,25 @@ def check_visit_still(tx: Writes, visit_id: str, *, worker_id: str, starts_at: s
         visit_id,
         condition=(Visit.worker_id == worker_id) & (Visit.starts_at == starts_at) & (Visit.status != not_status),
     )
+
+
+def record_family_answer(tx: Writes, visit: Visit, member: int, answer: dict, *, now: str) -> None:
+    """Set one family member's answer (replacing theirs before), only while the visit is still
+    scheduled at the start the answer was given for and at the version read (another member's
+    answer written meanwhile makes this one a conflict, to be read again, never a lost answer)."""
+    stored = visit.family_answers.as_dict() if visit.family_answers is not None else {}
+    tx.update(
+        visit,
+        actions=[Visit.family_answers.set({**stored, f"m{member}": answer}), Visit.updated_at.set(now)],
+        condition=(Visit.status == "SCHEDULED") & (Visit.starts_at == answer["starts_at"]),
+    )
+
+
+def family_answers_of(visit: Visit) -> dict[int, dict]:
+    """The family members' answers that hold for the visit's current start, by member index."""
+    stored = visit.family_answers.as_dict() if visit.family_answers is not None else {}
+    return {
+        int(key[1:]): value
+        for key, value in stored.items()
+        if key.startswith("m") and key[1:].isdigit() and value.get("starts_at") == visit.starts_at
+    }

@@ -63,6 +63,8 @@ FIELD_LABELS = {
     "family_members.email": "Email",
     "family_members.interpreter_language": "Interpreter language",
     "family_members.safety_notes": "Safety notes",
+    "family_members.reminders": "Visit reminders",
+    "family_members.preferred_channel": "How reminders reach them",
     "contact.type": "Type of contact",
     "contact.frequency": "How often",
     "contact.frequency.sessions": "Number of sessions",
@@ -105,6 +107,7 @@ DONE_MESSAGES = {
     "reviewed": "The case review has been recorded. The next review is due in the period the service sets, "
     "and the supervisors are reminded before then.",
     **CASE_STATUS_MESSAGES,
+    "family_reminders": "The family member's reminder choice has been recorded.",
 }
 
 
@@ -289,6 +292,7 @@ def detail_page(
     case_reviews: dict[str, Any] | None = None,
     case_timeline: dict[str, Any] | None = None,
     case_status: dict[str, Any] | None = None,
+    case_family: dict[str, Any] | None = None,
 ):
     """`data` is the referral as the service views it; `owner_id` the referrer who made it;
     `visits_panel` its visits as `web.visit_views.referral_panel` shows them; `case_timeline` its
@@ -322,6 +326,7 @@ def detail_page(
             case_reviews=case_reviews,
             case_timeline=case_timeline,
             case_status=case_status,
+            case_family=case_family,
             **_answer_words(),
         ),
     )

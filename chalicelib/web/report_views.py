@@ -77,6 +77,10 @@ def report_page(
     status = ReportStatus((report or {}).get("status") or ReportStatus.DRAFT.value)
     participants = (report or {}).get("participants") or visit["participant_keys"]
     draft = values if values is not None else ((report or {}).get("draft") or {})
+    if values is None and report is None and can_write:  # a new report starts from the family's answers
+        from chalicelib.services.families import attendance_to_confirm
+
+        draft = {"attendance": attendance_to_confirm(visit["id"])}
     shown_attendance = {entry.get("participant"): entry for entry in draft.get("attendance") or []}
     from chalicelib.services.incidents import shown_beside_visit
 

@@ -42,6 +42,7 @@ def done_notice(done: str | None) -> str | None:
 
 
 def visit_page(principal: Principal, page: dict[str, Any], done: str | None):
+    from chalicelib.services.families import visit_panel
     from chalicelib.services.incidents import shown_beside_visit
 
     visit = display(page["visit"])
@@ -49,6 +50,7 @@ def visit_page(principal: Principal, page: dict[str, Any], done: str | None):
         "visit_page.html",
         principal=principal,
         incidents=shown_beside_visit(principal, visit["id"]),
+        family_answers=visit_panel(visit["id"]),
         incident_form=visit["status"] != VisitStatus.CANCELLED,
         incident_values={"idempotency_key": uuid.uuid4().hex},
         v=visit,

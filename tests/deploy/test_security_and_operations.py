@@ -225,3 +225,25 @@ def test_each_scheduled_job_has_a_failure_destination_its_role_may_send_to(templ
     for fn in functions(app):
         if fn.kind != "schedule":
             assert "DeadLetterQueue" not in template["Resources"][fn.cfn_name]["Properties"], fn.name
+
+
+def test_an_alarm_warns_before_the_sms_spend_limit_the_deployment_sets(template, monkeypatch):
+    from deploy import deploy
+    from deploy.template import SMS_MONTHLY_SPEND_LIMIT_USD
+
+    by_metric = {(a.get("Namespace"), a.get("MetricName")): a for a in _alarms(template) if "MetricName" in a}
+    spend = by_metric[("AWS/SNS", "SMSMonthToDateSpentUSD")]
+    assert 0 < spend["Threshold"] < SMS_MONTHLY_SPEND_LIMIT_USD and spend["Statistic"] == "Maximum"
+
+    # `make deploy` sets the limit itself (it is not a CloudFormation resource).
+    called: list[tuple[str, ...]] = []
+    monkeypatch.setattr(deploy, "_aws", lambda *args, capture=False: called.append(args) or "")
+    deploy.set_sms_spend_limit()
+    assert called == [
+        (
+            "sns",
+            "set-sms-attributes",
+            "--attributes",
+            f"MonthlySpendLimit={SMS_MONTHLY_SPEND_LIMIT_USD},DefaultSMSType=Transactional",
+        )
+    ]

@@ -83,6 +83,9 @@ def seed(client, auth, runtime) -> Site:
     for days_ago, name in enumerate(("draft", "submitted", "changes_requested", "approved"), start=1):
         site.visits[name] = book_visit(client, auth, days_from_now=-days_ago)  # one a day: no double booking
     site.visits["upcoming"] = book_visit(client, auth, days_from_now=1)
+    from tests.family_helpers import issue_link
+
+    site.links["family"] = f"/family/{issue_link(site.visits['upcoming'])}"
     draft = {key: value for key, value in example_report().items() if key not in ("interaction_quality", "ended_early")}
     assert save(client, auth, site.visits["draft"], draft).status_code == 200  # incomplete: it cannot be submitted
     for name in ("submitted", "changes_requested", "approved"):
@@ -223,6 +226,10 @@ def pages(site: Site) -> list[Page]:
         Page("approval page, used link", links["to_decide_by_link"], None),
         Page("approval page, superseded", links["report_approved"], SUPERVISOR),
         Page("approval page, unknown link", "/approve/not-a-link-we-sent", None),
+        # a family member's reminder link
+        Page("family reminder page", links["family"], None),
+        Page("family reminder page with errors", links["family"], None, _press("Send my answer")),
+        Page("family reminder page, unknown link", "/family/not-a-link-we-sent", None),
         # HR
         Page("HR register", "/hr/clearances", HR),
         Page("HR register filtered", "/hr/clearances?status=VALID", HR),

@@ -229,12 +229,19 @@ TABLE: tuple[Row, ...] = (
     # -- a case's timeline: staff, and the referrer who made the referral ------------------------
     api("GET", "/v1/referrals/{referral_id}/timeline", REFERRAL_READERS),
     page("GET", "/referrals/{referral_id}/timeline", REFERRAL_READERS),
+    # -- families: staff record a family member's reminder choice ---------------------------------
+    page("POST", "/referrals/{referral_id}/family/{member}", DECIDERS, 422, {"family.0.reminders": ""}),
+    # A family link is its own key, like an approval link: the same page to anyone (here: a link
+    # that does not work).
+    page("GET", "/family/{link_id}", EVERYONE, 404),
+    page("HEAD", "/family/{link_id}", EVERYONE, 404),
+    page("POST", "/family/{link_id}", EVERYONE, 404, {"answer": "coming"}),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
     replace(row, method="HEAD")
     for row in TABLE
-    if row.page and row.method == "GET" and row.path not in ("/approve/{link_id}", "/{proxy+}")
+    if row.page and row.method == "GET" and row.path not in ("/approve/{link_id}", "/family/{link_id}", "/{proxy+}")
 )
 
 
@@ -312,6 +319,7 @@ def world(client, runtime) -> World:
         "proxy+": "no-such-page",  # one segment: the test client matches a greedy path no deeper
         "incident_id": decided_incident(visits["approved"]),
         "file_name": asset_url("site.css").rsplit("/", 1)[-1],
+        "member": "0",
     }
     return World(ids, visits, other_referral, booked.json_body["id"])
 
