@@ -81,7 +81,7 @@ def retire_for_visits(visit_ids: list[str], reason: str, actor: str | Person = S
     for visit_id in visit_ids:
         for link in store.active_links_of(visit_id):
             try:
-                with audited_transaction(actor) as tx:
+                with audited_transaction(actor, case_id=link.referral_id) as tx:
                     store.retire_link(tx, link, at=clock.iso_now())
                     tx.record(ENTITY, visit_id, "family_link.retired", {"member": int(link.member), "reason": reason})
             except Conflict:
@@ -161,6 +161,7 @@ def open_link(link_id: str, *, record_view: bool = True) -> FamilyPage:
             _person(link),
             "family_link.viewed",
             {"member": int(link.member), "shown": state},
+            case_id=link.referral_id,
         ).save()
     return page
 
@@ -196,7 +197,7 @@ def answer(link_id: str, chosen: str | None, reason: str | None) -> FamilyPage:
     record = {"answer": chosen, "at": at, "reason": reason, "late": late, "starts_at": visit.starts_at}
     for attempt in (1, 2):  # another member's answer to the same visit may land first: read it and go again
         try:
-            with audited_transaction(person, "The visit changed meanwhile.") as tx:
+            with audited_transaction(person, "The visit changed meanwhile.", case_id=link.referral_id) as tx:
                 store.answer_link(tx, link, answer=chosen, reason=reason, at=at, now=now)
                 visit_store.record_family_answer(tx, visit, int(link.member), record, now=at)
                 tx.record(

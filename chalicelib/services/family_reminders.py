@@ -100,7 +100,7 @@ def _remind(visit: Visit, person: dict[str, Any], worker_first_name: str) -> str
         claimed_at=clock.iso_now(),
     )
     try:
-        with audited_transaction(SYSTEM) as tx:
+        with audited_transaction(SYSTEM, case_id=visit.referral_id) as tx:
             store.claim_reminder(tx, reminder)
             link_id, _ = family_links.issue(tx, visit, member)
             tx.record(
@@ -150,7 +150,7 @@ def _reason(exc: Exception) -> str:
 
 def _failed(reminder: FamilyReminder, person: dict[str, Any], reason: str) -> None:
     logger().warning("family reminder not sent", extra={"visit_id": reminder.visit_id, "reason": reason})
-    with audited_transaction(SYSTEM) as tx:
+    with audited_transaction(SYSTEM, case_id=reminder.referral_id) as tx:
         store.reminder_failed(tx, reminder, reason=reason)
         store.record_undeliverable(
             tx, reminder.referral_id, person["member"], channel=reminder.channel, reason=reason, at=clock.iso_now()
