@@ -78,8 +78,11 @@ def walk(base_url: str, start: list[str], cookie: str | None) -> tuple[list[str]
 
 
 def _safe(path: str) -> str:
-    """An approval link's id is a secret: never in a test's output."""
-    return "/approve/…" if path.startswith("/approve/") else path
+    """An approval or family link's id is a secret: never in a test's output."""
+    for door in ("/approve/", "/family/"):
+        if path.startswith(door):
+            return door + "…"
+    return path
 
 
 def test_every_link_each_person_sees_leads_to_a_page_or_a_download(live_server, runtime, client, auth):
@@ -88,6 +91,8 @@ def test_every_link_each_person_sees_leads_to_a_page_or_a_download(live_server, 
     starts = {role: ["/"] for role in PEOPLE}
     # An approval page is opened from an email: walk on from it signed out, as its approver does.
     starts["visitor"] += [site.links["under_review"], site.links["report_submitted"]]
+    # A family member's page is opened from their reminder, by email or text message.
+    starts["visitor"] += [site.links["family"]]
 
     # WHEN each person follows every link from their start page
     problems, reached = [], set()
