@@ -17,6 +17,7 @@ from chalicelib.api import (
     case_timeline,
     decisions,
     families,
+    family_members,
     home,
     hr_pages,
     incidents,
@@ -66,6 +67,7 @@ for blueprint in (
     case_timeline.routes,
     case_status.routes,
     families.routes,
+    family_members.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
@@ -123,3 +125,13 @@ def family_reminders(event):
     from chalicelib import clock, jobs
 
     return jobs.run("family-reminders", clock.today())
+
+
+# The topic is the deployment's (`deploy.template.email_events`): CloudFormation names it, so the
+# merge template points this subscription at it (`email_events_subscriber`); the name here is Chalice's only.
+@app.on_sns_message(topic=config.EMAIL_EVENTS_TOPIC, name="email_events")
+def email_events(event):
+    """Bounces and complaints SES reports after a send: a family member's is recorded on them."""
+    from chalicelib.services import email_events as events
+
+    return events.handle(event.to_dict())

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 APP_NAME = "family-contact"
 LOCAL_STAGE = "local"
+EMAIL_EVENTS_TOPIC = "email-events"  # Chalice's name of the SES events topic; the template refers to the real one
 DEFAULT_STAGE = "prod"
 
 

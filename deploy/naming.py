@@ -13,7 +13,7 @@ PACKAGED_STAGES = ("dev", "prod")
 @dataclass(frozen=True)
 class Function:
     name: str  # the Chalice name: api_handler, a lambda_function's or a schedule's name
-    kind: str  # "api", "lambda" or "schedule"
+    kind: str  # "api", "lambda", "schedule" or "sns" (subscribed to a topic)
 
     @property
     def cfn_name(self) -> str:
@@ -35,6 +35,13 @@ class Function:
 
         return f"{to_cfn_resource_name(self.name)}Role"
 
+    @property
+    def subscription_cfn_name(self) -> str:
+        """The SAM event of an "sns" function: Chalice names it after `<name>-sns-subscription`."""
+        from chalice.utils import to_cfn_resource_name
+
+        return to_cfn_resource_name(f"{self.name}-sns-subscription")
+
 
 def functions(app) -> list[Function]:
     """Every Lambda function Chalice packages for the app, in a stable order."""
@@ -43,6 +50,7 @@ def functions(app) -> list[Function]:
     found += [
         Function(source.name, "schedule") for source in app.event_sources if hasattr(source, "schedule_expression")
     ]
+    found += [Function(source.name, "sns") for source in app.event_sources if hasattr(source, "topic")]
     return found
 
 

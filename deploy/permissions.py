@@ -210,6 +210,11 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "sns:Publish": ["phone-number"],
     },
+    "email_events": {
+        "dynamodb:GetItem": ["table:referrals"],
+        "dynamodb:PutItem": ["table:audit", "table:idempotency"],
+        "dynamodb:UpdateItem": ["table:family-contacts"],
+    },
 }
 
 # Lambda sends a scheduled job's failed event to the dead-letter queue with the function's role.

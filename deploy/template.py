@@ -49,6 +49,12 @@ SYNCHRONOUS_NO_DLQ = {
         "(every Task has Retry and Catch, ending in RecordFailure); a dead-letter queue would hold nothing.",
     ),
 }
+EMAIL_EVENTS_NO_DLQ = (
+    "CKV_AWS_116",
+    "SNS invokes the email events function asynchronously: a message it cannot read is logged and dropped by the "
+    "code, a failed write is retried by Lambda, and the admin's email subscription to the same topic receives "
+    "every event; a dead-letter queue would only hold family members' addresses.",
+)
 QUEUE_ENCRYPTED_BY_SQS = (
     "CKV_AWS_27",
     "The failed-jobs queue is encrypted at rest with SQS-managed keys (SqsManagedSseEnabled), which this check "
@@ -960,6 +966,30 @@ def email_events(stage: str) -> dict:
     }
 
 
+def email_events_subscriber(app) -> dict:
+    """The function subscribed to the email events topic (`app.email_events`). Chalice builds the
+    topic's ARN from a name (`Fn::Sub`); this topic's name is made by CloudFormation, so the merge
+    replaces that `Fn::Sub` text with the topic's own ARN (a merge keeps Chalice's keys, so a `Ref`
+    beside it would not do). SAM adds the subscription and the permission for SNS to invoke it."""
+    from deploy.naming import Function
+
+    return {
+        function.cfn_name: {
+            "Properties": {
+                "Events": {
+                    function.subscription_cfn_name: {
+                        "Type": "SNS",
+                        "Properties": {"Topic": _sub("${EmailEventsTopic}")},
+                    }
+                }
+            }
+        }
+        for source in app.event_sources
+        if getattr(source, "topic", None) == config.EMAIL_EVENTS_TOPIC
+        for function in [Function(source.name, "sns")]
+    }
+
+
 def email_events_key_statement() -> dict:
     """SES publishes to the topic encrypted with the data key."""
     return {
@@ -1204,6 +1234,8 @@ def checkov_skips(app) -> dict:
         reasons = [NO_VPC, NO_RESERVED_CONCURRENCY, ENVIRONMENT_HOLDS_NO_SECRETS]
         if fn.kind in SYNCHRONOUS_NO_DLQ:
             reasons.append(SYNCHRONOUS_NO_DLQ[fn.kind])
+        if fn.kind == "sns":
+            reasons.append(EMAIL_EVENTS_NO_DLQ)
         skips[fn.cfn_name] = reasons
     return {
         logical: {
@@ -1232,6 +1264,7 @@ def security_and_operations(app, stage: str) -> dict:
         api_access_logs(stage),
         backups(stage),
         email_events(stage),
+        email_events_subscriber(app),
         operations_alarms(stage),
         failed_jobs(app, stage),
         dashboard(app, stage),

@@ -73,6 +73,45 @@ def run_job(call: Call):
     return {"job": call.params["name"], "today": today.isoformat(), "result": jobs.run(call.params["name"], today)}
 
 
+class SnsNotification(BaseModel):
+    """An SNS notification as SNS posts it to a subscriber: the SES event is `Message`, as JSON text."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    message_id: Annotated[str, Field(min_length=1, max_length=100, alias="MessageId")]
+    message: Annotated[str, Field(alias="Message")]
+    topic_arn: Annotated[str, Field(alias="TopicArn")] = "arn:aws:sns:eu-west-2:000000000000:email-events"
+
+
+@api_route(
+    routes,
+    "/dev/email-events",
+    "POST",
+    roles=PUBLIC,
+    body=SnsNotification,
+    summary="Deliver an SES bounce or complaint as the email events topic would",
+)
+def email_event(call: Call):
+    # The deployed function itself, with the Lambda event SNS would invoke it with.
+    from app import email_events
+
+    body = call.body
+    record = {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": f"{body.topic_arn}:local",
+        "Sns": {
+            "Type": "Notification",
+            "MessageId": body.message_id,
+            "TopicArn": body.topic_arn,
+            "Subject": None,
+            "Message": body.message,
+            "Timestamp": clock.iso_now(),
+            "MessageAttributes": {},
+        },
+    }
+    return email_events({"Records": [record]}, None)
+
+
 @page_route(routes, "/signin", ["GET", "POST"])
 def signin(request, principal):
     from chalicelib.auth import verify_token

@@ -128,6 +128,17 @@ def reminder_text(when: str, venue: str, worker_first_name: str, url: str) -> st
     )
 
 
+SEND_TAG = "family_member"  # the SES message tag's name; its value is `send_tag(...)`
+
+
 def send_tag(referral_id: str, member: int, visit_id: str) -> str:
     """What each send is tagged with, so a bounce reported later finds the family member: ids only."""
     return f"{referral_id}.{member}.{visit_id}"
+
+
+def parse_send_tag(tag: str) -> tuple[str, int, str] | None:
+    """(referral id, member, visit id) from a `send_tag` value; None for anything else."""
+    parts = tag.split(".") if isinstance(tag, str) else []
+    if len(parts) != 3 or not all(parts) or not (parts[1].isdigit() and len(parts[1]) <= 2):  # noqa: PLR2004
+        return None
+    return parts[0], int(parts[1]), parts[2]

@@ -15,6 +15,7 @@ from chalicelib.domain.families import Channel, consent_words, contact_problems,
 from chalicelib.domain.fields import InputModel, blank_to_none
 from chalicelib.domain.validation import cross_field_error
 from chalicelib.errors import NotFound
+from chalicelib.services import outputs
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import families as store
 from chalicelib.storage import referrals as referral_store
@@ -77,7 +78,9 @@ def panel(principal: Principal, referral: Referral, *, typed: dict | None = None
     return {"referral_id": referral.referral_id, "members": members(referral), "typed": typed or {}}
 
 
-def change_choice(principal: Principal, referral_id: str, member: int, choice: ReminderChoice) -> dict[str, Any]:
+def change_choice(
+    principal: Principal, referral_id: str, member: int, choice: ReminderChoice
+) -> outputs.FamilyReminderChoice:
     """Record a family member's reminder choice, with its audit event, in one transaction. The
     channel must reach them: text needs a mobile number, email an address (422 at the field)."""
     referral = referral_store.referral(referral_id)

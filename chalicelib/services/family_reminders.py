@@ -18,6 +18,7 @@ from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.domain import date_words
 from chalicelib.domain.families import (
+    SEND_TAG,
     Channel,
     first_name,
     normalise_phone,
@@ -128,7 +129,7 @@ def _remind(visit: Visit, person: dict[str, Any], worker_first_name: str) -> str
                 venue=visit.venue,
                 worker_first_name=worker_first_name,
                 link=url,
-                tags={"family_member": tag},
+                tags={SEND_TAG: tag},
             )
     except Exception as exc:  # this person's number or address, never the run
         _failed(reminder, person, _reason(exc))

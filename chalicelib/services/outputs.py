@@ -539,3 +539,14 @@ class CaseStatus(OutputType):
     end_request: CaseEndRequest | None
     cancellations_owed: Annotated[bool, Field(description="Upcoming visits are still being cancelled in chunks")]
     history: list[ReferralStatusChange]
+
+
+# -- families ------------------------------------------------------------------------------------
+
+
+class FamilyReminderChoice(OutputType):
+    """A family member's reminder choice as staff just recorded it."""
+
+    member: Annotated[int, Field(description="The family member's index on the referral form")]
+    reminders: bool
+    preferred_channel: Literal["email", "text"] | None

@@ -236,6 +236,9 @@ TABLE: tuple[Row, ...] = (
     page("GET", "/family/{link_id}", EVERYONE, 404),
     page("HEAD", "/family/{link_id}", EVERYONE, 404),
     page("POST", "/family/{link_id}", EVERYONE, 404, {"answer": "coming"}),
+    api("PUT", "/v1/referrals/{referral_id}/family-members/{member}/reminders", DECIDERS, 422, {}),
+    # -- email events: a bounce or complaint delivered as the topic would (local stage only) -----
+    api("POST", "/dev/email-events", EVERYONE, 422, {}),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(
