@@ -33,7 +33,8 @@ def change_reminder_choice(request, principal, referral_id: str, member: str):
     typed = {name: first_value(fields, f"family.{index}.{name}") for name in ("reminders", "preferred_channel")}
     prefix = f"family.{index}."
     try:
-        choice = families.ReminderChoice.model_validate(typed)
+        answered = {"yes": True, "no": False}.get(typed["reminders"] or "", typed["reminders"])
+        choice = families.ReminderChoice.model_validate({**typed, "reminders": answered})
         families.change_choice(principal, referral_id, index, choice)
     except ValidationError as exc:
         errors = {prefix + path: message for path, message in errors_by_path(exc).items()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Strict
 
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
@@ -30,7 +30,7 @@ ENTITY = "referral"  # a choice is part of the referral's history
 class ReminderChoice(InputModel):
     """Staff record a family member's answer: reminders yes or no, and by which channel."""
 
-    reminders: bool
+    reminders: Annotated[bool, Strict()]  # true or false: not 0, 1 or "yes" (the page says which it means)
     preferred_channel: Annotated[Channel | None, BeforeValidator(blank_to_none)] = None
 
 

@@ -70,6 +70,7 @@ def known_ids(client, auth) -> dict[str, str]:
         "worker_id": worker_by_email(CASEY).worker_id,
         "kind": "first_aid",
         "incident_id": decided_incident(visit_id),
+        "member": "0",  # the referral's first family member
     }
 
 
