@@ -10,15 +10,18 @@ import pytest
 from tests.dates import at, days_from_today, long_day
 from tests.visit_helpers import CASEY, PAST_VISITS, add_referral, add_worker, referral_status, visits_of
 
-YESTERDAY = days_from_today(-1)
+
+def yesterday():
+    """Asked afresh by each test: a date fixed when the module loads is wrong after midnight."""
+    return days_from_today(-1)
 
 
 def one(referral_id: str, worker_id: str, start: str | None = None, end: str | None = None) -> dict:
     return {
         "referral_id": referral_id,
         "worker_id": worker_id,
-        "start": start or at(YESTERDAY, "10:00"),
-        "end": end or at(YESTERDAY, "11:30"),
+        "start": start or at(yesterday(), "10:00"),
+        "end": end or at(yesterday(), "11:30"),
         "venue": "Northshire Family Centre, Room 2",
     }
 
@@ -58,7 +61,7 @@ def test_booking_a_visit_whose_start_has_passed_is_422_on_start_saying_how_to_re
 
 def test_a_series_whose_first_start_has_passed_is_422_on_first_start_and_books_nothing(client, auth, casey, referral):
     body = {
-        "first_start": at(YESTERDAY, "16:00"),
+        "first_start": at(yesterday(), "16:00"),
         "length_minutes": 90,
         "repeat": "weekly",
         "sessions": 4,
@@ -82,7 +85,7 @@ def test_a_supervisor_records_a_past_visit_audited_as_such_and_its_report_is_due
     response = post(client, auth, PAST_VISITS, one(referral, casey))
     assert response.status_code == 201, response.body
     visit = response.json_body
-    assert visit["start"] == at(YESTERDAY, "10:00")
+    assert visit["start"] == at(yesterday(), "10:00")
     assert (visit["status"], visit["status_label"]) == ("REPORT_DUE", "Report due")
     assert referral_status(referral) == "ACTIVE"
     assert audit_actions("visit", visit["id"]) == ["visit.recorded_past"]
@@ -130,7 +133,7 @@ def test_a_worker_not_compliant_on_that_day_cannot_be_recorded_as_having_taken_i
     response = post(client, auth, PAST_VISITS, one(referral, lapsed))
     assert response.status_code == 409, response.body
     message = error(response)["message"]
-    assert f"will not be compliant on {long_day(YESTERDAY)}" in message
+    assert f"will not be compliant on {long_day(yesterday())}" in message
     assert f"First aid certificate expired on {long_day(expired)}" in message
     assert visits_of(referral) == [] and referral_status(referral) == "ACCEPTED"
 
@@ -138,7 +141,7 @@ def test_a_worker_not_compliant_on_that_day_cannot_be_recorded_as_having_taken_i
 def test_a_past_visit_cannot_double_book_its_worker(client, auth, casey, referral):
     assert post(client, auth, PAST_VISITS, one(referral, casey)).status_code == 201
     other = add_referral()
-    response = post(client, auth, PAST_VISITS, one(other, casey, at(YESTERDAY, "11:00"), at(YESTERDAY, "12:00")))
+    response = post(client, auth, PAST_VISITS, one(other, casey, at(yesterday(), "11:00"), at(yesterday(), "12:00")))
     assert response.status_code == 409, response.body
     assert "the worker already has a visit from" in error(response)["message"]
     assert visits_of(other) == []
