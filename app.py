@@ -15,6 +15,7 @@ from chalicelib.api import (
     case_reviews,
     case_status,
     case_timeline,
+    dashboard,
     decisions,
     families,
     family_members,
@@ -68,6 +69,7 @@ for blueprint in (
     case_status.routes,
     families.routes,
     family_members.routes,
+    dashboard.routes,
     not_found.routes,  # only what no other route takes: API Gateway matches greedy paths last
 ):
     app.register_blueprint(blueprint)
@@ -125,6 +127,15 @@ def family_reminders(event):
     from chalicelib import clock, jobs
 
     return jobs.run("family-reminders", clock.today())
+
+
+@app.lambda_function(name="dashboard_backfill")
+def dashboard_backfill(event, context):
+    """One-off, run by hand (`aws lambda invoke --function-name <app>-<stage>-dashboard_backfill out.json`):
+    recompute the dashboard's referral counters from the referrals. Running it twice writes the same."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("dashboard-backfill", clock.today())
 
 
 # The topic is the deployment's (`deploy.template.email_events`): CloudFormation names it, so the

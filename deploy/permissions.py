@@ -113,6 +113,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearances",
             "table:family-contacts",
             "table:family-reminders",
+            "table:monthly-figures",
             "table:report-versions",
         ],
         "dynamodb:UpdateItem": [
@@ -120,6 +121,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:family-contacts",
             "table:family-links",
             "table:incidents",
+            "table:monthly-figures",
             "table:referrals",
             "table:reports",
             "table:visits",
@@ -210,6 +212,11 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:UpdateItem": ["table:family-contacts", "table:family-reminders"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "sns:Publish": ["phone-number"],
+    },
+    # The one-off backfill of the dashboard's referral counters (run by hand, never scheduled).
+    "dashboard_backfill": {
+        "dynamodb:BatchWriteItem": ["table:monthly-figures"],
+        "dynamodb:Query": ["index:referrals/by_status"],
     },
     "email_events": {
         "dynamodb:GetItem": ["table:referrals"],

@@ -356,6 +356,17 @@ def bench_families() -> None:
             FAILING.append(measured["figure"])
 
 
+def bench_dashboard() -> None:
+    from scripts.bench_dashboard import dashboard_rows
+
+    counter = CallCounter()
+    counter.install()
+    for measured in dashboard_rows(counter):
+        row(measured["figure"], measured["value"], measured["how"], measured.get("limit", ""))
+        if measured.get("failing"):
+            FAILING.append(measured["figure"])
+
+
 def main() -> int:
     from chalicelib.observability import logger
 
@@ -379,6 +390,7 @@ def main() -> int:
     bench_load()
     bench_timeline()
     bench_families()
+    bench_dashboard()
     width = max(len(r["figure"]) for r in ROWS)
     print(f"\n{'figure':<{width}} | {'value':>8} | {'limit':<7} | how it was measured")
     print(f"{'-' * width}-|-{'-' * 8}-|-{'-' * 7}-|-{'-' * 40}")

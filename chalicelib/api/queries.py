@@ -155,3 +155,9 @@ class TimelineQuery(QueryModel):
 
 class TimelinePageQuery(QueryModel):
     cursor: a_cursor("the next page's cursor") = None
+
+
+class DashboardQuery(QueryModel):
+    # Read as text here; the service says which month is wrong and why (a 422 naming the field).
+    first: words("first UK month, YYYY-MM (default: 11 months before 'to')", 20) = Field(None, alias="from")
+    last: words("last UK month, YYYY-MM (default: this month)", 20) = Field(None, alias="to")

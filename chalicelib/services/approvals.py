@@ -43,8 +43,11 @@ class ApprovalSubject(Protocol):
     def validate(self, decision: str | None, comment: str | None) -> Any:
         """The decision as the subject's model, or raise ValidationFailed with field paths."""
 
-    def apply(self, tx: Any, subject_id: str, decision: Any, actor: Person, audit: dict) -> Callable[[], None] | None:
+    def apply(
+        self, tx: Any, subject_id: str, decision: Any, actor: Person, audit: dict, summary: dict
+    ) -> Callable[[], None] | None:
         """Add the subject's conditional change and its audit event (with `audit` in it) to `tx`.
+        `summary` is the link's, fixed when it was issued (what the subject counts by, read without a call).
         May return what must run once that write has committed (e.g. a change's later chunks and emails)."""
 
     def outcome(self, subject_id: str) -> dict:
@@ -374,7 +377,7 @@ def _consume(
         )
         for other in others:
             _retire(tx, other, "decided")
-        after_commit = subject.apply(tx, door.subject_id, chosen, actor, audit)
+        after_commit = subject.apply(tx, door.subject_id, chosen, actor, audit, door.summary or {})
     if after_commit is not None:
         after_commit()
     if not executions.resume(door.task_token, subject.workflow_result(chosen)):

@@ -131,7 +131,7 @@ class IncidentSubject:
         return review.decision_from(IncidentDecision, decision, comment)
 
     def apply(
-        self, tx: Any, subject_id: str, decision: IncidentDecision, actor: Person, audit: dict
+        self, tx: Any, subject_id: str, decision: IncidentDecision, actor: Person, audit: dict, summary: dict
     ) -> Callable[[], None] | None:
         """The decision, and with `suspend` the case's suspension, in one write; the suspension's
         rest (later visits cancelled in chunks, its emails) runs once that write has committed."""

@@ -550,3 +550,32 @@ class FamilyReminderChoice(OutputType):
     member: Annotated[int, Field(description="The family member's index on the referral form")]
     reminders: bool
     preferred_channel: Literal["email", "text"] | None
+
+
+# -- the service dashboard -----------------------------------------------------------------------
+
+
+class DashboardMonth(OutputType):
+    month: Annotated[str, Field(description="The UK month, YYYY-MM")]
+    value: float | None
+    missed: Annotated[bool, Field(description="The month's figure misses the standard's target")]
+
+
+class DashboardFigure(OutputType):
+    key: str
+    title: str
+    definition: str
+    unit: Literal["count", "share", "hours"]
+    target: float | None
+    target_words: str | None
+    total: Annotated[float | None, Field(description="The figure over the whole range")]
+    missed: Annotated[bool, Field(description="The range's figure misses the standard's target")]
+    months: list[DashboardMonth]
+
+
+class Dashboard(OutputType):
+    """The service's figures per UK month and for the range, each with its standard's target."""
+
+    first_month: Annotated[str, Field(description="The first month of the range, YYYY-MM (the query's 'from')")]
+    last_month: Annotated[str, Field(description="The last month of the range, YYYY-MM (the query's 'to')")]
+    figures: list[DashboardFigure]

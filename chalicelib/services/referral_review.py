@@ -21,7 +21,7 @@ from chalicelib.domain.referral_form import ReferralSubmission, public_summary
 from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.referrals import ReferralStatus
 from chalicelib.errors import Conflict
-from chalicelib.services import approvals, email, review
+from chalicelib.services import approvals, email, figures, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referral_status import change_status, load
 from chalicelib.services.review import CLOSED, Described, NothingToDecide, decider_label
@@ -163,7 +163,11 @@ class ReferralSubject:
     def validate(self, decision: str | None, comment: str | None) -> ReviewDecision:
         return review.decision_from(ReviewDecision, decision, comment)
 
-    def apply(self, tx: Any, subject_id: str, decision: ReviewDecision, actor: Person, audit: dict) -> None:
+    def apply(
+        self, tx: Any, subject_id: str, decision: ReviewDecision, actor: Person, audit: dict, summary: dict
+    ) -> None:
+        """The decision, and for an accept or decline the dashboard's counters, in the link's one write
+        (the submission time is the link summary's `submitted_at`)."""
         if decision.decision is Decision.MORE_INFO:
             extra = referral_store.question_actions(
                 decision.comment, actor.email, clock.iso_now(), name=actor.name, role=actor.role
@@ -187,6 +191,8 @@ class ReferralSubject:
             extra_actions=extra,
             details=audit,
         )
+        if decision.decision is not Decision.MORE_INFO:
+            figures.count_decided(tx, decision.decision is Decision.ACCEPT, summary.get("submitted_at"))
 
     def outcome(self, subject_id: str) -> dict:
         # Read after a decision lost its race: it must see the winner's committed write.

@@ -16,7 +16,7 @@ from chalicelib.domain.referral_reference import human_reference, reference_key
 from chalicelib.domain.referrals import ReferralStatus, awaits_decision
 from chalicelib.errors import BadRequest, Conflict, Forbidden
 from chalicelib.observability import count, logger
-from chalicelib.services import outputs, review
+from chalicelib.services import figures, outputs, review
 from chalicelib.services.audit import audited_transaction, history_views, status_change
 from chalicelib.services.referral_status import change_status, load
 from chalicelib.storage import idempotency as idempotency_store
@@ -150,6 +150,7 @@ def _create(principal: Principal, body: dict, idempotency_key: str | None, draft
                         now=now,
                         expires_at=now + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS),
                     )
+                figures.count_submitted(tx, referral.created_at)
                 tx.record(
                     "referral",
                     referral.referral_id,

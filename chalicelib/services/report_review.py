@@ -159,7 +159,9 @@ class ReportSubject:
     def validate(self, decision: str | None, comment: str | None) -> ReportDecision:
         return review.decision_from(ReportDecision, decision, comment)
 
-    def apply(self, tx: Any, subject_id: str, decision: ReportDecision, actor: Person, audit: dict) -> None:
+    def apply(
+        self, tx: Any, subject_id: str, decision: ReportDecision, actor: Person, audit: dict, summary: dict
+    ) -> None:
         """Approving locks the submitted version: its number and hash are copied in the same write."""
         if decision.decision is Decision.APPROVE:
             extra = store.approval_actions(actor.email, clock.iso_now(), name=actor.name, role=actor.role)

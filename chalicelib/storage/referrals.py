@@ -144,6 +144,13 @@ class Referral(Model):
     end_requests_waiting_index = EndRequestsWaiting()
 
 
+def every_referral(statuses: Iterable[str]) -> Iterator[Referral]:
+    """Every referral in `statuses` (name them all for every referral), status by status through
+    the status index: a one-off job's read (the dashboard backfill), never a request's."""
+    for status in statuses:
+        yield from Referral.by_status.query(status)
+
+
 def in_status(status: str, *, newest_first: bool = False, limit: int | None = None) -> Iterator[Referral]:
     """Referrals in one status, by when they were made (the queues and the recovery sweep)."""
     return Referral.by_status.query(status, scan_index_forward=not newest_first, limit=limit)

@@ -12,6 +12,7 @@ def all_models() -> list:
     from chalicelib.storage.idempotency import IdempotencyClaim
     from chalicelib.storage.incidents import Incident
     from chalicelib.storage.job_positions import JobPosition
+    from chalicelib.storage.monthly_figures import MonthlyFigure
     from chalicelib.storage.referral_drafts import ReferralDraft
     from chalicelib.storage.referral_references import ReferenceClaim
     from chalicelib.storage.referrals import Referral
@@ -45,4 +46,5 @@ def all_models() -> list:
         FamilyContact,
         FamilyReminder,
         FamilyLink,
+        MonthlyFigure,
     ]

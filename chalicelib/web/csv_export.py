@@ -101,3 +101,13 @@ def _cell(value: object) -> str:
     if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
+
+
+def rows_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """Rows as CSV under `columns`, each cell made safe for a spreadsheet as the register's are."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return buffer.getvalue()

@@ -231,6 +231,10 @@ def pages(site: Site) -> list[Page]:
         Page("family reminder page with errors", links["family"], None, _press("Send my answer")),
         Page("family reminder page, unknown link", "/family/not-a-link-we-sent", None),
         # HR
+        # the service dashboard
+        Page("service dashboard, supervisor", "/dashboard", SUPERVISOR),
+        Page("service dashboard, admin, one month", "/dashboard?from=2026-01&to=2026-01", ADMIN),
+        Page("service dashboard with a month it cannot read", "/dashboard?from=2026-13", SUPERVISOR),
         Page("HR register", "/hr/clearances", HR),
         Page("HR register filtered", "/hr/clearances?status=VALID", HR),
         Page("HR register sorted", "/hr/clearances?sort=expiry", HR),

@@ -239,6 +239,11 @@ TABLE: tuple[Row, ...] = (
     api("PUT", "/v1/referrals/{referral_id}/family-members/{member}/reminders", DECIDERS, 422, {}),
     # -- email events: a bounce or complaint delivered as the topic would (local stage only) -----
     api("POST", "/dev/email-events", EVERYONE, 422, {}),
+    # -- the service dashboard: admins and supervisors ------------------------------------------
+    api("GET", "/v1/dashboard", DECIDERS),
+    api("GET", "/v1/dashboard.csv", DECIDERS),
+    page("GET", "/dashboard", DECIDERS),
+    page("GET", "/dashboard.csv", DECIDERS),
 )
 # Every page read by GET answers HEAD the same way (`web.pages.page_route`), without the body.
 TABLE += tuple(

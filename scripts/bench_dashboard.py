@@ -1,0 +1,173 @@
+"""The service dashboard: the DynamoDB calls to read 12 months of figures with 100 and with 10,000
+referrals (the ratio stays 1: one Query per month, whatever was counted), and the AWS calls a
+counted submission and a counted decision add to their own write (0: the counters ride in it).
+
+Referrals and their counters are seeded through the storage layer (batch writes), not the API.
+`make bench` calls `dashboard_rows()`; run this file alone to see just these figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FCS_STAGE", "local")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+REFERRALS = (100, 10_000)
+RATIO_LIMIT = 1.05
+
+
+def _seed(referrals: int) -> None:
+    """`referrals` decided referrals spread over the last 12 months, and the counters they make."""
+    from chalicelib import clock
+    from chalicelib.domain import dashboard as rules
+    from chalicelib.storage import monthly_figures
+    from chalicelib.storage.referrals import Referral
+
+    now = clock.now().replace(microsecond=0)
+    counts: dict[tuple[str, str], int] = {}
+    with Referral.batch_write() as batch:
+        for n in range(referrals):
+            # From 3 to about 330 days ago: inside the 12 months read, each decided up to 49 hours later.
+            submitted = now - timedelta(days=3, minutes=(n * 470_000) // referrals)
+            decided = submitted + timedelta(hours=n % 50)
+            accepted = n % 4 != 0
+            batch.save(
+                Referral(
+                    uuid.uuid4().hex,
+                    referrer_id="bench-referrer",
+                    referrer_email="referrer@familycontact.example",
+                    status="ACCEPTED" if accepted else "DECLINED",
+                    created_at=submitted.isoformat(timespec="seconds"),
+                    updated_at=decided.isoformat(timespec="seconds"),
+                    submission={},
+                    decision="accept" if accepted else "decline",
+                    decided_at=decided.isoformat(timespec="seconds"),
+                )
+            )
+            rules.merge(counts, rules.submitted_counts(submitted))
+            rules.merge(counts, rules.decision_counts(accepted, submitted, decided))
+    monthly_figures.set_figures(counts, rules.REFERRAL_FIGURES, sorted({month for month, _ in counts}))
+
+
+def _decision_calls(counter, client, token: str, *, counted: bool) -> tuple[list[str], list[str]]:
+    """The AWS calls of one submission through the API and of one accept's write, with the
+    counters (as the service runs) or without them (their functions made to do nothing)."""
+    from chalicelib.domain.people import Person
+    from chalicelib.services import figures
+    from chalicelib.services.audit import audited_transaction
+    from chalicelib.services.referral_review import ReferralSubject
+    from chalicelib.services.referral_status import load
+    from tests.dates import example_referral
+
+    saved = figures.count_submitted, figures.count_decided
+    if not counted:
+        figures.count_submitted = figures.count_decided = lambda *args, **kwargs: None
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        answer, submit_calls = counter.measure(
+            client.http.post, "/v1/referrals", headers=headers, body=json.dumps(example_referral())
+        )
+        referral = load(answer.json_body["id"], consistent_read=True)
+        subject = ReferralSubject()
+        subject.begin_review(referral)
+        person = Person("supervisor@familycontact.example")
+
+        def decide() -> None:
+            with audited_transaction(person, case_id=referral.referral_id) as tx:
+                chosen = subject.validate("accept", None)
+                subject.apply(tx, referral.referral_id, chosen, person, {}, {"submitted_at": referral.created_at})
+
+        _, decide_calls = counter.measure(decide)
+    finally:
+        figures.count_submitted, figures.count_decided = saved
+    return submit_calls, decide_calls
+
+
+def dashboard_rows(counter) -> list[dict]:
+    """`counter` is a `scripts.aws_call_counter.CallCounter`, installed."""
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.services import dashboard
+    from local.runtime import EmbeddedAws
+    from local.tokens import resolve_user, token_for
+
+    runtime = EmbeddedAws(app, Path(tempfile.mkdtemp(prefix="bench-dashboard-"))).start()
+    rows: list[dict] = []
+    totals: dict[int, int] = {}
+    try:
+        for referrals in REFERRALS:
+            runtime.reset()
+            _seed(referrals)
+            view, calls = counter.measure(dashboard.figures, None, None)
+            assert sum(m["value"] for m in view["figures"][0]["months"]) == referrals, view["figures"][0]
+            dynamodb = [name for name in calls if name.startswith("dynamodb.")]
+            totals[referrals] = len(dynamodb)
+            breakdown = ", ".join(f"{name}×{n}" for name, n in sorted(Counter(calls).items()))
+            rows.append(
+                {
+                    "figure": f"DynamoDB calls to read 12 months of the dashboard, {referrals:,} referrals",
+                    "value": len(dynamodb),
+                    "how": f"botocore before-call hook around dashboard.figures: {breakdown}",
+                }
+            )
+        ratio = totals[REFERRALS[1]] / totals[REFERRALS[0]]
+        rows.append(
+            {
+                "figure": f"dashboard reads, {REFERRALS[1]:,} / {REFERRALS[0]} referrals",
+                "value": round(ratio, 2),
+                "how": "the two reads above: one Query per month of the counters",
+                "limit": f"≤ {RATIO_LIMIT}",
+                "failing": ratio > RATIO_LIMIT,
+            }
+        )
+        runtime.reset()
+        token = token_for(resolve_user("referrer", None))
+        with Client(app, stage_name="local") as client:
+            counted = _decision_calls(counter, client, token, counted=True)
+            plain = _decision_calls(counter, client, token, counted=False)
+        for name, with_counts, without in (
+            ("referral submission", counted[0], plain[0]),
+            ("referral decision", counted[1], plain[1]),
+        ):
+            extra = len(with_counts) - len(without)
+            rows.append(
+                {
+                    "figure": f"extra AWS calls the dashboard counters add to a {name}",
+                    "value": extra,
+                    "how": f"{len(with_counts)} calls counted ({', '.join(with_counts)}) - {len(without)} without",
+                    "limit": "0",
+                    "failing": extra != 0,
+                }
+            )
+    finally:
+        runtime.stop()
+    return rows
+
+
+def main() -> int:
+    from scripts.aws_call_counter import CallCounter
+
+    counter = CallCounter()
+    counter.install()
+    failing = False
+    for row in dashboard_rows(counter):
+        print(f"{row['figure']:<72} {row['value']!s:>8} {row.get('limit', ''):<7} {row['how']}")
+        failing = failing or bool(row.get("failing"))
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
