@@ -93,7 +93,8 @@ SHOWN: tuple[Standard, ...] = (
 
 def uk_month(moment: datetime) -> str:
     """The UK month ("YYYY-MM") of an aware moment: `2026-03-31T23:30Z` is April (BST), `2026-01-31T23:30Z` January."""
-    return moment.astimezone(UK).strftime("%Y-%m")
+    local = moment.astimezone(UK)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def decided_within_one_working_day(submitted: datetime, decided: datetime) -> bool:

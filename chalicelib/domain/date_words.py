@@ -36,6 +36,11 @@ def long_day(value: date | str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def month_words(month: str) -> str:
+    """A month: `2026-05` -> `May 2026`."""
+    return f"{date.fromisoformat(f'{month}-01'):%B %Y}"
+
+
 def short_day(value: date) -> str:
     """A day within a week on show, its year said elsewhere: `14 May`."""
     return f"{value.day} {value:%b}"

@@ -3,17 +3,11 @@ chart (drawn by `_dashboard_chart.html` as SVG: no script, no library)."""
 
 from __future__ import annotations
 
-from datetime import date
+from chalicelib.domain.date_words import month_words
 
 CHART_WIDTH, CHART_HEIGHT = 360, 160  # the SVG's viewBox; it scales to the column's width
 PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 12, 132, 8
 BEYOND = 721  # `domain.dashboard.BEYOND_LAST_BOUND`: a median past the histogram's last bucket
-
-
-def month_label(month: str, *, short: bool = False) -> str:
-    """`2026-05` as "May 2026" (short: "May 26")."""
-    day = date.fromisoformat(f"{month}-01")
-    return day.strftime("%b %y" if short else "%B %Y")
 
 
 def value_words(unit: str, value: float | int | None) -> str:
@@ -52,7 +46,7 @@ def _chart(figure: dict) -> dict:
                 "width": round(step * 0.7, 1),
                 "height": height,
                 "label_x": round(PLOT_LEFT + index * step + step / 2, 1),
-                "label": month_label(month["month"], short=True).split()[0][:1],
+                "label": month_words(month["month"])[:1],
                 "missed": month["missed"],
             }
         )
@@ -82,7 +76,7 @@ def page(view: dict) -> dict:
                 "target_label": target_words(unit, figure["target"]),
                 "rows": [
                     {
-                        "month": month_label(m["month"]),
+                        "month": month_words(m["month"]),
                         "value": value_words(unit, m["value"]),
                         "missed": m["missed"],
                         "state": "Missed" if m["missed"] else ("No decisions" if m["value"] is None else "Met"),
@@ -95,7 +89,7 @@ def page(view: dict) -> dict:
     return {
         "first_month": view["first_month"],
         "last_month": view["last_month"],
-        "range_words": f"{month_label(view['first_month'])} to {month_label(view['last_month'])}",
+        "range_words": f"{month_words(view['first_month'])} to {month_words(view['last_month'])}",
         "figures": figures,
         "csv_page": f"/dashboard.csv?from={view['first_month']}&to={view['last_month']}",
     }
