@@ -200,11 +200,15 @@ def test_a_worker_cannot_open_the_past_visit_page(client, auth, casey, referral)
 
 def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, casey, referral):
     from chalicelib import clock
+    from chalicelib.domain.local_time import to_local
     from chalicelib.storage.visits import Visit
 
-    today = clock.today()
-    monday = today - timedelta(days=today.weekday())
-    past = monday  # this week's Monday (today, when today is a Monday): its 00:30 visit has started
+    # A visit that has started (00:30 today, or yesterday before 02:00) and one still to come (22:00
+    # today, or tomorrow after 21:00), whatever the time of day the test runs at; each shown on the
+    # week it falls in (the two weeks differ only around Sunday midnight).
+    now = to_local(clock.now())
+    past = now.date() - timedelta(days=0 if now.hour >= 2 else 1)
+    coming = now.date() + timedelta(days=0 if now.hour < 21 else 1)
     body = {
         "referral_id": referral,
         "worker_id": casey,
@@ -213,12 +217,15 @@ def test_the_week_marks_at_risk_visits_and_reports_due_in_words(client, auth, ca
         "venue": "Family Centre",
     }
     due = post_visit(client, auth("supervisor"), body).json_body
-    later = {**body, "start": f"{monday + timedelta(days=6)}T22:00", "end": f"{monday + timedelta(days=6)}T23:00"}
+    later = {**body, "start": f"{coming}T22:00", "end": f"{coming}T23:00"}
     risky = post_visit(client, auth("supervisor"), later).json_body
     flagged = Visit.get(risky["id"])
     flagged.update(actions=[Visit.at_risk.set(True), Visit.at_risk_reason.set("First aid certificate expired")])
 
-    html = client.http.get(f"/visits/week?start={today}", headers=auth("supervisor")).body.decode()
+    weeks = sorted({past - timedelta(days=past.weekday()), coming - timedelta(days=coming.weekday())})
+    html = "".join(
+        client.http.get(f"/visits/week?start={monday}", headers=auth("supervisor")).body.decode() for monday in weeks
+    )
     text = text_of(html)
     assert "Report due" in text and "At risk" in text and "First aid certificate expired" in text
     assert "REPORT_DUE" not in text and "SCHEDULED" not in text
