@@ -165,7 +165,6 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:PutItem": ["table:audit", "table:job-positions", "table:visits"],
         "dynamodb:Query": [
             "index:approval-links/by_subject",
-            "index:family-links/by_visit",
             "index:incidents/by_status",
             "index:referrals/by_status",
             "index:referrals/cancellations_owed",
@@ -173,7 +172,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:visits/by_referral",
             "table:owed-callbacks",
         ],
-        "dynamodb:UpdateItem": ["table:family-links", "table:referrals"],
+        "dynamodb:UpdateItem": ["table:referrals"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "states:DescribeExecution": EXECUTIONS,
         "states:ListExecutions": STATE_MACHINES,

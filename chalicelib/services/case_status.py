@@ -134,7 +134,7 @@ def _after_stopping(referral_id: str, actor: str | Person, first: Sequence[Visit
     referral = load(referral_id, consistent_read=True)
     _tell_referrer(referral, referral.status, cancelled=first, more=owed)
     visit_notices.cancelled_for_case(referral, first)
-    family_links.retire_for_visits([v.visit_id for v in first], "the visit was cancelled", actor)
+    family_links.retire_for_visits(family_links.may_hold_links(first), "the visit was cancelled", actor)
     if owed:
         finish_owed_cancellations(referral_id, actor, max_chunks=REQUEST_CHUNKS)
 
@@ -166,7 +166,8 @@ def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM, *,
             _cancel_in(tx, batch, referral.status)
         cancelled += len(batch)
         visit_notices.cancelled_for_case(referral, batch)
-        family_links.retire_for_visits([v.visit_id for v in batch], "the visit was cancelled", actor)
+        # No family links to retire: the chunks hold the visits after the soonest ones the status
+        # change cancelled, too far off for a reminder, and a cancelled visit's link is dead anyway.
         if last:
             logger().info("case visits cancelled", extra={"referral_id": referral_id, "visits": cancelled})
             return cancelled

@@ -12,7 +12,7 @@ cancel or move a visit retire its links.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
@@ -72,6 +72,15 @@ def issue(tx: Any, visit: Visit, member: int) -> tuple[str, FamilyLink]:
     )
     store.add_link(tx, link)
     return link_id, link
+
+
+def may_hold_links(visits: list[Any]) -> list[str]:
+    """The ids of those visits a reminder link may exist for: a link is issued only the reminder's
+    lead time before its visit (and an hourly run late), so a visit further off holds none and
+    needs no Query. Correctness does not rest on this: a link is dead once its visit is cancelled
+    or moved, whether retired or not (`_closed`)."""
+    horizon = clock.now() + timedelta(hours=settings().family_reminder_lead_hours + 1)
+    return [visit.visit_id for visit in visits if from_iso(visit.starts_at) <= horizon]
 
 
 def retire_for_visits(visit_ids: list[str], reason: str, actor: str | Person = SYSTEM) -> int:

@@ -135,17 +135,12 @@ def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_
     assert owing_cancellations() == [referral_id]
 
     from chalicelib import clock, jobs
-    from chalicelib.storage.families import active_links_of
-    from tests.family_helpers import issue_link
-
-    issue_link(upcoming[-1])  # a family member's reminder link of a visit still to cancel: it dies with it
 
     with calls_made() as calls:
         summary = jobs.run("recover-workflows", clock.today())["owed_cancellations"]  # the recovery sweep
     assert summary == {"cases": 1, "visits": 130 - len(done), "failed": 0}
     # 90 left: two chunks, the first checking the case is still stopped, the last clearing the marker
-    assert calls.count("dynamodb:TransactWriteItems") == 3  # and the link's retirement
-    assert list(active_links_of(upcoming[-1])) == []
+    assert calls.count("dynamodb:TransactWriteItems") == 2
     assert set(statuses(referral_id).values()) == {"CANCELLED"}
     assert referral(referral_id, consistent=True).cancellations_owed is None
     assert owing_cancellations() == []
@@ -475,3 +470,20 @@ def test_a_referrer_asks_to_end_on_the_page_and_the_request_is_a_row_of_the_deci
     case_page = client.http.get(f"/referrals/{referral_id}", headers=supervisor).body.decode()
     assert 'id="decide-end-request"' in case_page
     assert '<option value="referrer_withdrew" selected>' in case_page
+
+
+def test_suspending_a_case_retires_the_family_links_of_its_visits_soon_to_come(runtime):
+    from chalicelib.services import case_status
+    from chalicelib.storage.families import active_links_of
+    from tests.family_helpers import issue_link
+
+    worker = add_worker("Casey Evans", CASEY)
+    referral_id = add_referral("ACTIVE")
+    tomorrow = add_visit(referral_id, worker, 1)
+    issue_link(tomorrow)  # the reminder went out: its link is live until the visit starts
+
+    case_status.suspend_case(_principal(), referral_id, _suspension("Police inquiry"))
+
+    assert statuses(referral_id)[tomorrow] == "CANCELLED"
+    assert list(active_links_of(tomorrow)) == []
+    assert "family_link.retired" in audit_actions("visit", tomorrow)
