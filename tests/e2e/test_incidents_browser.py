@@ -60,6 +60,7 @@ def test_an_incident_is_recorded_decided_from_the_email_and_suspends_the_case(li
     form.get_by_label("Immediate actions taken").fill("Ended the visit; Maya left with her mother.")
     form.get_by_label("Yes: alert the duty supervisor now").check()
     form.get_by_role("button", name="Record the incident").click()
+    worker.wait_for_url("**/incidents/**")
     assert worker.get_by_text("At handover the father shouted").first.is_visible()
 
     told = wait_for_email(runtime.outbox, REFERRER_EMAIL, "incident")
@@ -72,6 +73,7 @@ def test_an_incident_is_recorded_decided_from_the_email_and_suspends_the_case(li
     supervisor.get_by_label("What changes, or why the case is suspended", exact=False).fill("Risk to Maya at handover.")
     supervisor.get_by_label("I have read this and I am deciding it myself").check()
     supervisor.get_by_role("button", name="Record my decision").click()
+    supervisor.get_by_role("heading", name="Decision recorded").wait_for()
     assert supervisor.get_by_text("You chose Suspend the case").is_visible()
 
     assert referral_status(referral_id) == "SUSPENDED"
