@@ -29,3 +29,15 @@ class CallCounter:
         finally:
             self.thread = None
         return result, list(self.calls)
+
+
+def print_counted_rows(rows_of) -> int:
+    """Run one bench file alone: `rows_of(counter)` with a counter installed, each row printed; 1 if
+    a row says it is failing (`"failing": True`)."""
+    counter = CallCounter()
+    counter.install()
+    rows = rows_of(counter)
+    width = max((len(row["figure"]) for row in rows), default=0)
+    for row in rows:
+        print(f"{row['figure']:<{width}} {row['value']!s:>8} {row.get('limit', ''):<7} {row['how']}")
+    return 1 if any(row.get("failing") for row in rows) else 0

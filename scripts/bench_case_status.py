@@ -68,13 +68,9 @@ def suspension_rows(counter) -> list[dict]:
 
 
 def main() -> int:
-    from scripts.aws_call_counter import CallCounter
+    from scripts.aws_call_counter import print_counted_rows
 
-    counter = CallCounter()
-    counter.install()
-    for row in suspension_rows(counter):
-        print(f"{row['figure']:<60} {row['value']!s:>8} {row['how']}")
-    return 0
+    return print_counted_rows(suspension_rows)
 
 
 if __name__ == "__main__":

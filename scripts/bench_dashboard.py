@@ -158,15 +158,9 @@ def dashboard_rows(counter) -> list[dict]:
 
 
 def main() -> int:
-    from scripts.aws_call_counter import CallCounter
+    from scripts.aws_call_counter import print_counted_rows
 
-    counter = CallCounter()
-    counter.install()
-    failing = False
-    for row in dashboard_rows(counter):
-        print(f"{row['figure']:<72} {row['value']!s:>8} {row.get('limit', ''):<7} {row['how']}")
-        failing = failing or bool(row.get("failing"))
-    return 1 if failing else 0
+    return print_counted_rows(dashboard_rows)
 
 
 if __name__ == "__main__":

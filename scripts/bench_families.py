@@ -115,15 +115,9 @@ def reminder_rows(counter) -> list[dict]:
 
 
 def main() -> int:
-    from scripts.aws_call_counter import CallCounter
+    from scripts.aws_call_counter import print_counted_rows
 
-    counter = CallCounter()
-    counter.install()
-    failing = False
-    for row in reminder_rows(counter):
-        print(f"{row['figure']:<64} {row['value']!s:>8} {row.get('limit', ''):<7} {row['how']}")
-        failing = failing or bool(row.get("failing"))
-    return 1 if failing else 0
+    return print_counted_rows(reminder_rows)
 
 
 if __name__ == "__main__":
