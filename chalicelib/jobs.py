@@ -14,7 +14,7 @@ JOBS: dict[str, str] = {
     "compliance-scan": "chalicelib.services.compliance_scan:run",
     "case-reviews-due": "chalicelib.services.case_reviews:remind_due",
     "family-reminders": "chalicelib.services.family_reminders:run",
-    "dashboard-backfill": "chalicelib.services.dashboard:backfill",
+    "dashboard-backfill": "chalicelib.services.dashboard_backfill:backfill",
 }
 
 

@@ -216,6 +216,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "dashboard_backfill": {
         "dynamodb:BatchWriteItem": ["table:monthly-figures"],
         "dynamodb:Query": ["index:referrals/by_status"],
+        "dynamodb:Scan": ["table:monthly-figures"],
     },
     "email_events": {
         "dynamodb:GetItem": ["table:referrals"],

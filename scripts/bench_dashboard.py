@@ -31,7 +31,8 @@ RATIO_LIMIT = 1.05
 def _seed(referrals: int) -> None:
     """`referrals` decided referrals spread over the last 12 months, and the counters they make."""
     from chalicelib import clock
-    from chalicelib.domain import dashboard as rules
+    from chalicelib.domain import monthly_counts, referral_figures
+    from chalicelib.domain.dashboard import COUNTERS
     from chalicelib.storage import monthly_figures
     from chalicelib.storage.referrals import Referral
 
@@ -56,9 +57,9 @@ def _seed(referrals: int) -> None:
                     decided_at=decided.isoformat(timespec="seconds"),
                 )
             )
-            rules.merge(counts, rules.submitted_counts(submitted))
-            rules.merge(counts, rules.decision_counts(accepted, submitted, decided))
-    monthly_figures.set_figures(counts, rules.REFERRAL_FIGURES, sorted({month for month, _ in counts}))
+            monthly_counts.merge(counts, referral_figures.submitted_counts(submitted))
+            monthly_counts.merge(counts, referral_figures.decision_counts(accepted, submitted, decided))
+    monthly_figures.set_figures(counts, COUNTERS, sorted({month for month, _ in counts}))
 
 
 def _decision_calls(counter, client, token: str, *, counted: bool) -> tuple[list[str], list[str]]:

@@ -81,6 +81,20 @@ def dev_routes():
     register(app)
 
 
+@pytest.fixture(autouse=True)
+def counters_match_a_backfill(request):
+    """A test marked `counted` ends by checking that the dashboard counters its events kept equal
+    what the one-off backfill recomputes from the items (`tests.counted`)."""
+    if request.node.get_closest_marker("counted") is None:
+        yield
+        return
+    request.getfixturevalue("runtime")  # set up first, so still there when this check runs
+    yield
+    from tests.counted import assert_counters_match_a_backfill
+
+    assert_counters_match_a_backfill()
+
+
 @pytest.fixture
 def timings() -> Timings:
     return PATIENT_TIMINGS

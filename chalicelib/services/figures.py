@@ -1,5 +1,5 @@
 """The dashboard's counters, added to the transaction of the event they count: no call of their
-own, and no figure that can drift from what happened (`domain.dashboard` says what each counts)."""
+own, and no figure that can drift from what happened (the `domain` modules `*_figures` say what each counts)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain import dashboard
+from chalicelib.domain import referral_figures
 from chalicelib.storage import monthly_figures
 
 
 def count_submitted(tx: Any, submitted_at: str) -> None:
     """A referral submitted at `submitted_at` (ISO, aware): received, in its UK month."""
-    monthly_figures.add_counts(tx, dashboard.submitted_counts(datetime.fromisoformat(submitted_at)))
+    monthly_figures.add_counts(tx, referral_figures.submitted_counts(datetime.fromisoformat(submitted_at)))
 
 
 def count_decided(tx: Any, accepted: bool, submitted_at: str | None) -> None:
@@ -21,4 +21,4 @@ def count_decided(tx: Any, accepted: bool, submitted_at: str | None) -> None:
     Now to the second, as the referral's `decided_at` keeps it, so the backfill counts it alike."""
     submitted = datetime.fromisoformat(submitted_at) if submitted_at else None
     decided = datetime.fromisoformat(clock.iso_now())
-    monthly_figures.add_counts(tx, dashboard.decision_counts(accepted, submitted, decided))
+    monthly_figures.add_counts(tx, referral_figures.decision_counts(accepted, submitted, decided))

@@ -561,16 +561,55 @@ class DashboardMonth(OutputType):
     missed: Annotated[bool, Field(description="The month's figure misses the standard's target")]
 
 
-class DashboardFigure(OutputType):
+class DashboardPartMonth(OutputType):
+    month: Annotated[str, Field(description="The UK month, YYYY-MM")]
+    value: int
+
+
+class DashboardPart(OutputType):
+    """How a figure's count divides (a visit cancelled by a parent, a carer, ...)."""
+
     key: str
     title: str
+    total: int
+    months: list[DashboardPartMonth]
+
+
+class DashboardFigure(OutputType):
+    key: Annotated[str, Field(description="Unique across sections")]
+    section: Annotated[str, Field(description="referrals, visits, reports or incidents")]
+    title: str
     definition: str
-    unit: Literal["count", "share", "hours"]
+    unit: Literal["count", "share", "hours", "days"]
     target: float | None
     target_words: str | None
     total: Annotated[float | None, Field(description="The figure over the whole range")]
     missed: Annotated[bool, Field(description="The range's figure misses the standard's target")]
     months: list[DashboardMonth]
+    parts: Annotated[list[DashboardPart], Field(description="How the count divides; empty for most figures")]
+
+
+class DashboardSection(OutputType):
+    key: str
+    title: str
+
+
+class WorkforceFigure(OutputType):
+    key: str
+    title: str
+    definition: str
+    unit: Literal["count", "share"]
+    value: float | None
+    target: float | None
+    target_words: str | None
+    missed: bool
+
+
+class Workforce(OutputType):
+    """Today's workforce figures, as the last daily compliance scan left them."""
+
+    as_of: Annotated[str | None, Field(description="When the scan ran (ISO 8601); null before its first run")]
+    figures: list[WorkforceFigure]
 
 
 class Dashboard(OutputType):
@@ -578,4 +617,6 @@ class Dashboard(OutputType):
 
     first_month: Annotated[str, Field(description="The first month of the range, YYYY-MM (the query's 'from')")]
     last_month: Annotated[str, Field(description="The last month of the range, YYYY-MM (the query's 'to')")]
+    sections: Annotated[list[DashboardSection], Field(description="The sections in the page's order")]
     figures: list[DashboardFigure]
+    workforce: Workforce

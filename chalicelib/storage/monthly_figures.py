@@ -67,3 +67,9 @@ def set_figures(values: Mapping[tuple[str, str], int], figures: Iterable[str], m
                 for shard in range(SHARDS):
                     value = values.get((month, figure), 0) if shard == 0 else 0
                     batch.save(MonthlyFigure(month, _key(figure, shard), value=value))
+
+
+def months_kept() -> list[str]:
+    """Every month a counter is kept for: a Scan of the counters, for the one-off backfill only
+    (its items are months x counters x shards, not events)."""
+    return sorted({item.month for item in MonthlyFigure.scan(attributes_to_get=["month"])})

@@ -1,58 +1,87 @@
 """The dashboard page's view: each figure's values in words and the geometry of its small bar
-chart (drawn by `_dashboard_chart.html` as SVG: no script, no library)."""
+chart (drawn by `_dashboard_chart.html` as SVG: no script, no library), grouped in the page's
+sections, with every missed target listed first."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from chalicelib.domain.dashboard import standard
 from chalicelib.domain.date_words import month_words
 
 CHART_WIDTH, CHART_HEIGHT = 360, 160  # the SVG's viewBox; it scales to the column's width
-PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 12, 132, 8
-BEYOND = 721  # `domain.dashboard.BEYOND_LAST_BOUND`: a median past the histogram's last bucket
+PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 16, 132, 8
+# The parts of a stacked bar, told apart by colour and named in the legend and the table beside it.
+PART_COLOURS = ("#1d4f91", "#8a4f00", "#2e7d32", "#6a1b9a", "#555555", "#00695c")
 
 
-def value_words(unit: str, value: float | int | None) -> str:
+def value_words(key: str, unit: str, value: float | int | None) -> str:
+    """A figure's value as people read it: "75%", "Up to 48 hours", "More than 90 days", "12"."""
     if value is None:
-        return "No decisions" if unit in ("share", "hours") else "0"
+        return standard(key).none_words if unit in ("share", "hours", "days") else "0"
     if unit == "share":
         return f"{round(value * 100)}%"
-    if unit == "hours":
-        return "More than 720 hours" if value >= BEYOND else f"Up to {int(value)} hours"
+    if unit in ("hours", "days"):
+        histogram = standard(key).histogram
+        if histogram is not None and value >= histogram.beyond:
+            return f"More than {histogram.bounds[-1]} {unit}"
+        return f"Up to {int(value)} {unit}"
     return str(int(value))
 
 
-def target_words(unit: str, target: float | None) -> str | None:
+def target_label(unit: str, target: float | None) -> str | None:
     if target is None:
         return None
-    return f"{round(target * 100)}%" if unit == "share" else value_words(unit, target)
+    return (
+        f"{round(target * 100)}%"
+        if unit == "share"
+        else f"{int(target)}"
+        if unit == "count"
+        else f"{int(target)} {unit}"
+    )
+
+
+def _top(figure: dict) -> float:
+    if figure["unit"] == "share":
+        return 1.0
+    values = [m["value"] or 0 for m in figure["months"]]
+    return max([*values, figure["target"] or 0, 1])
 
 
 def _chart(figure: dict) -> dict:
-    """Bars (one a month), the target line if any, and the scale's top value."""
-    months = figure["months"]
-    values = [m["value"] or 0 for m in months]
-    if figure["unit"] == "share":
-        top = 1.0
-    else:
-        top = max([*values, figure["target"] or 0, 1])
+    """Bars (one a month, stacked by part when the figure has parts), the target line if any, and
+    the scale's top value."""
+    months, parts = figure["months"], figure["parts"]
+    top = _top(figure)
     plot_height = PLOT_BOTTOM - PLOT_TOP
     step = (CHART_WIDTH - PLOT_LEFT) / max(1, len(months))
     bars = []
-    for index, (month, value) in enumerate(zip(months, values, strict=True)):
-        height = round(plot_height * min(value, top) / top, 1)
+    for index, month in enumerate(months):
+        x = round(PLOT_LEFT + index * step + step * 0.15, 1)
+        width = round(step * 0.7, 1)
+        pieces = [(month["value"] or 0, "#b00020" if month["missed"] else PART_COLOURS[0])]
+        if parts:
+            pieces = [
+                (part["months"][index]["value"], PART_COLOURS[n % len(PART_COLOURS)]) for n, part in enumerate(parts)
+            ]
+        base = PLOT_BOTTOM
+        rects = []
+        for value, colour in pieces:
+            height = round(plot_height * min(value, top) / top, 1)
+            if height:
+                rects.append({"x": x, "y": round(base - height, 1), "width": width, "height": height, "fill": colour})
+                base -= height
         bars.append(
             {
-                "x": round(PLOT_LEFT + index * step + step * 0.15, 1),
-                "y": round(PLOT_BOTTOM - height, 1),
-                "width": round(step * 0.7, 1),
-                "height": height,
+                "rects": rects,
                 "label_x": round(PLOT_LEFT + index * step + step / 2, 1),
-                "label": month_words(month["month"])[:1],
-                "missed": month["missed"],
+                "label": month_words(month["month"])[:1] if len(months) > 1 else month_words(month["month"]),
             }
         )
     target_y = None
     if figure["target"] is not None:
         target_y = round(PLOT_BOTTOM - plot_height * min(figure["target"], top) / top, 1)
+    unit = figure["unit"]
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
@@ -60,36 +89,67 @@ def _chart(figure: dict) -> dict:
         "bottom": PLOT_BOTTOM,
         "bars": bars,
         "target_y": target_y,
-        "top_words": value_words(figure["unit"], top) if figure["unit"] != "hours" else f"{int(top)} hours",
+        "top_words": f"{round(top * 100)}%"
+        if unit == "share"
+        else f"{int(top)} {unit}"
+        if unit != "count"
+        else str(int(top)),
+        "legend": [
+            {"title": part["title"], "fill": PART_COLOURS[n % len(PART_COLOURS)]} for n, part in enumerate(parts)
+        ],
     }
 
 
-def page(view: dict) -> dict:
-    """What `dashboard.html` shows of the service's `dashboard.figures`."""
-    figures = []
-    for figure in view["figures"]:
-        unit = figure["unit"]
-        figures.append(
+def _state(figure: dict, value: float | int | None, missed: bool) -> str:
+    if missed:
+        return "Missed"
+    return standard(figure["key"]).none_words if value is None else "Met"
+
+
+def _figure(figure: dict) -> dict:
+    key, unit = figure["key"], figure["unit"]
+    return {
+        **figure,
+        "total_words": value_words(key, unit, figure["total"]),
+        "target_label": target_label(unit, figure["target"]),
+        "rows": [
             {
-                **figure,
-                "total_words": value_words(unit, figure["total"]),
-                "target_label": target_words(unit, figure["target"]),
-                "rows": [
-                    {
-                        "month": month_words(m["month"]),
-                        "value": value_words(unit, m["value"]),
-                        "missed": m["missed"],
-                        "state": "Missed" if m["missed"] else ("No decisions" if m["value"] is None else "Met"),
-                    }
-                    for m in figure["months"]
-                ],
-                "chart": _chart(figure),
+                "month": month_words(m["month"]),
+                "value": value_words(key, unit, m["value"]),
+                "missed": m["missed"],
+                "state": _state(figure, m["value"], m["missed"]),
+                "parts": [part["months"][n]["value"] for part in figure["parts"]],
             }
-        )
+            for n, m in enumerate(figure["months"])
+        ],
+        "chart": _chart(figure),
+    }
+
+
+def _workforce_figure(figure: dict) -> dict:
+    value, unit = figure["value"], figure["unit"]
+    words = "Not known yet" if value is None else f"{round(value * 100)}%" if unit == "share" else str(int(value))
+    return {**figure, "value_words": words, "total_words": words, "target_label": target_label(unit, figure["target"])}
+
+
+def page(view: dict) -> dict:
+    """What `dashboard.html` shows of the service's `dashboard.figures`: the missed targets first,
+    then each section's figures, then today's workforce."""
+    figures = [_figure(figure) for figure in view["figures"]]
+    titles = {section["key"]: section["title"] for section in view["sections"]}
+    sections = [
+        {"key": key, "title": titles[key], "figures": list(group)}
+        for key, group in groupby(figures, key=lambda figure: figure["section"])
+    ]
+    workforce = [_workforce_figure(figure) for figure in view["workforce"]["figures"]]
+    with_targets = [f for f in figures if f["target"] is not None] + [f for f in workforce if f["target"] is not None]
     return {
         "first_month": view["first_month"],
         "last_month": view["last_month"],
         "range_words": f"{month_words(view['first_month'])} to {month_words(view['last_month'])}",
-        "figures": figures,
+        "sections": sections,
+        "missed": [f for f in with_targets if f["missed"]],
+        "met": [f for f in with_targets if not f["missed"]],
+        "workforce": {"as_of": view["workforce"]["as_of"], "figures": workforce},
         "csv_page": f"/dashboard.csv?from={view['first_month']}&to={view['last_month']}",
     }

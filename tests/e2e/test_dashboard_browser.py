@@ -44,6 +44,6 @@ def test_the_dashboard_reads_at_both_widths_with_no_serious_violation(live_serve
 
     # THEN no serious violation; the chart is beside its table when wide, above it on a phone
     assert failures == [], "\n".join(failures)
-    assert len(layouts[1280]) == len(layouts[390]) == 5
+    assert len(layouts[1280]) == len(layouts[390]) >= 5
     assert all(pair["table"][0] > pair["chart"][0] for pair in layouts[1280])
     assert all(pair["table"][1] >= pair["chart"][2] for pair in layouts[390])

@@ -1,0 +1,43 @@
+"""The one-off job that recomputes every dashboard counter from the items themselves, for data
+made before the counters were kept. It reads every item once (DESIGN section 9 allows that for a
+one-off job only) and writes absolute values, so a second run writes the same.
+
+Run it while nothing counted happens: a count made during the run may be overwritten by the
+value read before it. Each section's recount says what it reads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chalicelib.domain import monthly_counts, referral_figures
+from chalicelib.domain.dashboard import COUNTERS
+from chalicelib.domain.monthly_counts import Counts
+from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.storage import monthly_figures
+from chalicelib.storage import referrals as referral_store
+
+
+def backfill(today: date) -> dict:
+    """Every counter of every month an item counts in, or a counter was kept in, set to what the
+    items say. Returns how many items of each kind were read, and the months written."""
+    counts: Counts = {}
+    read = {"referrals": _count_referrals(counts)}
+    months = sorted({month for month, _ in counts} | set(monthly_figures.months_kept()))
+    monthly_figures.set_figures(counts, COUNTERS, months)
+    return {"read": read, "months": months}
+
+
+def _count_referrals(counts: Counts) -> int:
+    """Each referral's submission and decision (read through the status index)."""
+    read = 0
+    for referral in referral_store.every_referral(status.value for status in ReferralStatus):
+        read += 1
+        submitted = datetime.fromisoformat(referral.created_at)
+        monthly_counts.merge(counts, referral_figures.submitted_counts(submitted))
+        if referral.decision in ("accept", "decline") and referral.decided_at:
+            decided = datetime.fromisoformat(referral.decided_at)
+            monthly_counts.merge(
+                counts, referral_figures.decision_counts(referral.decision == "accept", submitted, decided)
+            )
+    return read
