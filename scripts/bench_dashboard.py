@@ -14,6 +14,7 @@ import sys
 import tempfile
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,25 +63,52 @@ def _seed(referrals: int) -> None:
     monthly_figures.set_figures(counts, COUNTERS, sorted({month for month, _ in counts}))
 
 
-def _decision_calls(counter, client, token: str, *, counted: bool) -> tuple[list[str], list[str]]:
-    """The AWS calls of one submission through the API and of one accept's write, with the
-    counters (as the service runs) or without them (their functions made to do nothing)."""
-    from chalicelib.domain.people import Person
+def extra_calls_row(counter, event: str, prepare: Callable[[], Callable[[], object]]) -> dict:
+    """The AWS calls a counted event adds to its own write: `prepare()` sets up a fresh event and
+    returns the action that makes it; it runs once as the service runs and once with every
+    `services.figures.count_*` made to do nothing. 0 when the counters ride in the event's write."""
     from chalicelib.services import figures
+
+    _, with_counts = counter.measure(prepare())
+    names = [name for name in vars(figures) if name.startswith("count_")]
+    saved = {name: getattr(figures, name) for name in names}
+    for name in names:
+        setattr(figures, name, lambda *args, **kwargs: None)
+    try:
+        _, without = counter.measure(prepare())
+    finally:
+        for name, function in saved.items():
+            setattr(figures, name, function)
+    extra = len(with_counts) - len(without)
+    return {
+        "figure": f"extra AWS calls the dashboard counters add to {event}",
+        "value": extra,
+        "how": f"{len(with_counts)} calls counted ({', '.join(with_counts)}) - {len(without)} without",
+        "limit": "0",
+        "failing": extra != 0,
+    }
+
+
+def _referral_events(client, token: str) -> list[tuple[str, Callable[[], Callable[[], object]]]]:
+    """A referral's submission through the API, and its acceptance's write."""
+    from chalicelib.domain.people import Person
     from chalicelib.services.audit import audited_transaction
     from chalicelib.services.referral_review import ReferralSubject
     from chalicelib.services.referral_status import load
     from tests.dates import example_referral
 
-    saved = figures.count_submitted, figures.count_decided
-    if not counted:
-        figures.count_submitted = figures.count_decided = lambda *args, **kwargs: None
-    try:
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        answer, submit_calls = counter.measure(
-            client.http.post, "/v1/referrals", headers=headers, body=json.dumps(example_referral())
-        )
-        referral = load(answer.json_body["id"], consistent_read=True)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def submit() -> str:
+        answer = client.http.post("/v1/referrals", headers=headers, body=json.dumps(example_referral()))
+        assert answer.status_code == 201, answer.body
+        return answer.json_body["id"]
+
+    def prepare_submission():
+        return submit
+
+    def prepare_decision():
+        referral = load(submit(), consistent_read=True)
         subject = ReferralSubject()
         subject.begin_review(referral)
         person = Person("supervisor@familycontact.example")
@@ -90,10 +118,9 @@ def _decision_calls(counter, client, token: str, *, counted: bool) -> tuple[list
                 chosen = subject.validate("accept", None)
                 subject.apply(tx, referral.referral_id, chosen, person, {}, {"submitted_at": referral.created_at})
 
-        _, decide_calls = counter.measure(decide)
-    finally:
-        figures.count_submitted, figures.count_decided = saved
-    return submit_calls, decide_calls
+        return decide
+
+    return [("a referral submission", prepare_submission), ("a referral decision", prepare_decision)]
 
 
 def dashboard_rows(counter) -> list[dict]:
@@ -137,22 +164,8 @@ def dashboard_rows(counter) -> list[dict]:
         runtime.reset()
         token = token_for(resolve_user("referrer", None))
         with Client(app, stage_name="local") as client:
-            counted = _decision_calls(counter, client, token, counted=True)
-            plain = _decision_calls(counter, client, token, counted=False)
-        for name, with_counts, without in (
-            ("referral submission", counted[0], plain[0]),
-            ("referral decision", counted[1], plain[1]),
-        ):
-            extra = len(with_counts) - len(without)
-            rows.append(
-                {
-                    "figure": f"extra AWS calls the dashboard counters add to a {name}",
-                    "value": extra,
-                    "how": f"{len(with_counts)} calls counted ({', '.join(with_counts)}) - {len(without)} without",
-                    "limit": "0",
-                    "failing": extra != 0,
-                }
-            )
+            for event, prepare in _referral_events(client, token):
+                rows.append(extra_calls_row(counter, event, prepare))
     finally:
         runtime.stop()
     return rows
