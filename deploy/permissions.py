@@ -212,10 +212,10 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "sns:Publish": ["phone-number"],
     },
-    # The one-off backfill of the dashboard's referral counters (run by hand, never scheduled).
+    # The one-off backfill of the dashboard's counters (run by hand, never scheduled).
     "dashboard_backfill": {
         "dynamodb:BatchWriteItem": ["table:monthly-figures"],
-        "dynamodb:Query": ["index:referrals/by_status"],
+        "dynamodb:Query": ["index:referrals/by_status", "index:reports/by_status", "index:incidents/by_status"],
         "dynamodb:Scan": ["table:monthly-figures"],
     },
     "email_events": {
