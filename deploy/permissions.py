@@ -153,7 +153,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:GetItem": ["table:incidents"],
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],
-        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents"],
+        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents", "table:monthly-figures"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "recover_workflows": {
