@@ -69,6 +69,9 @@ def _count_reports(counts: Counts) -> int:
 
 
 def _report_counts(report) -> Counts:
+    """One report's counts: its first submission as it kept it (a report submitted before that was
+    kept: its history's first submission, against the visit's start now), every request for
+    changes its history holds, and its approval."""
     counts: Counts = {}
     history = list(report.history or [])
     first = report.first_submitted_at or next(
