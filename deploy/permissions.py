@@ -153,7 +153,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "dynamodb:GetItem": ["table:incidents"],
         "dynamodb:PutItem": ["table:approval-links", "table:audit"],
         "dynamodb:Query": ["index:approval-links/by_subject"],
-        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents"],
+        "dynamodb:UpdateItem": ["table:approval-links", "table:incidents", "table:monthly-figures"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "recover_workflows": {
@@ -212,10 +212,10 @@ CALLS: dict[str, dict[str, list[str]]] = {
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "sns:Publish": ["phone-number"],
     },
-    # The one-off backfill of the dashboard's referral counters (run by hand, never scheduled).
+    # The one-off backfill of the dashboard's counters (run by hand, never scheduled).
     "dashboard_backfill": {
         "dynamodb:BatchWriteItem": ["table:monthly-figures"],
-        "dynamodb:Query": ["index:referrals/by_status"],
+        "dynamodb:Query": ["index:referrals/by_status", "index:reports/by_status", "index:incidents/by_status"],
         "dynamodb:Scan": ["table:monthly-figures"],
     },
     "email_events": {

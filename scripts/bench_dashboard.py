@@ -1,6 +1,7 @@
 """The service dashboard: the DynamoDB calls to read 12 months of figures with 100 and with 10,000
-referrals (the ratio stays 1: one Query per month, whatever was counted), and the AWS calls a
-counted submission and a counted decision add to their own write (0: the counters ride in it).
+referrals (the ratio stays 1: one Query per month, whatever was counted), and the AWS calls each
+counted event (a referral's submission and decision, a report's, an incident's) adds to its own
+write (0: the counters ride in it).
 
 Referrals and their counters are seeded through the storage layer (batch writes), not the API.
 `make bench` calls `dashboard_rows()`; run this file alone to see just these figures.
@@ -123,6 +124,93 @@ def _referral_events(client, token: str) -> list[tuple[str, Callable[[], Callabl
     return [("a referral submission", prepare_submission), ("a referral decision", prepare_decision)]
 
 
+def report_events(client, auth) -> list[tuple[str, Callable[[], Callable[[], object]]]]:
+    """A report's first submission through the API, its approval's and a request for changes'
+    writes, an incident recorded through the API, and the referrer told of one (the review's step).
+    `auth(role, email=None)` gives a person's headers. Each event is on a visit of its own."""
+    from chalicelib.domain.people import Person
+    from chalicelib.services import incident_review, review
+    from chalicelib.services.audit import audited_transaction
+    from chalicelib.services.report_review import SUBJECT
+    from chalicelib.storage.visits import Visit
+    from tests.incident_helpers import incident_body, record_incident
+    from tests.report_helpers import book_on, save, submit
+    from tests.visit_helpers import CASEY, add_referral, add_worker
+
+    worker_id = add_worker("Casey Evans", CASEY)
+    days_ago = iter(range(1, 1000))
+
+    def visit(running: bool = False) -> str:
+        """A visit that has taken place (or, `running`, started an hour ago: an incident may be recorded)."""
+        from chalicelib import clock
+
+        visit_id = book_on(client, auth, add_referral(plan=("2020-01-06", None)), worker_id, -next(days_ago))
+        if running:
+            moved = Visit.get(visit_id, consistent_read=True)
+            start = clock.now().replace(microsecond=0) - timedelta(minutes=60)
+            moved.starts_at, moved.ends_at = start.isoformat(), (start + timedelta(minutes=90)).isoformat()
+            moved.save()
+        return visit_id
+
+    def submitted() -> str:
+        visit_id = visit()
+        assert save(client, auth, visit_id).status_code == 200
+        return visit_id
+
+    def prepare_submission():
+        visit_id = submitted()
+
+        def send() -> None:
+            answer = submit(client, auth, visit_id)
+            assert answer.status_code == 200, answer.body
+
+        return send
+
+    def prepare_decision(decision: str, comment: str | None):
+        def prepare():
+            visit_id = submitted()
+            assert submit(client, auth, visit_id).status_code == 200
+            report = SUBJECT.load(visit_id)
+            summary, case_id = SUBJECT.summary(report), SUBJECT.describe(report).case_id
+            person = Person("supervisor@familycontact.example")
+
+            def decide() -> None:
+                with audited_transaction(person, case_id=case_id) as tx:
+                    SUBJECT.apply(tx, visit_id, SUBJECT.validate(decision, comment), person, {}, summary)
+
+            return decide
+
+        return prepare
+
+    def prepare_incident():
+        visit_id = visit(running=True)
+
+        def record() -> None:
+            answer = record_incident(client, auth, visit_id, incident_body(visit_id, critical=False))
+            assert answer.status_code == 201, answer.body
+
+        return record
+
+    def prepare_telling():
+        visit_id = visit(running=True)
+        started, review.start = review.start, lambda *args, **kwargs: True  # the step runs here, not in a workflow
+        try:
+            answer = record_incident(client, auth, visit_id, incident_body(visit_id, critical=False))
+        finally:
+            review.start = started
+        assert answer.status_code == 201, answer.body
+        incident_id = answer.json_body["incident_id"]
+        return lambda: incident_review.tell_referrer({"subject_id": incident_id})
+
+    return [
+        ("a report's first submission", prepare_submission),
+        ("a report's approval", prepare_decision("approve", None)),
+        ("a request for changes to a report", prepare_decision("request_changes", "Add the times.")),
+        ("an incident recorded", prepare_incident),
+        ("the referrer told of an incident", prepare_telling),
+    ]
+
+
 def dashboard_rows(counter) -> list[dict]:
     """`counter` is a `scripts.aws_call_counter.CallCounter`, installed."""
     from chalice.test import Client
@@ -165,6 +253,15 @@ def dashboard_rows(counter) -> list[dict]:
         token = token_for(resolve_user("referrer", None))
         with Client(app, stage_name="local") as client:
             for event, prepare in _referral_events(client, token):
+                rows.append(extra_calls_row(counter, event, prepare))
+
+            def auth(role: str, email: str | None = None) -> dict:
+                return {
+                    "Authorization": f"Bearer {token_for(resolve_user(role, email))}",
+                    "Content-Type": "application/json",
+                }
+
+            for event, prepare in report_events(client, auth):
                 rows.append(extra_calls_row(counter, event, prepare))
     finally:
         runtime.stop()

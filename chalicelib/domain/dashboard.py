@@ -6,10 +6,14 @@ Pure Python (no AWS, no I/O).
 
 from __future__ import annotations
 
-from chalicelib.domain import referral_figures
+from chalicelib.domain import incident_figures, referral_figures, report_figures
 from chalicelib.domain.monthly_counts import Section, Standard
 
-SECTIONS: tuple[Section, ...] = (referral_figures.SECTION,)
+SECTIONS: tuple[Section, ...] = (
+    referral_figures.SECTION,
+    report_figures.SECTION,
+    incident_figures.SECTION,
+)
 
 COUNTERS: tuple[str, ...] = tuple(counter for section in SECTIONS for counter in section.counters)
 

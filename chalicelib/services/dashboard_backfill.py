@@ -10,19 +10,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from chalicelib.domain import monthly_counts, referral_figures
+from chalicelib.domain import incident_figures, monthly_counts, referral_figures, report_figures
 from chalicelib.domain.dashboard import COUNTERS
+from chalicelib.domain.incidents import IncidentStatus
 from chalicelib.domain.monthly_counts import Counts
 from chalicelib.domain.referrals import ReferralStatus
+from chalicelib.domain.reports import ReportStatus
+from chalicelib.storage import incidents as incident_store
 from chalicelib.storage import monthly_figures
 from chalicelib.storage import referrals as referral_store
+from chalicelib.storage import reports as report_store
 
 
 def backfill(today: date) -> dict:
     """Every counter of every month an item counts in, or a counter was kept in, set to what the
     items say. Returns how many items of each kind were read, and the months written."""
     counts: Counts = {}
-    read = {"referrals": _count_referrals(counts)}
+    read = {
+        "referrals": _count_referrals(counts),
+        "reports": _count_reports(counts),
+        "incidents": _count_incidents(counts),
+    }
     months = sorted({month for month, _ in counts} | set(monthly_figures.months_kept()))
     monthly_figures.set_figures(counts, COUNTERS, months)
     return {"read": read, "months": months}
@@ -40,4 +48,58 @@ def _count_referrals(counts: Counts) -> int:
             monthly_counts.merge(
                 counts, referral_figures.decision_counts(referral.decision == "accept", submitted, decided)
             )
+    return read
+
+
+def _moment(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+def _count_reports(counts: Counts) -> int:
+    """Each report's first submission, requests for changes and approval, from the report item
+    alone (its status history keeps every change, when): read through the status index, in every
+    status a submitted report can be in (a draft never submitted counts nothing and is not read)."""
+    read = 0
+    submitted = (ReportStatus.SUBMITTED, ReportStatus.CHANGES_REQUESTED, ReportStatus.APPROVED)
+    for status in submitted:
+        for report in report_store.in_status(status.value):
+            read += 1
+            monthly_counts.merge(counts, _report_counts(report))
+    return read
+
+
+def _report_counts(report) -> Counts:
+    """One report's counts: its first submission as it kept it (a report submitted before that was
+    kept: its history's first submission, against the visit's start now), every request for
+    changes its history holds, and its approval."""
+    counts: Counts = {}
+    history = list(report.history or [])
+    first = report.first_submitted_at or next(
+        (entry.at for entry in history if entry.to_status == ReportStatus.SUBMITTED.value), None
+    )
+    if first:
+        visit = report.first_submitted_visit_starts_at or report.visit_starts_at
+        monthly_counts.merge(counts, report_figures.submission_counts(datetime.fromisoformat(visit), _moment(first)))
+    for entry in history:
+        if entry.to_status == ReportStatus.CHANGES_REQUESTED.value:
+            monthly_counts.merge(counts, report_figures.changes_requested_counts(datetime.fromisoformat(entry.at)))
+    if report.status == ReportStatus.APPROVED.value and report.approved_at:
+        approved = report_figures.approval_counts(_moment(report.visit_starts_at), _moment(report.approved_at))
+        monthly_counts.merge(counts, approved)
+    return counts
+
+
+def _count_incidents(counts: Counts) -> int:
+    """Each incident's recording, the referrer's telling (when it was kept) and the decision (read
+    through the status index)."""
+    read = 0
+    for status in IncidentStatus:
+        for incident in incident_store.in_status(status.value):
+            read += 1
+            recorded = datetime.fromisoformat(incident.recorded_at)
+            monthly_counts.merge(counts, incident_figures.recorded_counts(recorded))
+            if incident.told_at:
+                monthly_counts.merge(counts, incident_figures.told_counts(recorded, _moment(incident.told_at)))
+            if incident.status == IncidentStatus.DECIDED.value and incident.decided_at:
+                monthly_counts.merge(counts, incident_figures.decided_counts(recorded, _moment(incident.decided_at)))
     return read

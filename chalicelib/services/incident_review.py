@@ -18,7 +18,8 @@ from chalicelib.domain.incidents import Decision, IncidentDecision, IncidentStat
 from chalicelib.domain.people import Person
 from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.working_days import calendar_seconds
-from chalicelib.services import approvals, email, review
+from chalicelib.errors import Conflict
+from chalicelib.services import approvals, email, figures, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.incidents import as_record, load
 from chalicelib.services.review import Described, NothingToDecide, decider_label
@@ -134,7 +135,9 @@ class IncidentSubject:
         self, tx: Any, subject_id: str, decision: IncidentDecision, actor: Person, audit: dict, summary: dict
     ) -> Callable[[], None] | None:
         """The decision, and with `suspend` the case's suspension, in one write; the suspension's
-        rest (later visits cancelled in chunks, its emails) runs once that write has committed."""
+        rest (later visits cancelled in chunks, its emails) runs once that write has committed. The
+        decision is counted in it, by the recording time the link summary keeps (`recorded_at`)."""
+        decided_at = clock.iso_now()
         store.decide(
             tx,
             subject_id,
@@ -145,8 +148,9 @@ class IncidentSubject:
             by=actor.email,
             name=actor.name,
             role=actor.role,
-            at=clock.iso_now(),
+            at=decided_at,
         )
+        figures.count_incident_decided(tx, summary.get("recorded_at"), decided_at)
         tx.record(KIND, subject_id, "incident.decided", {**audit, "decision": decision.decision.value})
         if decision.decision is not Decision.SUSPEND:
             return None
@@ -206,14 +210,20 @@ def alert_if_critical(event: dict) -> dict:
 
 def tell_referrer(event: dict) -> dict:
     """Every incident is told to the referrer at once: the visit's day and the children's first
-    names, nothing of what happened. Once."""
+    names, nothing of what happened. Once: when they were told is kept and counted in the same
+    write, only if no telling was recorded yet, so a retried step counts nothing twice."""
     incident = load(event["subject_id"])
     if incident.referrer_told:
         return {"sent": False}
     email.send(incident.referrer_email, "incident_recorded_referrer", invites_reply=True, **case_of(incident))
-    with audited_transaction(SYSTEM, case_id=incident.referral_id) as tx:
-        store.mark(tx, incident, "referrer_told")
-        tx.record(KIND, incident.incident_id, "incident.referrer_told", {})
+    told_at = clock.iso_now()
+    try:
+        with audited_transaction(SYSTEM, case_id=incident.referral_id) as tx:
+            store.mark_referrer_told(tx, incident, told_at)
+            figures.count_incident_told(tx, incident.recorded_at, told_at)
+            tx.record(KIND, incident.incident_id, "incident.referrer_told", {})
+    except Conflict:
+        pass  # another run of this step recorded (and counted) the telling first
     return {"sent": True}
 
 

@@ -25,7 +25,7 @@ from chalicelib.domain.incidents import (
 from chalicelib.domain.local_time import from_iso, to_local
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.services import outputs, review, visit_access
+from chalicelib.services import figures, outputs, review, visit_access
 from chalicelib.services.audit import audited_transaction
 from chalicelib.storage import incidents as store
 from chalicelib.workflows.registry import INCIDENT_REVIEW
@@ -110,6 +110,7 @@ def record(principal: Principal, visit_id: str, report: IncidentReport, key: str
     try:
         with audited_transaction(person, "This incident was already recorded.") as tx:
             store.add_incident(tx, incident)
+            figures.count_incident_recorded(tx, now)
             tx.record(
                 ENTITY,
                 incident_id,

@@ -19,7 +19,7 @@ from chalicelib.domain.people import Person
 from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.reports import Decision, ReportContent, ReportDecision, ReportStatus
 from chalicelib.errors import Conflict
-from chalicelib.services import approvals, email, review
+from chalicelib.services import approvals, email, figures, review
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.report_access import load
 from chalicelib.services.report_status import change_status
@@ -162,11 +162,15 @@ class ReportSubject:
     def apply(
         self, tx: Any, subject_id: str, decision: ReportDecision, actor: Person, audit: dict, summary: dict
     ) -> None:
-        """Approving locks the submitted version: its number and hash are copied in the same write."""
-        if decision.decision is Decision.APPROVE:
-            extra = store.approval_actions(actor.email, clock.iso_now(), name=actor.name, role=actor.role)
+        """Approving locks the submitted version: its number and hash are copied in the same write.
+        The decision is counted in it, approvals by the visit's start (the link summary's `visit_starts_at`)."""
+        approved = decision.decision is Decision.APPROVE
+        at = clock.iso_now()
+        if approved:
+            extra = store.approval_actions(actor.email, at, name=actor.name, role=actor.role)
         else:
             extra = store.changes_request_actions(decision.comment)
+        figures.count_report_decided(tx, approved, summary.get("visit_starts_at"), at)
         change_status(
             tx,
             subject_id,
@@ -176,6 +180,7 @@ class ReportSubject:
             reason=decision.comment,
             extra_actions=extra,
             details=audit,
+            at=at,
         )
 
     def outcome(self, subject_id: str) -> dict:

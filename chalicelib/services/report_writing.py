@@ -23,7 +23,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.observability import count
-from chalicelib.services import outputs, review
+from chalicelib.services import figures, outputs, review
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction, status_change
 from chalicelib.services.report_access import is_author, load, someone_elses_draft, writable_visit
 from chalicelib.services.report_status import change_status
@@ -206,7 +206,8 @@ def _write_submission(
     unchanged_wait: Any,
     urgent: bool,
 ) -> None:
-    """The version, the status change and its audit event, in one conditional transaction."""
+    """The version, the status change and its audit event, in one conditional transaction; the
+    first submission is counted in it (`figures.count_report_submitted`)."""
     from chalicelib.domain.visits import VisitStatus
     from chalicelib.storage.visits import check_visit_still
 
@@ -222,15 +223,20 @@ def _write_submission(
             not_status=VisitStatus.CANCELLED.value,
         )
         store.add_version(tx, visit_id, version, content=body, submitted_at=now, submitted_by=principal.email)
+        extra = store.submission_actions(version, digest, runs)
+        if version == 1:  # a resubmission after changes were asked for is not a new submission
+            extra += store.first_submission_actions(now, report.visit_starts_at)
+            figures.count_report_submitted(tx, report.visit_starts_at, now)
         change_status(
             tx,
             report,
             report.status,
             ReportStatus.SUBMITTED.value,
             action="report.submitted",
-            extra_actions=store.submission_actions(version, digest, runs),
+            extra_actions=extra,
             details={"version": version, "urgent": urgent},
             also_if=unchanged_wait,
+            at=now,
         )
 
 

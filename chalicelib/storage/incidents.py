@@ -82,6 +82,7 @@ class Incident(Model):
     decided_at = UnicodeAttribute(null=True)
     alerted = BooleanAttribute(default=False)  # the duty supervisor was alerted of a critical one
     referrer_told = BooleanAttribute(default=False)  # the referrer was told it was recorded
+    told_at = UnicodeAttribute(null=True)  # when (older incidents told before this was kept have none)
     notified_decision = BooleanAttribute(default=False)  # the referrer was told the decision
     workflow_runs = NumberAttribute(default=1)  # executions started; names are "<incident id>-<n>"
     updated_at = UnicodeAttribute()
@@ -175,3 +176,13 @@ def count_workflow_run(tx: Writes, incident: Incident, run: int) -> None:
 def mark(tx: Writes, incident: Incident, flag: str) -> None:
     """Record that one of the incident's emails went out (`alerted`, `referrer_told`, `notified_decision`)."""
     tx.update(incident, actions=[getattr(Incident, flag).set(True)])
+
+
+def mark_referrer_told(tx: Writes, incident: Incident, at: str) -> None:
+    """Record that the referrer was told of the incident `at`, only if no telling was recorded yet
+    (a retried step counts nothing twice)."""
+    tx.update(
+        incident,
+        actions=[Incident.referrer_told.set(True), Incident.told_at.set(at)],
+        condition=Incident.told_at.does_not_exist(),
+    )

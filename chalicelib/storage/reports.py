@@ -51,6 +51,10 @@ class Report(Model):
     history = ListAttribute(of=StatusChange, default=list)
     changes_comment = UnicodeAttribute(null=True)  # the supervisor's last request for changes
     latest_hash = UnicodeAttribute(null=True)  # SHA-256 of the latest submitted version
+    # When the report was first submitted, and the visit's start then (a visit moved while changes
+    # are asked for does not change how soon the report first came): what the dashboard counted.
+    first_submitted_at = UnicodeAttribute(null=True)
+    first_submitted_visit_starts_at = UnicodeAttribute(null=True)
     approved_version = NumberAttribute(null=True)
     approved_hash = UnicodeAttribute(null=True)  # SHA-256 of the approved version's canonical content
     approved_by = UnicodeAttribute(null=True)  # the approver's email
@@ -203,6 +207,11 @@ def submission_actions(version: int, digest: str, runs: int) -> tuple:
         Report.workflow_runs.set(runs),
         Report.resubmission_task_token.remove(),
     )
+
+
+def first_submission_actions(at: str, visit_starts_at: str) -> tuple:
+    """What the first submission also sets: when it came, and the visit's start it is measured from."""
+    return (Report.first_submitted_at.set(at), Report.first_submitted_visit_starts_at.set(visit_starts_at))
 
 
 def wait_unchanged(task_token: str | None):
