@@ -55,7 +55,8 @@ def add_referral(
     confidential: bool = False,
     plan: tuple[str, str | None] | None = None,
 ) -> str:
-    """A referral already decided (as the review workflow would leave it), written directly; its
+    """A referral already decided (as the review workflow would leave it), written directly and
+    counted as received on the dashboard, as intake counts it (it has no decision to count); its
     contact plan is the tests' shared one (`tests.dates.plan_start()`) unless `plan` is given."""
     from chalicelib import clock
     from chalicelib.storage.referrals import Referral
@@ -82,7 +83,19 @@ def add_referral(
         exchanges=[],
     )
     referral.save()
+    _count_received(now)
     return referral.referral_id
+
+
+def _count_received(created_at: str) -> None:
+    from datetime import datetime
+
+    from chalicelib.domain import referral_figures
+    from chalicelib.storage import monthly_figures
+    from chalicelib.storage.base import transaction
+
+    with transaction() as tx:
+        monthly_figures.add_counts(tx, referral_figures.submitted_counts(datetime.fromisoformat(created_at)))
 
 
 PAST_VISITS = "/v1/visits/past"

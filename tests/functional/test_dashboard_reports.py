@@ -29,28 +29,6 @@ def _uk(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=UK).astimezone(UTC)
 
 
-@pytest.fixture(autouse=True)
-def referrals_counted_as_received(monkeypatch):
-    """The visits here belong to referrals written straight to storage (`add_referral`): each is
-    counted as received, as its submission through intake would have counted it."""
-    from tests import report_helpers
-
-    written = report_helpers.add_referral
-
-    def add_referral(*args, **kwargs) -> str:
-        from chalicelib.domain import referral_figures
-        from chalicelib.storage.monthly_figures import MonthlyFigure
-        from chalicelib.storage.referrals import Referral
-
-        referral_id = written(*args, **kwargs)
-        received = datetime.fromisoformat(Referral.get(referral_id).created_at)
-        for (month, counter), increment in referral_figures.submitted_counts(received).items():
-            MonthlyFigure(month, f"{counter}#0").update(actions=[MonthlyFigure.value.add(increment)])
-        return referral_id
-
-    monkeypatch.setattr(report_helpers, "add_referral", add_referral)
-
-
 def _figure(figures: dict, key: str) -> dict:
     return next(f for f in figures["figures"] if f["key"] == key)
 
