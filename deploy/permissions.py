@@ -128,6 +128,8 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:worker-schedules",
         ],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
+        # A revision sent before the report's review kept its wait: is the review still running?
+        "states:DescribeExecution": ["execution:report_review"],
         "states:SendTaskSuccess": ["*"],
         "states:StartExecution": STATE_MACHINES,
     },

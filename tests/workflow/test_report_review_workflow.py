@@ -252,3 +252,23 @@ def test_a_run_that_finds_the_report_already_decided_routes_on_what_was_recorded
         "RouteDecision",
     ]
     assert len(emails_to(runtime.outbox, SUPERVISOR, "needs your approval")) == 1
+
+
+def test_a_revision_sent_before_the_review_kept_its_wait_starts_no_second_run(client, auth, runtime):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.storage.reports import Report
+
+    visit_id = book_visit(client, auth)
+    write_and_submit(client, auth, visit_id)
+    decide_from_email(client, runtime, "request_changes", "Please add the actual end time.", about="report")
+    wait_for(lambda: Report.get(visit_id).resubmission_task_token is not None, 20, what="the revision's wait kept")
+    # GIVEN the review is running but, as a moment earlier, has not kept its wait on the report
+    Report(visit_id).update(actions=[Report.resubmission_task_token.remove()])
+    # WHEN the worker resubmits
+    assert submit(client, auth, visit_id).status_code == 200
+    # THEN the service asks Step Functions whether the review runs, finds it running, and starts no other
+    assert execution_status(runtime, visit_id, workflow="report_review") == "RUNNING"
+    with pytest.raises(ClientError):
+        execution_status(runtime, visit_id, run=2, workflow="report_review")
+    assert report_of(client, auth, visit_id)["status"] == "SUBMITTED"
