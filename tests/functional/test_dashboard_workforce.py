@@ -4,6 +4,7 @@ digest email of the previous month's figures to the admin."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -218,3 +219,108 @@ def test_a_scan_whose_snapshot_fails_still_completes_and_the_next_saves_it(staff
     refusing[0] = False
     assert scan_today()["workforce_saved"] is True
     assert values(workforce(client, auth))["visits_at_risk"] == 1
+
+
+# -- the monthly digest ---------------------------------------------------------------------------
+
+
+def run_digest(client, day: date) -> dict:
+    response = client.http.post(
+        "/dev/jobs/dashboard-digest",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"today": day.isoformat()}),
+    )
+    assert response.status_code == 200, response.body
+    return response.json_body["result"]
+
+
+def digests(runtime) -> list[dict]:
+    return [m for m in runtime.outbox.messages() if ADMIN_EMAIL in m["to"] and "Service figures" in m["subject"]]
+
+
+def next_year() -> int:
+    from chalicelib import clock
+
+    return clock.today().year + 1
+
+
+def test_the_digest_goes_once_on_the_first_working_day_and_not_on_the_next(runtime, client):
+    from chalicelib.domain.dashboard_digest import first_working_day
+
+    first = first_working_day(next_year(), 3)
+    assert run_digest(client, first)["sent"] is True
+    assert run_digest(client, first)["sent"] is False  # a re-run, or a second invocation
+    assert run_digest(client, first + timedelta(days=1))["sent"] is False
+    (message,) = digests(runtime)
+    assert message["subject"].startswith(f"Service figures for February {next_year()}")
+    assert f"/dashboard?from={next_year()}-02&to={next_year()}-02" in message["text"]
+
+
+def test_no_digest_on_a_working_day_that_is_not_the_first(runtime, client):
+    from chalicelib.domain.dashboard_digest import first_working_day
+    from chalicelib.domain.working_days import add_working_days
+
+    later = add_working_days(first_working_day(next_year(), 6), 1)
+    result = run_digest(client, later)
+    assert result == {"month": f"{next_year()}-05", "first_working_day": False, "sent": False}
+    assert digests(runtime) == []
+
+
+def test_when_1_january_is_a_bank_holiday_the_digest_goes_on_2_january(runtime, client):
+    from chalicelib.domain.dashboard_digest import first_working_day
+
+    year = next(y for y in range(next_year(), next_year() + 12) if first_working_day(y, 1) == date(y, 1, 2))
+    assert run_digest(client, date(year, 1, 1))["sent"] is False
+    assert run_digest(client, date(year, 1, 2))["sent"] is True
+    (message,) = digests(runtime)
+    assert f"December {year - 1}" in message["subject"]
+
+
+def test_a_digest_that_failed_is_sent_by_the_next_run(runtime, client, monkeypatch):
+    from chalicelib.domain.dashboard_digest import first_working_day
+    from chalicelib.domain.working_days import add_working_days
+    from chalicelib.services import email
+
+    real_send = email.send
+
+    def refused(to, template, **context):
+        if template == "dashboard_digest":
+            raise RuntimeError("SES throttled")
+        return real_send(to, template, **context)
+
+    first = first_working_day(next_year(), 9)
+    monkeypatch.setattr(email, "send", refused)
+    assert run_digest(client, first) == {
+        "month": f"{next_year()}-08",
+        "first_working_day": True,
+        "sent": False,
+        "failed": True,
+    }
+    monkeypatch.setattr(email, "send", real_send)
+    following = add_working_days(first, 1)
+    assert run_digest(client, following)["sent"] is True
+    assert run_digest(client, add_working_days(following, 1))["sent"] is False
+    assert len(digests(runtime)) == 1
+
+
+def test_the_digest_lists_missed_targets_first_each_with_its_target_and_says_what_to_do(runtime, client):
+    from chalicelib.domain.dashboard_digest import first_working_day
+    from chalicelib.domain.workers import NewWorker
+    from chalicelib.services import workers
+
+    # GIVEN a worker with no clearances, as the last scan found
+    workers.create_worker(NewWorker(name="Billie Shaw", email="billie@example.org"), HR_EMAIL)
+    scan_today()
+
+    run_digest(client, first_working_day(next_year(), 4))
+
+    (message,) = digests(runtime)
+    text = message["text"]
+    assert message["subject"].endswith("1 target missed")
+    missed = text.index("Targets missed (1):")
+    other = text.index("Other figures:")
+    cleared = text.index("- Workers cleared today: 0%. Target: Every contact worker cleared.")
+    assert missed < cleared < other
+    assert "- Referrals received: 0" in text[other:]
+    assert "What to do next:" in text and "agree with the supervisors" in text
+    assert "Workers cleared today" in message["html"]
