@@ -69,3 +69,58 @@ def test_every_workforce_figure_is_defined_in_plain_words_with_a_unit():
     for standard in wf.STANDARDS:
         assert standard.unit in ("count", "share") and standard.definition.endswith(".")
     assert wf.standard("workforce_compliant").target == 1.0
+
+
+# -- the monthly digest ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "first"),
+    [
+        (2027, 1, date(2027, 1, 4)),  # 1 January a Friday and a bank holiday; then the weekend
+        (2029, 1, date(2029, 1, 2)),  # 1 January a Monday, a bank holiday: Tuesday 2 January
+        (2028, 1, date(2028, 1, 4)),  # 1 January a Saturday: its substitute holiday Monday 3 January
+        (2027, 5, date(2027, 5, 4)),  # 1 May a Saturday, Monday 3 May the early May bank holiday
+        (2027, 3, date(2027, 3, 1)),  # an ordinary Monday
+        (2026, 8, date(2026, 8, 3)),  # 1 August a Saturday
+    ],
+)
+def test_the_first_working_day_skips_weekends_and_bank_holidays(year, month, first):
+    from chalicelib.domain.dashboard_digest import first_working_day, is_first_working_day
+
+    assert first_working_day(year, month) == first
+    assert is_first_working_day(first)
+    assert not is_first_working_day(first + timedelta(days=1))
+    assert not is_first_working_day(date(year, month, 1)) or first == date(year, month, 1)
+
+
+def test_the_digest_reports_the_month_before():
+    from chalicelib.domain.dashboard_digest import month_reported
+
+    assert month_reported(date(2027, 1, 4)) == "2026-12"
+    assert month_reported(date(2027, 3, 1)) == "2027-02"
+
+
+def test_the_digest_lists_every_missed_target_first_each_group_in_the_page_s_order():
+    from chalicelib.domain.dashboard_digest import Line, ordered
+
+    lines = [
+        Line("Received", "4", None, False),
+        Line("Decided in a day", "50%", "Every referral", True),
+        Line("Median", "Up to 24 hours", None, False),
+        Line("Cleared", "75%", "Every worker", True),
+    ]
+    assert [line.title for line in ordered(lines)] == ["Decided in a day", "Cleared", "Received", "Median"]
+
+
+def test_the_digest_words_each_value_as_the_page_does():
+    from chalicelib.domain.dashboard_digest import value_words
+    from chalicelib.domain.monthly_counts import Histogram, Standard
+
+    hours = Histogram("h.", (24, 48), "hours")
+    assert value_words(Standard("a", "A", "", "share", none_words="No decisions"), None) == "No decisions"
+    assert value_words(Standard("a", "A", "", "share"), 0.754) == "75%"
+    assert value_words(Standard("a", "A", "", "count"), None) == "0"
+    assert value_words(Standard("a", "A", "", "count"), 12) == "12"
+    assert value_words(Standard("a", "A", "", "hours", histogram=hours), 48) == "Up to 48 hours"
+    assert value_words(Standard("a", "A", "", "hours", histogram=hours), 49) == "More than 48 hours"
