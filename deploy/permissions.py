@@ -183,9 +183,10 @@ CALLS: dict[str, dict[str, list[str]]] = {
     },
     "compliance_scan": {
         "dynamodb:BatchGetItem": ["table:workers"],
+        "dynamodb:DeleteItem": ["table:monthly-figures"],
         "dynamodb:GetItem": ["table:compliance-ledger"],
         # The workforce: the tally in a status change's transaction, the marks of the visits it
-        # flags, and the snapshot the dashboard reads.
+        # flags or clears, and the snapshot the dashboard reads.
         "dynamodb:PutItem": ["table:audit", "table:compliance-ledger", "table:monthly-figures", "table:workers"],
         "dynamodb:Query": [
             "index:clearances/by_expiry_month",

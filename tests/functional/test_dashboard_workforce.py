@@ -221,6 +221,64 @@ def test_a_scan_whose_snapshot_fails_still_completes_and_the_next_saves_it(staff
     assert values(workforce(client, auth))["visits_at_risk"] == 1
 
 
+def run_scan_job(client) -> dict:
+    """The scan as its schedule runs it (through `jobs.run`, in its own function)."""
+    response = client.http.post("/dev/jobs/compliance-scan", headers={"Content-Type": "application/json"}, body="{}")
+    assert response.status_code == 200, response.body
+    return response.json_body["result"]
+
+
+def test_a_worker_the_scan_finds_expired_today_leaves_the_cleared_share(runtime, client, auth):
+    from tests.dates import days_from_today
+
+    # GIVEN two workers recorded 40 days ago, one whose first aid expired yesterday
+    add_worker("Alex Morgan", "alex@example.org", recorded_on=days_from_today(-40))
+    add_worker("Jo Lane", "jo@example.org", first_aid_expires=days_from_today(-1), recorded_on=days_from_today(-40))
+
+    # WHEN the daily scan runs
+    result = run_scan_job(client)
+
+    # THEN it marks Jo expired, and the cleared share drops in the same write
+    assert result["became_non_compliant"] == 1
+    assert values(workforce(client, auth))["workforce_compliant"] == 0.5
+    assert_kept_equals_a_recount()
+
+
+def test_the_scan_clears_a_flag_its_worker_no_longer_deserves_and_the_count_drops(staffed, client, auth):
+    from chalicelib.services import figures
+    from chalicelib.services.audit import SYSTEM, audited_transaction
+    from chalicelib.storage import visits as store
+
+    # GIVEN a visit of Dana (cleared until 45 days from now) flagged at risk 20 days ahead, as a
+    # correction later undone would leave it
+    visit = store.visit(add_visit(staffed["referral"], _worker_id("dana@example.org"), 22))
+    with audited_transaction(SYSTEM) as tx:
+        figures.count_visit_at_risk(tx, visit.visit_id, visit.starts_at, True)
+        store.flag_visit_at_risk(
+            tx,
+            visit,
+            reason="First aid certificate expired",
+            since=date.fromisoformat(visit.starts_at[:10]),
+            now=visit.created_at,
+            while_status="SCHEDULED",
+            worker_id=visit.worker_id,
+        )
+
+    # WHEN the daily scan runs
+    run_scan_job(client)
+
+    # THEN Dana's visit is no longer at risk; Casey's is
+    assert not store.visit(visit.visit_id).at_risk
+    assert values(workforce(client, auth))["visits_at_risk"] == 1
+    assert_kept_equals_a_recount()
+
+
+def _worker_id(email: str) -> str:
+    from chalicelib.storage.workers import worker_by_email
+
+    return worker_by_email(email).worker_id
+
+
 # -- the monthly digest ---------------------------------------------------------------------------
 
 
