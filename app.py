@@ -129,6 +129,15 @@ def family_reminders(event):
     return jobs.run("family-reminders", clock.today())
 
 
+@app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="dashboard_digest")
+def dashboard_digest(event):
+    """Working-day mornings at 07:00 UTC: on the first working day of a month, the admin gets the
+    previous month's figures (a digest that failed goes on a later day)."""
+    from chalicelib import clock, jobs
+
+    return jobs.run("dashboard-digest", clock.today())
+
+
 @app.lambda_function(name="dashboard_backfill")
 def dashboard_backfill(event, context):
     """One-off, run by hand (`aws lambda invoke --function-name <app>-<stage>-dashboard_backfill out.json`):

@@ -15,6 +15,7 @@ JOBS: dict[str, str] = {
     "case-reviews-due": "chalicelib.services.case_reviews:remind_due",
     "family-reminders": "chalicelib.services.family_reminders:run",
     "dashboard-backfill": "chalicelib.services.dashboard_backfill:backfill",
+    "dashboard-digest": "chalicelib.services.dashboard_digest:run",
 }
 
 

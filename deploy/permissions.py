@@ -48,7 +48,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:workers",
         ],
         "dynamodb:ConditionCheckItem": ["table:referrals", "table:reports", "table:visits"],
-        "dynamodb:DeleteItem": ["table:referral-drafts", "table:sessions"],
+        "dynamodb:DeleteItem": ["table:monthly-figures", "table:referral-drafts", "table:sessions"],
         "dynamodb:GetItem": [
             "table:approval-links",
             "table:family-links",
@@ -56,6 +56,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearances",
             "table:idempotency",
             "table:incidents",
+            "table:monthly-figures",
             "table:referral-drafts",
             "table:referral-references",
             "table:referrals",
@@ -74,6 +75,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:clearances",
             "table:idempotency",
             "table:incidents",
+            "table:monthly-figures",
             "table:owed-callbacks",
             "table:referral-drafts",
             "table:referral-references",
@@ -183,15 +185,19 @@ CALLS: dict[str, dict[str, list[str]]] = {
     },
     "compliance_scan": {
         "dynamodb:BatchGetItem": ["table:workers"],
+        "dynamodb:DeleteItem": ["table:monthly-figures"],
         "dynamodb:GetItem": ["table:compliance-ledger"],
-        "dynamodb:PutItem": ["table:audit", "table:compliance-ledger", "table:workers"],
+        # The workforce: the tally in a status change's transaction, the marks of the visits it
+        # flags or clears, and the snapshot the dashboard reads.
+        "dynamodb:PutItem": ["table:audit", "table:compliance-ledger", "table:monthly-figures", "table:workers"],
         "dynamodb:Query": [
             "index:clearances/by_expiry_month",
             "index:compliance-ledger/by_day",
             "index:visits/at_risk_unsent",
             "index:visits/by_worker",
+            "table:monthly-figures",
         ],
-        "dynamodb:UpdateItem": ["table:compliance-ledger", "table:visits"],
+        "dynamodb:UpdateItem": ["table:compliance-ledger", "table:monthly-figures", "table:visits"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "case_reviews_due": {
@@ -217,8 +223,22 @@ CALLS: dict[str, dict[str, list[str]]] = {
     # The one-off backfill of the dashboard's counters (run by hand, never scheduled).
     "dashboard_backfill": {
         "dynamodb:BatchWriteItem": ["table:monthly-figures"],
-        "dynamodb:Query": ["index:referrals/by_status", "index:reports/by_status", "index:incidents/by_status"],
-        "dynamodb:Scan": ["table:monthly-figures"],
+        "dynamodb:Query": [
+            "index:incidents/by_status",
+            "index:referrals/by_status",
+            "index:reports/by_status",
+            "index:workers/directory",
+            "table:monthly-figures",
+        ],
+        "dynamodb:Scan": ["table:monthly-figures", "table:visits"],
+    },
+    # The monthly digest to the admin: the month's counters, the workforce snapshot, its send marker.
+    "dashboard_digest": {
+        "dynamodb:GetItem": ["table:monthly-figures"],
+        "dynamodb:PutItem": ["table:job-positions"],
+        "dynamodb:Query": ["table:monthly-figures"],
+        "dynamodb:UpdateItem": ["table:job-positions"],
+        "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
     },
     "email_events": {
         "dynamodb:GetItem": ["table:referrals"],
@@ -234,6 +254,7 @@ ON_FAILURE: dict[str, dict[str, list[str]]] = {
     "compliance_scan": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "case_reviews_due": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
     "family_reminders": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
+    "dashboard_digest": {"sqs:SendMessage": [f"queue:{FAILED_JOBS_QUEUE}"]},
 }
 
 

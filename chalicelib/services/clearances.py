@@ -16,7 +16,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain.clearance_records import ClearanceRecord, record_model
 from chalicelib.domain.clearances import Certificate, ClearanceKind, effective_expiry, worker_compliance
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.services import outputs
+from chalicelib.services import figures, outputs
 from chalicelib.services.audit import ChangedElsewhere, audited_transaction
 from chalicelib.services.workers import (
     WORKER_ENTITY,
@@ -141,6 +141,7 @@ def _record(
     certs = {**certificates(worker), kind: cert}
     compliance = worker_compliance(certs, rules, today)
     worker.clearances = {k.value: summary_entry(c) for k, c in certs.items()}
+    recorded_before = worker.compliance_status
     mark_compliance(worker, compliance.status, today)
 
     now = clock.iso_now()
@@ -172,7 +173,18 @@ def _record(
     clearance.revision = (worker.version or 0) + 1
     history = store.new_history_entry(worker_id, kind.value, clearance.revision, action=action, certificate=snapshot)
     try:
-        _write(worker, clearance, history, actor, kind, previous, snapshot, action, compliance.status.value, based_on)
+        _write(
+            worker,
+            clearance,
+            history,
+            actor,
+            kind,
+            previous,
+            snapshot,
+            action,
+            (recorded_before, compliance.status.value),
+            based_on,
+        )
     except Conflict:
         now_on_record = store.get_clearance(worker_id, kind.value)
         if (int(now_on_record.revision or 0) if now_on_record is not None else 0) != based_on:
@@ -190,13 +202,16 @@ def _write(
     previous: Certificate | None,
     snapshot: dict,
     action: str,
-    compliance: str,
+    compliance_change: tuple[str | None, str],
     based_on: int,
 ) -> None:
-    """The worker, the certificate, its history entry and the audit event: one transaction."""
+    """The worker, the certificate, its history entry, the workforce tally when the worker's
+    compliance changes, and the audit event: one transaction."""
     worker_id = worker.worker_id
+    recorded_before, compliance = compliance_change
     with audited_transaction(actor.person, "This worker's record changed meanwhile. Reload and try again.") as tx:
         store.save_clearance(tx, worker, clearance, history, based_on=based_on)
+        figures.count_compliance_change(tx, recorded_before, compliance)
         tx.record(
             WORKER_ENTITY,
             worker_id,

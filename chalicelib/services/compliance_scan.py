@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.domain import workforce_figures
 from chalicelib.domain.clearances import (
     Certificate,
     ClearanceKind,
@@ -32,10 +33,13 @@ from chalicelib.domain.date_words import long_day
 from chalicelib.domain.labels import kind_label, status_label
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import visits_at_risk, workers
+from chalicelib.services import figures, visits_at_risk, workers
 from chalicelib.services.audit import SYSTEM, audited_transaction
+from chalicelib.storage import monthly_figures
 from chalicelib.storage import workers as store
 from chalicelib.storage.workers import WriteFailed
+
+EXPIRING_SOON_DAYS = workforce_figures.EXPIRING_SOON_DAYS
 
 if TYPE_CHECKING:
     from chalicelib.storage.workers import ComplianceLedger, Worker
@@ -79,7 +83,8 @@ def scan_window(
     candidates = [d for d in (last_completed and last_completed + timedelta(days=1), unfinished_since) if d]
     status_from = min([today, *candidates])
     reminders_from = max(status_from, today - timedelta(days=MAX_CATCH_UP_DAYS))
-    ahead = max(rules.warning_days, max(rules.reminder_days, default=0))
+    # The dashboard's clearances expiring within 60 days come from these same reads.
+    ahead = max(rules.warning_days, max(rules.reminder_days, default=0), max(EXPIRING_SOON_DAYS))
     return ScanWindow(
         today=today,
         status_from=status_from,
@@ -106,6 +111,8 @@ class ScanSummary:
     digest_entries: int = 0
     digest_failed: bool = False
     stale_index_entries: int = 0
+    workforce_saved: bool = False
+    expiries: list[date] = field(default_factory=list)  # of the current certificates read
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -131,6 +138,7 @@ class ScanSummary:
             "marking_failed": self.marking_failed,
             "visits_at_risk": self.visits_at_risk,
             "stale_index_entries": self.stale_index_entries,
+            "workforce_saved": self.workforce_saved,
             "digest": {"sent": self.digest_sent, "entries": self.digest_entries, "failed": self.digest_failed},
             "complete": self.complete,
             "errors": self.errors,
@@ -169,12 +177,14 @@ def run(today: date) -> dict[str, Any]:
             if cert is None or effective_expiry(cert, rules) != expires_on:
                 summary.stale_index_entries += 1
                 continue
+            summary.expiries.append(expires_on)
             offset = reminder_due_between(cert, rules, window.reminders_from, today)
             if offset is not None:
                 _remind(worker, cert, offset, rules, today, summary)
 
     _send_digest(window, summary)
     _notify_visits_at_risk(today, summary)
+    _save_workforce(today, summary)
     if summary.complete:
         _record_completed(today)
     else:
@@ -241,6 +251,7 @@ def _check_compliance(worker: Worker, rules: ClearancePolicy, today: date, summa
                     reasons=result.reasons,
                     keep_until=clock.now() + LEDGER_RETENTION,
                 )
+                figures.count_compliance_change(tx, previous, result.status.value)
                 tx.record(
                     workers.WORKER_ENTITY,
                     worker.worker_id,
@@ -418,6 +429,32 @@ def digest_context(entries: list[ComplianceLedger], today: date) -> dict[str, An
         "other_changes": other_changes,
         "reminders": reminders,
     }
+
+
+# -- the dashboard's workforce figures -------------------------------------------------------------
+
+
+def _save_workforce(today: date, summary: ScanSummary) -> None:
+    """Leave today's workforce figures for the dashboard (one snapshot item, read with one GetItem).
+
+    What this run already knows (the expiries it read, which reach 60 days ahead) and two small
+    reads that do not grow with the workforce: the tally of workers by recorded compliance (kept
+    by every write that changes a worker's compliance, this run's included, so after the marking
+    above it says who is compliant today without reading every worker) and the marks of the visits
+    at risk from today on. Saved after every run, complete or not: the figures are true of what is
+    recorded, and a run that failed part-way is retried by the next one anyway.
+    """
+    try:
+        values = workforce_figures.snapshot_values(
+            monthly_figures.workforce_tally(),
+            workforce_figures.expiring_within(summary.expiries, today),
+            monthly_figures.visits_at_risk_from(today.isoformat()),
+        )
+        monthly_figures.save_snapshot(clock.iso_now(), values)
+    except Exception as exc:  # the dashboard shows the last snapshot, and the next run saves a new one
+        _failed(summary, "saving workforce figures", "dashboard", exc)
+        return
+    summary.workforce_saved = True
 
 
 def _record_unfinished(today: date) -> None:

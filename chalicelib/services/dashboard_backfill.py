@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from chalicelib.domain import incident_figures, monthly_counts, referral_figures, report_figures
+from chalicelib.domain import incident_figures, monthly_counts, referral_figures, report_figures, workforce_figures
 from chalicelib.domain.dashboard import COUNTERS
 from chalicelib.domain.incidents import IncidentStatus
 from chalicelib.domain.monthly_counts import Counts
@@ -33,7 +33,25 @@ def backfill(today: date) -> dict:
     }
     months = sorted({month for month, _ in counts} | set(monthly_figures.months_kept()))
     monthly_figures.set_figures(counts, COUNTERS, months)
+    read.update(_recount_workforce())
     return {"read": read, "months": months}
+
+
+def _recount_workforce() -> dict[str, int]:
+    """The workforce tally from every worker's recorded compliance (the directory index), and the
+    at-risk marks from every booked visit flagged at risk (a Scan of the visits): what the writes
+    that change them keep from then on."""
+    from chalicelib.domain.visits import VisitStatus
+    from chalicelib.storage import visits as visit_store
+    from chalicelib.storage import workers as worker_store
+
+    statuses = [worker.compliance_status for worker in worker_store.directory()]
+    at_risk = [
+        (workforce_figures.uk_day(datetime.fromisoformat(visit.starts_at)), visit.visit_id)
+        for visit in visit_store.visits_at_risk_in(VisitStatus.SCHEDULED.value)
+    ]
+    monthly_figures.replace_workforce(workforce_figures.tally_of(statuses), at_risk)
+    return {"workers": len(statuses), "visits_at_risk": len(at_risk)}
 
 
 def _count_referrals(counts: Counts) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain import incident_figures, referral_figures, report_figures
+from chalicelib.domain import incident_figures, referral_figures, report_figures, workforce_figures
 from chalicelib.storage import monthly_figures
 
 
@@ -61,3 +61,28 @@ def count_incident_decided(tx: Any, recorded_at: str | None, decided_at: str) ->
     as the incident keeps it (`decided_at`)."""
     counts = incident_figures.decided_counts(_moment(recorded_at), datetime.fromisoformat(decided_at))
     monthly_figures.add_counts(tx, counts)
+
+
+# -- the workforce: today's values the compliance scan reads, kept by the same writes -------------
+
+
+def count_worker_added(tx: Any, status: str) -> None:
+    """A worker added with recorded compliance `status`: the workforce tally."""
+    monthly_figures.add_to_tally(tx, workforce_figures.worker_added_counts(status))
+
+
+def count_compliance_change(tx: Any, from_status: str | None, to_status: str) -> None:
+    """A worker's recorded compliance changed from `from_status` to `to_status`: the workforce tally."""
+    counts = workforce_figures.compliance_change_counts(from_status, to_status)
+    if counts:
+        monthly_figures.add_to_tally(tx, counts)
+
+
+def count_visit_at_risk(tx: Any, visit_id: str, starts_at: str, at_risk: bool) -> None:
+    """A visit starting at `starts_at` (UTC ISO) flagged at risk (`at_risk`) or no longer at risk:
+    its mark under its UK day. A move passes the start the visit had when it was flagged."""
+    day = workforce_figures.uk_day(datetime.fromisoformat(starts_at))
+    if at_risk:
+        monthly_figures.mark_at_risk(tx, day, visit_id)
+    else:
+        monthly_figures.unmark_at_risk(tx, day, visit_id)

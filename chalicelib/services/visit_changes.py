@@ -13,7 +13,7 @@ from chalicelib.domain.visit_requests import Cancellation, VisitChange
 from chalicelib.domain.visit_slots import Slot, check_length, check_not_past, outside_plan, slot
 from chalicelib.domain.visits import CANCELLED_BY_LABELS, CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chalicelib.services import family_links, outputs, visit_notices
+from chalicelib.services import family_links, figures, outputs, visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY, SCHEDULERS, load, worker_id_of
 from chalicelib.services.visit_guards import (
@@ -66,6 +66,7 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs
         record["at_risk"] = {"from": True, "to": False}
     if not record:
         return view(visit)
+    flagged_at = visit.starts_at if visit.at_risk else None  # the day its at-risk mark is filed under
     store.move_visit(visit, iso_utc(new.starts_at), iso_utc(new.ends_at))
     visit.worker_id = worker_id
     visit.venue = changes.venue if changes.venue is not None else visit.venue
@@ -78,6 +79,8 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs
         with audited_transaction(principal.person, conflict) as tx:
             store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)  # and its version
             store.claim_schedule(tx, worker_id, revision)
+            if flagged_at is not None:
+                figures.count_visit_at_risk(tx, visit.visit_id, flagged_at, False)
             keep_record_open(tx, visit.visit_id)
             tx.record(ENTITY, visit.visit_id, action, record, case_id=visit.referral_id)
     except Conflict:
@@ -130,6 +133,8 @@ def add_cancellation(tx: Any, visit: Any, cancelled_by: str, reason: str, change
     visit.cancel_reason = reason
     visit.cancelled_at = clock.iso_now()
     visit.cancelled_by_user = tx.actor
+    if visit.at_risk:  # a cancelled visit needs no worker: it is not at risk any more
+        figures.count_visit_at_risk(tx, visit.visit_id, visit.starts_at, False)
     store.take_off_unsent_list(visit)
     visit.updated_at = visit.cancelled_at
     store.save_visit_in_status(tx, visit, VisitStatus.SCHEDULED.value)

@@ -18,6 +18,7 @@ from chalicelib.domain.local_time import from_iso, iso_utc, local_day_bounds, to
 from chalicelib.domain.people import Person
 from chalicelib.domain.visits import VisitStatus, readable_reason
 from chalicelib.observability import count, logger
+from chalicelib.services import figures
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.visit_access import ENTITY
 from chalicelib.storage import visits as store
@@ -81,6 +82,7 @@ def judge_visits(worker: Any, today: date, actor: str | Person = SYSTEM) -> Judg
 def _judge(tx: Any, visit: Any, reason: str | None, worker_id: str, today: date) -> None:
     """Add one visit's flag (with `reason`) or, with no reason, its cleared flag to `tx`, with the audit event."""
     scheduled = VisitStatus.SCHEDULED.value
+    figures.count_visit_at_risk(tx, visit.visit_id, visit.starts_at, reason is not None)
     if reason is None:
         store.clear_visit_at_risk(tx, visit, now=clock.iso_now(), while_status=scheduled, worker_id=worker_id)
         tx.record(ENTITY, visit.visit_id, "visit.at_risk_cleared", {"worker_id": worker_id}, case_id=visit.referral_id)

@@ -30,7 +30,7 @@ from chalicelib.domain.labels import KIND_LABELS
 from chalicelib.domain.people import Person
 from chalicelib.domain.workers import NewWorker
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import outputs
+from chalicelib.services import figures, outputs
 from chalicelib.services.audit import as_person, audited_transaction
 from chalicelib.storage import workers as store
 
@@ -262,6 +262,7 @@ def create_worker(new: NewWorker, actor: str | Person, today: date | None = None
     try:
         with audited_transaction(actor) as tx:
             store.add_worker(tx, worker)  # a second worker with this email fails here
+            figures.count_worker_added(tx, status.value)
             tx.record(WORKER_ENTITY, worker_id, "created", {"name": new.name, "email": new.email, "role": new.role})
     except Conflict as exc:
         raise Conflict(

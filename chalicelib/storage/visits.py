@@ -198,6 +198,12 @@ def at_risk_not_yet_sent() -> list[Visit]:
     return list(Visit.at_risk_unsent_index.query(UNSENT))
 
 
+def visits_at_risk_in(status: str) -> Iterator[Visit]:
+    """Every visit in `status` flagged at risk, whenever it starts: a Scan (filtered, but reading
+    every visit), for the one-off dashboard backfill only."""
+    return iter(Visit.scan((Visit.at_risk == True) & (Visit.status == status)))  # noqa: E712
+
+
 def schedule_revision(worker_id: str) -> int:
     """The worker's schedule revision (0 before their first booking)."""
     try:
@@ -265,7 +271,10 @@ def flag_visit_at_risk(
             Visit.at_risk_unsent.set(UNSENT),
             Visit.updated_at.set(now),
         ],
-        condition=(Visit.status == while_status) & (Visit.worker_id == worker_id),
+        # Not flagged already: two judgements at once (HR's write and the scan) flag it once.
+        condition=(Visit.status == while_status)
+        & (Visit.worker_id == worker_id)
+        & (Visit.at_risk.does_not_exist() | (Visit.at_risk == False)),  # noqa: E712
     )
 
 
@@ -281,7 +290,7 @@ def clear_visit_at_risk(tx: Writes, visit: Visit, *, now: str, while_status: str
             Visit.at_risk_unsent.remove(),
             Visit.updated_at.set(now),
         ],
-        condition=(Visit.status == while_status) & (Visit.worker_id == worker_id),
+        condition=(Visit.status == while_status) & (Visit.worker_id == worker_id) & (Visit.at_risk == True),  # noqa: E712
     )
 
 

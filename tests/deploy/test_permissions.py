@@ -75,7 +75,13 @@ def test_an_email_sent_through_a_configuration_set_needs_the_set_as_well_as_the_
 def test_lambda_s_own_sends_to_the_failed_jobs_queue_are_granted_but_not_compared_with_recorded_calls():
     from deploy.permissions import ON_FAILURE, granted_calls, policy
 
-    assert set(ON_FAILURE) == {"recover_workflows", "compliance_scan", "case_reviews_due", "family_reminders"}
+    assert set(ON_FAILURE) == {
+        "recover_workflows",
+        "compliance_scan",
+        "case_reviews_due",
+        "family_reminders",
+        "dashboard_digest",
+    }
     assert not [call for calls in granted_calls().values() for call in calls if call.startswith("sqs:")]
     for function in ON_FAILURE:
         actions_granted = {a for s in policy(function, "prod")["Statement"] for a in s["Action"]}

@@ -1,0 +1,68 @@
+"""The monthly digest of the dashboard to the admin: which day it goes, which month it reports,
+and the order and words of its lines (every missed target first).
+
+Pure Python (no AWS, no I/O): every rule takes the day it is evaluated on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.domain.monthly_counts import Standard, previous_month
+from chalicelib.domain.working_days import is_working_day
+
+
+def first_working_day(year: int, month: int) -> date:
+    """The first day of the month that is a working day: 1 January is a bank holiday, so in 2027
+    (1 January a Friday) it is Monday 4 January; a month starting on a Saturday starts on the Monday
+    (or the Tuesday when that Monday is a bank holiday)."""
+    day = date(year, month, 1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def is_first_working_day(day: date) -> bool:
+    """Whether `day` is its month's first working day: the one day the digest goes."""
+    return day == first_working_day(day.year, day.month)
+
+
+def month_reported(day: date) -> str:
+    """The month a digest sent on `day` reports: the month before ("YYYY-MM")."""
+    return previous_month(day)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure as the digest lists it."""
+
+    title: str
+    value: str
+    target: str | None  # the standard's target in words, None when the figure has no target
+    missed: bool
+
+
+def value_words(standard: Standard, value: float | int | None) -> str:
+    """A figure's value as people read it: "75%", "Up to 48 hours", "More than 90 days", "12"."""
+    if value is None:
+        return standard.none_words if standard.unit in ("share", "hours", "days") else "0"
+    if standard.unit == "share":
+        return f"{round(value * 100)}%"
+    if standard.unit in ("hours", "days"):
+        histogram = standard.histogram
+        if histogram is not None and value >= histogram.beyond:
+            return f"More than {histogram.bounds[-1]} {standard.unit}"
+        return f"Up to {int(value)} {standard.unit}"
+    return str(int(value))
+
+
+def line(standard: Standard, value: float | int | None, missed: bool) -> Line:
+    return Line(standard.title, value_words(standard, value), standard.target_words, missed)
+
+
+def ordered(lines: Iterable[Line]) -> list[Line]:
+    """Every missed target first, then the others; each group keeps the page's order."""
+    listed = list(lines)
+    return [item for item in listed if item.missed] + [item for item in listed if not item.missed]
