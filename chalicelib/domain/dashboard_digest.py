@@ -25,8 +25,14 @@ def first_working_day(year: int, month: int) -> date:
 
 
 def is_first_working_day(day: date) -> bool:
-    """Whether `day` is its month's first working day: the one day the digest goes."""
+    """Whether `day` is its month's first working day: the day the digest goes."""
     return day == first_working_day(day.year, day.month)
+
+
+def may_start(day: date) -> bool:
+    """Whether a digest not yet sent this month may go on `day`: from the month's first working
+    day on, so a month whose first working day passed with no run (an outage) still gets it."""
+    return day >= first_working_day(day.year, day.month)
 
 
 def month_reported(day: date) -> str:

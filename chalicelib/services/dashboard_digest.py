@@ -2,9 +2,10 @@
 previous month's dashboard figures (every missed target first, each beside its target) and
 today's workforce figures, linking to that month on the dashboard.
 
-It runs every working-day morning and sends only on the first working day, once: the send is
-claimed with a conditional write before it goes (a second invocation or a re-run sends nothing);
-a send that fails is left due, and the next run, on a later day of the month, sends it.
+It runs every working-day morning and sends on the first working day, once: the send is claimed
+with a conditional write before it goes (a second invocation or a re-run sends nothing). A send
+that fails is left due, and a month whose first working day had no run at all still has its
+digest: the next run of the month, on a later day, sends either.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def run(today: date) -> dict[str, Any]:
         claim_id,
         claimed_at=_stamp(now),
         stale_before=_stamp(now - CLAIM_STALE_AFTER),
-        first_try=first_try,
+        may_start=rules.may_start(today),
     )
-    if not claimed:  # sent already, being sent, or not due today
+    if not claimed:  # sent already, being sent, or not due yet
         return result
     try:
         from chalicelib.services import email

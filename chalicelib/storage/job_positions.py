@@ -60,14 +60,14 @@ class JobSend(Model):
     sent_at = UnicodeAttribute(null=True)
 
 
-def claim_send(key: str, claim_id: str, *, claimed_at: str, stale_before: str, first_try: bool) -> bool:
+def claim_send(key: str, claim_id: str, *, claimed_at: str, stale_before: str, may_start: bool) -> bool:
     """Claim the send named `key` (one conditional PutItem): True when this run is to send it.
 
     It is free when a failed send left it due, or when the run that claimed it died before
-    `stale_before`; on its `first_try` day, also when nobody has claimed it yet. Any other
+    `stale_before`; when it `may_start`, also when nobody has claimed it yet. Any other
     failure raises `WriteFailed`."""
     free = (JobSend.state == DUE) | ((JobSend.state == SENDING) & (JobSend.claimed_at < stale_before))
-    if first_try:
+    if may_start:
         free = JobSend.job.does_not_exist() | free
     try:
         JobSend(key, state=SENDING, claim_id=claim_id, claimed_at=claimed_at).save(condition=free)

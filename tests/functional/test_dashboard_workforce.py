@@ -314,14 +314,19 @@ def test_the_digest_goes_once_on_the_first_working_day_and_not_on_the_next(runti
     assert f"/dashboard?from={next_year()}-02&to={next_year()}-02" in message["text"]
 
 
-def test_no_digest_on_a_working_day_that_is_not_the_first(runtime, client):
+def test_no_digest_before_the_first_working_day_and_a_missed_one_goes_on_the_next_run(runtime, client):
     from chalicelib.domain.dashboard_digest import first_working_day
     from chalicelib.domain.working_days import add_working_days
 
-    later = add_working_days(first_working_day(next_year(), 6), 1)
+    first = first_working_day(next_year(), 6)
+    if first.day > 1:  # 1 June on a weekend: nothing before the Monday
+        assert run_digest(client, date(next_year(), 6, 1))["sent"] is False
+    # WHEN nothing ran on the first working day (an outage), the next run sends the digest, once
+    later = add_working_days(first, 1)
     result = run_digest(client, later)
-    assert result == {"month": f"{next_year()}-05", "first_working_day": False, "sent": False}
-    assert digests(runtime) == []
+    assert result == {"month": f"{next_year()}-05", "first_working_day": False, "sent": True}
+    assert run_digest(client, add_working_days(later, 1))["sent"] is False
+    assert len(digests(runtime)) == 1
 
 
 def test_when_1_january_is_a_bank_holiday_the_digest_goes_on_2_january(runtime, client):
