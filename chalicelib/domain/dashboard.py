@@ -6,10 +6,10 @@ Pure Python (no AWS, no I/O).
 
 from __future__ import annotations
 
-from chalicelib.domain import referral_figures
+from chalicelib.domain import referral_figures, visit_figures
 from chalicelib.domain.monthly_counts import Section, Standard
 
-SECTIONS: tuple[Section, ...] = (referral_figures.SECTION,)
+SECTIONS: tuple[Section, ...] = (referral_figures.SECTION, visit_figures.SECTION)
 
 COUNTERS: tuple[str, ...] = tuple(counter for section in SECTIONS for counter in section.counters)
 
