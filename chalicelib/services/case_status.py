@@ -56,10 +56,13 @@ ITEMS_PER_VISIT = 2  # the visit (conditional on still being scheduled) and its 
 # The status change's own transaction: the referral and its audit event, and room for what the
 # caller adds beside them (an incident's decision and its event), then as many visits as fit.
 CALLER_ROOM = 18
-FIRST_VISITS = (TRANSACTION_ITEMS - 2 - CALLER_ROOM) // ITEMS_PER_VISIT  # 40
+# The dashboard's counters of the cancellations: one per (UK month, counter). Room for visits over
+# a few months; visits spread over more take fewer per transaction (`fitting`).
+COUNTER_ROOM = 4
+FIRST_VISITS = (TRANSACTION_ITEMS - 2 - CALLER_ROOM - COUNTER_ROOM) // ITEMS_PER_VISIT  # 38
 # Each later chunk: its visits, a check that the case is still suspended or closed, and the
 # marker's removal with the last chunk.
-CHUNK_VISITS = (TRANSACTION_ITEMS - 2) // ITEMS_PER_VISIT  # 49
+CHUNK_VISITS = (TRANSACTION_ITEMS - 2 - COUNTER_ROOM) // ITEMS_PER_VISIT  # 47
 # A request finishes at most this many chunks (about 390 more visits) within API Gateway's 29 s;
 # the recovery sweep, every 10 minutes, finishes a longer case.
 REQUEST_CHUNKS = 8
