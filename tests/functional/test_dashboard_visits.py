@@ -236,6 +236,11 @@ def test_an_approved_report_holds_the_visit_counts_its_no_shows_and_the_days_to_
     first_visit = figures["median_days_to_first_visit"]  # about 7.5 days: the bucket "up to 10"
     assert first_visit["total"] == 10 and first_visit["target"] is None
 
+    result = client.http.post("/dev/jobs/dashboard-backfill", headers={"Content-Type": "application/json"}, body="{}")
+    assert result.status_code == 200, result.body
+    assert result.json_body["result"]["read"] == {"referrals": 1, "visits": 3, "reports": 3, "reminders": 0}
+    assert _dashboard(client, auth, months[0], months[-1]) == figures  # the backfill keeps what was counted
+
 
 def _run_reminders(client) -> dict:
     response = client.http.post(
