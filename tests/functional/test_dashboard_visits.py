@@ -300,3 +300,28 @@ def test_the_visits_section_follows_the_referrals_on_the_dashboard(client, auth)
     answer = client.http.get("/v1/dashboard", headers=auth("admin"))
     sections = list(dict.fromkeys(figure["section"] for figure in answer.json_body["figures"]))
     assert sections[:2] == ["referrals", "visits"]
+
+
+def test_a_series_too_long_for_one_write_with_its_counters_is_a_422_naming_the_sessions(client, auth):
+    from chalicelib import clock
+
+    worker, referral_id = _casey(), _referral()
+    body = {
+        "worker_id": worker,
+        "first_start": f"{clock.today() + timedelta(days=7)}T10:00",
+        "length_minutes": 60,
+        "repeat": "fortnightly",
+        "sessions": 40,  # 19 months: 40 visits, their events and 19 counters do not fit in one write
+        "venue": "Northshire Family Centre, Room 2",
+    }
+    answer = client.http.post(f"/v1/referrals/{referral_id}/visits", headers=auth("supervisor"), body=json.dumps(body))
+    assert answer.status_code == 422, answer.body
+    assert [f["path"] for f in answer.json_body["error"]["fields"]] == ["sessions"]
+    assert "book at most" in answer.json_body["error"]["fields"][0]["message"]
+    body["sessions"] = 30
+    assert (
+        client.http.post(
+            f"/v1/referrals/{referral_id}/visits", headers=auth("supervisor"), body=json.dumps(body)
+        ).status_code
+        == 201
+    )
