@@ -122,6 +122,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "table:approval-links",
             "table:family-contacts",
             "table:family-links",
+            "table:family-reminders",
             "table:incidents",
             "table:monthly-figures",
             "table:referrals",
@@ -176,7 +177,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
             "index:visits/by_referral",
             "table:owed-callbacks",
         ],
-        "dynamodb:UpdateItem": ["table:referrals"],
+        "dynamodb:UpdateItem": ["table:monthly-figures", "table:referrals"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "states:DescribeExecution": EXECUTIONS,
         "states:ListExecutions": STATE_MACHINES,
@@ -216,21 +217,23 @@ CALLS: dict[str, dict[str, list[str]]] = {
         ],
         "dynamodb:PutItem": ["table:audit", "table:family-links", "table:family-reminders"],
         "dynamodb:Query": ["index:visits/by_month"],
-        "dynamodb:UpdateItem": ["table:family-contacts", "table:family-reminders"],
+        "dynamodb:UpdateItem": ["table:family-contacts", "table:family-reminders", "table:monthly-figures"],
         "ses:SendEmail": ["configuration-set:sender", "identity:sender"],
         "sns:Publish": ["phone-number"],
     },
     # The one-off backfill of the dashboard's counters (run by hand, never scheduled).
     "dashboard_backfill": {
+        "dynamodb:BatchGetItem": ["table:report-versions"],
         "dynamodb:BatchWriteItem": ["table:monthly-figures"],
         "dynamodb:Query": [
             "index:incidents/by_status",
             "index:referrals/by_status",
             "index:reports/by_status",
+            "index:visits/by_referral",
             "index:workers/directory",
             "table:monthly-figures",
         ],
-        "dynamodb:Scan": ["table:monthly-figures", "table:visits"],
+        "dynamodb:Scan": ["table:family-reminders", "table:monthly-figures", "table:visits"],
     },
     # The monthly digest to the admin: the month's counters, the workforce snapshot, its send marker.
     "dashboard_digest": {

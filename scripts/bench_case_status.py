@@ -1,6 +1,7 @@
 """The case's status: the AWS calls to suspend a case with N upcoming visits (POST
-/v1/referrals/{id}/suspend), its visits shared between two workers. Up to 40 visits go in the status
-change's own transaction; beyond that each 49 more are one more transaction, so the calls grow by
+/v1/referrals/{id}/suspend), its visits shared between two workers. Up to 38 visits go in the status
+change's own transaction (with the dashboard's counters of them); beyond that each 47 more are one
+more transaction, so the calls grow by
 chunks, not by visits (each worker's email is one call per chunk).
 
 `make bench` calls `suspension_rows()`; run this file alone to see just these figures.

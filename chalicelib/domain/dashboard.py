@@ -6,11 +6,12 @@ Pure Python (no AWS, no I/O).
 
 from __future__ import annotations
 
-from chalicelib.domain import incident_figures, referral_figures, report_figures
+from chalicelib.domain import incident_figures, referral_figures, report_figures, visit_figures
 from chalicelib.domain.monthly_counts import Section, Standard
 
 SECTIONS: tuple[Section, ...] = (
     referral_figures.SECTION,
+    visit_figures.SECTION,
     report_figures.SECTION,
     incident_figures.SECTION,
 )

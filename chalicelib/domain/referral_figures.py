@@ -19,7 +19,17 @@ DECIDED_IN_A_WORKING_DAY = "referrals.decided_within_one_working_day"
 # Time from submission to decision, in calendar hours: a decision after 30 hours counts in "48".
 DECISION_HOURS = Histogram("referrals.decision_hours.", (1, 2, 4, 8, 24, 48, 72, 120, 168, 336, 720), "hours")
 
-COUNTERS = (RECEIVED, ACCEPTED, DECLINED, DECIDED_IN_A_WORKING_DAY, *DECISION_HOURS.counters)
+# Time from acceptance to the start of the first visit held, in calendar days: 8.5 days counts in "10".
+FIRST_VISIT_DAYS = Histogram("referrals.first_visit_days.", (1, 2, 3, 5, 7, 10, 14, 21, 28, 42, 56, 90), "days")
+
+COUNTERS = (
+    RECEIVED,
+    ACCEPTED,
+    DECLINED,
+    DECIDED_IN_A_WORKING_DAY,
+    *DECISION_HOURS.counters,
+    *FIRST_VISIT_DAYS.counters,
+)
 
 STANDARDS: tuple[Standard, ...] = (
     Standard(
@@ -64,6 +74,19 @@ STANDARDS: tuple[Standard, ...] = (
         none_words="No decisions",
         histogram=DECISION_HOURS,
     ),
+    Standard(
+        "median_days_to_first_visit",
+        "Median time from acceptance to the first visit",
+        "The middle of the times from a referral's acceptance to the start of its first visit held (the "
+        "first visit whose report was approved with a family member attending), in calendar days, counted "
+        "in the UK month of that visit and read from a histogram with "
+        f"{FIRST_VISIT_DAYS.bounds_words()}: the figure is the upper bound of the bucket holding the "
+        "middle referral.",
+        "days",
+        higher_is_better=False,
+        none_words="No first visits held",
+        histogram=FIRST_VISIT_DAYS,
+    ),
 )
 
 
@@ -92,6 +115,12 @@ def decision_counts(accepted: bool, submitted: datetime | None, decided: datetim
     return counts
 
 
+def first_visit_counts(decided: datetime, first_visit_starts: datetime) -> Counts:
+    """A referral's first visit held: the days since its acceptance, in the UK month of the visit's start."""
+    days = (first_visit_starts - decided).total_seconds() / 86400
+    return {(uk_month(first_visit_starts), FIRST_VISIT_DAYS.bucket(days)): 1}
+
+
 def figures_of(values: Values) -> dict[str, float | int | None]:
     """The referral figures shown, from one month's (or a range's summed) counters."""
     accepted, declined = values.get(ACCEPTED, 0), values.get(DECLINED, 0)
@@ -101,6 +130,7 @@ def figures_of(values: Values) -> dict[str, float | int | None]:
         "declined": declined,
         "decided_within_one_working_day": share(values.get(DECIDED_IN_A_WORKING_DAY, 0), accepted + declined),
         "median_hours_to_decision": DECISION_HOURS.median(values),
+        "median_days_to_first_visit": FIRST_VISIT_DAYS.median(values),
     }
 
 

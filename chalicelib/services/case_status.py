@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.auth import Principal, Role
 from chalicelib.config import settings
-from chalicelib.domain import date_words
+from chalicelib.domain import date_words, visit_figures
 from chalicelib.domain.case_status import Closure, EndRequest, EndRequestDecision, Resumption, Suspension
-from chalicelib.domain.local_time import iso_utc
+from chalicelib.domain.local_time import from_iso, iso_utc
 from chalicelib.domain.people import Person
 from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.referrals import (
@@ -39,10 +39,10 @@ from chalicelib.domain.referrals import (
 from chalicelib.domain.visits import CancelledBy, VisitStatus
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.observability import logger
-from chalicelib.services import family_links, outputs, visit_notices
+from chalicelib.services import family_links, figures, outputs, visit_notices
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.services.referral_status import change_status, load
-from chalicelib.services.visit_changes import add_cancellation
+from chalicelib.services.visit_changes import add_cancellation, cancelled_counted
 from chalicelib.storage import referrals as referral_store
 from chalicelib.storage import visits as visit_store
 
@@ -56,10 +56,13 @@ ITEMS_PER_VISIT = 2  # the visit (conditional on still being scheduled) and its 
 # The status change's own transaction: the referral and its audit event, and room for what the
 # caller adds beside them (an incident's decision and its event), then as many visits as fit.
 CALLER_ROOM = 18
-FIRST_VISITS = (TRANSACTION_ITEMS - 2 - CALLER_ROOM) // ITEMS_PER_VISIT  # 40
+# The dashboard's counters of the cancellations: one per (UK month, counter). Room for visits over
+# a few months; visits spread over more take fewer per transaction (`fitting`).
+COUNTER_ROOM = 4
+FIRST_VISITS = (TRANSACTION_ITEMS - 2 - CALLER_ROOM - COUNTER_ROOM) // ITEMS_PER_VISIT  # 38
 # Each later chunk: its visits, a check that the case is still suspended or closed, and the
 # marker's removal with the last chunk.
-CHUNK_VISITS = (TRANSACTION_ITEMS - 2) // ITEMS_PER_VISIT  # 49
+CHUNK_VISITS = (TRANSACTION_ITEMS - 2 - COUNTER_ROOM) // ITEMS_PER_VISIT  # 47
 # A request finishes at most this many chunks (about 390 more visits) within API Gateway's 29 s;
 # the recovery sweep, every 10 minutes, finishes a longer case.
 REQUEST_CHUNKS = 8
@@ -87,8 +90,25 @@ def upcoming_visits(referral_id: str, limit: int) -> list[Visit]:
 
 
 def _cancel_in(tx: Any, visits: Sequence[Visit], status: str) -> None:
+    """Each visit's cancellation by the service, and the dashboard's counts of them all, merged."""
     for visit in visits:
         add_cancellation(tx, visit, CancelledBy.SERVICE.value, CANCEL_REASONS[status], {"case": status})
+    figures.count_cancelled(tx, [cancelled_counted(visit) for visit in visits])
+
+
+def fitting(visits: Sequence[Visit], room: int) -> list[Visit]:
+    """The soonest of `visits` whose cancellations fit in `room` items of a transaction: each visit
+    and its audit event, and one counter per (UK month, counter) they count in."""
+    now = clock.iso_now()
+    kept: list[Visit] = []
+    counters: set[tuple[str, str]] = set()
+    for visit in visits:
+        more = counters | set(visit_figures.cancelled_counts(from_iso(visit.starts_at), from_iso(now), "service"))
+        if ITEMS_PER_VISIT * (len(kept) + 1) + len(more) > room:
+            break
+        kept.append(visit)
+        counters = more
+    return kept
 
 
 # -- contract 2: the suspension inside someone else's transaction --------------------------------
@@ -106,7 +126,8 @@ def add_suspension(
     if referral.status not in SUSPENDABLE:
         raise Conflict(_cannot(referral, "suspended"))
     upcoming = upcoming_visits(referral.referral_id, FIRST_VISITS + 1)
-    first, owed = upcoming[:FIRST_VISITS], len(upcoming) > FIRST_VISITS
+    first = fitting(upcoming[:FIRST_VISITS], TRANSACTION_ITEMS - 2 - CALLER_ROOM)
+    owed = len(upcoming) > len(first)
     change_status(
         tx,
         referral.referral_id,
@@ -155,7 +176,8 @@ def finish_owed_cancellations(referral_id: str, actor: str | Person = SYSTEM, *,
                 referral_store.settle_cancellations(tx, referral_id)
             return cancelled
         chunk = upcoming_visits(referral_id, CHUNK_VISITS + 1)
-        batch, last = chunk[:CHUNK_VISITS], len(chunk) <= CHUNK_VISITS
+        batch = fitting(chunk[:CHUNK_VISITS], TRANSACTION_ITEMS - 2)
+        last = len(chunk) <= len(batch)
         with audited_transaction(actor, "The case changed while its visits were being cancelled.") as tx:
             # One item of the referral per transaction: the last chunk's marker removal carries the
             # condition that the case is still stopped, the others a check of it.
@@ -258,7 +280,8 @@ def close_case(
         finish_owed_cancellations(referral_id, principal.person)
         referral = load(referral_id, consistent_read=True)
     upcoming = upcoming_visits(referral_id, FIRST_VISITS + 1)
-    first, owed = upcoming[:FIRST_VISITS], len(upcoming) > FIRST_VISITS
+    first = fitting(upcoming[:FIRST_VISITS], TRANSACTION_ITEMS - 2 - CALLER_ROOM)
+    owed = len(upcoming) > len(first)
     now = clock.iso_now()
     extra = referral_store.closing_actions(
         closure.reason.value, closure.other_reason, closure.summary, now, owes_cancellations=owed

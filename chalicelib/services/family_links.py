@@ -27,7 +27,7 @@ from chalicelib.domain.referral_reference import human_reference
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import email
+from chalicelib.services import email, figures
 from chalicelib.services.audit import SYSTEM, audited_transaction, new_event
 from chalicelib.storage import families as store
 from chalicelib.storage import referrals as referral_store
@@ -201,13 +201,15 @@ def answer(link_id: str, chosen: str | None, reason: str | None) -> FamilyPage:
     reason = reason if chosen == Answer.CANNOT_COME else None
     late = chosen == Answer.CANNOT_COME and is_late_notice(now, from_iso(visit.starts_at))
     person = _person(link)
-    previous = link.answer
+    previous, previous_late = link.answer, _late_before(visit, link)
     at = now.isoformat(timespec="seconds")
     record = {"answer": chosen, "at": at, "reason": reason, "late": late, "starts_at": visit.starts_at}
     for attempt in (1, 2):  # another member's answer to the same visit may land first: read it and go again
         try:
             with audited_transaction(person, "The visit changed meanwhile.", case_id=link.referral_id) as tx:
                 store.answer_link(tx, link, answer=chosen, reason=reason, at=at, now=now)
+                store.record_reminder_answer(tx, link, answer=chosen, late=late)
+                figures.count_answer(tx, visit.starts_at, previous, previous_late, chosen, late)
                 visit_store.record_family_answer(tx, visit, int(link.member), record, now=at)
                 tx.record(
                     ENTITY,
@@ -222,12 +224,19 @@ def answer(link_id: str, chosen: str | None, reason: str | None) -> FamilyPage:
             closed = _closed(fresh, visit, clock.now()) if fresh is not None else "unknown"
             if closed is not None or attempt == 2:
                 return FamilyPage(closed or "moved", answer=_standing(fresh or link))
-            link, previous = fresh, fresh.answer
+            link, previous, previous_late = fresh, fresh.answer, _late_before(visit, fresh)
     count("FamilyAnswer")
     if chosen != previous and Answer.CANNOT_COME in (chosen, previous):
         _tell_staff(visit, person, record, changed_mind=previous == Answer.CANNOT_COME and chosen == Answer.COMING)
     link.answer, link.answered_at = chosen, at
     return FamilyPage("answered", _shown(visit), _standing(link))
+
+
+def _late_before(visit: Visit, link: FamilyLink) -> bool:
+    """Whether the link's answer as it stands was a late "cannot come" (the visit's attendance
+    keeps it, for the visit's current start)."""
+    before = visit_store.family_answers_of(visit).get(int(link.member)) or {}
+    return bool(link.answer and before.get("answer") == link.answer and before.get("late"))
 
 
 def _problems(chosen: str | None, reason: str | None) -> dict[str, str]:

@@ -30,7 +30,7 @@ from chalicelib.domain.local_time import iso_utc
 from chalicelib.domain.visits import VisitStatus
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import email, families, family_links, texts
+from chalicelib.services import email, families, family_links, figures, texts
 from chalicelib.services.audit import SYSTEM, UK, audited_transaction
 from chalicelib.storage import families as store
 from chalicelib.storage import referrals as referral_store
@@ -104,6 +104,7 @@ def _remind(visit: Visit, person: dict[str, Any], worker_first_name: str) -> str
         with audited_transaction(SYSTEM, case_id=visit.referral_id) as tx:
             store.claim_reminder(tx, reminder)
             link_id, _ = family_links.issue(tx, visit, member)
+            figures.count_reminder_sent(tx, visit.starts_at)
             tx.record(
                 ENTITY,
                 visit.visit_id,
@@ -153,6 +154,7 @@ def _failed(reminder: FamilyReminder, person: dict[str, Any], reason: str) -> No
     logger().warning("family reminder not sent", extra={"visit_id": reminder.visit_id, "reason": reason})
     with audited_transaction(SYSTEM, case_id=reminder.referral_id) as tx:
         store.reminder_failed(tx, reminder, reason=reason)
+        figures.count_reminder_sent(tx, reminder.starts_at, sent=False)  # it was counted when claimed
         store.record_undeliverable(
             tx, reminder.referral_id, person["member"], channel=reminder.channel, reason=reason, at=clock.iso_now()
         )

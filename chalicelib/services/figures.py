@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain import incident_figures, referral_figures, report_figures, workforce_figures
+from chalicelib.domain import (
+    incident_figures,
+    monthly_counts,
+    referral_figures,
+    report_figures,
+    visit_figures,
+    workforce_figures,
+)
+from chalicelib.domain.monthly_counts import Counts, merge
 from chalicelib.storage import monthly_figures
 
 
@@ -86,3 +94,59 @@ def count_visit_at_risk(tx: Any, visit_id: str, starts_at: str, at_risk: bool) -
         monthly_figures.mark_at_risk(tx, day, visit_id)
     else:
         monthly_figures.unmark_at_risk(tx, day, visit_id)
+
+
+# -- visits (`domain.visit_figures`): each in the UK month of the visit's start -----------------
+
+
+def count_booked(tx: Any, starts_at: list[str]) -> None:
+    """Visits booked in one transaction (one, or each of a series), by their starts (ISO, aware)."""
+    counts: Counts = {}
+    for start in starts_at:
+        merge(counts, visit_figures.booked_counts(datetime.fromisoformat(start)))
+    monthly_figures.add_counts(tx, counts)
+
+
+def count_moved(tx: Any, old_start: str, new_start: str) -> None:
+    """A visit moved from `old_start` to `new_start`: nothing unless its UK month changed."""
+    monthly_figures.add_counts(
+        tx, visit_figures.moved_counts(datetime.fromisoformat(old_start), datetime.fromisoformat(new_start))
+    )
+
+
+def count_cancelled(tx: Any, cancellations: list[tuple[str, str, str]]) -> None:
+    """Visits cancelled in one transaction: (starts_at, cancelled_at, cancelled_by) of each, ISO
+    times as the visits keep them, merged so no counter is written twice."""
+    counts: Counts = {}
+    for starts_at, cancelled_at, cancelled_by in cancellations:
+        merge(
+            counts,
+            visit_figures.cancelled_counts(
+                datetime.fromisoformat(starts_at), datetime.fromisoformat(cancelled_at), cancelled_by
+            ),
+        )
+    monthly_figures.add_counts(tx, counts)
+
+
+def count_approved(tx: Any, starts_at: str, attendance: list[tuple[str, str]], first_visit_after: str | None) -> None:
+    """A report approved: the visit held and its no-shows; `first_visit_after` (the referral's
+    acceptance, ISO) when this visit is its referral's first held."""
+    start = datetime.fromisoformat(starts_at)
+    counts = visit_figures.approved_counts(start, attendance)
+    if first_visit_after:
+        merge(counts, referral_figures.first_visit_counts(datetime.fromisoformat(first_visit_after), start))
+    monthly_figures.add_counts(tx, counts)
+
+
+def count_reminder_sent(tx: Any, starts_at: str, *, sent: bool = True) -> None:
+    """A reminder claimed for the visit starting at `starts_at`; `sent=False`: its send failed, taken back."""
+    counts = visit_figures.reminder_sent_counts(datetime.fromisoformat(starts_at))
+    monthly_figures.add_counts(tx, counts if sent else monthly_counts.undone(counts))
+
+
+def count_answer(tx: Any, starts_at: str, previous: str | None, previous_late: bool, answer: str, late: bool) -> None:
+    """A family member's answer to a reminder replacing `previous`: confirmed and late cancellations adjusted."""
+    monthly_figures.add_counts(
+        tx,
+        visit_figures.answer_changed_counts(datetime.fromisoformat(starts_at), previous, previous_late, answer, late),
+    )

@@ -163,11 +163,14 @@ class ReportSubject:
         self, tx: Any, subject_id: str, decision: ReportDecision, actor: Person, audit: dict, summary: dict
     ) -> None:
         """Approving locks the submitted version: its number and hash are copied in the same write.
-        The decision is counted in it, approvals by the visit's start (the link summary's `visit_starts_at`)."""
+        The decision is counted in it, approvals by the visit's start (the link summary's
+        `visit_starts_at`), and an approval counts the visit held (a family member attended) and
+        its no-shows."""
         approved = decision.decision is Decision.APPROVE
         at = clock.iso_now()
         if approved:
             extra = store.approval_actions(actor.email, at, name=actor.name, role=actor.role)
+            _count_approval(tx, subject_id, summary)
         else:
             extra = store.changes_request_actions(decision.comment)
         figures.count_report_decided(tx, approved, summary.get("visit_starts_at"), at)
@@ -214,6 +217,34 @@ class ReportSubject:
 
 
 SUBJECT = ReportSubject()
+
+
+def _count_approval(tx: Any, visit_id: str, summary: dict) -> None:
+    """Count the approved version's attendance, read from the link's summary (fixed when the link
+    was issued for that version; a link without one reads it). A visit held that is its case's
+    first held also counts the days since the referral's acceptance, and is marked on the referral
+    in the same write: one GetItem of the referral, only when the visit was held."""
+    from chalicelib.domain.visit_figures import is_held
+    from chalicelib.storage import referrals as referral_store
+
+    content, starts_at = summary.get("content"), summary.get("visit_starts_at")
+    if content is None or not starts_at:
+        report = load(visit_id)
+        content, starts_at = latest(report).model_dump(mode="json", exclude_none=True), report.visit_starts_at
+    attendance = attendance_of(content)
+    first_after = None
+    if is_held(attendance):
+        referral_id = getattr(tx, "case_id", None) or load(visit_id).referral_id  # the link's case
+        referral = referral_store.referral(referral_id, consistent=True)
+        if referral is not None and not referral.first_visit_held_id:
+            referral_store.mark_first_visit_held(tx, referral.referral_id, visit_id, starts_at)
+            first_after = referral.decided_at
+    figures.count_approved(tx, starts_at, attendance, first_after)
+
+
+def attendance_of(content: dict) -> list[tuple[str, str]]:
+    """(participant, attendance) of each entry of a report's content, as stored."""
+    return [(str(e.get("participant", "")), str(e.get("attendance", ""))) for e in content.get("attendance") or []]
 
 
 # -- the report's own steps -------------------------------------------------------------------------

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.local_time import ZONE_NAME, iso_utc
+from chalicelib.domain.monthly_counts import uk_month
 from chalicelib.domain.referrals import ReferralStatus, address_is_confidential
 from chalicelib.domain.visit_requests import NewSeries, NewVisit, Participants
 from chalicelib.domain.visit_slots import Slot, outside_plan
 from chalicelib.domain.visits import REPEAT_LABELS, VisitStatus
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.observability import count, logger
-from chalicelib.services import outputs, visit_notices
+from chalicelib.services import figures, outputs, visit_notices
 from chalicelib.services.audit import audited_transaction
 from chalicelib.services.visit_access import ENTITY
 from chalicelib.services.visit_guards import (
@@ -140,6 +141,7 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> ou
         raise ValidationFailed(fields[0]["message"] + ".", fields=fields) from exc
     check_range(slots, "first_start")
     check_timing(slots, "first_start", past=False)
+    check_fits(slots)
     check_bookable(referral)
     revision = guard(series.worker_id, slots, "worker_id")
     series_info = {
@@ -168,6 +170,22 @@ def book_series(principal: Principal, referral_id: str, series: NewSeries) -> ou
         "count": len(visits),
         "visits": [view(v, now=now) for v in visits],
     }
+
+
+# One series' transaction: each visit and its audit event, the series' event, the worker's schedule,
+# the referral's move to ACTIVE (its update, its event, its first review), and one dashboard counter
+# per UK month the visits start in.
+TRANSACTION_ITEMS, FIXED_ITEMS = 100, 5
+
+
+def check_fits(slots: list[Slot]) -> None:
+    """A series too long to book in one transaction with its counters (40 visits every two weeks span
+    19 months) is a 422 saying to book it in parts."""
+    months = {uk_month(s.starts_at) for s in slots}
+    if 2 * len(slots) + len(months) + FIXED_ITEMS > TRANSACTION_ITEMS:
+        most = (TRANSACTION_ITEMS - FIXED_ITEMS - len(months)) // 2
+        problem = f"This series spans {len(months)} months: book at most {most} of its visits at once, and the rest as another series"
+        raise ValidationFailed(problem + ".", fields=[{"path": "sessions", "message": problem}])
 
 
 @contextmanager
@@ -246,6 +264,7 @@ def _write(
                 },
                 case_id=visit.referral_id,
             )
+        figures.count_booked(tx, [visit.starts_at for visit in visits])
         if series:
             tx.record(
                 SERIES_ENTITY,

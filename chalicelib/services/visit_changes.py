@@ -83,6 +83,8 @@ def change(principal: Principal, visit_id: str, changes: VisitChange) -> outputs
                 figures.count_visit_at_risk(tx, visit.visit_id, flagged_at, False)
             keep_record_open(tx, visit.visit_id)
             tx.record(ENTITY, visit.visit_id, action, record, case_id=visit.referral_id)
+            if "starts_at" in record:
+                figures.count_moved(tx, record["starts_at"]["from"], record["starts_at"]["to"])
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
         raise
@@ -114,6 +116,7 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> o
     try:
         with audited_transaction(principal.person, "The visit changed meanwhile. Reload it and try again.") as tx:
             add_cancellation(tx, visit, cancellation.cancelled_by.value, cancellation.reason)
+            figures.count_cancelled(tx, [cancelled_counted(visit)])
             keep_record_open(tx, visit.visit_id)
     except Conflict:
         check_record_open(visit.visit_id)  # the report was submitted meanwhile: say so
@@ -121,6 +124,11 @@ def cancel(principal: Principal, visit_id: str, cancellation: Cancellation) -> o
     visit_notices.cancelled(visit)
     family_links.retire_for_visits([visit.visit_id], "the visit was cancelled", principal.person)
     return view(visit)
+
+
+def cancelled_counted(visit: Any) -> tuple[str, str, str]:
+    """What the dashboard counts a cancelled visit by: its start, when and by whom it was cancelled."""
+    return visit.starts_at, visit.cancelled_at, visit.cancelled_by
 
 
 def add_cancellation(tx: Any, visit: Any, cancelled_by: str, reason: str, changes: dict | None = None) -> None:

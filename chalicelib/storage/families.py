@@ -55,6 +55,10 @@ class FamilyReminder(Model):
     sent_at = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)  # SES's or SNS's: what a later bounce names
     failure = UnicodeAttribute(null=True)
+    # The answer to it as it stands (the link's, copied in the same write) and whether it was a
+    # "cannot come" given late: what the dashboard recounts reminders confirmed and late notices from.
+    answer = UnicodeAttribute(null=True)
+    answer_late = BooleanAttribute(null=True)
 
 
 class LinksByVisit(GlobalSecondaryIndex):
@@ -237,6 +241,24 @@ def answer_link(tx: Writes, link: FamilyLink, *, answer: str, reason: str | None
         ],
         condition=(FamilyLink.state == ACTIVE) & (FamilyLink.expires_at > now),
     )
+
+
+def record_reminder_answer(tx: Writes, link: FamilyLink, *, answer: str, late: bool) -> None:
+    """Copy the answer onto the reminder the link was sent in (the same visit start and member)."""
+    tx.update(
+        FamilyReminder(link.visit_id, reminder_key(link.starts_at, int(link.member))),
+        actions=[FamilyReminder.answer.set(answer), FamilyReminder.answer_late.set(late)],
+    )
+
+
+def every_reminder():
+    """Every reminder ever claimed: a Scan, for the dashboard's one-off backfill only."""
+    return FamilyReminder.scan()
+
+
+def reminder_starts_at(reminder: FamilyReminder) -> str:
+    """The visit start a reminder was for (kept in its key as well)."""
+    return reminder.starts_at or reminder.reminder_key.rpartition("#")[0]
 
 
 def retire_link(tx: Writes, link: FamilyLink, *, at: str) -> None:

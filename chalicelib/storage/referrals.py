@@ -136,6 +136,10 @@ class Referral(Model):
     end_request_reason = UnicodeAttribute(null=True)
     end_request_outcome = UnicodeAttribute(null=True)  # "closed" or "declined", once decided
     end_request_decline_reason = UnicodeAttribute(null=True)
+    # The case's first visit held (its report approved with a family member attending): the
+    # dashboard's time from acceptance to the first visit counts it once.
+    first_visit_held_id = UnicodeAttribute(null=True)
+    first_visit_held_at = UnicodeAttribute(null=True)  # that visit's start
 
     by_referrer = ReferralsByReferrer()
     by_status = ReferralsByStatus()
@@ -192,6 +196,15 @@ def referral(referral_id: str, *, consistent: bool = False) -> Referral | None:
 def referrals_by_id(referral_ids: Iterable[str]) -> dict[str, Referral]:
     """These referrals, by id (an id naming none is left out): one BatchGetItem per 100."""
     return {r.referral_id: r for r in Referral.batch_get(list(dict.fromkeys(referral_ids)))}
+
+
+def mark_first_visit_held(tx: Writes, referral_id: str, visit_id: str, starts_at: str) -> None:
+    """Record the case's first visit held, only if none is recorded yet."""
+    tx.update(
+        Referral(referral_id),
+        actions=[Referral.first_visit_held_id.set(visit_id), Referral.first_visit_held_at.set(starts_at)],
+        condition=Referral.referral_id.exists() & Referral.first_visit_held_id.does_not_exist(),
+    )
 
 
 def check_referral_status(tx: Writes, referral_id: str, status: str) -> None:

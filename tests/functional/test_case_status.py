@@ -130,7 +130,7 @@ def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_
 
     after = statuses(referral_id)
     done = [v for v in upcoming if after[v] == "CANCELLED"]
-    assert len(done) == case_status.FIRST_VISITS  # 40 of 130, with the status change
+    assert len(done) == case_status.FIRST_VISITS  # 38 of 130, with the status change
     assert referral(referral_id, consistent=True).cancellations_owed == "owed"
     assert owing_cancellations() == [referral_id]
 
@@ -139,7 +139,7 @@ def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_
     with calls_made() as calls:
         summary = jobs.run("recover-workflows", clock.today())["owed_cancellations"]  # the recovery sweep
     assert summary == {"cases": 1, "visits": 130 - len(done), "failed": 0}
-    # 90 left: two chunks, the first checking the case is still stopped, the last clearing the marker
+    # 92 left: two chunks, the first checking the case is still stopped, the last clearing the marker
     assert calls.count("dynamodb:TransactWriteItems") == 2
     assert set(statuses(referral_id).values()) == {"CANCELLED"}
     assert referral(referral_id, consistent=True).cancellations_owed is None
