@@ -165,7 +165,7 @@ CALLS: dict[str, dict[str, list[str]]] = {
         # With the visit cancellations a suspended or closed case still owes (`case_status`).
         "dynamodb:BatchGetItem": ["table:workers"],
         "dynamodb:ConditionCheckItem": ["table:referrals"],
-        "dynamodb:DeleteItem": ["table:job-positions", "table:owed-callbacks"],
+        "dynamodb:DeleteItem": ["table:job-positions", "table:monthly-figures", "table:owed-callbacks"],
         "dynamodb:GetItem": ["table:job-positions", "table:referrals"],
         "dynamodb:PutItem": ["table:audit", "table:job-positions", "table:visits"],
         "dynamodb:Query": [

@@ -487,3 +487,41 @@ def test_suspending_a_case_retires_the_family_links_of_its_visits_soon_to_come(r
     assert statuses(referral_id)[tomorrow] == "CANCELLED"
     assert list(active_links_of(tomorrow)) == []
     assert "family_link.retired" in audit_actions("visit", tomorrow)
+
+
+def test_the_recovery_sweep_finishing_a_suspension_takes_its_visits_at_risk_off_the_count(runtime, monkeypatch):
+    from chalicelib import clock, jobs
+    from chalicelib.services import case_status, compliance_scan
+    from chalicelib.storage import monthly_figures
+    from tests.dates import days_from_today
+
+    # GIVEN a case with a visit a day for 60 days, whose worker's first aid runs out after the 40th:
+    # the visits the first chunk of a suspension cancels are not at risk, some later ones are
+    worker = add_worker("Casey Evans", CASEY, first_aid_expires=days_from_today(40))
+    referral_id = add_referral("ACTIVE")
+    for day in range(1, 61):
+        add_visit(referral_id, worker, day)
+    compliance_scan.run(clock.today())
+    at_risk = monthly_figures.visits_at_risk_from("0000")
+    assert at_risk > 0 and case_status.FIRST_VISITS < 40
+    real = case_status.audited_transaction
+    opened = []
+
+    def failing_second(*args, **kwargs):
+        opened.append(1)
+        if len(opened) == 2:  # the status change with its first visits, then the interruption
+            raise RuntimeError("the function ran out of time")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(case_status, "audited_transaction", failing_second)
+    with pytest.raises(RuntimeError):
+        case_status.suspend_case(_principal(), referral_id, _suspension("Family moved away for now"))
+    monkeypatch.setattr(case_status, "audited_transaction", real)
+    assert monthly_figures.visits_at_risk_from("0000") == at_risk  # all in the chunks still owed
+
+    # WHEN the recovery sweep cancels the visits the case still owes
+    summary = jobs.run("recover-workflows", clock.today())["owed_cancellations"]
+
+    # THEN every visit is cancelled and none is counted at risk any more
+    assert summary["failed"] == 0 and set(statuses(referral_id).values()) == {"CANCELLED"}
+    assert monthly_figures.visits_at_risk_from("0000") == 0
