@@ -25,8 +25,13 @@ def value_words(key: str, unit: str, value: float | int | None) -> str:
         histogram = standard(key).histogram
         if histogram is not None and value >= histogram.beyond:
             return f"More than {histogram.bounds[-1]} {unit}"
-        return f"Up to {int(value)} {unit}"
+        return f"Up to {_amount(int(value), unit)}"
     return str(int(value))
+
+
+def _amount(number: int, unit: str) -> str:
+    """`1 hour`, `48 hours`, `1 day`."""
+    return f"{number} {unit if number != 1 else unit[:-1]}"
 
 
 def target_label(unit: str, target: float | None) -> str | None:
@@ -103,7 +108,7 @@ def _chart(figure: dict) -> dict:
 def _state(figure: dict, value: float | int | None, missed: bool) -> str:
     if missed:
         return "Missed"
-    return standard(figure["key"]).none_words if value is None else "Met"
+    return "Nothing to measure" if value is None else "Met"
 
 
 def _figure(figure: dict) -> dict:
@@ -129,7 +134,13 @@ def _figure(figure: dict) -> dict:
 def _workforce_figure(figure: dict) -> dict:
     value, unit = figure["value"], figure["unit"]
     words = "Not known yet" if value is None else f"{round(value * 100)}%" if unit == "share" else str(int(value))
-    return {**figure, "value_words": words, "total_words": words, "target_label": target_label(unit, figure["target"])}
+    return {
+        **figure,
+        "total": value,
+        "value_words": words,
+        "total_words": words,
+        "target_label": target_label(unit, figure["target"]),
+    }
 
 
 def page(view: dict) -> dict:
@@ -149,7 +160,8 @@ def page(view: dict) -> dict:
         "range_words": f"{month_words(view['first_month'])} to {month_words(view['last_month'])}",
         "sections": sections,
         "missed": [f for f in with_targets if f["missed"]],
-        "met": [f for f in with_targets if not f["missed"]],
+        "met": [f for f in with_targets if not f["missed"] and f["total"] is not None],
+        "unmeasured": [f for f in with_targets if f["total"] is None],
         "workforce": {"as_of": view["workforce"]["as_of"], "figures": workforce},
         "csv_page": f"/dashboard.csv?from={view['first_month']}&to={view['last_month']}",
     }
