@@ -129,9 +129,10 @@ def _referral_events(client, token: str) -> list[tuple[str, Callable[[], Callabl
 
 
 def report_events(client, auth) -> list[tuple[str, Callable[[], Callable[[], object]]]]:
-    """A report's first submission through the API, its approval's and a request for changes'
-    writes, an incident recorded through the API, and the referrer told of one (the review's step).
-    `auth(role, email=None)` gives a person's headers. Each event is on a visit of its own."""
+    """A report's first submission through the API, a request for changes' write, an incident
+    recorded through the API, and the referrer told of one (the review's step); a report's approval
+    is `visit_events`' (it also holds the visit). `auth(role, email=None)` gives a person's headers.
+    Each event is on a visit of its own."""
     from chalicelib.domain.people import Person
     from chalicelib.services import incident_review, review
     from chalicelib.services.audit import audited_transaction
@@ -208,7 +209,6 @@ def report_events(client, auth) -> list[tuple[str, Callable[[], Callable[[], obj
 
     return [
         ("a report's first submission", prepare_submission),
-        ("a report's approval", prepare_decision("approve", None)),
         ("a request for changes to a report", prepare_decision("request_changes", "Add the times.")),
         ("an incident recorded", prepare_incident),
         ("the referrer told of an incident", prepare_telling),
