@@ -226,9 +226,6 @@ def _first_visit_read() -> dict:
     return {"also": ((report_review, "_count_approval"),), "limit": 1}
 
 
-VISIT_EVENT_READS: dict[str, dict] = {}
-
-
 def visit_events(client, token: str) -> list[tuple[str, Callable[[], Callable[[], object]]]]:
     """A visit booked, moved to another month, cancelled, its report approved with a family member
     attending, and a family member's answer to a reminder: each prepared afresh (its own referral
@@ -242,10 +239,10 @@ def visit_events(client, token: str) -> list[tuple[str, Callable[[], Callable[[]
     from chalicelib.services.report_review import SUBJECT
     from chalicelib.storage import reports as report_store
     from chalicelib.storage.referrals import Referral
+    from tests.case_helpers import write_first_version
     from tests.helpers import post_form
     from tests.visit_helpers import add_referral, add_worker
 
-    VISIT_EVENT_READS[HOLDING_APPROVAL] = _first_visit_read()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def local(moment) -> str:
@@ -304,7 +301,7 @@ def visit_events(client, token: str) -> list[tuple[str, Callable[[], Callable[[]
         referral_id, visit_id = book(-48, "/v1/visits/past")
         visit = client.http.get(f"/v1/visits/{visit_id}", headers=headers).json_body
         assert visit["id"] == visit_id
-        _submitted_report(visit_id, example_report())
+        write_first_version(visit_id, example_report(), approved=False)
         report = report_store.get_report(visit_id)
         summary = SUBJECT.summary(report)
         person = Person("supervisor@familycontact.example")
@@ -334,34 +331,6 @@ def visit_events(client, token: str) -> list[tuple[str, Callable[[], Callable[[]
         (HOLDING_APPROVAL, prepare_approval),
         ("a family member's answer to a reminder", prepare_answer),
     ]
-
-
-def _submitted_report(visit_id: str, content: dict) -> None:
-    """The visit's report as its submission leaves it: version 1 waiting for a decision."""
-    from chalicelib import clock
-    from chalicelib.domain.reports import participant_labels
-    from chalicelib.storage.reports import Report, ReportVersion
-    from chalicelib.storage.visits import Visit
-
-    visit, now = Visit.get(visit_id, consistent_read=True), clock.iso_now()
-    ReportVersion(visit_id, 1, content=content, submitted_at=now, submitted_by="bench").save()
-    Report(
-        visit_id,
-        referral_id=visit.referral_id,
-        referrer_id=visit.referrer_id,
-        referrer_email="sam.referrer@council.example",
-        worker_id=visit.worker_id,
-        worker_email="bench.worker@familycontact.example",
-        worker_name="Bench Worker",
-        visit_starts_at=visit.starts_at,
-        participants=participant_labels(visit.participants or {}),
-        status="SUBMITTED",
-        version=1,
-        latest_hash="0" * 64,
-        history=[],
-        created_at=now,
-        updated_at=now,
-    ).save()
 
 
 def dashboard_rows(counter) -> list[dict]:
@@ -409,7 +378,11 @@ def dashboard_rows(counter) -> list[dict]:
                 rows.append(extra_calls_row(counter, event, prepare))
             supervisor = token_for(resolve_user("supervisor", None))
             for event, prepare in visit_events(client, supervisor):
-                rows.append(extra_calls_row(counter, event, prepare, **VISIT_EVENT_READS.get(event, {})))
+                rows.append(
+                    extra_calls_row(
+                        counter, event, prepare, **(_first_visit_read() if event == HOLDING_APPROVAL else {})
+                    )
+                )
 
             def auth(role: str, email: str | None = None) -> dict:
                 return {

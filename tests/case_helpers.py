@@ -22,14 +22,31 @@ def case_with_visits(client, auth, days_ago: list[int], *, confidential: bool = 
 def approve_directly(visit_id: str, **changes) -> str:
     """The visit's report approved as the review leaves it: version 1, `example_report()` with
     `changes`, its SHA-256 recorded as the approved hash; the hash."""
+    return write_first_version(visit_id, {**example_report(), **changes}, approved=True)
+
+
+def write_first_version(visit_id: str, content: dict, *, approved: bool) -> str:
+    """The visit's report with `content` as version 1, written directly: approved as the review
+    leaves it, or submitted and waiting for a decision; its SHA-256."""
     from chalicelib import clock
     from chalicelib.domain.reports import content_hash, participant_labels
     from chalicelib.storage.reports import Report, ReportVersion
     from chalicelib.storage.visits import Visit
 
     visit, now = Visit.get(visit_id, consistent_read=True), clock.iso_now()
-    content = {**example_report(), **changes}
     digest = content_hash(visit_id, 1, content)
+    approval = (
+        {
+            "approved_version": 1,
+            "approved_hash": digest,
+            "approved_by": "supervisor@familycontact.example",
+            "approved_by_name": "Priya Shah",
+            "approved_by_role": "supervisor",
+            "approved_at": now,
+        }
+        if approved
+        else {"history": []}
+    )
     ReportVersion(visit_id, 1, content=content, submitted_at=now, submitted_by=CASEY).save()
     Report(
         visit_id,
@@ -41,16 +58,11 @@ def approve_directly(visit_id: str, **changes) -> str:
         worker_name="Casey Evans",
         visit_starts_at=visit.starts_at,
         participants=participant_labels(visit.participants or {}),
-        status="APPROVED",
+        status="APPROVED" if approved else "SUBMITTED",
         version=1,
         latest_hash=digest,
-        approved_version=1,
-        approved_hash=digest,
-        approved_by="supervisor@familycontact.example",
-        approved_by_name="Priya Shah",
-        approved_by_role="supervisor",
-        approved_at=now,
         created_at=now,
         updated_at=now,
+        **approval,
     ).save()
     return digest

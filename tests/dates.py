@@ -97,3 +97,17 @@ def example_referral() -> dict[str, Any]:
 def born(child: int = 0) -> date:
     """The date of birth of the example referral's child (0: Maya, 1: Leo), moved as `example_referral` moves it."""
     return date.fromisoformat(example_referral()["children"][child]["date_of_birth"])
+
+
+def early_may_bank_holiday_next_year() -> date:
+    """The first Monday of May next year: a bank holiday in England and Wales."""
+    first = date(clock.today().year + 1, 5, 1)
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+def uk_moment(day: date, hour: int, minute: int = 0):
+    """The moment (aware, in UTC) of a UK wall-clock time on `day`."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)

@@ -105,6 +105,26 @@ def test_add_suspension_refuses_a_case_that_is_not_accepted_or_active(runtime):
     assert referral_status(referral_id) == "CLOSED"
 
 
+def _suspend_interrupted_after_the_first_chunk(monkeypatch, referral_id: str) -> None:
+    """Suspend the case, the function stopping (out of time) after the status change's transaction
+    with its first visits: the rest is owed to the recovery sweep."""
+    from chalicelib.services import case_status
+
+    real = case_status.audited_transaction
+    opened = []
+
+    def failing_second(*args, **kwargs):
+        opened.append(1)
+        if len(opened) == 2:
+            raise RuntimeError("the function ran out of time")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(case_status, "audited_transaction", failing_second)
+    with pytest.raises(RuntimeError):
+        case_status.suspend_case(_principal(), referral_id, _suspension("Family moved away for now"))
+    monkeypatch.setattr(case_status, "audited_transaction", real)
+
+
 def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_resumes_after_an_interruption(
     runtime, monkeypatch
 ):
@@ -114,19 +134,7 @@ def test_a_case_with_more_visits_than_one_transaction_is_finished_in_chunks_and_
     worker = add_worker("Casey Evans", CASEY)
     referral_id = add_referral("ACTIVE")
     upcoming = [add_visit(referral_id, worker, day) for day in range(1, 131)]
-    real = case_status.audited_transaction
-    opened = []
-
-    def failing_third(*args, **kwargs):
-        opened.append(1)
-        if len(opened) == 2:  # the status change with its first visits, then the interruption
-            raise RuntimeError("the function ran out of time")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(case_status, "audited_transaction", failing_third)
-    with pytest.raises(RuntimeError):
-        case_status.suspend_case(_principal(), referral_id, _suspension("Family moved away for now"))
-    monkeypatch.setattr(case_status, "audited_transaction", real)
+    _suspend_interrupted_after_the_first_chunk(monkeypatch, referral_id)
 
     after = statuses(referral_id)
     done = [v for v in upcoming if after[v] == "CANCELLED"]
@@ -504,19 +512,7 @@ def test_the_recovery_sweep_finishing_a_suspension_takes_its_visits_at_risk_off_
     compliance_scan.run(clock.today())
     at_risk = monthly_figures.visits_at_risk_from("0000")
     assert at_risk > 0 and case_status.FIRST_VISITS < 40
-    real = case_status.audited_transaction
-    opened = []
-
-    def failing_second(*args, **kwargs):
-        opened.append(1)
-        if len(opened) == 2:  # the status change with its first visits, then the interruption
-            raise RuntimeError("the function ran out of time")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(case_status, "audited_transaction", failing_second)
-    with pytest.raises(RuntimeError):
-        case_status.suspend_case(_principal(), referral_id, _suspension("Family moved away for now"))
-    monkeypatch.setattr(case_status, "audited_transaction", real)
+    _suspend_interrupted_after_the_first_chunk(monkeypatch, referral_id)
     assert monthly_figures.visits_at_risk_from("0000") == at_risk  # all in the chunks still owed
 
     # WHEN the recovery sweep cancels the visits the case still owes

@@ -7,26 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from tests.dates import early_may_bank_holiday_next_year, uk_moment
 from tests.helpers import SUPERVISOR, decide_from_email, referral_awaiting_decision, submit_referral
-
-UK = ZoneInfo("Europe/London")
-
-
-def _early_may_bank_holiday() -> date:
-    """The first Monday of May next year (a bank holiday in England and Wales), from the clock the tests control."""
-    from chalicelib import clock
-
-    first = date(clock.today().year + 1, 5, 1)
-    return first + timedelta(days=(7 - first.weekday()) % 7)
-
-
-def _uk(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=UK).astimezone(UTC)
 
 
 class ScriptedMonth:
@@ -79,22 +65,22 @@ def scripted_may(monkeypatch, client, auth):
     months, and how many referrals May received."""
     from chalicelib.domain.working_days import is_working_day
 
-    holiday = _early_may_bank_holiday()
+    holiday = early_may_bank_holiday_next_year()
     assert not is_working_day(holiday)
     friday_before = holiday - timedelta(days=3)
     month = ScriptedMonth(monkeypatch, client, auth)
-    first = month.submit(_uk(friday_before, 10))  # decided across the weekend and the bank holiday
-    month.decide(first, "accept", _uk(holiday + timedelta(days=1), 10))  # Tuesday: within one working day
-    second = month.submit(_uk(friday_before, 11))
-    month.decide(second, "decline", _uk(holiday + timedelta(days=2), 11))  # Wednesday: missed
+    first = month.submit(uk_moment(friday_before, 10))  # decided across the weekend and the bank holiday
+    month.decide(first, "accept", uk_moment(holiday + timedelta(days=1), 10))  # Tuesday: within one working day
+    second = month.submit(uk_moment(friday_before, 11))
+    month.decide(second, "decline", uk_moment(holiday + timedelta(days=2), 11))  # Wednesday: missed
     saturday = holiday + timedelta(days=5)
-    third = month.submit(_uk(saturday, 9))
-    month.decide(third, "accept", _uk(saturday + timedelta(days=2), 9))  # the next Monday: within
+    third = month.submit(uk_moment(saturday, 9))
+    month.decide(third, "accept", uk_moment(saturday + timedelta(days=2), 9))  # the next Monday: within
     tuesday = holiday + timedelta(days=8)
-    fourth = month.submit(_uk(tuesday, 9))
-    month.decide(fourth, "accept", _uk(tuesday, 11))  # two hours later
-    month.submit(_uk(date(holiday.year, 5, 1), 0, 30))  # received, not yet decided
-    month.at(_uk(date(holiday.year, 6, 2), 12))
+    fourth = month.submit(uk_moment(tuesday, 9))
+    month.decide(fourth, "accept", uk_moment(tuesday, 11))  # two hours later
+    month.submit(uk_moment(date(holiday.year, 5, 1), 0, 30))  # received, not yet decided
+    month.at(uk_moment(date(holiday.year, 6, 2), 12))
     return f"{holiday.year}-04", f"{holiday.year}-05", 5 if friday_before.month == 5 else 3
 
 

@@ -4,29 +4,15 @@ event's own write; the same through the real review workflows; telling the refer
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from tests.dates import early_may_bank_holiday_next_year, uk_moment
 from tests.helpers import REFERRER, SUPERVISOR, decide_by_link, wait_for, wait_for_email
 from tests.incident_helpers import incident_body, recorded_incident, visit_at
 from tests.report_helpers import book_visit, save, submit, write_and_submit
 from tests.visit_helpers import CASEY
-
-UK = ZoneInfo("Europe/London")
-
-
-def _early_may_bank_holiday() -> date:
-    """The first Monday of May next year (a bank holiday in England and Wales), from the clock the tests control."""
-    from chalicelib import clock
-
-    first = date(clock.today().year + 1, 5, 1)
-    return first + timedelta(days=(7 - first.weekday()) % 7)
-
-
-def _uk(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=UK).astimezone(UTC)
 
 
 def _figure(figures: dict, key: str) -> dict:
@@ -53,7 +39,7 @@ class ScriptedMonth:
 
     def visit(self, day: date) -> str:
         """A visit from 10:00 to 11:30 UK time on `day`, recorded at noon as having happened."""
-        self.at(_uk(day, 12))
+        self.at(uk_moment(day, 12))
         return book_visit(self.client, self.auth, days_from_now=0)
 
     def submit(self, visit_id: str, moment: datetime) -> None:
@@ -109,30 +95,30 @@ def scripted_may(monkeypatch, client, auth):
       (in time) and decided then; incident 2 (visit C) recorded on Tuesday, told on Thursday (late),
       decided on Wednesday; incident 3 (visit B) recorded, neither told nor decided.
     Its first and last months."""
-    holiday = _early_may_bank_holiday()
+    holiday = early_may_bank_holiday_next_year()
     friday, thursday, tuesday = holiday - timedelta(days=3), holiday - timedelta(days=4), holiday + timedelta(days=1)
     wednesday, next_monday = holiday + timedelta(days=2), holiday + timedelta(days=7)
     month = ScriptedMonth(monkeypatch, client, auth)
     a, b, c = month.visit(friday), month.visit(thursday), month.visit(tuesday)
 
-    first = month.record_incident(a, _uk(friday, 16))
-    third = month.record_incident(b, _uk(thursday, 12, 30))
-    month.submit(a, _uk(wednesday, 17))
-    month.submit(b, _uk(wednesday, 9))
-    month.decide_report(b, "request_changes", _uk(wednesday, 15))
-    month.submit(b, _uk(wednesday + timedelta(days=1), 9))
-    month.submit(c, _uk(tuesday, 14))
-    second = month.record_incident(c, _uk(tuesday, 14, 30))
-    month.tell_referrer(first, _uk(tuesday, 9))
-    month.decide_incident(first, _uk(tuesday, 10))
-    month.decide_report(c, "request_changes", _uk(tuesday, 16))
-    month.submit(c, _uk(wednesday, 10))
-    month.decide_report(c, "request_changes", _uk(wednesday, 11))
-    month.decide_incident(second, _uk(wednesday, 12))
-    month.tell_referrer(second, _uk(tuesday + timedelta(days=2), 9))
-    month.decide_report(a, "approve", _uk(next_monday, 16))
-    month.decide_report(b, "approve", _uk(next_monday, 16, 30))
-    month.at(_uk(date(holiday.year, 6, 2), 12))
+    first = month.record_incident(a, uk_moment(friday, 16))
+    third = month.record_incident(b, uk_moment(thursday, 12, 30))
+    month.submit(a, uk_moment(wednesday, 17))
+    month.submit(b, uk_moment(wednesday, 9))
+    month.decide_report(b, "request_changes", uk_moment(wednesday, 15))
+    month.submit(b, uk_moment(wednesday + timedelta(days=1), 9))
+    month.submit(c, uk_moment(tuesday, 14))
+    second = month.record_incident(c, uk_moment(tuesday, 14, 30))
+    month.tell_referrer(first, uk_moment(tuesday, 9))
+    month.decide_incident(first, uk_moment(tuesday, 10))
+    month.decide_report(c, "request_changes", uk_moment(tuesday, 16))
+    month.submit(c, uk_moment(wednesday, 10))
+    month.decide_report(c, "request_changes", uk_moment(wednesday, 11))
+    month.decide_incident(second, uk_moment(wednesday, 12))
+    month.tell_referrer(second, uk_moment(tuesday + timedelta(days=2), 9))
+    month.decide_report(a, "approve", uk_moment(next_monday, 16))
+    month.decide_report(b, "approve", uk_moment(next_monday, 16, 30))
+    month.at(uk_moment(date(holiday.year, 6, 2), 12))
     assert third
     return f"{friday.year}-{friday.month:02d}", f"{holiday.year}-05"
 
