@@ -288,3 +288,14 @@ class BrowserCookies:
 
 # What a browser sends with a link it follows (Firefox's): text/html first, anything last.
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def run_dev_job(client, job: str, day) -> dict:
+    """Run a scheduled job now as of `day` (a date), as `POST /dev/jobs/{job}` does; its result."""
+    import json
+
+    response = client.http.post(
+        f"/dev/jobs/{job}", headers={"Content-Type": "application/json"}, body=json.dumps({"today": day.isoformat()})
+    )
+    assert response.status_code == 200, response.body
+    return response.json_body["result"]

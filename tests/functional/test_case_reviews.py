@@ -18,13 +18,9 @@ def record(client, headers: dict, referral_id: str, body: dict):
 
 
 def run_job(client, today: date):
-    response = client.http.post(
-        "/dev/jobs/case-reviews-due",
-        headers={"Content-Type": "application/json"},
-        body=json.dumps({"today": today.isoformat()}),
-    )
-    assert response.status_code == 200, response.body
-    return response.json_body["result"]
+    from tests.helpers import run_dev_job
+
+    return run_dev_job(client, "case-reviews-due", today)
 
 
 def schedule(referral_id: str):

@@ -283,13 +283,9 @@ def _worker_id(email: str) -> str:
 
 
 def run_digest(client, day: date) -> dict:
-    response = client.http.post(
-        "/dev/jobs/dashboard-digest",
-        headers={"Content-Type": "application/json"},
-        body=json.dumps({"today": day.isoformat()}),
-    )
-    assert response.status_code == 200, response.body
-    return response.json_body["result"]
+    from tests.helpers import run_dev_job
+
+    return run_dev_job(client, "dashboard-digest", day)
 
 
 def digests(runtime) -> list[dict]:
