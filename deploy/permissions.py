@@ -246,7 +246,8 @@ CALLS: dict[str, dict[str, list[str]]] = {
     "email_events": {
         "dynamodb:GetItem": ["table:referrals"],
         "dynamodb:PutItem": ["table:audit", "table:idempotency"],
-        "dynamodb:UpdateItem": ["table:family-contacts"],
+        "dynamodb:Query": ["table:family-reminders"],
+        "dynamodb:UpdateItem": ["table:family-contacts", "table:family-reminders", "table:monthly-figures"],
     },
 }
 

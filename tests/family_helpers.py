@@ -7,7 +7,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from tests.visit_helpers import CASEY, VENUE, add_referral, add_worker
+from tests.visit_helpers import CASEY, VENUE, add_referral, add_worker, count_booked
 
 FAMILY_LINK = re.compile(r"https?://[^\s\"'<>]+/family/([A-Za-z0-9_\-]+)")
 MOBILE = "+447911123456"
@@ -56,6 +56,7 @@ def visit_in(referral_id: str, hours: float, *, worker_id: str | None = None) ->
         updated_at=clock.iso_now(),
     )
     visit.save()
+    count_booked(visit.starts_at)
     return visit.visit_id
 
 

@@ -156,4 +156,17 @@ def add_visit(referral_id: str, worker_id: str, days_from_now: int, *, status: s
         updated_at=clock.iso_now(),
     )
     visit.save()
+    count_booked(visit.starts_at)
     return visit.visit_id
+
+
+def count_booked(starts_at: str) -> None:
+    """The dashboard's count of a visit written straight to storage, as booking counts it."""
+    from datetime import datetime
+
+    from chalicelib.domain import visit_figures
+    from chalicelib.storage import monthly_figures
+    from chalicelib.storage.base import transaction
+
+    with transaction() as tx:
+        monthly_figures.add_counts(tx, visit_figures.booked_counts(datetime.fromisoformat(starts_at)))

@@ -33,6 +33,7 @@ class EmailEvent:
     undeliverable: bool  # a permanent bounce or a complaint: no later email reaches the address
     reason: str | None  # why, for staff; None when not undeliverable
     family_member: tuple[str, int, str] | None  # (referral id, member, visit id) from the send's tag
+    sent_message_id: str | None = None  # SES's id of the email it reports on (a reminder keeps it)
 
 
 def read_event(notice: Any) -> EmailEvent:
@@ -57,7 +58,8 @@ def read_event(notice: Any) -> EmailEvent:
         if not isinstance(notice.get("complaint"), dict):
             raise MalformedEvent("a complaint without its details")
         undeliverable, reason = True, COMPLAINT_REASON
-    return EmailEvent(event_type, bounce_type, undeliverable, reason, _family_member(mail.get("tags")))
+    sent = mail.get("messageId") if isinstance(mail.get("messageId"), str) else None
+    return EmailEvent(event_type, bounce_type, undeliverable, reason, _family_member(mail.get("tags")), sent)
 
 
 def _family_member(tags: Any) -> tuple[str, int, str] | None:

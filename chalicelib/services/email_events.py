@@ -1,7 +1,8 @@
 """Bounces and complaints SES reports after a send, delivered by the email events topic (the
 `email_events` function): a permanent bounce or a complaint of a family reminder is recorded on
 the family member, as a refusal at send time is (`family_reminders`), with its audit event naming
-the case, so staff see it on the case page. A transient bounce changes nothing (SES tried again).
+the case, so staff see it on the case page; a bounce also marks the reminder it reports on not
+delivered (the visit page says so) and takes it off the dashboard's reminders sent. A transient bounce changes nothing (SES tried again).
 
 An email with no family member's tag (to staff) is logged and counted, nothing more: the admin
 reads every event on the topic's email subscription. SNS may deliver a message more than once:
@@ -17,15 +18,16 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain.email_events import EmailEvent, MalformedEvent, read_event
+from chalicelib.domain.email_events import BOUNCE, EmailEvent, MalformedEvent, read_event
 from chalicelib.domain.families import Channel
 from chalicelib.errors import Conflict
 from chalicelib.observability import count, logger
-from chalicelib.services import family_links
+from chalicelib.services import family_links, figures
 from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.storage import families as store
 from chalicelib.storage import idempotency
 from chalicelib.storage import referrals as referral_store
+from chalicelib.storage.families import FamilyReminder
 
 ENTITY = family_links.ENTITY  # the event is the visit's reminder's, as `family_reminder.failed` is
 CLAIM_OWNER = "sns:email-events"
@@ -75,6 +77,7 @@ def _record(message_id: str, email_event: EmailEvent) -> str:
     referral = referral_store.referral(referral_id)
     if referral is None or member >= len(referral.submission.get("family_members") or []):
         return _dropped("the tag names no family member of a referral")
+    bounced = _bounced_reminder(email_event, visit_id)
     now = clock.now()
     try:
         with audited_transaction(SYSTEM, case_id=referral_id) as tx:
@@ -82,6 +85,9 @@ def _record(message_id: str, email_event: EmailEvent) -> str:
             store.record_undeliverable(
                 tx, referral_id, member, channel=Channel.EMAIL.value, reason=email_event.reason, at=clock.iso_now()
             )
+            if bounced is not None:
+                store.reminder_bounced(tx, bounced, reason=email_event.reason)
+                figures.count_reminder_sent(tx, bounced.starts_at, sent=False)
             tx.record(
                 ENTITY,
                 visit_id,
@@ -97,6 +103,18 @@ def _record(message_id: str, email_event: EmailEvent) -> str:
     )
     count("FamilyEmailUndeliverable")
     return "recorded"
+
+
+def _bounced_reminder(email_event: EmailEvent, visit_id: str) -> FamilyReminder | None:
+    """The reminder a permanent bounce reports on, if it still reads as sent: the visit page then
+    says it was not delivered, and it is no longer counted sent. None for a complaint (it arrived),
+    or once the person has answered (it arrived too)."""
+    if email_event.event_type != BOUNCE or not email_event.sent_message_id:
+        return None
+    reminder = store.sent_reminder(visit_id, email_event.sent_message_id)
+    if reminder is None or reminder.state != store.SENT or reminder.answer:
+        return None
+    return reminder
 
 
 def _dropped(why: str) -> str:

@@ -204,6 +204,21 @@ def reminder_failed(tx: Writes, reminder: FamilyReminder, *, reason: str) -> Non
     tx.update(reminder, actions=[FamilyReminder.state.set(FAILED), FamilyReminder.failure.set(reason)])
 
 
+def sent_reminder(visit_id: str, message_id: str) -> FamilyReminder | None:
+    """The visit's reminder sent as `message_id` (one Query of the visit's few reminders)."""
+    condition = FamilyReminder.message_id == message_id
+    return next(iter(FamilyReminder.query(visit_id, filter_condition=condition, consistent_read=True)), None)
+
+
+def reminder_bounced(tx: Writes, reminder: FamilyReminder, *, reason: str) -> None:
+    """A reminder SES accepted but could not deliver: failed after all, only if still as it was sent."""
+    tx.update(
+        reminder,
+        actions=[FamilyReminder.state.set(FAILED), FamilyReminder.failure.set(reason)],
+        condition=(FamilyReminder.state == SENT) & FamilyReminder.answer.does_not_exist(),
+    )
+
+
 def new_link(
     link_hash: str,
     *,

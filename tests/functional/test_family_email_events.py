@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from tests.family_helpers import MOTHER_EMAIL, family_case, visit_in
 from tests.helpers import session_cookie
 
@@ -165,3 +167,31 @@ def test_a_notification_without_its_message_id_is_refused(client):
     )
 
     assert response.status_code == 422
+
+
+@pytest.mark.counted
+def test_a_bounced_reminder_reads_as_not_delivered_and_is_no_longer_counted_sent(client, auth, runtime):
+    from chalicelib import clock
+    from chalicelib.storage.families import reminders_of
+    from tests.helpers import run_dev_job
+
+    # GIVEN the mother's reminder for a visit in 30 hours, sent by email
+    referral_id, visit_id, tag = reminder_case()
+    assert run_dev_job(client, "family-reminders", clock.today())["sent"] == 1
+    (reminder,) = reminders_of(visit_id)
+    assert reminder.state == "SENT" and reminder.message_id
+    month = reminder.starts_at[:7]
+
+    # WHEN SES reports that very email bounced
+    bounce = ses_event("Bounce", tag=tag, sub_type="NoEmail")
+    bounce["mail"]["messageId"] = reminder.message_id
+    assert outcome(client, bounce) == {"recorded": 1}
+
+    # THEN the visit page says it was not delivered, and the dashboard counts no reminder sent
+    (reminder,) = reminders_of(visit_id)
+    assert reminder.state == "FAILED"
+    page = client.http.get(f"/visits/{visit_id}", headers={"Cookie": session_cookie("supervisor")}).body.decode()
+    assert "Not delivered by email: the address does not exist (the reminder bounced)" in page
+    figures = client.http.get(f"/v1/dashboard?from={month}&to={month}", headers=auth("supervisor")).json_body
+    sent = next(f for f in figures["figures"] if f["key"] == "reminders_sent")
+    assert sent["total"] == 0
