@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from chalicelib.domain.monthly_counts import Standard, previous_month
+from chalicelib.domain.monthly_counts import Standard, previous_month, value_words
 from chalicelib.domain.working_days import is_working_day
 
 
@@ -48,20 +48,6 @@ class Line:
     value: str
     target: str | None  # the standard's target in words, None when the figure has no target
     missed: bool
-
-
-def value_words(standard: Standard, value: float | int | None) -> str:
-    """A figure's value as people read it: "75%", "Up to 48 hours", "More than 90 days", "12"."""
-    if value is None:
-        return standard.none_words if standard.unit in ("share", "hours", "days") else "0"
-    if standard.unit == "share":
-        return f"{round(value * 100)}%"
-    if standard.unit in ("hours", "days"):
-        histogram = standard.histogram
-        if histogram is not None and value >= histogram.beyond:
-            return f"More than {histogram.bounds[-1]} {standard.unit}"
-        return f"Up to {int(value)} {standard.unit}"
-    return str(int(value))
 
 
 def line(standard: Standard, value: float | int | None, missed: bool) -> Line:

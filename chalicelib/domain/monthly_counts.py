@@ -88,6 +88,26 @@ class Section:
     figures_of: Callable[[Values], dict[str, float | int | None]] = field(repr=False)
 
 
+def value_words(standard: Standard, value: float | int | None) -> str:
+    """A figure's value as people read it: "75%", "Up to 1 hour", "More than 90 days", "12"; a
+    share or median of nothing in the figure's own words ("No decisions")."""
+    if value is None:
+        return standard.none_words if standard.unit in ("share", "hours", "days") else "0"
+    if standard.unit == "share":
+        return f"{round(value * 100)}%"
+    if standard.unit in ("hours", "days"):
+        histogram = standard.histogram
+        if histogram is not None and value >= histogram.beyond:
+            return f"More than {amount_words(histogram.bounds[-1], standard.unit)}"
+        return f"Up to {amount_words(int(value), standard.unit)}"
+    return str(int(value))
+
+
+def amount_words(number: int, unit: str) -> str:
+    """`1 hour`, `48 hours`, `1 day`."""
+    return f"{number} {unit if number != 1 else unit[:-1]}"
+
+
 def uk_month(moment: datetime) -> str:
     """The UK month ("YYYY-MM") of an aware moment: `2026-03-31T23:30Z` is April (BST), `2026-01-31T23:30Z` January."""
     local = moment.astimezone(UK)

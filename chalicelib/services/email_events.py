@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.domain.email_events import BOUNCE, EmailEvent, MalformedEvent, read_event
@@ -27,7 +27,9 @@ from chalicelib.services.audit import SYSTEM, audited_transaction
 from chalicelib.storage import families as store
 from chalicelib.storage import idempotency
 from chalicelib.storage import referrals as referral_store
-from chalicelib.storage.families import FamilyReminder
+
+if TYPE_CHECKING:
+    from chalicelib.storage.families import FamilyReminder
 
 ENTITY = family_links.ENTITY  # the event is the visit's reminder's, as `family_reminder.failed` is
 CLAIM_OWNER = "sns:email-events"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from chalicelib.domain import monthly_counts, workforce_figures
 from chalicelib.domain.dashboard import standard
 from chalicelib.domain.date_words import month_words
 
@@ -15,23 +16,9 @@ PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 16, 132, 8
 PART_COLOURS = ("#1d4f91", "#8a4f00", "#2e7d32", "#6a1b9a", "#555555", "#00695c")
 
 
-def value_words(key: str, unit: str, value: float | int | None) -> str:
-    """A figure's value as people read it: "75%", "Up to 48 hours", "More than 90 days", "12"."""
-    if value is None:
-        return standard(key).none_words if unit in ("share", "hours", "days") else "0"
-    if unit == "share":
-        return f"{round(value * 100)}%"
-    if unit in ("hours", "days"):
-        histogram = standard(key).histogram
-        if histogram is not None and value >= histogram.beyond:
-            return f"More than {histogram.bounds[-1]} {unit}"
-        return f"Up to {_amount(int(value), unit)}"
-    return str(int(value))
-
-
-def _amount(number: int, unit: str) -> str:
-    """`1 hour`, `48 hours`, `1 day`."""
-    return f"{number} {unit if number != 1 else unit[:-1]}"
+def value_words(key: str, value: float | int | None) -> str:
+    """A monthly figure's value as people read it (`monthly_counts.value_words`)."""
+    return monthly_counts.value_words(standard(key), value)
 
 
 def target_label(unit: str, target: float | None) -> str | None:
@@ -115,12 +102,12 @@ def _figure(figure: dict) -> dict:
     key, unit = figure["key"], figure["unit"]
     return {
         **figure,
-        "total_words": value_words(key, unit, figure["total"]),
+        "total_words": value_words(key, figure["total"]),
         "target_label": target_label(unit, figure["target"]),
         "rows": [
             {
                 "month": month_words(m["month"]),
-                "value": value_words(key, unit, m["value"]),
+                "value": value_words(key, m["value"]),
                 "missed": m["missed"],
                 "state": _state(figure, m["value"], m["missed"]),
                 "parts": [part["months"][n]["value"] for part in figure["parts"]],
@@ -133,7 +120,11 @@ def _figure(figure: dict) -> dict:
 
 def _workforce_figure(figure: dict) -> dict:
     value, unit = figure["value"], figure["unit"]
-    words = "Not known yet" if value is None else f"{round(value * 100)}%" if unit == "share" else str(int(value))
+    words = (
+        "Not known yet"
+        if value is None
+        else monthly_counts.value_words(workforce_figures.standard(figure["key"]), value)
+    )
     return {
         **figure,
         "total": value,

@@ -41,7 +41,7 @@ def _view(*figures) -> dict:
             "as_of": None,
             "figures": [
                 {
-                    "key": "w",
+                    "key": "workforce_compliant",
                     "title": "W",
                     "definition": "d",
                     "unit": "share",
@@ -56,18 +56,18 @@ def _view(*figures) -> dict:
 
 
 def test_values_read_as_people_say_them():
-    assert dashboard_views.value_words("decided_within_one_working_day", "share", 0.754) == "75%"
-    assert dashboard_views.value_words("median_hours_to_decision", "hours", 48) == "Up to 48 hours"
-    assert dashboard_views.value_words("median_hours_to_decision", "hours", 721) == "More than 720 hours"
-    assert dashboard_views.value_words("median_hours_to_decision", "hours", None) == "No decisions"
-    assert dashboard_views.value_words("received", "count", None) == "0"
+    assert dashboard_views.value_words("decided_within_one_working_day", 0.754) == "75%"
+    assert dashboard_views.value_words("median_hours_to_decision", 48) == "Up to 48 hours"
+    assert dashboard_views.value_words("median_hours_to_decision", 721) == "More than 720 hours"
+    assert dashboard_views.value_words("median_hours_to_decision", None) == "No decisions"
+    assert dashboard_views.value_words("received", None) == "0"
 
 
 def test_the_missed_targets_come_first_then_the_met_ones_workforce_included():
     within = _figure("decided_within_one_working_day", "share", [1.0, 0.5], target=1.0, missed=("2026-02",))
     received = _figure("received", "count", [3, 4])
     page = dashboard_views.page(_view(received, within))
-    assert [f["key"] for f in page["missed"]] == ["decided_within_one_working_day", "w"]
+    assert [f["key"] for f in page["missed"]] == ["decided_within_one_working_day", "workforce_compliant"]
     assert page["met"] == []
     assert [s["key"] for s in page["sections"]] == ["referrals"]
     assert page["sections"][0]["figures"][1]["rows"][1]["state"] == "Missed"

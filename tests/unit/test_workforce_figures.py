@@ -114,8 +114,7 @@ def test_the_digest_lists_every_missed_target_first_each_group_in_the_page_s_ord
 
 
 def test_the_digest_words_each_value_as_the_page_does():
-    from chalicelib.domain.dashboard_digest import value_words
-    from chalicelib.domain.monthly_counts import Histogram, Standard
+    from chalicelib.domain.monthly_counts import Histogram, Standard, value_words
 
     hours = Histogram("h.", (24, 48), "hours")
     assert value_words(Standard("a", "A", "", "share", none_words="No decisions"), None) == "No decisions"
@@ -124,3 +123,4 @@ def test_the_digest_words_each_value_as_the_page_does():
     assert value_words(Standard("a", "A", "", "count"), 12) == "12"
     assert value_words(Standard("a", "A", "", "hours", histogram=hours), 48) == "Up to 48 hours"
     assert value_words(Standard("a", "A", "", "hours", histogram=hours), 49) == "More than 48 hours"
+    assert value_words(Standard("a", "A", "", "hours", histogram=hours), 1) == "Up to 1 hour"
