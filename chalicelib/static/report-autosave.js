@@ -10,8 +10,12 @@
   var target = form.getAttribute("action");
   function typed() { var d = new URLSearchParams(new FormData(form)); d.delete("draft_revision"); return d.toString(); }
   var last = typed();
+  // One save at a time: a tick while the last save is on its way waits for the next tick, so no
+  // save states a revision the one before it is about to replace.
+  var saving = false;
   var timer = setInterval(function () {
-    var now = typed(); if (now === last) return;
+    var now = typed(); if (now === last || saving) return;
+    saving = true;
     var data = new URLSearchParams(new FormData(form)); data.set("action", "autosave");
     fetch(target, {method: "POST", body: data, headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
@@ -20,6 +24,7 @@
         else if (r.body.error.code === "changed_elsewhere") { clearInterval(timer); status.textContent = "Not saved automatically: " + r.body.error.message + " Autosave has stopped; press Save draft to see the saved draft's time and keep your version."; }
         else { status.textContent = "Not saved automatically: " + r.body.error.message + " Use Save draft to see what to correct."; }
       })
-      .catch(function () { status.textContent = "Not saved automatically (no connection). Use Save draft."; });
+      .catch(function () { status.textContent = "Not saved automatically (no connection). Use Save draft."; })
+      .then(function () { saving = false; });
   }, 30000);
 })();

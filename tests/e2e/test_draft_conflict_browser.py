@@ -60,9 +60,12 @@ def test_autosave_of_a_draft_saved_in_another_tab_stops_and_keeps_the_typed_text
     assert store.get_report(visit_id).draft.get("observations") == "Typed in the second tab."
 
     # AND from there autosave saves twice in a row: each save states the revision the last one returned
+    revision = second.locator("input[name=draft_revision]")
     for words in ("Second thoughts.", "Third thoughts."):
+        held = revision.input_value()
         second.get_by_label("Observations").fill(words)
         second.clock.run_for(31_000)
         wait_for(lambda w=words: store.get_report(visit_id).draft.get("observations") == w, 10, what="the autosave")
+        expect(revision).not_to_have_value(held)  # the page took in the revision its save returned
     expect(status).not_to_contain_text("Not saved")
     context.close()
