@@ -412,12 +412,12 @@ def _reset_cached_clients() -> None:
     """Clients made under one mock must not outlive it."""
     from chalicelib.services import email, texts
     from chalicelib.storage import base
-    from chalicelib.storage.tables import all_models
+    from chalicelib.storage.tables import all_models, models_sharing_a_table
     from chalicelib.workflows import executions
 
     for cached in (base.connection, email.ses_client, executions.sfn_client, texts.sns_client):
         cached.cache_clear()
-    for model in all_models():
+    for model in all_models() + models_sharing_a_table():
         model._connection = None
     config.settings.cache_clear()
 

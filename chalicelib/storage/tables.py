@@ -1,4 +1,5 @@
-"""Every PynamoDB model of the service: what the embedded runtime creates and snapshots."""
+"""Every PynamoDB model of the service: one per table (what the embedded runtime and the template
+create), and the few that read another shape of item in a table another model owns."""
 
 from __future__ import annotations
 
@@ -48,3 +49,11 @@ def all_models() -> list:
         FamilyLink,
         MonthlyFigure,
     ]
+
+
+def models_sharing_a_table() -> list:
+    """Models of items kept in a table another model creates (`all_models` has that one)."""
+    from chalicelib.storage.job_positions import JobSend
+    from chalicelib.storage.monthly_figures import WorkforceSnapshot
+
+    return [JobSend, WorkforceSnapshot]
