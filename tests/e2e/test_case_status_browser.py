@@ -5,6 +5,7 @@ decides it from the decisions queue."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.helpers import wait_for_email
@@ -34,11 +35,11 @@ def test_a_supervisor_resumes_a_suspended_case(live_server, runtime, page):
     sign_in(page, live_server, SUPERVISOR, f"/referrals/{referral_id}")
     form = page.locator("#resume-case")
     form.get_by_role("button", name="Resume the case").click()
-    assert page.locator(".field-error").first.is_visible()  # a reason is needed
+    expect(page.locator(".field-error").first).to_be_visible()  # a reason is needed
 
     page.locator("#resume-case").get_by_label("Reason").fill("The inquiry ended with no further action.")
     page.locator("#resume-case").get_by_role("button", name="Resume the case").click()
-    assert page.get_by_text("The case has resumed").is_visible()
+    expect(page.get_by_text("The case has resumed")).to_be_visible()
     assert referral_status(referral_id) == "ACTIVE"
     assert page.locator("#suspend-case").is_visible()
     told = wait_for_email(runtime.outbox, REFERRER_EMAIL, "Case resumed")
@@ -58,7 +59,7 @@ def test_a_supervisor_closes_a_case_and_downloads_its_letter(live_server, runtim
     form.get_by_label("Closing reason").select_option("plan_completed")
     form.get_by_label("Closing summary").fill("All planned sessions took place and went well.")
     form.get_by_role("button", name="Close the case").click()
-    assert page.get_by_text("The case is closed").is_visible()
+    expect(page.get_by_text("The case is closed")).to_be_visible()
     assert {v.visit_id: v.status for v in visits_of(referral_id)}[upcoming] == "CANCELLED"
 
     with page.expect_download() as download:
@@ -79,7 +80,7 @@ def test_a_referrer_asks_to_end_a_case_and_a_supervisor_decides_it(live_server, 
     sign_in(referrer, live_server, REFERRER_EMAIL, f"/referrals/{referral_id}")
     referrer.locator("#ask-to-end").get_by_label("Why should the case end?").fill("The court made a final order.")
     referrer.get_by_role("button", name="Send my request").click()
-    assert referrer.get_by_text("Your request to end the case has been sent").is_visible()
+    expect(referrer.get_by_text("Your request to end the case has been sent")).to_be_visible()
 
     supervisor = browser.new_context().new_page()
     sign_in(supervisor, live_server, SUPERVISOR, "/decisions")
@@ -88,13 +89,13 @@ def test_a_referrer_asks_to_end_a_case_and_a_supervisor_decides_it(live_server, 
     form = supervisor.locator("#decide-end-request")
     form.get_by_label("Close the case").check()
     form.get_by_role("button", name="Record my decision").click()
-    assert supervisor.get_by_text("Write the closing summary").first.is_visible()  # kept: the choice
+    expect(supervisor.get_by_text("Write the closing summary").first).to_be_visible()  # kept: the choice
     assert supervisor.locator("#decide-end-request").get_by_label("Close the case").is_checked()
 
     form = supervisor.locator("#decide-end-request")
     form.get_by_label("Closing summary").fill("Closed at the referrer's request after the final order.")
     form.get_by_role("button", name="Record my decision").click()
-    assert supervisor.get_by_text("Your decision on the request to end the case has been recorded").is_visible()
+    expect(supervisor.get_by_text("Your decision on the request to end the case has been recorded")).to_be_visible()
     assert referral_status(referral_id) == "CLOSED"
     told = wait_for_email(runtime.outbox, REFERRER_EMAIL, "Case closed")
     assert "The referrer withdrew the referral" in told["text"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dates import example_referral
 from tests.e2e.conftest import sign_in
@@ -30,7 +31,7 @@ def test_supervisor_declines_the_oldest_referral_from_the_queue(live_server, run
     # WHEN the supervisor signs in: the home page offers the queue, with its count
     sign_in(page, live_server, SUPERVISOR)
     page.get_by_role("link", name="Decisions waiting (2)").click()
-    assert page.get_by_role("heading", name="Decisions waiting").is_visible()
+    expect(page.get_by_role("heading", name="Decisions waiting")).to_be_visible()
     rows = page.locator("tbody tr")
     assert rows.count() == 2
     assert rows.first.get_attribute("data-id") == ids[0]
@@ -39,12 +40,12 @@ def test_supervisor_declines_the_oldest_referral_from_the_queue(live_server, run
     rows.first.get_by_role("link").click()
     page.get_by_label("Decline the referral").check()
     page.get_by_role("button", name="Record my decision").click()
-    assert page.get_by_text("Give the reason for declining").first.is_visible()
+    expect(page.get_by_text("Give the reason for declining").first).to_be_visible()
 
     # THEN, with the reason given, the decision is recorded on the page
     page.get_by_label("Reason or question").fill(REASON)
     page.get_by_role("button", name="Record my decision").click()
-    assert page.get_by_text("Your decision has been recorded").is_visible()
+    expect(page.get_by_text("Your decision has been recorded")).to_be_visible()
     assert page.locator("dl.summary .status").first.get_attribute("data-status") == "DECLINED"
 
     # AND the referrer's email says why, and the queue holds only the other referral

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.helpers import approval_path, wait_for_email
@@ -49,7 +50,7 @@ def test_an_incident_is_recorded_decided_from_the_email_and_suspends_the_case(li
     form = worker.locator("#incident-form")
     form.get_by_label("What happened").fill("At handover the father shouted at the mother; Maya cried.")
     form.get_by_role("button", name="Record the incident").click()
-    assert worker.locator(".error-summary").is_visible()  # when it happened, and more, are missing
+    expect(worker.locator(".error-summary")).to_be_visible()  # when it happened, and more, are missing
     form = worker.locator("#incident-form")
     assert "the father shouted" in form.get_by_label("What happened").input_value()  # kept as typed
     form.get_by_label("When it happened").fill(_during(visit_id))

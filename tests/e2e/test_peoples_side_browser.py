@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dates import born, example_referral, iso_days_from_today, long_day
 from tests.e2e.referral_form import fill_required_fields, send_referral
@@ -85,7 +86,7 @@ def test_admin_reads_a_referrals_history_in_the_audit_log_and_a_days_events(
     # AND follows the audit log link from their start page and asks for that referral's history
     page.goto(f"{live_server}/")
     page.get_by_role("link", name="Audit log").click()
-    assert page.get_by_role("heading", name="Audit log").is_visible()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     page.get_by_label("Kind of item").select_option(label="Referral")
     page.get_by_label("Reference").fill(reference)
     page.get_by_role("button", name="Show its history").click()
@@ -257,7 +258,7 @@ def test_hr_renews_a_clearance_from_the_certificate_on_record_and_records_an_app
     signed_in(page, live_server, HR)
     page.goto(f"{live_server}/hr/clearances")
     page.get_by_role("link", name="Renew first aid certificate for Alex Morgan").click()
-    assert page.get_by_role("heading", name="First aid certificate for Alex Morgan").is_visible()
+    expect(page.get_by_role("heading", name="First aid certificate for Alex Morgan")).to_be_visible()
 
     # THEN the form starts with the certificate on record
     assert page.get_by_label("Training provider").input_value() == "St John Ambulance"
