@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.monthly_counts import UK, Counts, Section, Standard, Values, share, uk_month
-from chalicelib.domain.working_days import working_days_between
+from chalicelib.domain.monthly_counts import Counts, Section, Standard, Values, share, uk_month, within_working_days
 
 RECORDED = "incidents.recorded"
 TOLD = "incidents.told"
@@ -56,7 +55,7 @@ def within_one_working_day(recorded: datetime, then: datetime) -> bool:
     """`then` falls on the UK day the incident was recorded or on the first working day after it.
     Recorded on a Friday, told on Monday: yes; on Tuesday: no. Recorded on the Friday before a bank
     holiday Monday: Tuesday is still within."""
-    return working_days_between(recorded.astimezone(UK).date(), then.astimezone(UK).date()) <= 1
+    return within_working_days(recorded, then, 1)
 
 
 def recorded_counts(recorded: datetime) -> Counts:

@@ -114,6 +114,15 @@ def uk_month(moment: datetime) -> str:
     return f"{local.year:04d}-{local.month:02d}"
 
 
+def within_working_days(start: datetime, end: datetime, days: int) -> bool:
+    """`end` falls on the UK day of `start` or no later than the `days`-th working day after it
+    (weekends and bank holidays in England and Wales are not working days). Within 1 of a Friday:
+    by Monday; of a Saturday: by Monday too; of the Friday before Easter Monday: by the Tuesday."""
+    from chalicelib.domain.working_days import working_days_between
+
+    return working_days_between(start.astimezone(UK).date(), end.astimezone(UK).date()) <= days
+
+
 def share(part: int, whole: int) -> float | None:
     """`part` of `whole`, or None of nothing."""
     return part / whole if whole > 0 else None

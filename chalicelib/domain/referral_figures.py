@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.monthly_counts import UK, Counts, Histogram, Section, Standard, Values, share, uk_month
-from chalicelib.domain.working_days import working_days_between
+from chalicelib.domain.monthly_counts import (
+    Counts,
+    Histogram,
+    Section,
+    Standard,
+    Values,
+    share,
+    uk_month,
+    within_working_days,
+)
 
 RECEIVED = "referrals.received"
 ACCEPTED = "referrals.accepted"
@@ -94,7 +102,7 @@ def decided_within_one_working_day(submitted: datetime, decided: datetime) -> bo
     """Decided on the UK day of submission or on the first working day after it. Submitted on a
     Friday, decided on Monday: yes. Submitted on a Saturday, decided on Monday: yes; on Tuesday:
     no. Submitted on the Friday before Easter Monday, decided on the Tuesday after: yes."""
-    return working_days_between(submitted.astimezone(UK).date(), decided.astimezone(UK).date()) <= 1
+    return within_working_days(submitted, decided, 1)
 
 
 def submitted_counts(submitted: datetime) -> Counts:

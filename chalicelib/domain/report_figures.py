@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.monthly_counts import UK, Counts, Section, Standard, Values, share, uk_month
-from chalicelib.domain.working_days import working_days_between
+from chalicelib.domain.monthly_counts import Counts, Section, Standard, Values, share, uk_month, within_working_days
 
 SUBMITTED = "reports.submitted"
 SUBMITTED_IN_TWO_WORKING_DAYS = "reports.submitted_within_two_working_days"
@@ -67,13 +66,6 @@ STANDARDS: tuple[Standard, ...] = (
         "count",
     ),
 )
-
-
-def within_working_days(start: datetime, end: datetime, days: int) -> bool:
-    """`end` falls on the UK day of `start` or no later than the `days`-th working day after it.
-    A visit on a Friday, a report on the Tuesday after: within 2. On the Friday before a bank
-    holiday Monday, the Wednesday after is still within 2."""
-    return working_days_between(start.astimezone(UK).date(), end.astimezone(UK).date()) <= days
 
 
 def submission_counts(visit_starts: datetime, submitted: datetime) -> Counts:
